@@ -1,0 +1,1 @@
+"""Backends: the Backend trait, registry, and the vulkan and software backends."""

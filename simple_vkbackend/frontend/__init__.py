@@ -1,0 +1,1 @@
+"""Front end for Simple kernel source: lexer, parser, type checker -> kernel IR."""

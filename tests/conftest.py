@@ -1,0 +1,39 @@
+"""Shared test configuration.
+
+- The Khronos validation layer is on for every test (SIMPLE_VK_VALIDATION=1, set
+  before the runtime is imported); fixtures in tests/runtime check its message count.
+- `pytest --update-golden` rewrites the golden files in fixtures/golden/ instead of
+  comparing against them.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SIMPLE_VK_VALIDATION", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+GOLDEN = FIXTURES / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite fixtures/golden/ from the current output")
+
+
+@pytest.fixture
+def golden(request):
+    """golden(name, text): compare text with fixtures/golden/<name>, or rewrite it."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            return
+        assert path.exists(), f"missing golden file {path}; run pytest --update-golden"
+        assert text == path.read_text(), f"output differs from {path}; run pytest --update-golden if intended"
+
+    return check
