@@ -1,0 +1,22 @@
+"""Errors raised by the lowering layer."""
+
+
+class LoweringError(Exception):
+    """Base of all lowering-layer errors."""
+
+
+class IRVerifyError(LoweringError):
+    """A kernel IR module breaks a rule of the IR (see ir.py); names where."""
+
+
+class IRParseError(LoweringError):
+    """The IR text form could not be parsed; the message starts with LINE:COL."""
+
+
+class SpirvToolsError(LoweringError):
+    """SPIRV-Tools could not be loaded or run (assemble, disassemble, optimize)."""
+
+
+class InternalCompilerError(LoweringError):
+    """The compiler produced SPIR-V that fails validation: a bug, never passed on
+    to a driver. The message names the kernel and quotes the validator."""

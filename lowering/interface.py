@@ -1,0 +1,138 @@
+"""What a launch needs to know about a lowered kernel: the parameter slots
+(descriptor bindings, push-constant offsets), the local size and the device
+features. The manifest is built from this; it is derived from the kernel IR
+alone, so the lowering, the host glue and the software backend agree on it.
+
+Push-constant layout: the scalar parameters in parameter order, each at the
+next offset aligned to its own size (bool is stored as a 32-bit 0/1); the
+block's size is rounded up to a multiple of 4.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+from . import ir
+from .ir_walk import all_exprs, buffer_usage, called_functions
+
+DEFAULT_LOCAL_SIZES = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
+
+SPIRV_ENVS = {(1, 3): "vulkan1.1", (1, 4): "vulkan1.1spv1.4", (1, 5): "vulkan1.2", (1, 6): "vulkan1.3"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the SPIR-V is generated for."""
+
+    spirv_version: tuple[int, int] = (1, 3)
+    float_atomic_add: bool = False  # SPV_EXT_shader_atomic_float_add usable
+
+    @property
+    def env(self) -> str:
+        """The SPIRV-Tools target environment name, e.g. 'vulkan1.1'."""
+        return SPIRV_ENVS[self.spirv_version]
+
+
+@dataclass(frozen=True)
+class ParamSlot:
+    name: str
+    kind: str  # "buffer" | "scalar"
+    type: str  # buffer element type or scalar type, e.g. "f32"
+    binding: Optional[int] = None  # buffers: descriptor set 0 binding
+    offset: Optional[int] = None  # scalars: byte offset in the push-constant block
+    access: Optional[str] = None  # buffers: "read" | "write" | "readwrite" | "none"
+
+
+@dataclass(frozen=True)
+class KernelInterface:
+    name: str
+    params: tuple[ParamSlot, ...]
+    push_size: int
+    local_size: tuple[int, int, int]  # the default: the hint, else by dims
+    local_size_hint: Optional[tuple[int, int, int]]
+    dims: int
+    features: tuple[str, ...]  # Vulkan feature names the device must have enabled
+    capabilities: tuple[str, ...] = field(default=())
+    extensions: tuple[str, ...] = field(default=())
+
+    @property
+    def buffers(self) -> tuple[ParamSlot, ...]:
+        return tuple(p for p in self.params if p.kind == "buffer")
+
+    @property
+    def scalars(self) -> tuple[ParamSlot, ...]:
+        return tuple(p for p in self.params if p.kind == "scalar")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "KernelInterface":
+        d = dict(d)
+        d["params"] = tuple(ParamSlot(**p) for p in d["params"])
+        for key in ("local_size", "local_size_hint", "features", "capabilities", "extensions"):
+            if d.get(key) is not None:
+                d[key] = tuple(d[key])
+        return cls(**d)
+
+
+def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Target()) -> KernelInterface:
+    """The interface of `kernel`; capabilities and extensions are left for the
+    lowering to fill in from the module it builds."""
+    usage = buffer_usage(kernel)
+    params, binding, offset = [], 0, 0
+    for p in kernel.params:
+        if isinstance(p.type, ir.BufferType):
+            params.append(ParamSlot(p.name, "buffer", p.type.elem.name, binding=binding,
+                                    access=usage[p.name].access))
+            binding += 1
+        else:
+            size = p.type.size
+            offset = (offset + size - 1) // size * size
+            params.append(ParamSlot(p.name, "scalar", p.type.name, offset=offset))
+            offset += size
+    return KernelInterface(
+        name=kernel.name,
+        params=tuple(params),
+        push_size=(offset + 3) // 4 * 4,
+        local_size=kernel.local_size or DEFAULT_LOCAL_SIZES[kernel.dims],
+        local_size_hint=kernel.local_size,
+        dims=kernel.dims,
+        features=required_features(module, kernel, target),
+    )
+
+
+def required_features(module: ir.Module, kernel: ir.Kernel, target: Target = Target()) -> tuple[str, ...]:
+    """Vulkan feature names (VkPhysicalDevice*Features members) the kernel needs."""
+    needed: set[str] = set()
+    arith = {"i64": "shaderInt64", "u64": "shaderInt64", "f64": "shaderFloat64",
+             "i16": "shaderInt16", "u16": "shaderInt16", "f16": "shaderFloat16",
+             "i8": "shaderInt8", "u8": "shaderInt8"}
+    for t in _types_used(module, kernel):
+        if t.name in arith:
+            needed.add(arith[t.name])
+    for p in kernel.params:
+        bits = p.type.elem.bits if isinstance(p.type, ir.BufferType) else p.type.bits
+        is_buffer = isinstance(p.type, ir.BufferType)
+        if bits in (8, 16):
+            kind = "storageBuffer" if is_buffer else "storagePushConstant"
+            needed.add(f"{kind}{bits}BitAccess" if is_buffer else f"{kind}{bits}")
+    shared_names = {s.name for s in kernel.shared}
+    for e in all_exprs(kernel.body):
+        if isinstance(e, ir.Atomic) and e.type is not None and e.type.is_float and target.float_atomic_add:
+            needed.add("shaderSharedFloat32AtomicAdd" if e.base in shared_names
+                       else "shaderBufferFloat32AtomicAdd")
+    return tuple(sorted(needed))
+
+
+def _types_used(module: ir.Module, kernel: ir.Kernel) -> set[ir.ScalarType]:
+    types: set[ir.ScalarType] = set()
+    for fn in [kernel, *called_functions(module, kernel)]:
+        for p in fn.params:
+            types.add(p.type.elem if isinstance(p.type, ir.BufferType) else p.type)
+        for loc in fn.locals:
+            types.add(loc.type.elem if isinstance(loc.type, ir.ArrayType) else loc.type)
+        types.update(e.type for e in all_exprs(fn.body) if e.type is not None)
+    for s in kernel.shared:
+        types.add(s.type.elem)
+    return types
