@@ -115,5 +115,6 @@ def _scalar(k: ir.Kernel, p: ir.Param, value) -> np.generic:
     else:
         ok = isinstance(value, numbers.Real) and not is_bool
     if not ok:
-        raise SoftwareArgumentError(f"{where}: expected a {t.kind} value, got {value!r}")
+        wanted = {"bool": "a bool", "int": "an integer", "uint": "an integer", "float": "a number"}[t.kind]
+        raise SoftwareArgumentError(f"{where}: expected {wanted}, got {value!r}")
     return scalar_value(t, value)
