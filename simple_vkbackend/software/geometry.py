@@ -52,7 +52,8 @@ class Geometry:
     def group_of_lane(self) -> np.ndarray:
         """The linear work-group number of every lane."""
         if "group" not in self._ids:
-            self._ids["group"] = np.arange(self.lanes) // self.group_size
+            groups = np.arange(prod(self.num_groups), dtype=np.int64)
+            self._ids["group"] = self._spread(groups.reshape(self.num_groups[::-1] + (1, 1, 1)))
         return self._ids["group"]
 
     def ids_of_lane(self, lane: int) -> Size3:
@@ -60,13 +61,24 @@ class Geometry:
         return tuple(int(self.id_vector("global_id", d)[lane]) for d in range(3))
 
     def _compute(self, name: str, dim: int) -> np.ndarray:
-        if name == "global_id":
-            return (self.id_vector("group_id", dim) * np.int32(self.local_size[dim])
-                    + self.id_vector("local_id", dim))
-        lane = np.arange(self.lanes, dtype=np.int64)
+        # Lanes form a C-order grid (group z, y, x, local z, y, x): x fastest.
+        local = _along(np.arange(self.local_size[dim], dtype=np.int32), 5 - dim)
+        group = _along(np.arange(self.num_groups[dim], dtype=np.int32), 2 - dim)
         if name == "local_id":
-            linear, extent = lane % self.group_size, self.local_size
-        else:
-            linear, extent = lane // self.group_size, self.num_groups
-        stride = prod(extent[:dim])
-        return ((linear // stride) % extent[dim]).astype(np.int32)
+            return self._spread(local)
+        if name == "group_id":
+            return self._spread(group)
+        return self._spread(group * np.int32(self.local_size[dim]) + local)
+
+    def _spread(self, values: np.ndarray) -> np.ndarray:
+        """`values` (broadcastable to the lane grid) as one entry per lane."""
+        grid = np.empty(self.num_groups[::-1] + self.local_size[::-1], dtype=values.dtype)
+        np.copyto(grid, values)
+        return grid.reshape(-1)
+
+
+def _along(values: np.ndarray, axis: int) -> np.ndarray:
+    """A 1-D array reshaped to lie along `axis` of a 6-D grid."""
+    shape = [1] * 6
+    shape[axis] = len(values)
+    return values.reshape(shape)
