@@ -235,3 +235,38 @@ def test_integer_wrap_and_casts_inside_a_kernel():
     run1(kern, {"x": x, "out": out, "g": g}, 4)
     assert out.tolist() == [(int(v) * 3) % 256 for v in x]
     assert g.tolist() == [-175, -1879048192, 12, -2**31]  # truncation toward zero, saturation
+
+
+def test_helpers_see_the_ids_and_own_private_arrays_of_their_calling_lanes():
+    kk, s = var(I32, "kk"), var(I32, "s")
+    digits = function("digits", [scalar("v", I32)], I32, [
+        loop(op("lt", kk, c(I32, 3)), [set_(at(I32, "d", kk), op("add", var(I32, "v"), kk))],
+             [set_(kk, op("add", kk, c(I32, 1)))]),
+        set_(s, op("add", op("add", at(I32, "d", c(I32, 0)), at(I32, "d", c(I32, 2))), op("mul", gid(), c(I32, 1000)))),
+        ret(s)], [local("kk", I32), local("s", I32), array("d", I32, 3)])
+    kern = kernel("caller", [buf("out", I32)], guarded([
+        if_(op("eq", op("rem", i, c(I32, 3)), c(I32, 1)),
+            [set_(at(I32, "out", i), call(I32, "digits", i))],
+            [set_(at(I32, "out", i), c(I32, -1))])]), [local("i", I32)])
+    out = np.zeros(20, dtype=np.int32)
+    run1(kern, {"out": out}, 20, functions=[digits])
+    assert out.tolist() == [n * 1000 + 2 * n + 2 if n % 3 == 1 else -1 for n in range(20)]
+
+
+def test_f16_kernel_computes_in_f16():
+    kern = kernel("half", [rbuf("x", F16), buf("out", F16)], guarded([
+        set_(at(F16, "out", i), op("sub", op("add", at(F16, "x", i), c(F16, 1.0)), at(F16, "x", i)))]),
+        [local("i", I32)])
+    x = np.array([2048.0, 1.0], dtype=np.float16)  # 2048 + 1 rounds to 2048 in f16
+    out = np.zeros(2, dtype=np.float16)
+    run1(kern, {"x": x, "out": out}, 2)
+    assert out.tolist() == [0.0, 1.0]
+
+
+def test_barrier_in_divergent_control_flow_is_tolerated():
+    kern = kernel("odd_barrier", [buf("out", I32)], guarded([
+        if_(op("lt", i, c(I32, 3)), [do(builtin("barrier")), do(builtin("mem_fence"))]),
+        set_(at(I32, "out", i), c(I32, 1))]), [local("i", I32)])
+    out = np.zeros(6, dtype=np.int32)
+    run1(kern, {"out": out}, 6)
+    assert out.tolist() == [1] * 6
