@@ -40,7 +40,10 @@ def print_module(module: ir.Module) -> str:
 
 def print_expr(e: ir.Expr) -> str:
     """The text form of one expression."""
-    return _EXPR_PRINTERS[type(e)](e)
+    printer = _EXPR_PRINTERS.get(type(e))
+    if printer is None:
+        raise TypeError(f"not an IR expression: {e!r}")
+    return printer(e)
 
 
 def _function_lines(fn: Union[ir.Kernel, ir.Function]) -> list[str]:
