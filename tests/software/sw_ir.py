@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from simple_vkbackend.lowering import ir
+from simple_vkbackend.lowering.ir_verify import verify_module
 from simple_vkbackend.lowering.ir import BOOL, F16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64  # noqa: F401
 
 __all__ = [
@@ -146,5 +147,10 @@ def function(name: str, params: list, ret_type, body: list, locals_: list = ()) 
     return ir.Function(name, list(params), ret_type, ir.Block(list(body)), list(locals_))
 
 
-def module(*kernels: ir.Kernel, functions: list = (), constants: list = ()) -> ir.Module:
-    return ir.Module(list(kernels), list(functions), list(constants))
+def module(*kernels: ir.Kernel, functions: list = (), constants: list = (), verify: bool = True) -> ir.Module:
+    """The module of these items, checked by the IR verifier (the engine may assume
+    a verified module, so the tests feed it only those)."""
+    m = ir.Module(list(kernels), list(functions), list(constants))
+    if verify:
+        verify_module(m)
+    return m

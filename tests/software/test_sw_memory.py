@@ -14,7 +14,7 @@ i = var(I32, "i")
 def tree_reduction(t: ir.ScalarType, group_size: int) -> ir.Kernel:
     """The KERNEL_LANGUAGE.md example: per-group sums through shared memory."""
     l, g, stride = var(I32, "lid"), var(I32, "gid"), var(I32, "stride")
-    zero = c(t, 0)
+    zero = c(t, 0.0 if t.is_float else 0)
     return kernel("partial_sums", [rbuf("input", t), buf("out", t)], [
         set_(l, lid()), set_(g, gid()),
         set_(at(t, "acc", l), select(op("lt", g, length("input")), at(t, "input", g), zero)),
