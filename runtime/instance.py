@@ -37,6 +37,26 @@ class DeviceLimits:
     max_bound_descriptor_sets: int
     subgroup_size: int
 
+    def as_abi(self) -> tuple[int, ...]:
+        """The values in `rt_vk_device_limits` order (see ABI_LIMITS), clamped to u32."""
+        values = (*self.max_compute_work_group_size, self.max_compute_work_group_invocations,
+                  *self.max_compute_work_group_count, self.max_push_constants_size,
+                  self.subgroup_size, self.max_storage_buffer_range,
+                  self.max_compute_shared_memory_size)
+        return tuple(min(v, 0xFFFFFFFF) for v in values)
+
+    def __iter__(self):
+        """Iterating gives the `as_abi()` values (first four: work-group size x, y, z, invocations)."""
+        return iter(self.as_abi())
+
+
+ABI_LIMITS = (
+    "maxComputeWorkGroupSize[0]", "maxComputeWorkGroupSize[1]", "maxComputeWorkGroupSize[2]",
+    "maxComputeWorkGroupInvocations", "maxComputeWorkGroupCount[0]",
+    "maxComputeWorkGroupCount[1]", "maxComputeWorkGroupCount[2]", "maxPushConstantsSize",
+    "subgroupSize", "maxStorageBufferRange", "maxComputeSharedMemorySize",
+)
+
 
 @dataclass(frozen=True)
 class DeviceInfo:
@@ -52,6 +72,11 @@ class DeviceInfo:
     limits: DeviceLimits
     features: frozenset[str]        # supported kernel features (Vulkan member names)
     extensions: frozenset[str] = field(repr=False, default=frozenset())
+
+    @property
+    def enabled_features(self) -> frozenset[str]:
+        """The kernel features a `Device` on this GPU enables (all it supports)."""
+        return self.features
 
 
 @dataclass
@@ -161,11 +186,11 @@ class Instance:
         except vk.VkError as exc:
             raise NotAvailableError(f"cannot list Vulkan devices: {type(exc).__name__}") from None
         out = []
-        for index, handle in enumerate(handles):
+        for number, handle in enumerate(handles):
             try:
-                out.append(describe(vk, index, handle, self.api))
+                out.append(describe(vk, len(out), handle, self.api))
             except RuntimeFailure as exc:
-                log.warning("skipping Vulkan device %d: %s", index, exc)
+                log.warning("skipping Vulkan device %d: %s", number, exc)
         return out
 
     def _destroy_handle(self) -> None:

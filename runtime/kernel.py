@@ -39,6 +39,7 @@ class Kernel(Resource):
             raise CompilationError(f"invalid SPIR-V: {error}")
         self.program = Program(ctx, code, self.info)
         self._lock = threading.Lock()
+        self._geometry: dict = {}
         self.last_serial = 0
         try:
             self.program.pipeline(self.info.local_size)
@@ -119,8 +120,10 @@ class Kernel(Resource):
         return groups
 
     def push_bytes(self, push) -> bytes:
-        data = bytes(push) if push else b""
         size = self.info.push_constant_size
+        if type(push) is bytes and len(push) == size:
+            return push
+        data = bytes(push) if push else b""
         if len(data) > size:
             raise InvalidParameterError(f"{len(data)} push-constant bytes given; the kernel takes {size}")
         return data + bytes(size - len(data))
@@ -141,8 +144,7 @@ class Kernel(Resource):
     def launch(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
                wait: bool = True) -> int:
         """Dispatch ceil(global/local) groups; waits unless wait=False. Returns the serial."""
-        local = self.resolve_local(local_size)
-        groups = self.groups(global_size, local)
+        local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
         push = self.push_bytes(push)
         pinned = pin_all((self, *buffers))
@@ -155,6 +157,20 @@ class Kernel(Resource):
         if wait:
             self.ctx.submitter.wait(serial)
         return serial
+
+    def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
+        """(local size, group counts) for a launch, validated; memoized per kernel."""
+        key = (global_size if isinstance(global_size, (int, tuple)) else tuple(global_size),
+               local_size if local_size is None or isinstance(local_size, (int, tuple))
+               else tuple(local_size))
+        found = self._geometry.get(key)
+        if found is None:
+            local = self.resolve_local(local_size)
+            found = (local, self.groups(global_size, local))
+            if len(self._geometry) >= 256:
+                self._geometry.clear()
+            self._geometry[key] = found
+        return found
 
     def launch_1d(self, buffers: Sequence = (), n: int = 1, push=b"", wait: bool = True) -> int:
         """A 1-D launch over `n` items with a local size the runtime chooses."""

@@ -72,6 +72,9 @@ class Submitter:
             "signalSemaphoreCount": 1, "pSignalSemaphores": self._sig_sem})
         self._null = ffi.NULL
         self._submit_fn = self.ctx.fns.QueueSubmit
+        self._wait_fn = self.ctx.fns.WaitSemaphores
+        self._device = self.ctx.handle
+        self._wait_local = threading.local()     # per-thread VkSemaphoreWaitInfo
 
     # -- command buffers ------------------------------------------------------------
 
@@ -154,17 +157,25 @@ class Submitter:
         """Block until submission `serial` (and all earlier ones) completed. No lock held."""
         if serial <= self._done:
             return
-        vk, ffi = self.ctx.vk, self.ctx.ffi
-        sems = ffi.new("VkSemaphore[1]", [self.semaphore])
-        values = ffi.new("uint64_t[1]", [serial])
-        info = ffi.new("VkSemaphoreWaitInfo*", {
-            "sType": vk.VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, "semaphoreCount": 1,
-            "pSemaphores": sems, "pValues": values})
-        result = self.ctx.fns.WaitSemaphores(self.ctx.handle, info, UINT64_MAX)
+        state = getattr(self._wait_local, "state", None)
+        if state is None:
+            state = self._wait_local.state = self._wait_info()
+        state[1][0] = serial
+        result = self._wait_fn(self._device, state[0], UINT64_MAX)
         if result != 0:
             vkapi.check(result, "vkWaitSemaphores", ExecutionError)
         if serial > self._done:
             self._done = serial
+
+    def _wait_info(self):
+        """(VkSemaphoreWaitInfo, its value array, its semaphore array) for one thread."""
+        vk, ffi = self.ctx.vk, self.ctx.ffi
+        sems = ffi.new("VkSemaphore[1]", [self.semaphore])
+        values = ffi.new("uint64_t[1]")
+        info = ffi.new("VkSemaphoreWaitInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, "semaphoreCount": 1,
+            "pSemaphores": sems, "pValues": values})
+        return info, values, sems
 
     def sync(self) -> None:
         """Wait for everything submitted so far."""
