@@ -34,6 +34,7 @@ ABI = {
     "rt_vk_last_error": (("ptr", "u64"), "i32"),
     "rt_vk_last_status": ((), "i32"),
     "rt_vk_device_limits": (("u64", "ptr", "u64"), "i32"),
+    "rt_vk_device_name": (("u64", "ptr", "u64"), "i32"),
 }
 
 
@@ -93,6 +94,16 @@ def test_device_create_index(rt):
     assert rt.device_create_index(rt.device_count()) == 0
     assert rt.last_status() == INVALID_PARAM
     assert rt.device_create_index(-1) == 0
+
+
+def test_device_name(rt, dev):
+    full = rt.device_name(dev, None, 0)
+    buf = ctypes.create_string_buffer(full + 1)
+    assert rt.device_name(dev, buf, len(buf)) == full
+    assert buf.value.decode() in {d.name for d in runtime.list_devices()}
+    small = ctypes.create_string_buffer(5)
+    assert rt.device_name(dev, small, 5) == full and len(small.value) == 4
+    assert rt.device_name(0, buf, len(buf)) == INVALID_HANDLE
 
 
 def test_device_limits(rt, dev):
