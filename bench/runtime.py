@@ -71,15 +71,27 @@ def sample(fn, count: int) -> list[float]:
     return out
 
 
-def interleaved(variants: dict, rounds: int, batch: int) -> dict[str, float]:
-    """Median microseconds per call of each variant, batches interleaved round-robin."""
+def interleaved(variants: dict, rounds: int, batch: int, spread: dict | None = None) -> dict[str, float]:
+    """Median microseconds per call of each variant, batches interleaved round-robin.
+
+    With `spread`, also stores per variant the 10th and 90th percentiles, over rounds, of
+    (its median in the round / the last variant's median in the round).
+    """
     samples: dict[str, list[float]] = {k: [] for k in variants}
+    per_round: dict[str, list[float]] = {k: [] for k in variants}
     for fn in variants.values():
         sample(fn, batch)   # warm up
     names = list(variants)
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:   # rotate the order
-            samples[name] += sample(variants[name], batch)
+            got = sample(variants[name], batch)
+            samples[name] += got
+            per_round[name].append(statistics.median(got))
+    if spread is not None:
+        ref = per_round[names[-1]]
+        for name in names:
+            q = statistics.quantiles([a / b for a, b in zip(per_round[name], ref)], n=10)
+            spread[name] = (q[0], q[-1])
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
@@ -93,15 +105,16 @@ def measure(quick: bool) -> dict:
     launch_abi = abi("rt_vk_kernel_launch")
     k_h = abi("rt_vk_kernel_compile")(dev_h, code, len(code))
     rounds, batch = (10, 200) if quick else (40, 500)
+    spread: dict = {}
     latency = interleaved({
         "runtime (Python API)": lambda: kernel.launch((), b"", 64, (64, 1, 1)),
         "runtime (C ABI)": lambda: launch_abi(k_h, None, 0, 64, 1, 1, 64, 1, 1),
-        "baseline": base.launch,
         "baseline, raw cffi calls": base.launch_raw,
-    }, rounds, batch)
+        "baseline": base.launch,
+    }, rounds, batch, spread)
     bandwidth = transfers(dev, dev_h, base, 5 if quick else 15)
     result = {"device": dev.name, "latency_us": latency, "gbps": bandwidth,
-              "samples": rounds * batch}
+              "samples": rounds * batch, "rounds": rounds, "spread": spread}
     kernel.free()
     abi("rt_vk_device_free")(dev_h)
     base.close()
@@ -139,17 +152,22 @@ def report(r: dict) -> str:
         f"Date: {datetime.date.today().isoformat()}; validation layer off; "
         f"{r['samples']} blocking launches per variant, interleaved",
         "",
-        "| variant | launch (µs, median) | vs baseline | upload 64 MiB (GB/s) | vs baseline "
-        "| download 64 MiB (GB/s) | vs baseline |",
-        "|---|---|---|---|---|---|---|",
+        "| variant | launch (µs, median) | vs baseline | per-round ratio p10-p90 "
+        "| upload 64 MiB (GB/s) | vs baseline | download 64 MiB (GB/s) | vs baseline |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for name, us in r["latency_us"].items():
+    order = ["runtime (Python API)", "runtime (C ABI)", "baseline", "baseline, raw cffi calls"]
+    for name in order:
+        us = r["latency_us"][name]
+        lo, hi = r["spread"][name]
         bw = r["gbps"].get(name)
         cells = (f"{bw['upload']:.2f} | {bw['upload'] / base_bw['upload']:.2f}x | "
                  f"{bw['download']:.2f} | {bw['download'] / base_bw['download']:.2f}x"
                  if bw else "- | - | - | -")
-        lines.append(f"| {name} | {us:.1f} | {us / base_us:.2f}x | {cells} |")
-    lines += ["", "Ratios are against `baseline` (the binding's functions, as a user writes them): "
+        lines.append(f"| {name} | {us:.1f} | {us / base_us:.2f}x | {lo:.2f}-{hi:.2f} | {cells} |")
+    lines += ["", f"The per-round ratio compares medians within each of the {r['rounds']} interleaved "
+              "rounds: it shows how much the machine's noise moves the comparison.",
+              "", "Ratios are against `baseline` (the binding's functions, as a user writes them): "
               "launch = runtime time / baseline time (target: at most 1.00); transfers = runtime "
               "GB/s / baseline GB/s (target: at least 0.90). `baseline, raw cffi calls` is the same "
               "launch without the binding's per-call wrappers, the floor a Python-driven launch "
