@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from . import ir
 from .errors import LoweringError
+from .lower_cast import cast
 from .lower_context import FunctionContext
 from .lower_math import float_pow, int_pow
 
@@ -36,6 +37,8 @@ def binary(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -
     result = fx.t.bool if op in ir.COMPARE_OPS else fx.t.scalar(t)
     if op == "pow":
         return float_pow(fx, lhs, rhs, t) if t.is_float else int_pow(fx, lhs, rhs, t)
+    if op == "rem" and t.is_float and t.bits == 16:
+        return _widened_rem(fx, lhs, rhs, t)
     if t.is_bool:
         table = _BOOL
     elif t.is_float:
@@ -50,3 +53,10 @@ def binary(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -
     if opname is None:
         raise LoweringError(f"{fx.fn.name}: operator {op!r} is not defined on {t}")
     return fx.emit(opname, result, lhs, rhs)
+
+
+def _widened_rem(fx: FunctionContext, lhs: int, rhs: int, t: ir.ScalarType) -> int:
+    """f16 `%` through f32: OpFRem is only as exact as x - y * trunc(x / y) in its
+    own precision, which loses bits in f16; the f32 result rounds back exactly."""
+    wide = [cast(fx, v, t, ir.F32) for v in (lhs, rhs)]
+    return cast(fx, fx.emit("OpFRem", fx.t.scalar(ir.F32), *wide), ir.F32, t)

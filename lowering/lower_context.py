@@ -25,8 +25,9 @@ class FunctionContext:
     """Where the lowering of one kernel or helper stands.
 
     `label` is the current block; `open` is False once that block has its
-    terminator (the code after a break, continue or return is unreachable and
-    skipped)."""
+    terminator. `dead` marks an open block no path reaches (the merge after all
+    paths left); the code after a break, continue or return is skipped, and a dead
+    block is closed like a live one, so enclosing constructs keep their shape."""
 
     b: ModuleBuilder
     t: TypeMap
@@ -36,6 +37,7 @@ class FunctionContext:
     function_ids: dict[str, int]
     label: int = 0
     open: bool = False
+    dead: bool = False
     loops: list[LoopTargets] = field(default_factory=list)
     locals: dict[str, tuple[int, ir.ScalarType]] = field(default_factory=dict)
     params: dict[str, int] = field(default_factory=dict)  # helper parameters (SSA values)
@@ -56,7 +58,12 @@ class FunctionContext:
 
     def start_block(self, label: int) -> None:
         self.b.label(label)
-        self.label, self.open = label, True
+        self.label, self.open, self.dead = label, True, False
+
+    @property
+    def live(self) -> bool:
+        """Code emitted now can run."""
+        return self.open and not self.dead
 
     def terminate(self, opname: str, *operands) -> None:
         self.b.instr(opname, *operands)
@@ -65,10 +72,11 @@ class FunctionContext:
     def branch(self, target: int) -> None:
         self.terminate("OpBranch", target)
 
-    def unreachable_block(self, label: int) -> None:
-        """A block no path reaches (a merge after all paths left), kept for structure."""
+    def dead_block(self, label: int) -> None:
+        """Start a block no path reaches (a merge after all paths left); it is kept
+        for structure and later closed by the enclosing construct."""
         self.start_block(label)
-        self.terminate("OpUnreachable")
+        self.dead = True
 
     def return_early(self) -> None:
         """Leave the function here: a kernel's work item ends; a helper returns a zero."""

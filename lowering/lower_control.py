@@ -1,19 +1,21 @@
 """Statements and structured control flow: if/else with OpSelectionMerge, loops
 with OpLoopMerge and a continue target that runs the step, break, continue and
 early return. Code after a terminator is unreachable and not emitted; a merge
-block no path reaches is kept (structured control flow names it) as OpUnreachable."""
+block no path reaches is kept (structured control flow names it) and closed like
+any other, so every loop keeps its one back edge."""
 from __future__ import annotations
 
 from . import ir
 from .errors import LoweringError
+from .ir_walk import all_exprs, walk_stmts
 from .lower_context import FunctionContext, LoopTargets
-from .lower_expr import expr
-from .lower_memory import element_pointer, store
+from .lower_expr import address, expr
+from .lower_memory import store
 
 
 def block(fx: FunctionContext, blk: ir.Block) -> None:
     for s in blk.stmts:
-        if not fx.open:
+        if not fx.live:
             return
         handler = _HANDLERS.get(type(s))
         if handler is None:
@@ -31,8 +33,9 @@ def _assign(fx: FunctionContext, s: ir.Assign) -> None:
         fx.emit("OpStore", local[0], value)
         return
     slot = fx.array(target.base)
-    pointer = element_pointer(fx, slot, expr(fx, target.index), target.index.type, target.checked)
-    store(fx, slot, pointer, value)
+    pointer = address(fx, slot, target.index, target.checked)
+    if pointer is not None:
+        store(fx, slot, pointer, value)
 
 
 def _expr_stmt(fx: FunctionContext, s: ir.ExprStmt) -> None:
@@ -52,15 +55,16 @@ def _if(fx: FunctionContext, s: ir.If) -> None:
         fx.start_block(label)
         block(fx, body)
         if fx.open:
+            reaches_merge = reaches_merge or not fx.dead
             fx.branch(merge)
-            reaches_merge = True
     if reaches_merge:
         fx.start_block(merge)
     else:
-        fx.unreachable_block(merge)
+        fx.dead_block(merge)
 
 
 def _loop(fx: FunctionContext, s: ir.Loop) -> None:
+    _check_step(fx, s.step)
     header, body, cont, merge = (fx.new_label() for _ in range(4))
     fx.branch(header)
     fx.start_block(header)
@@ -77,8 +81,8 @@ def _loop(fx: FunctionContext, s: ir.Loop) -> None:
     fx.start_block(body)
     block(fx, s.body)
     if fx.open:
+        targets.continued = targets.continued or not fx.dead
         fx.branch(cont)
-        targets.continued = True
     fx.loops.pop()
     fx.start_block(cont)
     if targets.continued:
@@ -88,7 +92,16 @@ def _loop(fx: FunctionContext, s: ir.Loop) -> None:
     if s.cond is not None or targets.broke:
         fx.start_block(merge)
     else:
-        fx.unreachable_block(merge)
+        fx.dead_block(merge)
+
+
+def _check_step(fx: FunctionContext, step: ir.Block) -> None:
+    """The step runs in the loop's continue construct, which SPIR-V lets end only
+    in the back edge: a return (or @simd bounds check) there has no structured form."""
+    if any(isinstance(st, ir.Return) for st in walk_stmts(step)) or any(
+            isinstance(e, ir.Index) and e.checked for e in all_exprs(step)):
+        raise LoweringError(f"{fx.fn.name}: a loop step cannot return or use a checked index; "
+                            f"move that code into the loop body")
 
 
 def _innermost_loop(fx: FunctionContext, what: str) -> LoopTargets:

@@ -9,6 +9,7 @@ from .errors import LoweringError
 from .lower_arith import binary, unary
 from .lower_cast import cast
 from .lower_context import FunctionContext
+from .lower_globals import ArraySlot
 from .lower_math import id_builtin, math_builtin, sync_builtin
 from .lower_memory import atomic, element_pointer, len_expr, load
 
@@ -48,8 +49,13 @@ def _var(fx: FunctionContext, e: ir.Var) -> int:
 
 def _index(fx: FunctionContext, e: ir.Index) -> int:
     slot = fx.array(e.base)
-    pointer = element_pointer(fx, slot, expr(fx, e.index), e.index.type, e.checked)
-    return load(fx, slot, pointer)
+    pointer = address(fx, slot, e.index, e.checked)
+    return fx.t.null(fx.t.scalar(slot.elem)) if pointer is None else load(fx, slot, pointer)
+
+
+def address(fx: FunctionContext, slot: ArraySlot, index: ir.Expr, checked: bool) -> Optional[int]:
+    """The pointer for `slot[index]` (None: a constant index out of bounds)."""
+    return element_pointer(fx, slot, expr(fx, index), index.type, checked)
 
 
 def _len(fx: FunctionContext, e: ir.Len) -> int:
@@ -110,9 +116,9 @@ def _builtin(fx: FunctionContext, e: ir.Builtin) -> Optional[int]:
 
 def _atomic(fx: FunctionContext, e: ir.Atomic) -> int:
     slot = fx.array(e.base)
-    pointer = element_pointer(fx, slot, expr(fx, e.index), e.index.type, False)
+    pointer = address(fx, slot, e.index, False)
     args = [expr(fx, a) for a in e.args]
-    return atomic(fx, slot, pointer, e.op, args)
+    return fx.t.null(fx.t.scalar(slot.elem)) if pointer is None else atomic(fx, slot, pointer, e.op, args)
 
 
 _HANDLERS: dict[type, Callable] = {

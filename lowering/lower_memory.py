@@ -2,6 +2,8 @@
 stores, lengths and atomics."""
 from __future__ import annotations
 
+from typing import Optional
+
 from . import ir
 from .errors import LoweringError
 from .lower_cast import int_to_int
@@ -30,11 +32,19 @@ def len_expr(fx: FunctionContext, name: str) -> int:
 
 
 def element_pointer(fx: FunctionContext, slot: ArraySlot, index: int, index_type: ir.ScalarType,
-                    checked: bool) -> int:
+                    checked: bool) -> Optional[int]:
     """A pointer to `slot[index]`; when `checked`, an index outside 0..len leaves
-    the function first (the @simd rule)."""
+    the function first (the @simd rule). A constant index known to be out of
+    bounds gives None (SPIR-V rejects such an access chain); the caller then reads
+    a zero or writes nothing."""
     if not index_type.is_int:
         raise LoweringError(f"{fx.fn.name}: index of {slot.name} has type {index_type}, not an integer")
+    constant = fx.b.int_constant_value(index)
+    limit = slot.length if slot.length is not None else 1 << 31
+    if constant is not None and not 0 <= constant < limit:
+        if checked:
+            fx.guard(fx.t.false())
+        return None
     if index_type.bits < 32:
         widened = ir.ScalarType(index_type.kind, 32)
         index, index_type = int_to_int(fx, index, index_type, widened), widened

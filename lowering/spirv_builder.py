@@ -78,6 +78,7 @@ class ModuleBuilder:
         self._types: dict[tuple, int] = {}
         self._constants: dict[tuple, int] = {}
         self._scalars: dict[int, tuple[str, int, bool]] = {}  # type id -> (kind, bits, signed)
+        self._int_values: dict[int, int] = {}  # integer constant id -> value
         self._encoders: dict[str, tuple[InstructionSpec, str]] = {}
 
     # ------------------------------------------------------------------ ids and encoding
@@ -329,8 +330,15 @@ class ModuleBuilder:
         kind, bits, signed = self._scalars[type_id]
         if kind == "bool":
             return self._constant(("OpConstantTrue" if value else "OpConstantFalse", type_id))
-        words = _float_words(float(value), bits) if kind == "float" else _int_words(int(value), bits, signed)
-        return self._constant(("OpConstant", type_id, words))
+        if kind == "float":
+            return self._constant(("OpConstant", type_id, _float_words(float(value), bits)))
+        rid = self._constant(("OpConstant", type_id, _int_words(int(value), bits, signed)))
+        self._int_values[rid] = _wrap(int(value), bits, signed)
+        return rid
+
+    def int_constant_value(self, value_id: int) -> Optional[int]:
+        """The value of an integer OpConstant made by `constant`, else None."""
+        return self._int_values.get(value_id)
 
     def constant_null(self, type_id: int) -> int:
         return self._constant(("OpConstantNull", type_id))
@@ -408,6 +416,11 @@ def _as_word(v: Operand) -> int:
     if not isinstance(v, int) or v < 0 or v > 0xFFFFFFFF:
         raise ValueError(f"{v!r} is not a 32-bit word")
     return v
+
+
+def _wrap(value: int, bits: int, signed: bool) -> int:
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if signed and value >> (bits - 1) else value
 
 
 def _int_words(value: int, bits: int, signed: bool) -> tuple[int, ...]:
