@@ -267,6 +267,20 @@ def index_types() -> ir.Module:
     return module(kernel("indexes", [buf("out", I32), param("n")], guard_n(body)))
 
 
+def typed_arrays(t: ir.ScalarType) -> ir.Module:
+    """Through a shared array of 64 and a private array of 2 of `t`: out[i] =
+    a[the mirror of i within its group of 64]; bools go through a != 0."""
+    i, lid = gid(), ids("local_id")
+    buf_t = I32 if t.is_bool else t
+    value = cast(at("a", i, buf_t), BOOL) if t.is_bool else at("a", i, t)
+    back = at("priv", const(1), t)
+    body = [assign(at("tile", lid, t), value), sync(),
+            assign(at("priv", const(1), t), at("tile", binop("sub", const(63), lid), t)),
+            assign(at("out", i, buf_t), cast(back, I32) if t.is_bool else back)]
+    return module(kernel("arrays", [buf("a", buf_t, False), buf("out", buf_t)], body,
+                         [private_array("priv", t, 2)], [shared_array("tile", t, 64)], local_size=(64, 1, 1)))
+
+
 def fences() -> ir.Module:
     return module(kernel("fences", [buf("out", U32)], [sync("mem_fence"), sync("barrier"),
                                                         assign(at("out", gid(), U32), const(1, U32))]))
@@ -302,6 +316,8 @@ def zoo() -> dict[str, ir.Module]:
     for t in FLOAT_TYPES:
         for name in UNARY_MATH + BINARY_MATH + TERNARY_MATH + ("isnan", "isinf"):
             kernels[f"math_{name}_{t}"] = math_op(name, t)
+    for t in SCALAR_TYPES + (BOOL,):
+        kernels[f"arrays_{t}"] = typed_arrays(t)
     for src in SCALAR_TYPES + (BOOL,):
         for dst in SCALAR_TYPES + (BOOL,):
             if src != dst:
