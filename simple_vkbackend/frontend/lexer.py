@@ -1,0 +1,167 @@
+"""Lexer: source text -> tokens, with Python-style INDENT/DEDENT/NEWLINE.
+
+Lines are scanned one at a time with a single compiled regular expression (one
+match per token). Inside brackets, line breaks and indentation are ignored.
+Blank and comment-only lines produce nothing. `#[` opens an attribute; any other
+`#` starts a comment. Indentation must be spaces; a tab there is an error.
+"""
+from __future__ import annotations
+
+import re
+
+from .diagnostics import DiagnosticBag
+from .source import SourceFile
+from .tokens import KEYWORDS, OPERATORS, Token
+
+NUMBER_SUFFIXES = frozenset({"i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f16", "f32", "f64"})
+
+_NUMBER = (r"(?P<num>(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
+           r"|(?P<fl>\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\d[\d_]*[eE][+-]?\d[\d_]*)"
+           r"|\d[\d_]*)(?P<suffix>[A-Za-z_]\w*)?)")
+TOKEN_RE = re.compile("|".join([
+    r"(?P<ws>[ \t\f\r]+)",
+    r"(?P<attr>\#\[)",
+    r"(?P<comment>\#.*)",
+    _NUMBER,
+    r"(?P<name>[A-Za-z_]\w*)",
+    "(?P<op>" + "|".join(re.escape(op) for op in OPERATORS) + ")",
+    r"(?P<string>[\"'])",
+    r"(?P<bad>.)",
+]))
+LEADING_WS = re.compile(r"[ \t\f]*")
+OPENERS = {"(": ")", "[": "]", "{": "}", "#[": "]"}
+CLOSERS = {")", "]", "}"}
+
+
+class Lexer:
+    def __init__(self, source: SourceFile, diags: DiagnosticBag):
+        self.source = source
+        self.diags = diags
+        self.tokens: list[Token] = []
+        self.indents = [0]
+        self.brackets: list[Token] = []  # open brackets, innermost last
+
+    def error(self, message: str, start: int, end: int, hint: str | None = None) -> None:
+        self.diags.error(message, self.source.span(start, end), hint)
+
+    def run(self) -> list[Token]:
+        text = self.source.text
+        start = 0
+        for line in text.split("\n"):
+            end = start + len(line)
+            self.line(start, end)
+            start = end + 1
+        self.finish(len(text))
+        return self.tokens
+
+    def line(self, start: int, end: int) -> None:
+        text = self.source.text
+        pos = start
+        if not self.brackets:
+            pos = LEADING_WS.match(text, start, end).end()
+            if pos == end or text[pos] == "\r" or (text[pos] == "#" and not text.startswith("#[", pos)):
+                return  # blank or comment-only line
+            self.indentation(start, pos)
+        self.scan(pos, end)
+        if not self.brackets:
+            self.tokens.append(Token("NEWLINE", "", end, end))
+
+    def indentation(self, start: int, pos: int) -> None:
+        ws = self.source.text[start:pos]
+        tab = ws.find("\t")
+        if tab >= 0:
+            self.error("tab in indentation", start + tab, start + tab + 1,
+                       "indent with spaces; tabs are not allowed")
+        width = len(ws)
+        if width > self.indents[-1]:
+            self.indents.append(width)
+            self.tokens.append(Token("INDENT", "", pos, pos))
+            return
+        while width < self.indents[-1]:
+            self.indents.pop()
+            self.tokens.append(Token("DEDENT", "", pos, pos))
+        if width != self.indents[-1]:
+            self.error("unindent does not match any outer indentation level", start, pos)
+            self.indents.append(width)
+
+    def scan(self, pos: int, end: int) -> None:
+        append = self.tokens.append
+        for m in TOKEN_RE.finditer(self.source.text, pos, end):
+            kind = m.lastgroup
+            if kind == "ws" or kind == "comment":
+                continue
+            text = m.group()
+            s, e = m.span()
+            if kind == "name":
+                append(Token(text if text in KEYWORDS else "NAME", text, s, e))
+            elif kind == "op":
+                self.bracket(text, s, e)
+                append(Token(text, text, s, e))
+            elif kind == "suffix" or kind == "fl" or kind == "num":
+                append(self.number(m))
+            elif kind == "attr":
+                self.bracket("#[", s, e)
+                append(Token("#[", text, s, e))
+            elif kind == "string":
+                self.error("string literals are not supported", s, e)
+            else:
+                self.bad_char(text, s)
+
+    def bad_char(self, ch: str, s: int) -> None:
+        shown = ch if ch.isprintable() else repr(ch)[1:-1]
+        hint = ("line continuation with `\\` is not supported; wrap the expression in parentheses"
+                if ch == "\\" else None)
+        self.error(f"unexpected character `{shown}`", s, s + 1, hint)
+
+    def bracket(self, text: str, s: int, e: int) -> None:
+        if text in OPENERS:
+            self.brackets.append(Token(text, text, s, e))
+        elif text in CLOSERS:
+            if not self.brackets:
+                self.error(f"unmatched `{text}`", s, e)
+            elif OPENERS[self.brackets[-1].text] != text:
+                opener = self.brackets.pop()
+                self.error(f"`{text}` does not match `{opener.text}`", s, e)
+            else:
+                self.brackets.pop()
+
+    def number(self, m: re.Match) -> Token:
+        s, e = m.span()
+        suffix = m.group("suffix")
+        digits = m.group("num")[: len(m.group("num")) - len(suffix or "")]
+        is_float = m.group("fl") is not None
+        if suffix is not None and suffix not in NUMBER_SUFFIXES:
+            self.error(f"invalid suffix `{suffix}` on number", s, e,
+                       "type suffixes are i8 i16 i32 i64 u8 u16 u32 u64 f16 f32 f64")
+            suffix = None
+        clean = digits.replace("_", "")
+        if is_float:
+            if suffix is not None and suffix[0] != "f":
+                self.error(f"float literal with integer suffix `{suffix}`", s, e)
+                suffix = None
+            return Token("FLOAT", m.group(), s, e, float(clean), suffix)
+        base = {"x": 16, "b": 2, "o": 8}.get(clean[1:2].lower(), 10) if len(clean) > 1 and clean[0] == "0" else 10
+        try:
+            value = int(clean[2:] if base != 10 else clean, base)
+        except ValueError:
+            self.error("malformed number", s, e)
+            value = 0
+        if suffix is not None and suffix[0] == "f":
+            return Token("FLOAT", m.group(), s, e, float(value), suffix)
+        return Token("INT", m.group(), s, e, value, suffix)
+
+    def finish(self, end: int) -> None:
+        for opener in self.brackets:
+            self.error(f"`{opener.text}` is never closed", opener.start, opener.end)
+        if self.brackets:
+            self.brackets.clear()
+            self.tokens.append(Token("NEWLINE", "", end, end))
+        while len(self.indents) > 1:
+            self.indents.pop()
+            self.tokens.append(Token("DEDENT", "", end, end))
+        self.tokens.append(Token("EOF", "", end, end))
+
+
+def tokenize(source: SourceFile, diags: DiagnosticBag) -> list[Token]:
+    """All tokens of `source`; problems go to `diags` and lexing goes on."""
+    return Lexer(source, diags).run()
