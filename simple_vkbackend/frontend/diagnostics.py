@@ -86,6 +86,7 @@ class DiagnosticBag:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.error_count = 0
+        self._syntax_lines: set[int] = set()
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         self.diagnostics.append(Diagnostic("error", message, span, hint, self._filename()))
@@ -95,6 +96,14 @@ class DiagnosticBag:
                 "error", f"too many errors ({MAX_ERRORS}); stopping", None, None, self._filename()))
             raise TooManyErrors()
 
+    def syntax_error(self, message: str, span: Span, hint: Optional[str] = None) -> None:
+        """A lexer or parser error; only the first on a line is kept, since the
+        others on it are mostly consequences of the first."""
+        line = span.line
+        if line not in self._syntax_lines:
+            self._syntax_lines.add(line)
+            self.error(message, span, hint)
+
     def _filename(self) -> Optional[str]:
         return self.source.name if self.source is not None else None
 
@@ -103,5 +112,7 @@ class DiagnosticBag:
         return self.error_count > 0
 
     def raise_if_errors(self) -> None:
+        """Raise CompileError with every diagnostic, in source order."""
         if self.has_errors:
-            raise CompileError(self.diagnostics)
+            end = len(self.source.text) + 1 if self.source is not None else 0
+            raise CompileError(sorted(self.diagnostics, key=lambda d: d.span.start if d.span else end))

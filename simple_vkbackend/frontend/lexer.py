@@ -4,6 +4,10 @@ Lines are scanned one at a time with a single compiled regular expression (one
 match per token). Inside brackets, line breaks and indentation are ignored.
 Blank and comment-only lines produce nothing. `#[` opens an attribute; any other
 `#` starts a comment. Indentation must be spaces; a tab there is an error.
+
+Recovery from an unclosed bracket: a line inside brackets that is indented no
+deeper than the line that opened them, and does not start with a closing
+bracket, is taken as a new statement (the bracket is reported as never closed).
 """
 from __future__ import annotations
 
@@ -40,9 +44,11 @@ class Lexer:
         self.tokens: list[Token] = []
         self.indents = [0]
         self.brackets: list[Token] = []  # open brackets, innermost last
+        self.line_indent = 0  # indentation of the current logical line
+        self.last_line_end = 0  # end of the last line that had tokens
 
     def error(self, message: str, start: int, end: int, hint: str | None = None) -> None:
-        self.diags.error(message, self.source.span(start, end), hint)
+        self.diags.syntax_error(message, self.source.span(start, end), hint)
 
     def run(self) -> list[Token]:
         text = self.source.text
@@ -56,13 +62,16 @@ class Lexer:
 
     def line(self, start: int, end: int) -> None:
         text = self.source.text
-        pos = start
+        pos = LEADING_WS.match(text, start, end).end()
+        if pos == end or text[pos] == "\r" or (text[pos] == "#" and not text.startswith("#[", pos)):
+            return  # blank or comment-only line
+        if self.brackets and pos - start <= self.line_indent and text[pos] not in ")]}":
+            self.unclosed_brackets(self.last_line_end)
         if not self.brackets:
-            pos = LEADING_WS.match(text, start, end).end()
-            if pos == end or text[pos] == "\r" or (text[pos] == "#" and not text.startswith("#[", pos)):
-                return  # blank or comment-only line
             self.indentation(start, pos)
+            self.line_indent = pos - start
         self.scan(pos, end)
+        self.last_line_end = end
         if not self.brackets:
             self.tokens.append(Token("NEWLINE", "", end, end))
 
@@ -72,7 +81,7 @@ class Lexer:
         if tab >= 0:
             self.error("tab in indentation", start + tab, start + tab + 1,
                        "indent with spaces; tabs are not allowed")
-        width = len(ws)
+        width = len(ws.expandtabs(4))
         if width > self.indents[-1]:
             self.indents.append(width)
             self.tokens.append(Token("INDENT", "", pos, pos))
@@ -150,12 +159,15 @@ class Lexer:
             return Token("FLOAT", m.group(), s, e, float(value), suffix)
         return Token("INT", m.group(), s, e, value, suffix)
 
-    def finish(self, end: int) -> None:
+    def unclosed_brackets(self, end: int) -> None:
         for opener in self.brackets:
             self.error(f"`{opener.text}` is never closed", opener.start, opener.end)
+        self.brackets.clear()
+        self.tokens.append(Token("NEWLINE", "", end, end))
+
+    def finish(self, end: int) -> None:
         if self.brackets:
-            self.brackets.clear()
-            self.tokens.append(Token("NEWLINE", "", end, end))
+            self.unclosed_brackets(self.last_line_end)
         while len(self.indents) > 1:
             self.indents.pop()
             self.tokens.append(Token("DEDENT", "", end, end))

@@ -83,7 +83,7 @@ class Parser:
 
     def fail(self, message: str, where, hint: Optional[str] = None):
         span = self.tok_span(where) if isinstance(where, Token) else where
-        self.diags.error(message, span, hint)
+        self.diags.syntax_error(message, span, hint)
         raise ParseError()
 
     def enter(self) -> None:
@@ -265,7 +265,7 @@ class Parser:
             return self.simple_stmts()
         self.advance()
         if not self.at("INDENT"):
-            self.diags.error(f"expected an indented block, found {self.tok.describe()}",
+            self.diags.syntax_error(f"expected an indented block, found {self.tok.describe()}",
                              self.tok_span(self.tok), "indent the body with spaces")
             return []
         self.advance()
@@ -294,7 +294,7 @@ class Parser:
             self.advance()
             return []
         if kind == "INDENT":
-            self.diags.error("unexpected indent", self.tok_span(self.tok),
+            self.diags.syntax_error("unexpected indent", self.tok_span(self.tok),
                              "indent only after a line that ends with `:`")
             self.advance()
             return self.statements_until_dedent()
