@@ -22,8 +22,9 @@ NUMBER_SUFFIXES = frozenset({"i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64
 _NUMBER = (r"(?P<num>(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
            r"|(?P<fl>\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\d[\d_]*[eE][+-]?\d[\d_]*)"
            r"|\d[\d_]*)(?P<suffix>[A-Za-z_]\w*)?)")
-TOKEN_RE = re.compile("|".join([
-    r"(?P<ws>[ \t\f\r]+)",
+# Each match is optional whitespace, then one token (a trailing run of whitespace
+# matches nothing and ends the line's scan).
+TOKEN_RE = re.compile(r"[ \t\f\r]*(?:" + "|".join([
     r"(?P<attr>\#\[)",
     r"(?P<comment>\#.*)",
     _NUMBER,
@@ -31,10 +32,11 @@ TOKEN_RE = re.compile("|".join([
     "(?P<op>" + "|".join(re.escape(op) for op in OPERATORS) + ")",
     r"(?P<string>[\"'])",
     r"(?P<bad>.)",
-]))
+]) + ")")
 LEADING_WS = re.compile(r"[ \t\f]*")
 OPENERS = {"(": ")", "[": "]", "{": "}", "#[": "]"}
 CLOSERS = {")", "]", "}"}
+BRACKETS = frozenset({"(", "[", "{", ")", "]", "}"})
 
 
 class Lexer:
@@ -95,26 +97,30 @@ class Lexer:
 
     def scan(self, pos: int, end: int) -> None:
         append = self.tokens.append
-        for m in TOKEN_RE.finditer(self.source.text, pos, end):
+        text = self.source.text
+        for m in TOKEN_RE.finditer(text, pos, end):
             kind = m.lastgroup
-            if kind == "ws" or kind == "comment":
+            if kind == "comment":
                 continue
-            text = m.group()
-            s, e = m.span()
+            s = m.start(kind)
+            e = m.end()
             if kind == "name":
-                append(Token(text if text in KEYWORDS else "NAME", text, s, e))
+                word = text[s:e]
+                append(Token(word if word in KEYWORDS else "NAME", word, s, e))
             elif kind == "op":
-                self.bracket(text, s, e)
-                append(Token(text, text, s, e))
-            elif kind == "suffix" or kind == "fl" or kind == "num":
-                append(self.number(m))
+                op = text[s:e]
+                if op in BRACKETS:
+                    self.bracket(op, s, e)
+                append(Token(op, op, s, e))
+            elif kind == "num":
+                append(self.number(m, s, e))
             elif kind == "attr":
                 self.bracket("#[", s, e)
-                append(Token("#[", text, s, e))
+                append(Token("#[", "#[", s, e))
             elif kind == "string":
                 self.error("string literals are not supported", s, e)
             else:
-                self.bad_char(text, s)
+                self.bad_char(text[s:e], s)
 
     def bad_char(self, ch: str, s: int) -> None:
         shown = ch if ch.isprintable() else repr(ch)[1:-1]
@@ -134,8 +140,7 @@ class Lexer:
             else:
                 self.brackets.pop()
 
-    def number(self, m: re.Match) -> Token:
-        s, e = m.span()
+    def number(self, m: re.Match, s: int, e: int) -> Token:
         suffix = m.group("suffix")
         digits = m.group("num")[: len(m.group("num")) - len(suffix or "")]
         is_float = m.group("fl") is not None
@@ -148,7 +153,7 @@ class Lexer:
             if suffix is not None and suffix[0] != "f":
                 self.error(f"float literal with integer suffix `{suffix}`", s, e)
                 suffix = None
-            return Token("FLOAT", m.group(), s, e, float(clean), suffix)
+            return Token("FLOAT", m.group("num"), s, e, float(clean), suffix)
         base = {"x": 16, "b": 2, "o": 8}.get(clean[1:2].lower(), 10) if len(clean) > 1 and clean[0] == "0" else 10
         try:
             value = int(clean[2:] if base != 10 else clean, base)
@@ -156,8 +161,8 @@ class Lexer:
             self.error("malformed number", s, e)
             value = 0
         if suffix is not None and suffix[0] == "f":
-            return Token("FLOAT", m.group(), s, e, float(value), suffix)
-        return Token("INT", m.group(), s, e, value, suffix)
+            return Token("FLOAT", m.group("num"), s, e, float(value), suffix)
+        return Token("INT", m.group("num"), s, e, value, suffix)
 
     def unclosed_brackets(self, end: int) -> None:
         for opener in self.brackets:

@@ -25,10 +25,14 @@ def widens(src: ScalarType, dst: ScalarType) -> bool:
     return (src, dst) in WIDENINGS
 
 
+INT_RANGES = {
+    t: ((-(1 << (t.bits - 1)), (1 << (t.bits - 1)) - 1) if t.is_signed else (0, (1 << t.bits) - 1))
+    for t in ir.SCALAR_TYPES.values() if t.is_int
+}
+
+
 def int_range(t: ScalarType) -> tuple[int, int]:
-    if t.is_signed:
-        return -(1 << (t.bits - 1)), (1 << (t.bits - 1)) - 1
-    return 0, (1 << t.bits) - 1
+    return INT_RANGES[t]
 
 
 def wrap_int(value: int, t: ScalarType) -> int:
