@@ -112,7 +112,7 @@ def measure(quick: bool) -> dict:
         "baseline, raw cffi calls": base.launch_raw,
         "baseline": base.launch,
     }, rounds, batch, spread)
-    bandwidth = transfers(dev, dev_h, base, 5 if quick else 15)
+    bandwidth = transfers(dev, dev_h, base, 5 if quick else 30)
     result = {"device": dev.name, "latency_us": latency, "gbps": bandwidth,
               "samples": rounds * batch, "rounds": rounds, "spread": spread}
     kernel.free()
