@@ -137,18 +137,25 @@ def measure(quick: bool) -> dict:
     per_round: dict = {}
     for _ in range(epochs):
         name = latency_epoch(code, rounds, batch, samples, per_round)
-    dev_h = abi("rt_vk_device_create")()
-    dev = REGISTRY.get(dev_h, Device)
-    base = borrowed_baseline(dev, code, TRANSFER_BYTES)
-    bandwidth = transfers(dev, dev_h, base, 5 if quick else 30)
-    base.close()
-    abi("rt_vk_device_free")(dev_h)
+    up: dict = {}
+    down: dict = {}
+    for _ in range(2 * epochs):    # fresh allocations each time: memcpy speed varies by allocation
+        dev_h = abi("rt_vk_device_create")()
+        dev = REGISTRY.get(dev_h, Device)
+        base = borrowed_baseline(dev, code, TRANSFER_BYTES)
+        transfers(dev, dev_h, base, 3 if quick else 4, up, down)
+        base.close()
+        abi("rt_vk_device_free")(dev_h)
+    gb = TRANSFER_BYTES / 1e9
+    bandwidth = {k: {"upload": gb / (statistics.median(up[k]) / 1e6),
+                     "download": gb / (statistics.median(down[k]) / 1e6)} for k in up}
     return {"device": name, "latency_us": {k: statistics.median(v) for k, v in samples.items()},
             "gbps": bandwidth, "samples": epochs * rounds * batch, "rounds": epochs * rounds,
             "epochs": epochs, "spread": spread(per_round, "baseline")}
 
 
-def transfers(dev, dev_h, base, reps: int) -> dict[str, dict[str, float]]:
+def transfers(dev, dev_h, base, reps: int, up: dict, down: dict) -> None:
+    """Add microseconds of 64 MiB uploads and downloads per variant to up and down."""
     n = TRANSFER_BYTES
     src = np.random.default_rng(0).integers(0, 256, n, dtype=np.uint8)
     dst = np.empty_like(src)
@@ -161,18 +168,12 @@ def transfers(dev, dev_h, base, reps: int) -> dict[str, dict[str, float]]:
         "runtime (C ABI)": (lambda: up_abi(b_h, s, n), lambda: down_abi(b_h, d, n)),
         "baseline": (lambda: base.upload(s, n), lambda: base.download(d, n)),
     }
-    up_s: dict = {}
-    down_s: dict = {}
-    interleaved({k: v[0] for k, v in variants.items()}, reps, 1, up_s, {})
-    interleaved({k: v[1] for k, v in variants.items()}, reps, 1, down_s, {})
-    ups = {k: statistics.median(v) for k, v in up_s.items()}
-    downs = {k: statistics.median(v) for k, v in down_s.items()}
+    interleaved({k: v[0] for k, v in variants.items()}, reps, 1, up, {})
+    interleaved({k: v[1] for k, v in variants.items()}, reps, 1, down, {})
     buf.download_to(d, n)
     assert np.array_equal(src, dst), "runtime transfer corrupted data"
     buf.free()
     abi("rt_vk_buffer_free")(b_h)
-    gb = n / 1e9
-    return {k: {"upload": gb / (ups[k] / 1e6), "download": gb / (downs[k] / 1e6)} for k in variants}
 
 
 def report(r: dict) -> str:
@@ -182,7 +183,8 @@ def report(r: dict) -> str:
         f"Device: {r['device']}",
         f"Date: {datetime.date.today().isoformat()}; validation layer off; "
         f"{r['samples']} blocking launches per variant, in {r['rounds']} interleaved rounds "
-        f"over {r['epochs']} fresh devices",
+        f"over {r['epochs']} fresh devices; transfers: medians over {r['epochs']} sets of fresh "
+        "buffers",
         "",
         "| variant | launch (µs, median) | vs baseline | per-round ratio p10-p90 "
         "| upload 64 MiB (GB/s) | vs baseline | download 64 MiB (GB/s) | vs baseline |",
