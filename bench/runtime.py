@@ -183,7 +183,7 @@ def report(r: dict) -> str:
         f"Device: {r['device']}",
         f"Date: {datetime.date.today().isoformat()}; validation layer off; "
         f"{r['samples']} blocking launches per variant, in {r['rounds']} interleaved rounds "
-        f"over {r['epochs']} fresh devices; transfers: medians over {r['epochs']} sets of fresh "
+        f"over {r['epochs']} fresh devices; transfers: medians over {2 * r['epochs']} sets of fresh "
         "buffers",
         "",
         "| variant | launch (µs, median) | vs baseline | per-round ratio p10-p90 "
