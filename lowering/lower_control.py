@@ -9,8 +9,8 @@ from . import ir
 from .errors import LoweringError
 from .ir_walk import all_exprs, walk_stmts
 from .lower_context import FunctionContext, LoopTargets
-from .lower_expr import address, expr
-from .lower_memory import store
+from .lower_expr import expr
+from .lower_memory import element_pointer, store
 
 
 def block(fx: FunctionContext, blk: ir.Block) -> None:
@@ -24,16 +24,19 @@ def block(fx: FunctionContext, blk: ir.Block) -> None:
 
 
 def _assign(fx: FunctionContext, s: ir.Assign) -> None:
-    value = expr(fx, s.value)  # the value first, then the place (as Rust and Python do)
+    """The target's index, then the value, then the bounds check and the write
+    (the order the software backend uses too)."""
     target = s.target
     if isinstance(target, ir.Var):
         local = fx.locals.get(target.name)
         if local is None:
             raise LoweringError(f"{fx.fn.name}: assignment to {target.name!r}, which is not a local")
-        fx.emit("OpStore", local[0], value)
+        fx.emit("OpStore", local[0], expr(fx, s.value))
         return
     slot = fx.array(target.base)
-    pointer = address(fx, slot, target.index, target.checked)
+    index = expr(fx, target.index)
+    value = expr(fx, s.value)
+    pointer = element_pointer(fx, slot, index, target.index.type, target.checked)
     if pointer is not None:
         store(fx, slot, pointer, value)
 

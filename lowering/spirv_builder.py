@@ -96,25 +96,30 @@ class ModuleBuilder:
         """Encode `opname` with `operands` (result type first where the instruction
         has one; the result id is new unless `result` is given) and append it to
         its section. Returns the result id, or None."""
-        spec, section = self._encoder(opname)
+        spec, section, id_counts = self._encoder(opname)
         rid = None
         if spec.has_result:
             rid = result if result is not None else self.new_id()
-        words = [0]
-        try:
-            self._encode_operands(spec.operands, operands, 0, rid, words, opname)
-        except (KeyError, TypeError, ValueError, IndexError) as e:
-            raise LoweringError(f"cannot encode {opname} {operands!r}: {e}") from None
+        if id_counts is not None and _fits(operands, id_counts):
+            words = [0, *operands]  # ids only: no lookups needed
+            if rid is not None:
+                words.insert(2 if spec.has_result_type else 1, rid)
+        else:
+            words = [0]
+            try:
+                self._encode_operands(spec.operands, operands, 0, rid, words, opname)
+            except (KeyError, TypeError, ValueError, IndexError) as e:
+                raise LoweringError(f"cannot encode {opname} {operands!r}: {e}") from None
         words[0] = (len(words) << 16) | spec.opcode
         self._append(opname, section, operands, words)
         return rid
 
-    def _encoder(self, opname: str) -> tuple[InstructionSpec, str]:
+    def _encoder(self, opname: str) -> tuple[InstructionSpec, str, Optional[tuple[int, bool]]]:
         enc = self._encoders.get(opname)
         if enc is None:
             spec = self.g.instruction(opname)
             section = _OPNAME_SECTIONS.get(opname) or _CLASS_SECTIONS.get(spec.cls, "functions")
-            enc = self._encoders[opname] = (spec, section)
+            enc = self._encoders[opname] = (spec, section, _id_only_counts(spec))
         return enc
 
     def _append(self, opname: str, section: str, operands: Sequence[Operand], words: list[int]) -> None:
@@ -410,6 +415,33 @@ class ModuleBuilder:
         if sys.byteorder != "little":
             a.byteswap()
         return a.tobytes()
+
+
+def _id_only_counts(spec: InstructionSpec) -> Optional[tuple[int, bool]]:
+    """For an instruction whose operands are all ids (the result type first, the
+    result not counted, at most a trailing '*'): (fixed count, has a '*' tail)."""
+    fixed, tail = 0, False
+    for o in spec.operands:
+        if o.kind == "IdResult":
+            continue
+        if o.category != "Id" or o.quantifier == "?" or tail:
+            return None
+        if o.quantifier == "*":
+            tail = True
+        else:
+            fixed += 1
+    return fixed, tail
+
+
+def _fits(operands: Sequence[Operand], counts: tuple[int, bool]) -> bool:
+    fixed, tail = counts
+    n = len(operands)
+    if n != fixed and not (tail and n > fixed):
+        return False
+    for o in operands:
+        if type(o) is not int or not 0 < o <= 0xFFFFFFFF:
+            return False
+    return True
 
 
 def _as_word(v: Operand) -> int:

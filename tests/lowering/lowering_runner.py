@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import struct
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -32,17 +32,17 @@ class Runner:
         return set(features) <= set(self.device.enabled_features)
 
     def run(self, lowered: LoweredKernel, arrays: Sequence[np.ndarray], scalars: Mapping[str, object],
-            groups: tuple[int, int, int]) -> None:
+            groups: tuple[int, int, int], local: Optional[tuple[int, int, int]] = None) -> None:
         """Upload `arrays` (one per buffer parameter, in order), launch `groups` work
-        groups of the kernel's default local size, download every array back in place."""
+        groups of `local` (default: the kernel's), download every array back in place."""
         kernel = self.device.compile(lowered.spirv)
         buffers = [self.device.alloc(a.nbytes) for a in arrays]
         try:
             for b, a in zip(buffers, arrays):
                 b.upload(a)
-            local = lowered.interface.local_size
+            local = local or lowered.interface.local_size
             kernel.launch(buffers, push=push_constants(lowered.interface, scalars),
-                          global_size=tuple(g * n for g, n in zip(groups, local)))
+                          global_size=tuple(g * n for g, n in zip(groups, local)), local_size=local)
             for b, a in zip(buffers, arrays):
                 b.download(out=a)
         finally:
