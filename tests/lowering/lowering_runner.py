@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import struct
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -32,9 +32,10 @@ class Runner:
         return set(features) <= set(self.device.enabled_features)
 
     def run(self, lowered: LoweredKernel, arrays: Sequence[np.ndarray], scalars: Mapping[str, object],
-            groups: tuple[int, int, int], local: Optional[tuple[int, int, int]] = None) -> None:
+            groups: tuple[int, int, int], local: tuple[int, int, int] | None = None) -> None:
         """Upload `arrays` (one per buffer parameter, in order), launch `groups` work
-        groups of `local` (default: the kernel's), download every array back in place."""
+        groups of `local` (default: the kernel's default local size), download every
+        array back in place."""
         kernel = self.device.compile(lowered.spirv)
         buffers = [self.device.alloc(a.nbytes) for a in arrays]
         try:
