@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from . import ir
 from .errors import LoweringError
-from .ir_walk import all_exprs, walk_stmts
+from .lower_scan import expressions
 from .lower_context import FunctionContext, LoopTargets
 from .lower_expr import expr
 from .lower_memory import element_pointer, store
@@ -101,10 +101,21 @@ def _loop(fx: FunctionContext, s: ir.Loop) -> None:
 def _check_step(fx: FunctionContext, step: ir.Block) -> None:
     """The step runs in the loop's continue construct, which SPIR-V lets end only
     in the back edge: a return (or @simd bounds check) there has no structured form."""
-    if any(isinstance(st, ir.Return) for st in walk_stmts(step)) or any(
-            isinstance(e, ir.Index) and e.checked for e in all_exprs(step)):
+    if _returns(step) or any(type(e) is ir.Index and e.checked for e in expressions(step)):
         raise LoweringError(f"{fx.fn.name}: a loop step cannot return or use a checked index; "
                             f"move that code into the loop body")
+
+
+def _returns(blk: ir.Block) -> bool:
+    """True when a return statement is in `blk`, nested blocks included."""
+    for s in blk.stmts:
+        if isinstance(s, ir.Return):
+            return True
+        if isinstance(s, ir.If) and (_returns(s.then) or _returns(s.otherwise)):
+            return True
+        if isinstance(s, ir.Loop) and (_returns(s.body) or _returns(s.step)):
+            return True
+    return False
 
 
 def _innermost_loop(fx: FunctionContext, what: str) -> LoopTargets:

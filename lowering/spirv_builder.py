@@ -418,19 +418,17 @@ class ModuleBuilder:
 
 
 def _id_only_counts(spec: InstructionSpec) -> Optional[tuple[int, bool]]:
-    """For an instruction whose operands are all ids (the result type first, the
-    result not counted, at most a trailing '*'): (fixed count, has a '*' tail)."""
-    fixed, tail = 0, False
-    for o in spec.operands:
-        if o.kind == "IdResult":
-            continue
-        if o.category != "Id" or o.quantifier == "?" or tail:
-            return None
-        if o.quantifier == "*":
-            tail = True
-        else:
-            fixed += 1
-    return fixed, tail
+    """When an instruction starts with required id operands (the result type
+    counted, the result not) and all the rest is optional: (number of those ids,
+    whether an optional '*' of ids follows). Such operands encode as themselves."""
+    operands = [o for o in spec.operands if o.kind != "IdResult"]
+    fixed = 0
+    while fixed < len(operands) and operands[fixed].category == "Id" and not operands[fixed].quantifier:
+        fixed += 1
+    rest = operands[fixed:]
+    if any(not o.quantifier for o in rest):
+        return None
+    return fixed, bool(rest) and rest[0].category == "Id" and rest[0].quantifier == "*"
 
 
 def _fits(operands: Sequence[Operand], counts: tuple[int, bool]) -> bool:
