@@ -465,7 +465,10 @@ def _int_words(value: int, bits: int, signed: bool) -> tuple[int, ...]:
 
 
 def _float_words(value: float, bits: int) -> tuple[int, ...]:
-    data = struct.pack(_FLOAT_FORMATS[bits], value)
+    try:
+        data = struct.pack(_FLOAT_FORMATS[bits], value)
+    except OverflowError:
+        raise LoweringError(f"constant {value!r} is out of range of f{bits}") from None
     if bits == 16:
         return (struct.unpack("<H", data)[0],)
     return struct.unpack(f"<{bits // 32}I", data)
