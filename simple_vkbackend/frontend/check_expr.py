@@ -498,6 +498,10 @@ class ExprChecker:
             return self.id_builtin(builtin, dim, node)
         if name in MATH_ARITY:
             return self.math(name, node.args, node, hint)
+        b = self.lookup(name)
+        if b is not None and b.kind != ERROR:
+            self.error(f"`{name}` is a {b.kind}, not a function", node.func.span)
+            return None
         if name in GPU_NAMESPACE:
             self.error(f"unknown function `{name}`", node.func.span, f"did you mean `gpu.{name}(...)`?")
             return None
@@ -524,7 +528,12 @@ class ExprChecker:
             for a in node.args:
                 self.expr(a, None)
             return None
-        if not self.arity(sig.name, node, len(sig.params)):
+        if len(node.args) != len(sig.params):
+            n = len(sig.params)
+            params = ", ".join(f"{p.name}: {p.type}" for p in sig.params)
+            ret = f" -> {sig.ret}" if sig.ret else ""
+            self.error(f"`{sig.name}` takes {n} argument{'' if n == 1 else 's'}, got {len(node.args)}", node.span,
+                       f"it is declared as `fn {sig.name}({params}){ret}`")
             return None
         args = [self.expect_type(a, p.type, f" for parameter `{p.name}` of `{sig.name}`")
                 for a, p in zip(node.args, sig.params)]
