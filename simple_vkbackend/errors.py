@@ -1,0 +1,45 @@
+"""Errors the backends and the Python API raise at the user.
+
+Compile errors in Simple source are the front end's `CompileError`; argument
+mistakes are `TypeError`/`ValueError` naming the parameter. Everything that goes
+wrong when choosing a backend or running a kernel is a `BackendError`.
+"""
+from __future__ import annotations
+
+
+class BackendError(RuntimeError):
+    """A backend cannot be used, or a kernel cannot run on it."""
+
+
+class BackendUnavailableError(BackendError):
+    """The backend asked for cannot run here (no driver, no device, not installed)."""
+
+
+class MissingFeatureError(BackendError):
+    """A kernel needs a device feature that the chosen device has not enabled."""
+
+
+class VulkanError(BackendError):
+    """A runtime call failed: `status` is the rt_vk_* status code (negative), and
+    the message is the runtime's own (rt_vk_last_error)."""
+
+    def __init__(self, status: int, message: str):
+        self.status = status
+        self.detail = message
+        super().__init__(f"{message} (status {status}: {status_name(status)})")
+
+
+STATUS_NAMES = {
+    0: "ok",
+    -1: "not available",
+    -2: "invalid handle",
+    -3: "allocation failed",
+    -4: "compilation failed",
+    -5: "execution failed",
+    -6: "buffer too small",
+    -7: "invalid parameter",
+}
+
+
+def status_name(status: int) -> str:
+    return STATUS_NAMES.get(status, "unknown status")
