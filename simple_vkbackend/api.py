@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional, Union
 
+import numpy as np
+
 from simple_vkbackend.lowering import ir
 
 from .arguments import bind_arguments, default_global_size, local_size_arg, signature
@@ -134,7 +136,9 @@ class KernelFunction:
                  **kwargs: Any) -> None:
         bound = bind_arguments(self.interface, args, kwargs)
         size = default_global_size(self.interface, bound, global_size)
-        self.module.backend.run(self.module.compiled, self.name, bound, size, local_size_arg(local_size))
+        flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
+                for name, value in bound.items()}  # views: results land in the caller's arrays
+        self.module.backend.run(self.module.compiled, self.name, flat, size, local_size_arg(local_size))
 
     def __repr__(self) -> str:
         return f"<kernel {signature(self.interface)}>"

@@ -91,8 +91,13 @@ def check_scalar(kernel: str, param: ParamSlot, value: Any) -> np.generic:
         if not info.min <= int(value) <= info.max:
             raise ValueError(f"{where} must be between {info.min} and {info.max}, got {int(value)}")
         return dtype.type(int(value))
-    converted = dtype.type(value)
-    if math.isfinite(float(value)) and not np.isfinite(converted):
+    try:
+        with np.errstate(over="ignore"):
+            converted = dtype.type(value)
+        in_range = not math.isfinite(float(value)) or np.isfinite(converted)
+    except OverflowError:
+        in_range = False
+    if not in_range:
         raise ValueError(f"{where}: {value!r} is out of range for {param.type}")
     return converted
 

@@ -25,7 +25,12 @@ U32_MAX = 2**32 - 1
 
 def as_size3(value: Union[int, Sequence[int]], what: str) -> Size3:
     """(x, y, z) from an int or a sequence of 1 to 3 positive ints (missing ones are 1)."""
-    items = [value] if isinstance(value, int) or hasattr(value, "__index__") else list(value)
+    if hasattr(value, "__index__"):
+        items = [value]
+    elif isinstance(value, (tuple, list)):
+        items = list(value)
+    else:
+        raise TypeError(f"{what} must be an int or a tuple of 1 to 3 ints, got {value!r}")
     if not 1 <= len(items) <= 3:
         raise TypeError(f"{what} must be an int or a tuple of 1 to 3 ints, got {value!r}")
     sizes = []

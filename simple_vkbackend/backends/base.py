@@ -1,8 +1,9 @@
 """The Backend trait, what a backend's compile produces, and the manifest.
 
 A backend turns a kernel IR module into a `CompiledModule` and runs its kernels.
-`run` receives arguments already checked by `simple_vkbackend.arguments.bind`:
-buffers as C-contiguous numpy arrays of the exact element dtype, scalars as numpy
+`run` receives arguments already checked by `simple_vkbackend.arguments`:
+buffers as 1-D C-contiguous numpy arrays of the exact element dtype (views of
+the caller's arrays), scalars as numpy
 scalars of the parameter's type (bool as `numpy.bool_`), keyed by parameter name;
 it writes the results of written buffers into those arrays.
 """
