@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fake_backends import Recording
-from ir_samples import saxpy_module, scalars_module
+from backend_fake_backends import Recording
+from backend_ir_samples import saxpy_module, scalars_module
 from simple_vkbackend.api import compile_ir
 
 

@@ -9,7 +9,7 @@ from simple_vkbackend.errors import BackendUnavailableError
 
 @pytest.fixture
 def targets(monkeypatch):
-    table = {"vulkan": "fake_backends:NeverAvailable", "software": "fake_backends:Recording"}
+    table = {"vulkan": "backend_fake_backends:NeverAvailable", "software": "backend_fake_backends:Recording"}
     monkeypatch.setattr(registry, "backend_targets", lambda: dict(table))
     return table
 
@@ -59,6 +59,6 @@ def test_available_backends_skips_unavailable(targets):
 
 
 def test_non_backend_class_is_rejected(targets):
-    targets["software"] = "fake_backends:module_manifest"
+    targets["software"] = "backend_fake_backends:module_manifest"
     with pytest.raises(BackendUnavailableError, match="not a Backend subclass"):
         registry.backend_class("software")

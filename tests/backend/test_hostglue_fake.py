@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_runtime import FakeRuntime
+from backend_fake_runtime import FakeRuntime
 from simple_vkbackend.hostgen.glue import EXPECTED_SIGNATURES, emit_glue
 from simple_vkbackend.hostgen.jit import GlueLibrary, signatures_of
 from simple_vkbackend.launch import choose_local_size
