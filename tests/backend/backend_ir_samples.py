@@ -31,3 +31,18 @@ def scalars_module() -> ir.Module:
     kernel = ir.Kernel("fill2d", [ir.Param("out", ir.BufferType(ir.I32)), ir.Param("n", ir.U8),
                                   ir.Param("flag", ir.BOOL), ir.Param("scale", ir.F64)], body, dims=2)
     return ir.Module(kernels=[kernel], name="scalars")
+
+
+def scale64_module() -> ir.Module:
+    """scale64(x: [f64], s: f64): x[i] *= s — needs shaderFloat64."""
+    i = gid()
+    body = ir.Block([
+        ir.If(ir.Binary(ir.BOOL, "lt", i, ir.Len(ir.I32, "x")), ir.Block([
+            ir.Assign(ir.Index(ir.F64, "x", gid()),
+                      ir.Binary(ir.F64, "mul", ir.Index(ir.F64, "x", gid()), ir.Var(ir.F64, "s")))])),
+    ])
+    scale = ir.Kernel("scale64", [ir.Param("x", ir.BufferType(ir.F64)), ir.Param("s", ir.F64)], body)
+    module = saxpy_module()
+    module.kernels.append(scale)
+    module.name = "mixed"
+    return module
