@@ -1,0 +1,94 @@
+"""Minimal hand-written Vulkan baseline for bench/runtime.py (not part of the runtime).
+
+Raw `vulkan` binding calls, as a careful user would write them: one device and queue,
+a compute pipeline for the given SPIR-V, a command buffer recorded once (bind pipeline,
+dispatch), and per launch one vkQueueSubmit with a fence, vkWaitForFences and
+vkResetFences. Transfers are memcpy into and out of one mapped host-visible, coherent
+buffer. No validation layer.
+"""
+from __future__ import annotations
+
+import ctypes
+
+import vulkan as vk
+
+UINT64_MAX = (1 << 64) - 1
+
+
+class Baseline:
+    def __init__(self, device_index: int, spirv: bytes, groups=(1, 1, 1), buffer_bytes: int = 64 << 20):
+        app = vk.VkApplicationInfo(pApplicationName="baseline", apiVersion=vk.VK_MAKE_VERSION(1, 2, 0))
+        self.instance = vk.vkCreateInstance(vk.VkInstanceCreateInfo(pApplicationInfo=app), None)
+        self.physical = vk.vkEnumeratePhysicalDevices(self.instance)[device_index]
+        self.name = vk.vkGetPhysicalDeviceProperties(self.physical).deviceName
+        family = next(i for i, f in enumerate(vk.vkGetPhysicalDeviceQueueFamilyProperties(self.physical))
+                      if f.queueFlags & vk.VK_QUEUE_COMPUTE_BIT)
+        qinfo = vk.VkDeviceQueueCreateInfo(queueFamilyIndex=family, queueCount=1, pQueuePriorities=[1.0])
+        self.device = vk.vkCreateDevice(self.physical, vk.VkDeviceCreateInfo(
+            queueCreateInfoCount=1, pQueueCreateInfos=[qinfo]), None)
+        self.queue = vk.vkGetDeviceQueue(self.device, family, 0)
+        self._pipeline(spirv)
+        self._command_buffer(family, groups)
+        self.fence = vk.vkCreateFence(self.device, vk.VkFenceCreateInfo(), None)
+        self.submit_info = vk.VkSubmitInfo(commandBufferCount=1, pCommandBuffers=[self.cmd])
+        self._buffer(buffer_bytes)
+
+    def _pipeline(self, spirv: bytes) -> None:
+        self.module = vk.vkCreateShaderModule(self.device, vk.VkShaderModuleCreateInfo(
+            codeSize=len(spirv), pCode=spirv), None)
+        self.layout = vk.vkCreatePipelineLayout(self.device, vk.VkPipelineLayoutCreateInfo(), None)
+        stage = vk.VkPipelineShaderStageCreateInfo(stage=vk.VK_SHADER_STAGE_COMPUTE_BIT,
+                                                   module=self.module, pName="empty")
+        info = vk.VkComputePipelineCreateInfo(stage=stage, layout=self.layout, basePipelineIndex=-1)
+        self.pipeline = vk.vkCreateComputePipelines(self.device, None, 1, [info], None)[0]
+
+    def _command_buffer(self, family: int, groups) -> None:
+        self.pool = vk.vkCreateCommandPool(self.device, vk.VkCommandPoolCreateInfo(queueFamilyIndex=family), None)
+        self.cmd = vk.vkAllocateCommandBuffers(self.device, vk.VkCommandBufferAllocateInfo(
+            commandPool=self.pool, level=vk.VK_COMMAND_BUFFER_LEVEL_PRIMARY, commandBufferCount=1))[0]
+        vk.vkBeginCommandBuffer(self.cmd, vk.VkCommandBufferBeginInfo())
+        vk.vkCmdBindPipeline(self.cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, self.pipeline)
+        vk.vkCmdDispatch(self.cmd, *groups)
+        vk.vkEndCommandBuffer(self.cmd)
+
+    def _buffer(self, size: int) -> None:
+        self.size = size
+        self.buffer = vk.vkCreateBuffer(self.device, vk.VkBufferCreateInfo(
+            size=size, usage=vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+            sharingMode=vk.VK_SHARING_MODE_EXCLUSIVE), None)
+        req = vk.vkGetBufferMemoryRequirements(self.device, self.buffer)
+        props = vk.vkGetPhysicalDeviceMemoryProperties(self.physical)
+        want = vk.VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | vk.VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
+        index = next(i for i in range(props.memoryTypeCount) if req.memoryTypeBits & (1 << i)
+                     and props.memoryTypes[i].propertyFlags & want == want)
+        self.memory = vk.vkAllocateMemory(self.device, vk.VkMemoryAllocateInfo(
+            allocationSize=req.size, memoryTypeIndex=index), None)
+        vk.vkBindBufferMemory(self.device, self.buffer, self.memory, 0)
+        mapped = vk.vkMapMemory(self.device, self.memory, 0, req.size, 0)
+        self.address = int(vk.ffi.cast("uintptr_t", vk.ffi.from_buffer(mapped)))
+        self._mapped = mapped
+
+    def launch(self) -> None:
+        """One blocking launch: submit the pre-recorded dispatch, wait, reset the fence."""
+        vk.vkQueueSubmit(self.queue, 1, [self.submit_info], self.fence)
+        vk.vkWaitForFences(self.device, 1, [self.fence], vk.VK_TRUE, UINT64_MAX)
+        vk.vkResetFences(self.device, 1, [self.fence])
+
+    def upload(self, address: int, size: int) -> None:
+        ctypes.memmove(self.address, address, size)
+
+    def download(self, address: int, size: int) -> None:
+        ctypes.memmove(address, self.address, size)
+
+    def close(self) -> None:
+        vk.vkDeviceWaitIdle(self.device)
+        vk.vkUnmapMemory(self.device, self.memory)
+        vk.vkDestroyBuffer(self.device, self.buffer, None)
+        vk.vkFreeMemory(self.device, self.memory, None)
+        vk.vkDestroyFence(self.device, self.fence, None)
+        vk.vkDestroyCommandPool(self.device, self.pool, None)
+        vk.vkDestroyPipeline(self.device, self.pipeline, None)
+        vk.vkDestroyPipelineLayout(self.device, self.layout, None)
+        vk.vkDestroyShaderModule(self.device, self.module, None)
+        vk.vkDestroyDevice(self.device, None)
+        vk.vkDestroyInstance(self.instance, None)

@@ -1,0 +1,176 @@
+"""Device storage buffers with host transfers.
+
+Transfers copy bytes [0, size) between host memory and the buffer: straight memcpy into
+a persistent mapping where the memory is host visible, otherwise through staging buffers
+in chunks. Each waits first for the GPU work that last used the buffer.
+"""
+from __future__ import annotations
+
+from . import memory
+from .context import DeviceContext
+from .errors import BufferTooSmallError, InvalidParameterError
+from .resource import Resource
+from .submit import barrier
+
+
+def host_address(obj, writable: bool, ffi) -> tuple[int, int, object]:
+    """(address, size in bytes, keepalive) of a contiguous buffer-protocol object."""
+    try:
+        view = ffi.from_buffer(obj, require_writable=writable)
+    except (TypeError, ValueError, BufferError) as exc:
+        need = "writable contiguous" if writable else "contiguous"
+        raise InvalidParameterError(f"expected a {need} buffer-protocol object: {exc}") from None
+    return int(ffi.cast("uintptr_t", view)), len(view), view
+
+
+class Buffer(Resource):
+    """A device-local storage buffer of `size` bytes on `device`."""
+
+    kind = "buffer"
+
+    def __init__(self, device, ctx: DeviceContext, size: int, staged: bool = False) -> None:
+        super().__init__()
+        memory.check_size(ctx, size)
+        self.device, self.ctx, self.size = device, ctx, size
+        vk = ctx.vk
+        usage = (vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT
+                 | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT)
+        self.raw = memory.RawBuffer(ctx, size, usage, "device-unmapped" if staged else "device")
+        self.last_serial = 0            # last submission that used the buffer
+        self.users: set = set()         # kernels whose caches refer to this buffer
+
+    @property
+    def handle(self):
+        return self.raw.handle
+
+    @property
+    def mapped(self) -> bool:
+        """True when transfers are direct memcpy (no staging)."""
+        return self.raw.address is not None
+
+    # -- Python-level transfers -----------------------------------------------------
+
+    def upload(self, data, size: int | None = None) -> None:
+        """Copy bytes of a buffer-protocol object (bytes, bytearray, numpy array, ...) in."""
+        addr, length, keep = host_address(data, False, self.ctx.ffi)
+        self.upload_from(addr, length if size is None else size, source_size=length)
+        del keep
+
+    def download(self, out=None, size: int | None = None):
+        """Copy bytes out into `out` (writable buffer) or a new bytearray, which is returned."""
+        if out is None:
+            out = bytearray(self.size if size is None else size)
+        addr, length, keep = host_address(out, True, self.ctx.ffi)
+        self.download_to(addr, length if size is None else size, dest_size=length)
+        del keep
+        return out
+
+    # -- raw transfers (addresses) ---------------------------------------------------
+
+    def upload_from(self, address: int, size: int, source_size: int | None = None) -> None:
+        """Copy `size` bytes from host `address` to the start of the buffer."""
+        self._check(address, size, source_size)
+        if size == 0:
+            return
+        self.pin()
+        try:
+            if self.mapped:
+                self.ctx.submitter.wait(self.last_serial)
+                memory.memmove(self.raw.address, address, size)
+            else:
+                self._staged_upload(address, size)
+        finally:
+            self.unpin()
+
+    def download_to(self, address: int, size: int, dest_size: int | None = None) -> None:
+        """Copy `size` bytes from the start of the buffer to host `address`."""
+        self._check(address, size, dest_size)
+        if size == 0:
+            return
+        self.pin()
+        try:
+            self.ctx.submitter.wait(self.last_serial)
+            if self.mapped:
+                memory.memmove(address, self.raw.address, size)
+            else:
+                self._staged_download(address, size)
+        finally:
+            self.unpin()
+
+    def _check(self, address: int, size: int, host_size: int | None) -> None:
+        if not address:
+            raise InvalidParameterError("null host pointer")
+        if size < 0:
+            raise InvalidParameterError(f"negative transfer size {size}")
+        if size > self.size:
+            raise BufferTooSmallError(f"transfer of {size} bytes into a buffer of {self.size} bytes")
+        if host_size is not None and size > host_size:
+            raise BufferTooSmallError(f"transfer of {size} bytes but the host buffer has {host_size}")
+
+    def _staged_upload(self, address: int, size: int) -> None:
+        sub, pool = self.ctx.submitter, self.ctx.staging
+        for offset in range(0, size, memory.STAGING_CHUNK):
+            n = min(memory.STAGING_CHUNK, size - offset)
+            stage = pool.acquire(n)
+            try:
+                memory.memmove(stage.address, address + offset, n)
+                serial = sub.run(self._record_copy, stage.handle, self.raw.handle, offset, n, True,
+                                 users=(self,))
+            except BaseException:
+                pool.release(stage, sub.last_submitted)
+                raise
+            pool.release(stage, serial)
+
+    def _staged_download(self, address: int, size: int) -> None:
+        sub, pool = self.ctx.submitter, self.ctx.staging
+        for offset in range(0, size, memory.STAGING_CHUNK):
+            n = min(memory.STAGING_CHUNK, size - offset)
+            stage = pool.acquire(n)
+            serial = sub.last_submitted
+            try:
+                serial = sub.run(self._record_copy, self.raw.handle, stage.handle, offset, n, False,
+                                 users=(self,))
+                sub.wait(serial)
+                memory.memmove(address + offset, stage.address, n)
+            finally:
+                pool.release(stage, serial)
+
+    def _record_copy(self, cmd, src, dst, offset: int, n: int, upload: bool) -> None:
+        """Copy between staging (offset 0) and this buffer (at offset), with barriers."""
+        ctx, vk = self.ctx, self.ctx.vk
+        region = ctx.ffi.new("VkBufferCopy*", {
+            "srcOffset": 0 if upload else offset, "dstOffset": offset if upload else 0, "size": n})
+        transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+        shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
+        barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+                shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+                transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
+        ctx.fns.CmdCopyBuffer(cmd, src, dst, 1, region)
+        barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
+                compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+                shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)
+
+    # -- lifetime -------------------------------------------------------------------
+
+    def free(self) -> None:
+        """Wait for GPU work using the buffer, drop kernel caches that refer to it, destroy."""
+        if not self.retire():
+            return
+        try:
+            self.ctx.submitter.wait(self.last_serial)
+        finally:
+            for kernel in list(self.users):
+                kernel.forget_buffer(self)
+            self.users.clear()
+            self.raw.destroy()
+            self.device.forget(self)
+
+    def __enter__(self) -> "Buffer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.free()
+
+    def __repr__(self) -> str:
+        state = "" if self.alive else ", freed"
+        return f"<Buffer {self.size} bytes{', mapped' if self.mapped else ''}{state}>"

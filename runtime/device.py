@@ -1,0 +1,187 @@
+"""Logical devices: creation with the optional kernel features enabled, and ownership.
+
+A `Device` owns its queue, timeline semaphore, command pool, pipeline cache, staging
+pool, and every buffer and kernel made from it; `free()` releases all of them (kernels,
+then buffers, then the device's own objects). Devices alive at interpreter exit are
+freed by the instance's atexit hook.
+"""
+from __future__ import annotations
+
+import threading
+
+from . import features as feat
+from . import tracking, vkapi
+from .buffer import Buffer
+from .context import DeviceContext
+from .errors import NotAvailableError
+from .instance import Instance, PhysicalDevice, select_device
+from .kernel import Kernel
+from .memory import StagingPool
+from .resource import Resource
+from .submit import Submitter
+
+
+class Device(Resource):
+    """A Vulkan logical device with one compute queue.
+
+    selector: an index into `list_devices()` or part of a device name; None uses
+    SIMPLE_VK_DEVICE or else the best device. force_staging: never map buffers
+    directly (transfers go through staging buffers), for testing that path.
+    """
+
+    kind = "device"
+
+    def __init__(self, selector: str | int | None = None, *, force_staging: bool = False) -> None:
+        super().__init__()
+        self._instance = Instance.get()
+        phys = select_device(selector)
+        self.info = phys.info
+        self.force_staging = force_staging
+        self._children: set = set()
+        self._children_lock = threading.Lock()
+        self.enabled_features: frozenset[str] = frozenset(
+            n for n in feat.KERNEL_FEATURES if phys.supported.get(n))
+        self.ctx = DeviceContext(vk=vkapi.load(), handle=self._create(phys), physical=phys, fns=None)
+        try:
+            self._setup()
+        except BaseException:
+            self._destroy_own()
+            raise
+        self._instance.register(self)
+
+    # -- creation -------------------------------------------------------------------
+
+    def _create(self, phys: PhysicalDevice):
+        vk = vkapi.load()
+        ffi = vk.ffi
+        if not phys.supported.get("timelineSemaphore"):
+            raise NotAvailableError(f"{phys.info.name} lacks timeline semaphores (Vulkan 1.2 or "
+                                    "VK_KHR_timeline_semaphore), which the runtime needs")
+        wanted = {n: ok for n, ok in phys.supported.items() if ok}
+        chain = feat.FeatureChain(feat.applicable(phys.api, phys.info.extensions), wanted)
+        exts = sorted(chain.extensions_needed())
+        if "VK_KHR_portability_subset" in phys.info.extensions:
+            exts.append("VK_KHR_portability_subset")
+        keep = [ffi.new("char[]", e.encode()) for e in exts]
+        ext_arr = ffi.new("char*[]", keep) if keep else ffi.NULL
+        priority = ffi.new("float[1]", [1.0])
+        queue_info = ffi.new("VkDeviceQueueCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+            "queueFamilyIndex": phys.queue_family, "queueCount": 1, "pQueuePriorities": priority})
+        info = ffi.new("VkDeviceCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, "pNext": chain.root,
+            "queueCreateInfoCount": 1, "pQueueCreateInfos": queue_info,
+            "enabledExtensionCount": len(keep), "ppEnabledExtensionNames": ext_arr})
+        out = ffi.new("VkDevice*")
+        vkapi.check(vk.lib.vkCreateDevice(phys.handle, info, ffi.NULL, out),
+                    f"vkCreateDevice({phys.info.name})", NotAvailableError)
+        tracking.track("VkDevice", vkapi.as_int(out[0]))
+        return out[0]
+
+    def _setup(self) -> None:
+        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        ctx.fns = vkapi.DeviceFns(ctx.handle)
+        queue = ffi.new("VkQueue*")
+        ctx.lib.vkGetDeviceQueue(ctx.handle, ctx.physical.queue_family, 0, queue)
+        ctx.queue = queue[0]
+        info = ffi.new("VkPipelineCacheCreateInfo*", {"sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO})
+        out = ffi.new("VkPipelineCache*")
+        vkapi.check(ctx.lib.vkCreatePipelineCache(ctx.handle, info, ffi.NULL, out), "vkCreatePipelineCache")
+        ctx.pipeline_cache = out[0]
+        tracking.track("VkPipelineCache", vkapi.as_int(out[0]))
+        ctx.submitter = Submitter(ctx)
+        ctx.staging = StagingPool(ctx)
+
+    # -- properties -----------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def index(self) -> int:
+        return self.info.index
+
+    @property
+    def api_version(self) -> tuple[int, int, int]:
+        return self.info.api_version
+
+    @property
+    def limits(self):
+        """`DeviceLimits` of the physical device."""
+        return self.info.limits
+
+    # -- children -------------------------------------------------------------------
+
+    def _adopt(self, make):
+        self.pin()
+        try:
+            child = make()
+            with self._children_lock:
+                self._children.add(child)
+            return child
+        finally:
+            self.unpin()
+
+    def alloc(self, size: int) -> Buffer:
+        """A device-local storage buffer of `size` bytes (contents undefined)."""
+        return self._adopt(lambda: Buffer(self, self.ctx, size, staged=self.force_staging))
+
+    def compile(self, spirv) -> Kernel:
+        """A kernel from SPIR-V bytes (any buffer-protocol object)."""
+        return self._adopt(lambda: Kernel(self, self.ctx, bytes(spirv)))
+
+    def forget(self, child) -> None:
+        """Called by a child's free()."""
+        with self._children_lock:
+            self._children.discard(child)
+
+    def children(self) -> list:
+        with self._children_lock:
+            return list(self._children)
+
+    def sync(self) -> None:
+        """Wait for all work submitted to this device."""
+        self.pin()
+        try:
+            self.ctx.submitter.sync()
+        finally:
+            self.unpin()
+
+    # -- lifetime -------------------------------------------------------------------
+
+    def free(self) -> None:
+        """Free the device and everything made from it (idempotent)."""
+        if not self.retire():
+            return
+        try:
+            kids = self.children()
+            for child in [k for k in kids if isinstance(k, Kernel)] + [b for b in kids if isinstance(b, Buffer)]:
+                child.free()
+        finally:
+            self._destroy_own()
+            self._instance.unregister(self)
+
+    def _destroy_own(self) -> None:
+        ctx, ffi = self.ctx, self.ctx.ffi
+        try:
+            if ctx.submitter is not None:
+                ctx.submitter.destroy()
+        finally:
+            if ctx.staging is not None:
+                ctx.staging.destroy()
+            if ctx.pipeline_cache is not None:
+                ctx.lib.vkDestroyPipelineCache(ctx.handle, ctx.pipeline_cache, ffi.NULL)
+                tracking.untrack("VkPipelineCache", vkapi.as_int(ctx.pipeline_cache))
+            ctx.lib.vkDestroyDevice(ctx.handle, ffi.NULL)
+            tracking.untrack("VkDevice", vkapi.as_int(ctx.handle))
+            ctx.submitter = ctx.staging = ctx.pipeline_cache = None
+
+    def __enter__(self) -> "Device":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.free()
+
+    def __repr__(self) -> str:
+        return f"<Device {self.index}: {self.name}{'' if self.alive else ', freed'}>"

@@ -1,0 +1,137 @@
+"""Optional device features that kernels may need: how to query and enable them.
+
+Each `FeatureStruct` names a Vulkan features struct, the API version or extension that
+provides it, and the members of interest. Names are the exact Vulkan member names;
+`Device.enabled_features` is a set of them, and `CAPABILITY_FEATURES` maps SPIR-V
+capabilities to the features they need (any one of the listed names suffices).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import vkapi
+
+
+@dataclass(frozen=True)
+class FeatureStruct:
+    ctype: str                      # C struct type, e.g. "VkPhysicalDeviceVulkan12Features"
+    stype: str                      # name of its VK_STRUCTURE_TYPE_* constant
+    members: tuple[str, ...]
+    min_api: tuple[int, int] = (1, 1)   # usable from this API version ...
+    below_api: tuple[int, int] | None = None  # ... and only below this one (superseded)
+    extension: str | None = None    # device extension that provides it, if any
+
+
+BASE_MEMBERS = ("shaderInt64", "shaderFloat64", "shaderInt16")
+
+FEATURE_STRUCTS = (
+    FeatureStruct("VkPhysicalDeviceVulkan11Features",
+                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES",
+                  ("storageBuffer16BitAccess", "uniformAndStorageBuffer16BitAccess",
+                   "storagePushConstant16"), min_api=(1, 2)),
+    FeatureStruct("VkPhysicalDeviceVulkan12Features",
+                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES",
+                  ("shaderInt8", "shaderFloat16", "storageBuffer8BitAccess",
+                   "uniformAndStorageBuffer8BitAccess", "storagePushConstant8",
+                   "shaderBufferInt64Atomics", "shaderSharedInt64Atomics",
+                   "timelineSemaphore"), min_api=(1, 2)),
+    FeatureStruct("VkPhysicalDevice16BitStorageFeatures",
+                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES",
+                  ("storageBuffer16BitAccess", "uniformAndStorageBuffer16BitAccess",
+                   "storagePushConstant16"), below_api=(1, 2)),
+    FeatureStruct("VkPhysicalDevice8BitStorageFeatures",
+                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES",
+                  ("storageBuffer8BitAccess", "uniformAndStorageBuffer8BitAccess",
+                   "storagePushConstant8"), below_api=(1, 2), extension="VK_KHR_8bit_storage"),
+    FeatureStruct("VkPhysicalDeviceShaderFloat16Int8Features",
+                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES",
+                  ("shaderFloat16", "shaderInt8"), below_api=(1, 2),
+                  extension="VK_KHR_shader_float16_int8"),
+    FeatureStruct("VkPhysicalDeviceShaderAtomicInt64Features",
+                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_INT64_FEATURES",
+                  ("shaderBufferInt64Atomics", "shaderSharedInt64Atomics"), below_api=(1, 2),
+                  extension="VK_KHR_shader_atomic_int64"),
+    FeatureStruct("VkPhysicalDeviceTimelineSemaphoreFeatures",
+                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES",
+                  ("timelineSemaphore",), below_api=(1, 2),
+                  extension="VK_KHR_timeline_semaphore"),
+    FeatureStruct("VkPhysicalDeviceShaderAtomicFloatFeaturesEXT",
+                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT",
+                  ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd"),
+                  extension="VK_EXT_shader_atomic_float"),
+)
+
+# Features the runtime needs for itself; recorded apart from the kernel features.
+INTERNAL_FEATURES = frozenset({"timelineSemaphore"})
+
+KERNEL_FEATURES = frozenset(BASE_MEMBERS) | frozenset(
+    m for s in FEATURE_STRUCTS for m in s.members) - INTERNAL_FEATURES
+
+CAPABILITY_FEATURES: dict[str, tuple[str, ...]] = {
+    "Float64": ("shaderFloat64",),
+    "Int64": ("shaderInt64",),
+    "Int16": ("shaderInt16",),
+    "Int8": ("shaderInt8",),
+    "Float16": ("shaderFloat16",),
+    "StorageBuffer8BitAccess": ("storageBuffer8BitAccess",),
+    "UniformAndStorageBuffer8BitAccess": ("uniformAndStorageBuffer8BitAccess",),
+    "StoragePushConstant8": ("storagePushConstant8",),
+    "StorageBuffer16BitAccess": ("storageBuffer16BitAccess",),
+    "UniformAndStorageBuffer16BitAccess": ("uniformAndStorageBuffer16BitAccess",),
+    "StoragePushConstant16": ("storagePushConstant16",),
+    "Int64Atomics": ("shaderBufferInt64Atomics", "shaderSharedInt64Atomics"),
+    "AtomicFloat32AddEXT": ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd"),
+}
+
+
+def applicable(api: tuple[int, int], extensions: frozenset[str]) -> list[FeatureStruct]:
+    """The feature structs a device with this API version and extensions can chain."""
+    out = []
+    for s in FEATURE_STRUCTS:
+        if api < s.min_api or (s.below_api is not None and api >= s.below_api):
+            continue
+        if s.extension is not None and s.extension not in extensions:
+            continue
+        out.append(s)
+    return out
+
+
+class FeatureChain:
+    """A VkPhysicalDeviceFeatures2 with a pNext chain of feature structs (cffi memory)."""
+
+    def __init__(self, structs: list[FeatureStruct], values: dict[str, bool] | None = None):
+        vk = vkapi.load()
+        ffi = vk.ffi
+        self.structs = structs
+        self.root = ffi.new("VkPhysicalDeviceFeatures2*")
+        self.root.sType = vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2
+        self.parts = []
+        prev = self.root
+        for s in structs:
+            part = ffi.new(s.ctype + "*")
+            part.sType = getattr(vk, s.stype)
+            prev.pNext = part
+            prev = part
+            self.parts.append(part)
+        if values:
+            self._assign(values)
+
+    def _assign(self, values: dict[str, bool]) -> None:
+        for name in BASE_MEMBERS:
+            setattr(self.root.features, name, int(values.get(name, False)))
+        for s, part in zip(self.structs, self.parts):
+            for name in s.members:
+                setattr(part, name, int(values.get(name, False)))
+
+    def read(self) -> dict[str, bool]:
+        """Member name -> supported, over the base struct and the chain."""
+        out = {name: bool(getattr(self.root.features, name)) for name in BASE_MEMBERS}
+        for s, part in zip(self.structs, self.parts):
+            for name in s.members:
+                out[name] = out.get(name, False) or bool(getattr(part, name))
+        return out
+
+    def extensions_needed(self) -> set[str]:
+        """Extensions whose structs have at least one member turned on."""
+        return {s.extension for s, part in zip(self.structs, self.parts)
+                if s.extension and any(getattr(part, m) for m in s.members)}

@@ -1,0 +1,333 @@
+"""The rt_vk_* C ABI: C-callable function pointers over the runtime's object layer.
+
+`TABLE` maps each function name to an `FfiFunction` (name, parameter and return type
+strings among "u64", "u32", "i32", "ptr", the C signature, and `address`, a C function
+pointer valid for the life of the process). Native host glue calls the addresses;
+Python callers use ctypes with the same prototypes.
+
+Conventions: status codes are `Status` values (0 success, negative failure);
+functions returning a handle return 0 on failure. Handles come from one counter shared
+by devices, buffers and kernels; a handle of another kind is invalid (-2). No Python
+exception crosses the boundary: a failure is logged (logger simple_vkbackend.runtime)
+and stored as the calling thread's last error (`rt_vk_last_error`, `rt_vk_last_status`).
+"""
+from __future__ import annotations
+
+import ctypes
+import itertools
+import logging
+import threading
+import types
+from dataclasses import dataclass
+
+from .buffer import Buffer
+from .device import Device
+from .errors import InvalidHandleError, InvalidParameterError, RuntimeFailure, Status
+from .instance import ABI_LIMITS, list_devices, unavailable_reason
+from .kernel import Kernel
+
+log = logging.getLogger("simple_vkbackend.runtime")
+
+CTYPES = {"u64": ctypes.c_uint64, "u32": ctypes.c_uint32, "i32": ctypes.c_int32, "ptr": ctypes.c_void_p}
+CNAMES = {"u64": "uint64_t", "u32": "uint32_t", "i32": "int32_t", "ptr": "void *"}
+MAX_LAUNCH_BUFFERS = 1 << 16
+
+
+@dataclass(frozen=True)
+class FfiFunction:
+    """One rt_vk_* function: its types, C signature and C-callable address."""
+
+    name: str
+    params: tuple[str, ...]
+    ret: str
+    c_signature: str
+    address: int
+
+
+# -- handle registry (the only global mutable state besides per-thread errors) ------
+
+class Registry:
+    """Handles -> objects, from one counter for every kind."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._objects: dict[int, object] = {}
+        self._next = itertools.count(1)
+
+    def add(self, obj) -> int:
+        with self._lock:
+            handle = next(self._next)
+            self._objects[handle] = obj
+        return handle
+
+    def get(self, handle: int, cls: type):
+        with self._lock:
+            obj = self._objects.get(handle)
+        return self._checked(handle, obj, cls)
+
+    def pop(self, handle: int, cls: type):
+        with self._lock:
+            obj = self._objects.get(handle)
+            self._checked(handle, obj, cls)
+            del self._objects[handle]
+        return obj
+
+    @staticmethod
+    def _checked(handle: int, obj, cls: type):
+        if obj is None:
+            raise InvalidHandleError(f"{cls.kind} handle {handle} does not exist (never made or freed)")
+        if not isinstance(obj, cls):
+            raise InvalidHandleError(f"handle {handle} is a {obj.kind}, not a {cls.kind}")
+        return obj
+
+    def drop_children(self, device: Device) -> None:
+        """Forget the handles of a device's buffers and kernels (the device frees them)."""
+        with self._lock:
+            for handle in [h for h, o in self._objects.items() if getattr(o, "device", None) is device]:
+                del self._objects[handle]
+
+    def live(self) -> dict[str, int]:
+        """Number of live handles per kind."""
+        with self._lock:
+            counts: dict[str, int] = {}
+            for obj in self._objects.values():
+                counts[obj.kind] = counts.get(obj.kind, 0) + 1
+        return counts
+
+
+REGISTRY = Registry()
+_errors = threading.local()
+
+
+def last_error() -> tuple[int, str]:
+    """(status, message) of the calling thread's last failure; (0, "") if none."""
+    return getattr(_errors, "code", 0), getattr(_errors, "message", "")
+
+
+def _fail(name: str, code: int, message: str) -> None:
+    _errors.code, _errors.message = int(code), f"{name}: {message}"
+    level = logging.WARNING if code in (Status.EXECUTION_FAILED, Status.ALLOCATION_FAILED) else logging.INFO
+    log.log(level, "%s failed (%d): %s", name, code, message)
+
+
+def _guard(name: str, impl, on_error: int):
+    """Wrap impl so that any exception becomes `on_error` (status or 0 handle)."""
+    def call(*args):
+        try:
+            return impl(*args)
+        except RuntimeFailure as exc:
+            _fail(name, exc.code, str(exc))
+            return exc.code if on_error is None else on_error
+        except BaseException as exc:  # noqa: BLE001 - nothing may cross the C boundary
+            _fail(name, Status.EXECUTION_FAILED, f"internal error: {exc!r}")
+            return int(Status.EXECUTION_FAILED) if on_error is None else on_error
+    call.__name__ = name
+    return call
+
+
+# -- argument helpers ----------------------------------------------------------------
+
+def _need(ptr, what: str) -> int:
+    if not ptr:
+        raise InvalidParameterError(f"{what} is a null pointer")
+    return ptr
+
+
+def _buffers(ptr, count: int) -> list:
+    if count == 0:
+        return []
+    if count > MAX_LAUNCH_BUFFERS:
+        raise InvalidParameterError(f"{count} buffers")
+    handles = (ctypes.c_uint64 * count).from_address(_need(ptr, "buffer handle array"))
+    return [REGISTRY.get(h, Buffer) for h in handles]
+
+
+def _push(ptr, size: int) -> bytes:
+    return ctypes.string_at(_need(ptr, "push-constant data"), size) if size else b""
+
+
+# -- the functions -------------------------------------------------------------------
+
+def rt_vk_available() -> int:
+    reason = unavailable_reason()
+    if reason:
+        _fail("rt_vk_available", Status.NOT_AVAILABLE, reason)
+    return 0 if reason else 1
+
+
+def rt_vk_device_count() -> int:
+    return len(list_devices())
+
+
+def rt_vk_device_create() -> int:
+    return REGISTRY.add(Device())
+
+
+def rt_vk_device_create_index(index: int) -> int:
+    count = len(list_devices())
+    if not 0 <= index < count:
+        raise InvalidParameterError(f"device index {index} out of range (0..{count - 1})")
+    return REGISTRY.add(Device(index))
+
+
+def rt_vk_device_free(dev: int) -> int:
+    device = REGISTRY.pop(dev, Device)
+    REGISTRY.drop_children(device)
+    device.free()
+    return 0
+
+
+def rt_vk_device_sync(dev: int) -> int:
+    REGISTRY.get(dev, Device).sync()
+    return 0
+
+
+def rt_vk_device_limits(dev: int, out, count: int) -> int:
+    values = REGISTRY.get(dev, Device).limits.as_abi()
+    if count == 0:
+        raise InvalidParameterError("count is 0")
+    n = min(count, len(values))
+    ctypes.memmove(_need(out, "out"), (ctypes.c_uint32 * n)(*values[:n]), 4 * n)
+    return 0
+
+
+def rt_vk_buffer_alloc(dev: int, size: int) -> int:
+    buf = REGISTRY.get(dev, Device).alloc(size)
+    return REGISTRY.add(buf)
+
+
+def rt_vk_buffer_free(buf: int) -> int:
+    REGISTRY.pop(buf, Buffer).free()
+    return 0
+
+
+def rt_vk_buffer_upload(buf: int, data, size: int) -> int:
+    buffer = REGISTRY.get(buf, Buffer)
+    buffer.upload_from(_need(data, "data"), size)
+    return 0
+
+
+def rt_vk_buffer_download(buf: int, data, size: int) -> int:
+    buffer = REGISTRY.get(buf, Buffer)
+    buffer.download_to(_need(data, "data"), size)
+    return 0
+
+
+def rt_vk_kernel_compile(dev: int, spirv, length: int) -> int:
+    device = REGISTRY.get(dev, Device)
+    code = ctypes.string_at(_need(spirv, "spirv"), length)
+    return REGISTRY.add(device.compile(code))
+
+
+def rt_vk_kernel_free(k: int) -> int:
+    REGISTRY.pop(k, Kernel).free()
+    return 0
+
+
+def rt_vk_kernel_launch(k, bufs, count, gx, gy, gz, lx, ly, lz) -> int:
+    kernel = REGISTRY.get(k, Kernel)
+    kernel.launch(_buffers(bufs, count), b"", (gx, gy, gz), (lx, ly, lz))
+    return 0
+
+
+def rt_vk_kernel_launch_pc(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
+    kernel = REGISTRY.get(k, Kernel)
+    kernel.launch(_buffers(bufs, count), _push(push, push_size), (gx, gy, gz), (lx, ly, lz))
+    return 0
+
+
+def rt_vk_kernel_launch_async(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
+    kernel = REGISTRY.get(k, Kernel)
+    kernel.launch(_buffers(bufs, count), _push(push, push_size), (gx, gy, gz), (lx, ly, lz), wait=False)
+    return 0
+
+
+def rt_vk_kernel_launch_1d(k, bufs, count, n) -> int:
+    kernel = REGISTRY.get(k, Kernel)
+    kernel.launch_1d(_buffers(bufs, count), n)
+    return 0
+
+
+def rt_vk_last_error(buf, length: int) -> int:
+    message = getattr(_errors, "message", "").encode("utf-8", "replace")
+    if buf and length > 0:
+        n = min(len(message), length - 1)
+        ctypes.memmove(buf, message, n)
+        ctypes.memset(buf + n, 0, 1)
+    return len(message)
+
+
+def rt_vk_last_status() -> int:
+    return getattr(_errors, "code", 0)
+
+
+# -- the table -----------------------------------------------------------------------
+
+_LAUNCH = ("u64 kernel", "ptr buffers", "u64 count")
+_GEOMETRY = ("u32 gx", "u32 gy", "u32 gz", "u32 lx", "u32 ly", "u32 lz")
+
+# name: (implementation, "type name" parameters, return type, value on error or None
+# for "the status code"); the 0 handle for handle-returning functions.
+SPECS = {
+    "rt_vk_available": (rt_vk_available, (), "i32", 0),
+    "rt_vk_device_create": (rt_vk_device_create, (), "u64", 0),
+    "rt_vk_device_free": (rt_vk_device_free, ("u64 device",), "i32", None),
+    "rt_vk_device_sync": (rt_vk_device_sync, ("u64 device",), "i32", None),
+    "rt_vk_buffer_alloc": (rt_vk_buffer_alloc, ("u64 device", "u64 size"), "u64", 0),
+    "rt_vk_buffer_free": (rt_vk_buffer_free, ("u64 buffer",), "i32", None),
+    "rt_vk_buffer_upload": (rt_vk_buffer_upload, ("u64 buffer", "ptr data", "u64 size"), "i32", None),
+    "rt_vk_buffer_download": (rt_vk_buffer_download, ("u64 buffer", "ptr data", "u64 size"), "i32", None),
+    "rt_vk_kernel_compile": (rt_vk_kernel_compile, ("u64 device", "ptr spirv", "u64 len"), "u64", 0),
+    "rt_vk_kernel_free": (rt_vk_kernel_free, ("u64 kernel",), "i32", None),
+    "rt_vk_kernel_launch": (rt_vk_kernel_launch, _LAUNCH + _GEOMETRY, "i32", None),
+    "rt_vk_kernel_launch_1d": (rt_vk_kernel_launch_1d, _LAUNCH + ("u32 global",), "i32", None),
+    "rt_vk_kernel_launch_pc": (rt_vk_kernel_launch_pc,
+                               _LAUNCH + ("ptr push", "u64 push_size") + _GEOMETRY, "i32", None),
+    "rt_vk_kernel_launch_async": (rt_vk_kernel_launch_async,
+                                  _LAUNCH + ("ptr push", "u64 push_size") + _GEOMETRY, "i32", None),
+    "rt_vk_device_count": (rt_vk_device_count, (), "i32", None),
+    "rt_vk_device_create_index": (rt_vk_device_create_index, ("i32 index",), "u64", 0),
+    "rt_vk_device_limits": (rt_vk_device_limits, ("u64 device", "ptr out", "u64 count"), "i32", None),
+    "rt_vk_last_error": (rt_vk_last_error, ("ptr buf", "u64 len"), "i32", 0),
+    "rt_vk_last_status": (rt_vk_last_status, (), "i32", 0),
+}
+
+# Pointer parameters that the function only reads (const in C).
+_CONST = {("rt_vk_buffer_upload", "data"), ("rt_vk_kernel_compile", "spirv"),
+          ("rt_vk_kernel_launch", "buffers"), ("rt_vk_kernel_launch_1d", "buffers"),
+          ("rt_vk_kernel_launch_pc", "buffers"), ("rt_vk_kernel_launch_pc", "push"),
+          ("rt_vk_kernel_launch_async", "buffers"), ("rt_vk_kernel_launch_async", "push")}
+_POINTEE = {"buffers": "uint64_t", "out": "uint32_t"}
+
+
+def c_signature(name: str, params: tuple[str, ...], ret: str) -> str:
+    """The C prototype, e.g. "int32_t rt_vk_buffer_free(uint64_t buffer)"."""
+    args = []
+    for p in params:
+        kind, pname = p.split()
+        if kind == "ptr":
+            const = "const " if (name, pname) in _CONST else ""
+            args.append(f"{const}{_POINTEE.get(pname, 'uint8_t')} *{pname}")
+        else:
+            args.append(f"{CNAMES[kind]} {pname}")
+    return f"{CNAMES[ret]} {name}({', '.join(args) or 'void'})"
+
+
+_CALLBACKS: dict[str, object] = {}     # keeps the ctypes callbacks alive for the process
+
+
+def _build() -> types.MappingProxyType:
+    table = {}
+    for name, (impl, params, ret, on_error) in SPECS.items():
+        kinds = tuple(p.split()[0] for p in params)
+        proto = ctypes.CFUNCTYPE(CTYPES[ret], *(CTYPES[k] for k in kinds))
+        callback = proto(_guard(name, impl, on_error))
+        _CALLBACKS[name] = callback
+        address = ctypes.cast(callback, ctypes.c_void_p).value
+        table[name] = FfiFunction(name, kinds, ret, c_signature(name, params, ret), address)
+    return types.MappingProxyType(table)
+
+
+TABLE = _build()
+STATUS_CODES = {s.name: int(s) for s in Status}
+LIMITS_ORDER = ABI_LIMITS

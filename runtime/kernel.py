@@ -1,0 +1,220 @@
+"""Kernels: a validated SPIR-V module turned into pipelines, and their launches."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from . import features as feat
+from . import reflect, spirv_check
+from .context import DeviceContext
+from .errors import CompilationError, InvalidParameterError
+from .launch import LaunchCache
+from .pipeline import Program
+from .resource import Resource, pin_all, unpin_all
+
+DEFAULT_LOCAL_1D = 256
+
+
+def _triple(value, name: str) -> tuple[int, int, int]:
+    vals = (value,) if isinstance(value, int) else tuple(value)
+    if not 1 <= len(vals) <= 3 or not all(isinstance(v, int) for v in vals):
+        raise InvalidParameterError(f"{name} must be 1 to 3 integers (got {value!r})")
+    return tuple(vals) + (1,) * (3 - len(vals))
+
+
+class Kernel(Resource):
+    """A compute kernel compiled for one device."""
+
+    kind = "kernel"
+
+    def __init__(self, device, ctx: DeviceContext, code: bytes) -> None:
+        super().__init__()
+        self.device, self.ctx = device, ctx
+        code = bytes(code)
+        self.info = reflect.reflect(code)
+        self._check_support()
+        api = ctx.physical.api
+        error = spirv_check.validate(code, f"vulkan{api[0]}.{api[1]}")
+        if error:
+            raise CompilationError(f"invalid SPIR-V: {error}")
+        self.program = Program(ctx, code, self.info)
+        self._lock = threading.Lock()
+        self._geometry: dict = {}
+        self.last_serial = 0
+        try:
+            self.program.pipeline(self.info.local_size)
+            self.cache = LaunchCache(ctx, self.program)
+        except BaseException:
+            self.program.destroy()
+            raise
+
+    def _check_support(self) -> None:
+        have = self.device.enabled_features
+        for cap in sorted(self.info.capabilities):
+            need = feat.CAPABILITY_FEATURES.get(cap)
+            if need and not have.intersection(need):
+                raise CompilationError(f"kernel needs capability {cap} (device feature "
+                                       f"{' or '.join(need)}) which {self.device.name} lacks")
+        limit = self.ctx.limits.max_push_constants_size
+        if self.info.push_constant_size > limit:
+            raise CompilationError(f"push constants of {self.info.push_constant_size} bytes exceed "
+                                   f"the device limit of {limit}")
+
+    @property
+    def entry_point(self) -> str:
+        return self.info.entry_point
+
+    @property
+    def binding_count(self) -> int:
+        return len(self.info.bindings)
+
+    @property
+    def push_constant_size(self) -> int:
+        return self.info.push_constant_size
+
+    @property
+    def default_local_size(self) -> tuple[int, int, int]:
+        return self.info.local_size
+
+    # -- launch parameters ----------------------------------------------------------
+
+    def resolve_local(self, local) -> tuple[int, int, int]:
+        """The local size to use: `local`, or the module default for None / (0, 0, 0)."""
+        if local is None:
+            return self.info.local_size
+        local = _triple(local, "local size")
+        if local == (0, 0, 0):
+            return self.info.local_size
+        lim = self.ctx.limits
+        for i, (n, spec) in enumerate(zip(local, self.info.local_size_spec_ids)):
+            if n < 1 or n > lim.max_compute_work_group_size[i]:
+                raise InvalidParameterError(f"local size {local}: dimension {i} must be 1.."
+                                            f"{lim.max_compute_work_group_size[i]}")
+            if spec is None and n != self.info.local_size[i]:
+                raise InvalidParameterError(f"local size {local}: the module fixes dimension {i} "
+                                            f"to {self.info.local_size[i]}")
+        if local[0] * local[1] * local[2] > lim.max_compute_work_group_invocations:
+            raise InvalidParameterError(f"local size {local} exceeds "
+                                        f"{lim.max_compute_work_group_invocations} invocations")
+        return local
+
+    def local_1d(self) -> tuple[int, int, int]:
+        """Local size of a 1-D launch: 256 (or less, per device limits), fixed dims kept."""
+        lim = self.ctx.limits
+        dims = [n if spec is None else 1 for n, spec in zip(self.info.local_size, self.info.local_size_spec_ids)]
+        if self.info.local_size_spec_ids[0] is not None:
+            rest = dims[1] * dims[2]
+            dims[0] = max(1, min(DEFAULT_LOCAL_1D, lim.max_compute_work_group_size[0],
+                                 lim.max_compute_work_group_invocations // rest))
+        return tuple(dims)
+
+    def groups(self, global_size, local) -> tuple[int, int, int]:
+        glob = _triple(global_size, "global size")
+        if any(g < 0 or g > 0xFFFFFFFF for g in glob):
+            raise InvalidParameterError(f"global size {glob} out of range")
+        groups = tuple(-(-g // n) for g, n in zip(glob, local))
+        limit = self.ctx.limits.max_compute_work_group_count
+        if any(c > m for c, m in zip(groups, limit)):
+            raise InvalidParameterError(f"global size {glob} with local size {local} needs "
+                                        f"{groups} work groups; the device allows {limit}")
+        return groups
+
+    def push_bytes(self, push) -> bytes:
+        size = self.info.push_constant_size
+        if type(push) is bytes and len(push) == size:
+            return push
+        data = bytes(push) if push else b""
+        if len(data) > size:
+            raise InvalidParameterError(f"{len(data)} push-constant bytes given; the kernel takes {size}")
+        return data + bytes(size - len(data))
+
+    def check_buffers(self, buffers: Sequence) -> tuple:
+        buffers = tuple(buffers)
+        if len(buffers) != len(self.info.bindings):
+            raise InvalidParameterError(f"kernel {self.entry_point!r} takes {len(self.info.bindings)} "
+                                        f"buffers, {len(buffers)} given")
+        for b in buffers:
+            if getattr(b, "device", None) is not self.device:
+                raise InvalidParameterError("buffer belongs to another device" if hasattr(b, "device")
+                                            else f"not a buffer: {b!r}")
+        return buffers
+
+    # -- launching ------------------------------------------------------------------
+
+    def launch(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
+               wait: bool = True) -> int:
+        """Dispatch ceil(global/local) groups; waits unless wait=False. Returns the serial."""
+        local, groups = self.geometry(global_size, local_size)
+        buffers = self.check_buffers(buffers)
+        push = self.push_bytes(push)
+        pinned = pin_all((self, *buffers))
+        try:
+            if 0 in groups:
+                return 0
+            serial = self._submit(local, groups, buffers, push)
+        finally:
+            unpin_all(pinned)
+        if wait:
+            self.ctx.submitter.wait(serial)
+        return serial
+
+    def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
+        """(local size, group counts) for a launch, validated; memoized per kernel."""
+        key = (global_size if isinstance(global_size, (int, tuple)) else tuple(global_size),
+               local_size if local_size is None or isinstance(local_size, (int, tuple))
+               else tuple(local_size))
+        found = self._geometry.get(key)
+        if found is None:
+            local = self.resolve_local(local_size)
+            found = (local, self.groups(global_size, local))
+            if len(self._geometry) >= 256:
+                self._geometry.clear()
+            self._geometry[key] = found
+        return found
+
+    def launch_1d(self, buffers: Sequence = (), n: int = 1, push=b"", wait: bool = True) -> int:
+        """A 1-D launch over `n` items with a local size the runtime chooses."""
+        return self.launch(buffers, push, (n, 1, 1), self.local_1d(), wait)
+
+    def _submit(self, local, groups, buffers: tuple, push: bytes) -> int:
+        sub = self.ctx.submitter
+        with self._lock:
+            rec = self.cache.get(local, groups, buffers, push)
+            for b in buffers:
+                b.users.add(self)
+            users = (self, rec, *buffers) if rec.bound is None else (self, rec, rec.bound, *buffers)
+            return sub.submit(rec.cmd, users)
+
+    # -- lifetime -------------------------------------------------------------------
+
+    def forget_buffer(self, buffer) -> None:
+        """Called by Buffer.free: drop cached sets and recordings that use `buffer`."""
+        with self._lock:
+            if self.program is not None:
+                self.cache.forget(buffer)
+
+    def free(self) -> None:
+        """Wait for the kernel's GPU work, then destroy its Vulkan objects."""
+        if not self.retire():
+            return
+        try:
+            self.ctx.submitter.wait(self.last_serial)
+        finally:
+            with self._lock:
+                for b in self.cache.buffers():
+                    b.users.discard(self)
+                self.cache.destroy()
+                self.program.destroy()
+                self.program = None
+            self.device.forget(self)
+
+    def __enter__(self) -> "Kernel":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.free()
+
+    def __repr__(self) -> str:
+        return (f"<Kernel {self.info.entry_point!r} bindings={len(self.info.bindings)} "
+                f"push={self.info.push_constant_size} local={self.info.local_size}"
+                f"{'' if self.alive else ', freed'}>")

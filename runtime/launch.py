@@ -1,0 +1,156 @@
+"""Recorded dispatches, cached per kernel so a repeated launch is a single vkQueueSubmit.
+
+A `Recording` is a command buffer (simultaneous-use) holding: a barrier making earlier
+host, transfer and shader writes visible to this dispatch, the pipeline and descriptor
+set binds, the push constants, the dispatch, and a barrier making its writes visible to
+later transfers, host reads and dispatches. Recordings are keyed by (local size, group
+counts, buffers, push bytes); descriptor sets by the buffer tuple. Both caches are
+bounded; entries are evicted only once the GPU is done with them.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from . import vkapi
+from .context import DeviceContext
+from .descriptors import DescriptorAllocator
+from .pipeline import Program
+from .submit import barrier, begin
+
+MAX_RECORDINGS = 32
+MAX_SETS = 32
+
+
+@dataclass(eq=False)
+class BoundSet:
+    """A descriptor set written for one tuple of buffers."""
+
+    dset: object
+    pool: list
+    buffers: tuple
+    last_serial: int = 0
+    recordings: set = field(default_factory=set)
+
+
+@dataclass(eq=False)
+class Recording:
+    cmd: object
+    key: tuple
+    bound: BoundSet | None
+    last_serial: int = 0
+
+
+class LaunchCache:
+    """Descriptor sets and recorded command buffers of one kernel (caller holds its lock)."""
+
+    def __init__(self, ctx: DeviceContext, program: Program) -> None:
+        self.ctx, self.program = ctx, program
+        self.descriptors = DescriptorAllocator(ctx, program.set_layout, program.info.bindings)
+        self.sets: OrderedDict[tuple, BoundSet] = OrderedDict()
+        self.recordings: OrderedDict[tuple, Recording] = OrderedDict()
+
+    def get(self, local, groups, buffers: tuple, push: bytes) -> Recording:
+        """The recording for these launch parameters, recorded now if not cached."""
+        key = (local, groups, buffers, push)
+        rec = self.recordings.get(key)
+        if rec is not None:
+            self.recordings.move_to_end(key)
+            return rec
+        bound = self._bound_set(buffers) if buffers else None
+        cmd = self._record(local, groups, bound, push)
+        rec = self.recordings[key] = Recording(cmd, key, bound)
+        if bound is not None:
+            bound.recordings.add(rec)
+        self._evict(keep=rec)
+        return rec
+
+    def _bound_set(self, buffers: tuple) -> BoundSet:
+        bound = self.sets.get(buffers)
+        if bound is None:
+            dset, pool = self.descriptors.allocate(buffers)
+            bound = self.sets[buffers] = BoundSet(dset, pool, buffers)
+        else:
+            self.sets.move_to_end(buffers)
+        return bound
+
+    def _record(self, local, groups, bound: BoundSet | None, push: bytes):
+        ctx, vk, ffi, fns = self.ctx, self.ctx.vk, self.ctx.ffi, self.ctx.fns
+        sub = ctx.submitter
+        pipe = self.program.pipeline(local)
+        with sub.pool_lock:
+            cmd = sub.allocate()
+            try:
+                begin(ctx, cmd, simultaneous=True)
+                record_dispatch(ctx, cmd, pipe, self.program.layout, bound, push, groups)
+                vkapi.check(fns.EndCommandBuffer(cmd), "vkEndCommandBuffer")
+            except BaseException:
+                sub.release(cmd)
+                raise
+        return cmd
+
+    def _evict(self, keep: Recording) -> None:
+        if len(self.recordings) <= MAX_RECORDINGS and len(self.sets) <= MAX_SETS:
+            return
+        done = self.ctx.submitter.completed()
+        for rec in list(self.recordings.values()):
+            if len(self.recordings) <= MAX_RECORDINGS:
+                break
+            if rec is not keep and rec.last_serial <= done:
+                self._drop_recording(rec)
+        for bound in list(self.sets.values()):
+            if len(self.sets) <= MAX_SETS:
+                break
+            if not bound.recordings and bound.last_serial <= done:
+                self._drop_set(bound)
+
+    def _drop_recording(self, rec: Recording) -> None:
+        del self.recordings[rec.key]
+        if rec.bound is not None:
+            rec.bound.recordings.discard(rec)
+        with self.ctx.submitter.pool_lock:
+            self.ctx.submitter.release(rec.cmd)
+
+    def _drop_set(self, bound: BoundSet) -> None:
+        for rec in list(bound.recordings):
+            self._drop_recording(rec)
+        del self.sets[bound.buffers]
+        self.descriptors.free(bound.dset, bound.pool)
+
+    def forget(self, buffer) -> None:
+        """Drop every set and recording that refers to `buffer` (GPU done with it)."""
+        for bound in [b for b in self.sets.values() if buffer in b.buffers]:
+            self._drop_set(bound)
+
+    def buffers(self) -> set:
+        return {b for bound in self.sets.values() for b in bound.buffers}
+
+    def destroy(self) -> None:
+        for rec in list(self.recordings.values()):
+            self._drop_recording(rec)
+        for bound in list(self.sets.values()):
+            self._drop_set(bound)
+        self.descriptors.destroy()
+
+
+def record_dispatch(ctx: DeviceContext, cmd, pipe, layout, bound: BoundSet | None,
+                    push: bytes, groups) -> None:
+    """Barrier, bind, push, dispatch, barrier."""
+    vk, ffi, fns = ctx.vk, ctx.ffi, ctx.fns
+    compute, transfer, host = (vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                               vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_HOST_BIT)
+    shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
+    barrier(ctx, cmd, compute | transfer | host,
+            vk.VK_ACCESS_SHADER_WRITE_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+            compute, shader_rw)
+    fns.CmdBindPipeline(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, pipe)
+    if bound is not None:
+        sets = ffi.new("VkDescriptorSet[1]", [bound.dset])
+        fns.CmdBindDescriptorSets(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, sets, 0, ffi.NULL)
+    if push:
+        data = ffi.new("char[]", push)
+        fns.CmdPushConstants(cmd, layout, vk.VK_SHADER_STAGE_COMPUTE_BIT, 0, len(push), data)
+    fns.CmdDispatch(cmd, *groups)
+    barrier(ctx, cmd, compute, vk.VK_ACCESS_SHADER_WRITE_BIT, compute | transfer | host,
+            shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT
+            | vk.VK_ACCESS_HOST_READ_BIT)

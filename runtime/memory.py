@@ -1,0 +1,186 @@
+"""Memory types, raw buffers (VkBuffer + VkDeviceMemory + optional mapping), staging.
+
+Device buffers live in device-local memory. Where a device-local type is also host
+visible and coherent (lavapipe, integrated GPUs; discrete GPUs only if it is also host
+cached, since reading uncached BAR memory is slow), buffers are mapped persistently and
+transfers are plain memcpy. Otherwise transfers go through pooled staging buffers.
+"""
+from __future__ import annotations
+
+import ctypes
+import threading
+
+from . import tracking, vkapi
+from .context import DeviceContext
+from .errors import AllocationError, InvalidParameterError
+
+STAGING_CHUNK = 32 << 20     # largest staging buffer; bigger transfers are chunked
+STAGING_KEEP = 4             # idle staging buffers kept for reuse
+
+
+def find_memory_type(ctx: DeviceContext, type_bits: int, want: int) -> int | None:
+    """Index of the first memory type allowed by `type_bits` having all `want` flags."""
+    mem = ctx.physical.memory
+    for i in range(mem.memoryTypeCount):
+        if type_bits & (1 << i) and (mem.memoryTypes[i].propertyFlags & want) == want:
+            return i
+    return None
+
+
+def direct_type(ctx: DeviceContext, type_bits: int) -> int | None:
+    """A device-local, host-visible, coherent type suitable for direct mapping, if any."""
+    vk = ctx.vk
+    want = (vk.VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | vk.VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT
+            | vk.VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
+    if ctx.physical.info.type == "discrete":
+        want |= vk.VK_MEMORY_PROPERTY_HOST_CACHED_BIT
+    return find_memory_type(ctx, type_bits, want)
+
+
+def heap_size(ctx: DeviceContext, type_index: int) -> int:
+    mem = ctx.physical.memory
+    return mem.memoryHeaps[mem.memoryTypes[type_index].heapIndex].size
+
+
+class RawBuffer:
+    """A VkBuffer bound to its own VkDeviceMemory, mapped when host visible."""
+
+    def __init__(self, ctx: DeviceContext, size: int, usage: int, kind: str) -> None:
+        """kind: "device" (device-local, direct-mapped where allowed), "staging", "device-unmapped"."""
+        self.ctx, self.size = ctx, size
+        self.handle = self.memory = None
+        self.address: int | None = None
+        try:
+            self._create(usage, kind)
+        except BaseException:
+            self.destroy()
+            raise
+
+    def _create(self, usage: int, kind: str) -> None:
+        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        info = ffi.new("VkBufferCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, "size": self.size, "usage": usage,
+            "sharingMode": vk.VK_SHARING_MODE_EXCLUSIVE})
+        out = ffi.new("VkBuffer*")
+        vkapi.check(ctx.lib.vkCreateBuffer(ctx.handle, info, ffi.NULL, out), "vkCreateBuffer", AllocationError)
+        self.handle = out[0]
+        tracking.track("VkBuffer", vkapi.as_int(self.handle))
+        req = ffi.new("VkMemoryRequirements*")
+        ctx.lib.vkGetBufferMemoryRequirements(ctx.handle, self.handle, req)
+        type_index, mapped = self._choose_type(req.memoryTypeBits, kind)
+        if req.size > heap_size(ctx, type_index):
+            raise AllocationError(f"{self.size} bytes exceed the memory heap "
+                                  f"({heap_size(ctx, type_index)} bytes)")
+        self._allocate(req.size, type_index)
+        vkapi.check(ctx.lib.vkBindBufferMemory(ctx.handle, self.handle, self.memory, 0),
+                    "vkBindBufferMemory", AllocationError)
+        if mapped:
+            self.address = self._map(req.size)
+
+    def _choose_type(self, bits: int, kind: str) -> tuple[int, bool]:
+        vk = self.ctx.vk
+        if kind == "staging":
+            host = vk.VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | vk.VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
+            t = find_memory_type(self.ctx, bits, host | vk.VK_MEMORY_PROPERTY_HOST_CACHED_BIT)
+            t = t if t is not None else find_memory_type(self.ctx, bits, host)
+            if t is None:
+                raise AllocationError("no host-visible coherent memory type for staging")
+            return t, True
+        if kind == "device":
+            t = direct_type(self.ctx, bits)
+            if t is not None:
+                return t, True
+        t = find_memory_type(self.ctx, bits, vk.VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
+        return (t if t is not None else find_memory_type(self.ctx, bits, 0)), False
+
+    def _allocate(self, size: int, type_index: int) -> None:
+        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        info = ffi.new("VkMemoryAllocateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, "allocationSize": size,
+            "memoryTypeIndex": type_index})
+        out = ffi.new("VkDeviceMemory*")
+        vkapi.check(ctx.lib.vkAllocateMemory(ctx.handle, info, ffi.NULL, out),
+                    f"vkAllocateMemory({size} bytes)", AllocationError)
+        self.memory = out[0]
+        tracking.track("VkDeviceMemory", vkapi.as_int(self.memory))
+
+    def _map(self, size: int) -> int:
+        ffi = self.ctx.ffi
+        out = ffi.new("void**")
+        vkapi.check(self.ctx.lib.vkMapMemory(self.ctx.handle, self.memory, 0, size, 0, out),
+                    "vkMapMemory", AllocationError)
+        return int(ffi.cast("uintptr_t", out[0]))
+
+    def destroy(self) -> None:
+        """Release the buffer and its memory (idempotent)."""
+        ctx, ffi = self.ctx, self.ctx.ffi
+        if self.handle is not None:
+            ctx.lib.vkDestroyBuffer(ctx.handle, self.handle, ffi.NULL)
+            tracking.untrack("VkBuffer", vkapi.as_int(self.handle))
+            self.handle = None
+        if self.memory is not None:
+            # vkFreeMemory unmaps implicitly.
+            ctx.lib.vkFreeMemory(ctx.handle, self.memory, ffi.NULL)
+            tracking.untrack("VkDeviceMemory", vkapi.as_int(self.memory))
+            self.memory = None
+            self.address = None
+
+
+def memmove(dst: int, src: int, size: int) -> None:
+    """Copy `size` bytes between raw addresses."""
+    if size:
+        ctypes.memmove(dst, src, size)
+
+
+class StagingPool:
+    """Reusable host-visible buffers for transfers to and from unmapped device memory.
+
+    A staging buffer is `acquire`d for one chunk and `release`d with the serial of the
+    last submission that reads or writes it; it is reused only once that is complete.
+    """
+
+    def __init__(self, ctx: DeviceContext) -> None:
+        self.ctx = ctx
+        self._lock = threading.Lock()
+        self._idle: list[tuple[int, RawBuffer]] = []    # (busy-until serial, buffer)
+
+    def acquire(self, size: int) -> RawBuffer:
+        size = min(max(size, 1), STAGING_CHUNK)
+        with self._lock:
+            for i, (serial, buf) in enumerate(self._idle):
+                if buf.size >= size:
+                    del self._idle[i]
+                    break
+            else:
+                serial, buf = 0, None
+        if buf is None:
+            vk = self.ctx.vk
+            usage = vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT
+            return RawBuffer(self.ctx, max(size, 1 << 20), usage, "staging")
+        self.ctx.submitter.wait(serial)
+        return buf
+
+    def release(self, buf: RawBuffer, serial: int) -> None:
+        with self._lock:
+            self._idle.append((serial, buf))
+            extra = self._idle[STAGING_KEEP:]
+            del self._idle[STAGING_KEEP:]
+        for s, b in extra:
+            self.ctx.submitter.wait(s)
+            b.destroy()
+
+    def destroy(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for _, buf in idle:
+            buf.destroy()
+
+
+def check_size(ctx: DeviceContext, size: int) -> None:
+    """Refuse sizes a storage buffer cannot have on this device."""
+    if size <= 0:
+        raise InvalidParameterError(f"buffer size must be positive (got {size})")
+    limit = ctx.limits.max_storage_buffer_range
+    if size > limit:
+        raise InvalidParameterError(
+            f"buffer size {size} exceeds the device's maxStorageBufferRange ({limit} bytes)")

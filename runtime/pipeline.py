@@ -1,0 +1,116 @@
+"""Shader module, descriptor-set and pipeline layouts, and one pipeline per local size.
+
+The layout comes from reflection: storage buffers at the module's set-0 bindings, one
+push-constant range of the block's size. The local size is set through specialization
+constants (the module's SpecIds), so each distinct local size is one VkPipeline, created
+on first use through the device's VkPipelineCache.
+"""
+from __future__ import annotations
+
+import threading
+
+from . import tracking, vkapi
+from .context import DeviceContext
+from .errors import CompilationError
+from .reflect import ModuleInfo
+
+
+class Program:
+    """The Vulkan objects compiled from one SPIR-V module."""
+
+    def __init__(self, ctx: DeviceContext, code: bytes, info: ModuleInfo) -> None:
+        self.ctx, self.info = ctx, info
+        self.module = self.set_layout = self.layout = None
+        self.pipelines: dict[tuple[int, int, int], object] = {}
+        self._lock = threading.Lock()
+        try:
+            self._create_module(code)
+            self._create_layouts()
+        except BaseException:
+            self.destroy()
+            raise
+
+    def _create(self, fn: str, info, out_type: str, kind: str, failure=CompilationError):
+        ffi = self.ctx.ffi
+        out = ffi.new(out_type + "*")
+        vkapi.check(getattr(self.ctx.lib, fn)(self.ctx.handle, info, ffi.NULL, out), fn, failure)
+        tracking.track(kind, vkapi.as_int(out[0]))
+        return out[0]
+
+    def _create_module(self, code: bytes) -> None:
+        vk, ffi = self.ctx.vk, self.ctx.ffi
+        words = ffi.new("uint32_t[]", len(code) // 4)
+        ffi.memmove(words, code, len(code))
+        info = ffi.new("VkShaderModuleCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, "codeSize": len(code),
+            "pCode": words})
+        self.module = self._create("vkCreateShaderModule", info, "VkShaderModule", "VkShaderModule")
+
+    def _create_layouts(self) -> None:
+        vk, ffi = self.ctx.vk, self.ctx.ffi
+        bindings = ffi.new("VkDescriptorSetLayoutBinding[]", [
+            {"binding": b, "descriptorType": vk.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+             "descriptorCount": 1, "stageFlags": vk.VK_SHADER_STAGE_COMPUTE_BIT}
+            for b in self.info.bindings] or 1)
+        dsl_info = ffi.new("VkDescriptorSetLayoutCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+            "bindingCount": len(self.info.bindings), "pBindings": bindings})
+        self.set_layout = self._create("vkCreateDescriptorSetLayout", dsl_info,
+                                       "VkDescriptorSetLayout", "VkDescriptorSetLayout")
+        layouts = ffi.new("VkDescriptorSetLayout[1]", [self.set_layout])
+        pc = ffi.new("VkPushConstantRange*", {
+            "stageFlags": vk.VK_SHADER_STAGE_COMPUTE_BIT, "offset": 0,
+            "size": self.info.push_constant_size})
+        info = ffi.new("VkPipelineLayoutCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+            "setLayoutCount": 1 if self.info.bindings else 0, "pSetLayouts": layouts,
+            "pushConstantRangeCount": 1 if self.info.push_constant_size else 0,
+            "pPushConstantRanges": pc})
+        self.layout = self._create("vkCreatePipelineLayout", info, "VkPipelineLayout", "VkPipelineLayout")
+
+    def pipeline(self, local: tuple[int, int, int]):
+        """The VkPipeline for this local size, created on first use."""
+        with self._lock:
+            pipe = self.pipelines.get(local)
+            if pipe is None:
+                pipe = self.pipelines[local] = self._create_pipeline(local)
+            return pipe
+
+    def _create_pipeline(self, local: tuple[int, int, int]):
+        vk, ffi = self.ctx.vk, self.ctx.ffi
+        dims = [(sid, i) for i, sid in enumerate(self.info.local_size_spec_ids) if sid is not None]
+        data = ffi.new("uint32_t[3]", list(local))
+        entries = ffi.new("VkSpecializationMapEntry[]", [
+            {"constantID": sid, "offset": 4 * i, "size": 4} for sid, i in dims] or 1)
+        spec = ffi.new("VkSpecializationInfo*", {
+            "mapEntryCount": len(dims), "pMapEntries": entries, "dataSize": 12, "pData": data})
+        name = ffi.new("char[]", self.info.entry_point.encode())
+        info = ffi.new("VkComputePipelineCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+            "stage": {"sType": vk.VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                      "stage": vk.VK_SHADER_STAGE_COMPUTE_BIT, "module": self.module,
+                      "pName": name, "pSpecializationInfo": spec if dims else ffi.NULL},
+            "layout": self.layout, "basePipelineIndex": -1})
+        out = ffi.new("VkPipeline*")
+        result = self.ctx.lib.vkCreateComputePipelines(
+            self.ctx.handle, self.ctx.pipeline_cache, 1, info, ffi.NULL, out)
+        vkapi.check(result, f"vkCreateComputePipelines(local size {local})", CompilationError)
+        tracking.track("VkPipeline", vkapi.as_int(out[0]))
+        return out[0]
+
+    def destroy(self) -> None:
+        """Destroy pipelines, layouts and the module (idempotent; GPU must be done with them)."""
+        ctx, ffi = self.ctx, self.ctx.ffi
+        with self._lock:
+            pipes, self.pipelines = list(self.pipelines.values()), {}
+        for pipe in pipes:
+            ctx.lib.vkDestroyPipeline(ctx.handle, pipe, ffi.NULL)
+            tracking.untrack("VkPipeline", vkapi.as_int(pipe))
+        for attr, fn, kind in (("layout", "vkDestroyPipelineLayout", "VkPipelineLayout"),
+                               ("set_layout", "vkDestroyDescriptorSetLayout", "VkDescriptorSetLayout"),
+                               ("module", "vkDestroyShaderModule", "VkShaderModule")):
+            handle = getattr(self, attr)
+            if handle is not None:
+                getattr(ctx.lib, fn)(ctx.handle, handle, ffi.NULL)
+                tracking.untrack(kind, vkapi.as_int(handle))
+                setattr(self, attr, None)

@@ -1,0 +1,67 @@
+"""Lifetime gate shared by Device, Buffer and Kernel.
+
+An operation `pin()`s the objects it uses; `retire()` marks an object dead (further
+pins fail with InvalidHandleError) and waits until running operations have unpinned it.
+No lock is held while an operation waits on the GPU: the gate is a counter.
+"""
+from __future__ import annotations
+
+import threading
+
+from .errors import InvalidHandleError
+
+
+class Resource:
+    """An object with an alive flag and a count of operations using it."""
+
+    kind = "object"
+
+    def __init__(self) -> None:
+        self._gate = threading.Condition(threading.Lock())
+        self._pins = 0
+        self._alive = True
+
+    @property
+    def alive(self) -> bool:
+        return self._alive
+
+    def pin(self) -> None:
+        """Mark an operation in progress; raises InvalidHandleError once freed."""
+        with self._gate:
+            if not self._alive:
+                raise InvalidHandleError(f"{self.kind} was freed")
+            self._pins += 1
+
+    def unpin(self) -> None:
+        with self._gate:
+            self._pins -= 1
+            if self._pins == 0 and not self._alive:
+                self._gate.notify_all()
+
+    def retire(self) -> bool:
+        """Mark dead and wait for running operations; False if already dead."""
+        with self._gate:
+            if not self._alive:
+                return False
+            self._alive = False
+            while self._pins:
+                self._gate.wait()
+            return True
+
+
+def pin_all(objects) -> list:
+    """Pin each object in turn; on failure unpin those already pinned and re-raise."""
+    done = []
+    try:
+        for obj in objects:
+            obj.pin()
+            done.append(obj)
+    except BaseException:
+        unpin_all(done)
+        raise
+    return done
+
+
+def unpin_all(objects) -> None:
+    for obj in objects:
+        obj.unpin()

@@ -1,0 +1,219 @@
+"""Queue submission ordered by a timeline semaphore.
+
+Every submission signals the device's timeline semaphore with the next serial number,
+so "wait for serial N" covers that submission and all earlier ones; buffers and kernels
+remember the serial of their last use. Waiting (vkWaitSemaphores) takes no lock; only
+the vkQueueSubmit call holds the queue lock, and recording holds the command-pool lock.
+"""
+from __future__ import annotations
+
+import collections
+import threading
+
+from . import tracking, vkapi
+from .context import DeviceContext
+from .errors import ExecutionError
+
+UINT64_MAX = (1 << 64) - 1
+KEEP_FREE = 16      # recycled one-shot command buffers kept
+
+
+class Submitter:
+    """Queue, timeline semaphore and command pool of one device."""
+
+    def __init__(self, ctx: DeviceContext) -> None:
+        self.ctx = ctx
+        self.queue_lock = threading.Lock()
+        self.pool_lock = threading.Lock()
+        self._serial = 0            # last submitted
+        self._done = 0              # last known completed
+        self._pending: collections.deque = collections.deque()   # (serial, cmd) one-shots
+        self._free: list = []
+        self.semaphore = self.pool = None
+        self._create_semaphore()
+        self._create_pool()
+        self._prepare_submit()
+
+    def _create_semaphore(self) -> None:
+        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        kind = ffi.new("VkSemaphoreTypeCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+            "semaphoreType": vk.VK_SEMAPHORE_TYPE_TIMELINE, "initialValue": 0})
+        info = ffi.new("VkSemaphoreCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, "pNext": kind})
+        out = ffi.new("VkSemaphore*")
+        vkapi.check(ctx.lib.vkCreateSemaphore(ctx.handle, info, ffi.NULL, out), "vkCreateSemaphore")
+        self.semaphore = out[0]
+        tracking.track("VkSemaphore", vkapi.as_int(self.semaphore))
+
+    def _create_pool(self) -> None:
+        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        info = ffi.new("VkCommandPoolCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+            "flags": vk.VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
+            "queueFamilyIndex": ctx.physical.queue_family})
+        out = ffi.new("VkCommandPool*")
+        vkapi.check(ctx.lib.vkCreateCommandPool(ctx.handle, info, ffi.NULL, out), "vkCreateCommandPool")
+        self.pool = out[0]
+        tracking.track("VkCommandPool", vkapi.as_int(self.pool))
+
+    def _prepare_submit(self) -> None:
+        """Submit structures reused under the queue lock (no allocation per submit)."""
+        vk, ffi = self.ctx.vk, self.ctx.ffi
+        self._sig_value = ffi.new("uint64_t[1]")
+        self._sig_sem = ffi.new("VkSemaphore[1]", [self.semaphore])
+        self._cmds = ffi.new("VkCommandBuffer[1]")
+        self._timeline_info = ffi.new("VkTimelineSemaphoreSubmitInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+            "signalSemaphoreValueCount": 1, "pSignalSemaphoreValues": self._sig_value})
+        self._submit_info = ffi.new("VkSubmitInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, "pNext": self._timeline_info,
+            "commandBufferCount": 1, "pCommandBuffers": self._cmds,
+            "signalSemaphoreCount": 1, "pSignalSemaphores": self._sig_sem})
+        self._null = ffi.NULL
+        self._submit_fn = self.ctx.fns.QueueSubmit
+        self._wait_fn = self.ctx.fns.WaitSemaphores
+        self._device = self.ctx.handle
+        self._wait_local = threading.local()     # per-thread VkSemaphoreWaitInfo
+
+    # -- command buffers ------------------------------------------------------------
+
+    def allocate(self) -> object:
+        """A new primary command buffer (caller holds pool_lock)."""
+        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        info = ffi.new("VkCommandBufferAllocateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, "commandPool": self.pool,
+            "level": vk.VK_COMMAND_BUFFER_LEVEL_PRIMARY, "commandBufferCount": 1})
+        out = ffi.new("VkCommandBuffer[1]")
+        vkapi.check(ctx.fns.AllocateCommandBuffers(ctx.handle, info, out), "vkAllocateCommandBuffers")
+        tracking.track("VkCommandBuffer", vkapi.as_int(out[0]))
+        return out[0]
+
+    def release(self, cmd) -> None:
+        """Free a command buffer that is not pending (caller holds pool_lock)."""
+        arr = self.ctx.ffi.new("VkCommandBuffer[1]", [cmd])
+        self.ctx.fns.FreeCommandBuffers(self.ctx.handle, self.pool, 1, arr)
+        tracking.untrack("VkCommandBuffer", vkapi.as_int(cmd))
+
+    def _recycle(self) -> None:
+        """Move completed one-shot command buffers to the free list (pool_lock held)."""
+        while self._pending and self._pending[0][0] <= self._done:
+            self._free.append(self._pending.popleft()[1])
+        if self._pending and self._pending[0][0] <= self.completed():
+            self._recycle()
+        while len(self._free) > KEEP_FREE:
+            self.release(self._free.pop())
+
+    def run(self, record, *args, users=()) -> int:
+        """Record a one-shot command buffer with record(cmd, *args), submit it; its serial."""
+        with self.pool_lock:
+            self._recycle()
+            cmd = self._free.pop() if self._free else self.allocate()
+            try:
+                begin(self.ctx, cmd, one_time=True)
+                record(cmd, *args)
+                vkapi.check(self.ctx.fns.EndCommandBuffer(cmd), "vkEndCommandBuffer")
+                serial = self.submit(cmd, users)
+            except BaseException:
+                self._free.append(cmd)
+                raise
+            self._pending.append((serial, cmd))
+        return serial
+
+    # -- submission and waits -------------------------------------------------------
+
+    def submit(self, cmd, users=()) -> int:
+        """Submit a recorded command buffer; returns the serial its completion signals.
+
+        Each of `users` gets `last_serial` set to it, under the queue lock, so that the
+        value only ever grows even when threads submit concurrently.
+        """
+        with self.queue_lock:
+            serial = self._serial + 1
+            self._sig_value[0] = serial
+            self._cmds[0] = cmd
+            result = self._submit_fn(self.ctx.queue, 1, self._submit_info, self._null)
+            if result != 0:
+                vkapi.check(result, "vkQueueSubmit")
+            self._serial = serial
+            for user in users:
+                user.last_serial = serial
+        return serial
+
+    @property
+    def last_submitted(self) -> int:
+        return self._serial
+
+    def completed(self) -> int:
+        """The highest serial known complete (queries the semaphore)."""
+        out = self.ctx.ffi.new("uint64_t*")
+        vkapi.check(self.ctx.fns.GetSemaphoreCounterValue(self.ctx.handle, self.semaphore, out),
+                    "vkGetSemaphoreCounterValue")
+        if out[0] > self._done:
+            self._done = out[0]
+        return self._done
+
+    def wait(self, serial: int) -> None:
+        """Block until submission `serial` (and all earlier ones) completed. No lock held."""
+        if serial <= self._done:
+            return
+        state = getattr(self._wait_local, "state", None)
+        if state is None:
+            state = self._wait_local.state = self._wait_info()
+        state[1][0] = serial
+        result = self._wait_fn(self._device, state[0], UINT64_MAX)
+        if result != 0:
+            vkapi.check(result, "vkWaitSemaphores", ExecutionError)
+        if serial > self._done:
+            self._done = serial
+
+    def _wait_info(self):
+        """(VkSemaphoreWaitInfo, its value array, its semaphore array) for one thread."""
+        vk, ffi = self.ctx.vk, self.ctx.ffi
+        sems = ffi.new("VkSemaphore[1]", [self.semaphore])
+        values = ffi.new("uint64_t[1]")
+        info = ffi.new("VkSemaphoreWaitInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, "semaphoreCount": 1,
+            "pSemaphores": sems, "pValues": values})
+        return info, values, sems
+
+    def sync(self) -> None:
+        """Wait for everything submitted so far."""
+        self.wait(self._serial)
+
+    def destroy(self) -> None:
+        """Wait for the queue, free command buffers, the pool and the semaphore."""
+        ctx, ffi = self.ctx, self.ctx.ffi
+        try:
+            self.sync()
+        finally:
+            with self.pool_lock:
+                for cmd in [c for _, c in self._pending] + self._free:
+                    self.release(cmd)
+                self._pending.clear()
+                self._free.clear()
+            ctx.lib.vkDestroyCommandPool(ctx.handle, self.pool, ffi.NULL)
+            tracking.untrack("VkCommandPool", vkapi.as_int(self.pool))
+            ctx.lib.vkDestroySemaphore(ctx.handle, self.semaphore, ffi.NULL)
+            tracking.untrack("VkSemaphore", vkapi.as_int(self.semaphore))
+
+
+def begin(ctx: DeviceContext, cmd, one_time: bool = False, simultaneous: bool = False) -> None:
+    """vkBeginCommandBuffer with the usage flags asked for."""
+    vk = ctx.vk
+    flags = (vk.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT if one_time else 0) | (
+        vk.VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT if simultaneous else 0)
+    info = ctx.ffi.new("VkCommandBufferBeginInfo*", {
+        "sType": vk.VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO, "flags": flags})
+    vkapi.check(ctx.fns.BeginCommandBuffer(cmd, info), "vkBeginCommandBuffer")
+
+
+def barrier(ctx: DeviceContext, cmd, src_stage: int, src_access: int,
+            dst_stage: int, dst_access: int) -> None:
+    """A global memory barrier (buffers only, so no image layouts to care about)."""
+    vk = ctx.vk
+    mb = ctx.ffi.new("VkMemoryBarrier*", {
+        "sType": vk.VK_STRUCTURE_TYPE_MEMORY_BARRIER, "srcAccessMask": src_access,
+        "dstAccessMask": dst_access})
+    null = ctx.ffi.NULL
+    ctx.fns.CmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 1, mb, 0, null, 0, null)

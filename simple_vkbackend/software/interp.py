@@ -1,0 +1,193 @@
+"""The lockstep interpreter: statements over the active lanes of a frame.
+
+Every work item of every work-group is one lane of one vector, and all lanes
+execute each statement together (lanes of a group in lockstep), so a barrier
+needs no action: every write before it is visible after it. Control flow
+narrows the set of active lanes: `If` splits it, `Loop` repeats while any lane
+is still looping (per-lane `Break`/`Continue`), `Return` drops the lane for the
+rest of the function (in helpers, recording its result).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import numpy as np
+
+from simple_vkbackend.lowering import ir
+
+from .errors import SoftwareExecutionError
+from .evaluate import Eval
+from .geometry import Geometry
+from .lanes import Lanes
+from .memory import Place, array_place, array_storage, buffer_place
+from .values import zeros
+
+
+@dataclass
+class LoopState:
+    broken: list[Lanes] = field(default_factory=list)
+    continued: list[Lanes] = field(default_factory=list)
+
+
+class Frame:
+    """One activation of the kernel or of a helper: `width` lanes, each a work item.
+
+    `lane_ids` maps the frame's lanes to kernel lanes (None in the kernel frame).
+    Locals are frame-wide vectors (private arrays: [width, length]); parameters are
+    vectors in helpers and uniform numpy scalars in the kernel."""
+
+    def __init__(self, fn: Union[ir.Kernel, ir.Function], width: int,
+                 lane_ids: Optional[np.ndarray], params: dict):
+        self.fn, self.width, self.lane_ids, self.params = fn, width, lane_ids, params
+        self.locals: dict[str, np.ndarray] = {}
+        self.arrays: dict[str, Place] = {}
+        for local in fn.locals:
+            if isinstance(local.type, ir.ArrayType):
+                storage = array_storage(local.type, width)
+                self.arrays[local.name] = array_place(local.name, local.type, storage)
+            else:
+                self.locals[local.name] = zeros(local.type, width)
+        ret = getattr(fn, "ret", None)
+        self.result = zeros(ret, width) if ret is not None else None
+        self.loops: list[LoopState] = []
+
+
+class KernelRun:
+    """One launch of one kernel: its memory, geometry and the statement executor."""
+
+    def __init__(self, module: ir.Module, kernel: ir.Kernel, geometry: Geometry,
+                 buffers: dict[str, np.ndarray], scalars: dict[str, np.generic]):
+        self.module, self.kernel, self.geometry = module, kernel, geometry
+        self.constants = {c.name: c for c in module.constants}
+        self.functions = {f.name: f for f in module.functions}
+        self.memory: dict[str, Place] = {}
+        for p in kernel.params:
+            if isinstance(p.type, ir.BufferType):
+                self.memory[p.name] = buffer_place(p.name, p.type, buffers[p.name])
+        groups = geometry.lanes // geometry.group_size
+        for s in kernel.shared:
+            self.memory[s.name] = array_place(s.name, s.type, array_storage(s.type, groups))
+        self.scalars = scalars
+
+    def execute(self) -> None:
+        lanes = self.geometry.lanes
+        if lanes:
+            frame = Frame(self.kernel, lanes, None, dict(self.scalars))
+            self.exec_block(frame, self.kernel.body, Lanes(lanes))
+
+    def error(self, message: str) -> SoftwareExecutionError:
+        return SoftwareExecutionError(f"kernel '{self.kernel.name}': {message}")
+
+    def place(self, frame: Frame, name: str) -> Place:
+        if name in frame.arrays:
+            return frame.arrays[name]
+        if frame.lane_ids is None and name in self.memory:
+            return self.memory[name]
+        raise self.error(f"unknown buffer or array '{name}' in {frame.fn.name}")
+
+    def call(self, name: str, args: list[np.ndarray], lane_ids: np.ndarray) -> Optional[np.ndarray]:
+        """Run helper `name` for the lanes `lane_ids` (kernel lanes); its result per lane."""
+        fn = self.functions.get(name)
+        if fn is None:
+            raise self.error(f"call of unknown helper '{name}'")
+        if len(args) != len(fn.params):
+            raise self.error(f"helper '{name}' takes {len(fn.params)} arguments, got {len(args)}")
+        frame = Frame(fn, len(lane_ids), lane_ids, {p.name: a for p, a in zip(fn.params, args)})
+        if frame.width:
+            self.exec_block(frame, fn.body, Lanes(frame.width))
+        return frame.result
+
+    # ----------------------------------------------------------------- statements
+
+    def exec_block(self, frame: Frame, block: ir.Block, lanes: Lanes) -> Lanes:
+        """Run `block` on `lanes`; the lanes that reach its end."""
+        for stmt in block.stmts:
+            if not lanes.count:
+                break
+            method = _STMTS.get(type(stmt))
+            if method is None:
+                raise self.error(f"cannot execute statement {type(stmt).__name__}")
+            lanes = method(self, frame, stmt, lanes)
+        return lanes
+
+    def _assign(self, frame: Frame, s: ir.Assign, lanes: Lanes) -> Lanes:
+        ev = Eval(self, frame, lanes)
+        if isinstance(s.target, ir.Index):
+            ev.store(s.target, s.value)
+            return ev.survivors()
+        if s.target.name not in frame.locals:
+            raise self.error(f"assignment to '{s.target.name}', not a scalar local of {frame.fn.name}")
+        value = ev.eval(s.value)
+        survivors = ev.survivors()
+        if ev.alive is not None:
+            value = value[ev.alive]
+        store = frame.locals[s.target.name]
+        if survivors.full:
+            store[...] = value
+        else:
+            store[survivors.idx] = value
+        return survivors
+
+    def _expr_stmt(self, frame: Frame, s: ir.ExprStmt, lanes: Lanes) -> Lanes:
+        ev = Eval(self, frame, lanes)
+        ev.eval(s.expr)
+        return ev.survivors()
+
+    def _if(self, frame: Frame, s: ir.If, lanes: Lanes) -> Lanes:
+        ev = Eval(self, frame, lanes)
+        cond = ev.eval(s.cond)
+        then_lanes, else_lanes = lanes.subset(ev.live(cond)), lanes.subset(ev.live(~cond))
+        return Lanes.union(frame.width, [self.exec_block(frame, s.then, then_lanes),
+                                         self.exec_block(frame, s.otherwise, else_lanes)])
+
+    def _loop(self, frame: Frame, s: ir.Loop, lanes: Lanes) -> Lanes:
+        done: list[Lanes] = []
+        while lanes.count:
+            if s.cond is not None:
+                ev = Eval(self, frame, lanes)
+                cond = ev.eval(s.cond)
+                done.append(lanes.subset(ev.live(~cond)))
+                lanes = lanes.subset(ev.live(cond))
+                if not lanes.count:
+                    break
+            state = LoopState()
+            frame.loops.append(state)
+            try:
+                lanes = self.exec_block(frame, s.body, lanes)
+                lanes = Lanes.union(frame.width, [lanes, *state.continued])
+                state.continued = []
+                lanes = self.exec_block(frame, s.step, lanes)
+                lanes = Lanes.union(frame.width, [lanes, *state.continued])
+            finally:
+                frame.loops.pop()
+            done.extend(state.broken)
+        return Lanes.union(frame.width, done)
+
+    def _break(self, frame: Frame, s: ir.Break, lanes: Lanes) -> Lanes:
+        self._innermost_loop(frame, "break").broken.append(lanes)
+        return Lanes.none(frame.width)
+
+    def _continue(self, frame: Frame, s: ir.Continue, lanes: Lanes) -> Lanes:
+        self._innermost_loop(frame, "continue").continued.append(lanes)
+        return Lanes.none(frame.width)
+
+    def _innermost_loop(self, frame: Frame, what: str) -> LoopState:
+        if not frame.loops:
+            raise self.error(f"'{what}' outside a loop in {frame.fn.name}")
+        return frame.loops[-1]
+
+    def _return(self, frame: Frame, s: ir.Return, lanes: Lanes) -> Lanes:
+        if s.value is not None and frame.result is not None:
+            ev = Eval(self, frame, lanes)
+            value = ev.eval(s.value)
+            survivors = ev.survivors()
+            frame.result[survivors.idx] = value if ev.alive is None else value[ev.alive]
+        return Lanes.none(frame.width)
+
+
+_STMTS = {
+    ir.Assign: KernelRun._assign, ir.ExprStmt: KernelRun._expr_stmt, ir.If: KernelRun._if,
+    ir.Loop: KernelRun._loop, ir.Break: KernelRun._break, ir.Continue: KernelRun._continue,
+    ir.Return: KernelRun._return,
+}
