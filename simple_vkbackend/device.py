@@ -12,10 +12,10 @@ from simple_vkbackend.lowering.interface import KernelInterface
 
 from . import rt
 from .arguments import check_scalar, dtype_of, signature
-from .errors import MissingFeatureError
+from .errors import BackendUnavailableError, MissingFeatureError
 from .features import missing_features, describe_missing
 from .launch import Size3, SizeArg, as_size3, choose_local_size
-from .runtime_info import DeviceInfo, device_info, resolve_device
+from .runtime_info import DeviceInfo, device_info, resolve_device, unavailable_reason
 
 STATUS_NOT_AVAILABLE = -1
 STATUS_ALLOCATION_FAILED = -3
@@ -27,12 +27,17 @@ class Device:
     (by index) or `Device("llvmpipe")` (by part of its name)."""
 
     def __init__(self, which: Union[int, str, None] = None):
-        index = resolve_device(which)
-        handle = rt.call("rt_vk_device_create_index", index)
-        self.handle = rt.check_handle(handle, STATUS_NOT_AVAILABLE, f"cannot create Vulkan device {index}")
-        self.index = index
-        self.info: DeviceInfo = device_info(self.handle, index)
+        if which is None:
+            reason = unavailable_reason()
+            if reason:
+                raise BackendUnavailableError(reason)
+            handle = rt.call("rt_vk_device_create")
+        else:
+            handle = rt.call("rt_vk_device_create_index", resolve_device(which))
+        self.handle = rt.check_handle(handle, STATUS_NOT_AVAILABLE, "cannot create a Vulkan device")
         self._finalizer = weakref.finalize(self, rt.call, "rt_vk_device_free", self.handle)
+        self.info: DeviceInfo = device_info(self.handle)
+        self.index = self.info.index
 
     @property
     def name(self) -> str:
@@ -164,8 +169,9 @@ class Kernel:
                wait: bool = True) -> None:
         """Run over `global_size` work items (default for 1-D kernels: the largest
         buffer's element count). Buffer parameters take Buffers of the element dtype
-        on this kernel's device; scalars take numbers. The runtime's launch returns
-        when the work is done, so `wait=False` only skips the extra device sync."""
+        on this kernel's device; scalars take numbers. `wait=False` returns once the
+        work is submitted; `device.sync()` waits for it, and a buffer's `to_numpy()`
+        waits for the kernels that use the buffer."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         buffers, push = self._bind(args)
@@ -173,11 +179,10 @@ class Kernel:
         local = as_size3(local_size, "local_size") if local_size is not None else \
             choose_local_size(self.interface, size, self.device.limits)
         handles = (ctypes.c_uint64 * max(len(buffers), 1))(*[b.handle for b in buffers])
-        status = rt.call("rt_vk_kernel_launch_pc", self.handle, handles, len(buffers), push,
-                         self.interface.push_size, *size, *local)
+        launch = "rt_vk_kernel_launch_pc" if wait else "rt_vk_kernel_launch_async"
+        status = rt.call(launch, self.handle, handles, len(buffers), push, self.interface.push_size,
+                         *size, *local)
         rt.check(status, f"launch of kernel {self.name} failed")
-        if wait:
-            self.device.sync()
 
     def _bind(self, args: Sequence[Any]) -> tuple[list[Buffer], Any]:
         params = self.interface.params

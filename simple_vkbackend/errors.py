@@ -29,17 +29,10 @@ class VulkanError(BackendError):
         super().__init__(f"{message} (status {status}: {status_name(status)})")
 
 
-STATUS_NAMES = {
-    0: "ok",
-    -1: "not available",
-    -2: "invalid handle",
-    -3: "allocation failed",
-    -4: "compilation failed",
-    -5: "execution failed",
-    -6: "buffer too small",
-    -7: "invalid parameter",
-}
-
-
 def status_name(status: int) -> str:
-    return STATUS_NAMES.get(status, "unknown status")
+    """'invalid parameter' for -7: the runtime's Status names, in words."""
+    from simple_vkbackend.runtime.errors import Status  # imported late: keeps package import light
+    try:
+        return Status(status).name.lower().replace("_", " ")
+    except ValueError:
+        return "unknown status"

@@ -1,62 +1,64 @@
-"""What the runtime's Python layer says about devices: names, enabled features,
-limits. The one place that knows the runtime's object-layer names."""
+"""What the runtime says about devices: names, enabled features, limits. The one
+place that knows the runtime's object-layer names (simple_vkbackend.runtime)."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from typing import Optional, Union
-
-DEVICE_ENV = "SIMPLE_VK_DEVICE"
+from typing import Union
 
 
 @dataclass(frozen=True)
 class DeviceInfo:
     index: int
     name: str
+    type: str  # "discrete", "integrated", "virtual", "cpu", "other"
     enabled_features: frozenset[str]
     limits: tuple[int, int, int, int]  # maxComputeWorkGroupSize x, y, z; maxComputeWorkGroupInvocations
     extra: tuple[tuple[str, str], ...] = ()  # more (label, value) pairs for `simple-vk devices`
 
 
+def _describe(info, features: frozenset[str]) -> DeviceInfo:
+    lim = info.limits
+    extra = (
+        ("API version", ".".join(map(str, info.api_version))),
+        ("maxStorageBufferRange", f"{lim.max_storage_buffer_range} bytes"),
+        ("maxComputeSharedMemorySize", f"{lim.max_compute_shared_memory_size} bytes"),
+        ("maxPushConstantsSize", f"{lim.max_push_constants_size} bytes"),
+        ("subgroupSize", str(lim.subgroup_size)),
+    )
+    return DeviceInfo(info.index, info.name, info.type, frozenset(features),
+                      (*lim.max_compute_work_group_size, lim.max_compute_work_group_invocations), extra)
+
+
 def list_device_infos() -> list[DeviceInfo]:
+    """Every usable device; the features are those a device created on it enables."""
     from simple_vkbackend import runtime
-    return [_info(i, d) for i, d in enumerate(runtime.list_devices())]
+    return [_describe(info, info.features) for info in runtime.list_devices()]
 
 
-def _info(index: int, device) -> DeviceInfo:
-    limits = device.limits
-    return DeviceInfo(index, device.name, frozenset(device.enabled_features), tuple(limits)[:4])
+def device_info(handle: int) -> DeviceInfo:
+    """The device behind an rt_vk_* device handle, with its enabled features."""
+    from simple_vkbackend.runtime.device import Device
+    from simple_vkbackend.runtime.ffi import REGISTRY
+    device = REGISTRY.get(handle, Device)
+    return _describe(device.info, device.enabled_features)
 
 
-def device_info(handle: int, index: int) -> DeviceInfo:
-    return list_device_infos()[index]
-
-
-def resolve_device(which: Union[int, str, None]) -> int:
-    """The index of the device meant by `which`: an index, part of a name, or None
-    for SIMPLE_VK_DEVICE (itself an index or part of a name) or else device 0."""
-    if which is None:
-        which = os.environ.get(DEVICE_ENV) or 0
-    infos = list_device_infos()
-    if not infos:
+def resolve_device(which: Union[int, str]) -> int:
+    """The index of the device `which` names: an index or part of a name (the
+    runtime's rule: among matching names, the best-ranked device)."""
+    from simple_vkbackend.runtime.errors import NotAvailableError
+    from simple_vkbackend.runtime.instance import select_device
+    reason = unavailable_reason()
+    if reason:
         from .errors import BackendUnavailableError
-        raise BackendUnavailableError("no Vulkan device found")
-    if isinstance(which, str) and which.strip().isdigit():
-        which = int(which)
-    if isinstance(which, int):
-        if not 0 <= which < len(infos):
-            raise ValueError(f"no Vulkan device {which}; there are {len(infos)}: {_names(infos)}")
-        return which
-    matches = [d.index for d in infos if which.lower() in d.name.lower()]
-    if not matches:
-        raise ValueError(f"no Vulkan device named like {which!r}; devices: {_names(infos)}")
-    return matches[0]
+        raise BackendUnavailableError(reason)
+    try:
+        return select_device(which).info.index
+    except NotAvailableError as err:
+        raise ValueError(str(err)) from None
 
 
-def _names(infos: list[DeviceInfo]) -> str:
-    return ", ".join(f"{d.index}: {d.name}" for d in infos)
-
-
-def device_count() -> Optional[int]:
+def unavailable_reason() -> str:
+    """Why Vulkan cannot be used here ("" when it can)."""
     from simple_vkbackend import runtime
-    return len(runtime.list_devices())
+    return runtime.unavailable_reason() or ""

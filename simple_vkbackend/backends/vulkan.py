@@ -16,7 +16,7 @@ from ..features import FLOAT_ATOMIC_FEATURES, describe_missing, missing_features
 from ..hostgen.glue import emit_glue, glue_function_name
 from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
 
-INSTALL_HINT = ("install a Vulkan driver, e.g. `apt install libvulkan1 mesa-vulkan-drivers` "
+INSTALL_HINT = ("install a Vulkan loader and driver, e.g. `apt install libvulkan1 mesa-vulkan-drivers` "
                 "(lavapipe runs Vulkan on the CPU)")
 
 
@@ -32,12 +32,8 @@ class VulkanBackend(Backend):
 
     @classmethod
     def unavailable_reason(cls) -> str:
-        try:
-            from ..runtime_info import device_count
-            count = device_count()
-        except Exception as err:  # the runtime reports a missing loader or driver by raising
-            return f"the Vulkan runtime cannot start: {err}"
-        return "" if count else "no Vulkan device found"
+        from ..runtime_info import unavailable_reason
+        return unavailable_reason()
 
     @classmethod
     def is_available(cls) -> bool:
@@ -47,7 +43,8 @@ class VulkanBackend(Backend):
                  features: Optional[Iterable[str]] = None):
         reason = self.unavailable_reason()
         if reason:
-            raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}; {INSTALL_HINT}")
+            hint = "" if "apt install" in reason else f"; {INSTALL_HINT}"
+            raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}{hint}")
         from ..device import Device
         self.owns_device = not isinstance(device, Device)
         self.device: Device = Device(device) if self.owns_device else device

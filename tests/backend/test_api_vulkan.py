@@ -56,39 +56,14 @@ def test_compiled_module_exposes_spirv_manifest_and_glue(saxpy):
     assert 'define i32 @"simple_saxpy"' in saxpy.ir_text
 
 
-def test_device_resident_buffers_and_kernel(saxpy, vk_device):
+def test_module_kernel_on_device_buffers(saxpy, vk_device):
     n = 4096
     x_host = np.linspace(0, 1, n, dtype=np.float32)
-    with vk_device.buffer_from(x_host) as x, vk_device.empty(n, np.float32) as y:
-        y.upload(np.zeros(n, np.float32))
-        kernel = saxpy.kernel("saxpy")
+    with vk_device.buffer_from(x_host) as x, vk_device.buffer_from(np.zeros(n, np.float32)) as y, \
+            saxpy.kernel("saxpy") as kernel:
         kernel.launch(x, y, 3.0)
         kernel.launch(x, y, 1.0, global_size=n, local_size=64, wait=False)
-        vk_device.sync()
         np.testing.assert_allclose(y.to_numpy(), 4 * x_host, rtol=1e-6)
-        with pytest.raises(TypeError, match="'x' takes a Buffer of float32, got one of int32"):
-            with vk_device.empty(n, np.int32) as wrong:
-                kernel.launch(wrong, y, 1.0)
-        with pytest.raises(TypeError, match="'y' takes a Buffer, got ndarray"):
-            kernel.launch(x, x_host, 1.0)
-        with pytest.raises(TypeError, match="takes 3 arguments"):
-            kernel.launch(x, y)
-        kernel.free()
-
-
-def test_freed_buffer_is_refused(vk_device):
-    buffer = vk_device.empty(4, np.float32)
-    buffer.free()
-    buffer.free()  # idempotent
-    with pytest.raises(ValueError, match="freed"):
-        buffer.to_numpy()
-
-
-def test_device_reports_name_limits_and_features(vk_device):
-    assert vk_device.name
-    x, y, z, invocations = vk_device.limits
-    assert min(x, y, z, invocations) >= 1
-    assert isinstance(vk_device.enabled_features, frozenset)
 
 
 @pytest.fixture
