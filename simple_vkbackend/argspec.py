@@ -91,9 +91,7 @@ def load_npy(param: ParamSlot, path: str) -> np.ndarray:
 def summary(name: str, array: np.ndarray, count: int = 6) -> str:
     """One line about a buffer: name, dtype, shape, first values, min/max/sum."""
     flat = array.reshape(-1)
-    head = np.array2string(flat[:count], separator=", ", precision=6)
-    if flat.size > count:
-        head = head[:-1] + ", ...]"
+    head = "[" + ", ".join(str(v) for v in flat[:count]) + (", ...]" if flat.size > count else "]")
     total = flat.sum(dtype=np.float64 if flat.dtype.kind == "f" else None)
     return (f"{name}: {array.dtype}{list(array.shape)} {head} "
             f"min={flat.min()} max={flat.max()} sum={total}")

@@ -143,15 +143,16 @@ def report(args, interface, values, summary) -> None:
 def devices(args: argparse.Namespace) -> int:
     from .features import FEATURE_USES
     from .runtime_info import list_device_infos
-    from .backends.vulkan import INSTALL_HINT, VulkanBackend
+    from .backends.vulkan import VulkanBackend
     reason = VulkanBackend.unavailable_reason()
     if reason:
-        print(f"no Vulkan devices: {reason}; {INSTALL_HINT}")
+        print(f"no Vulkan devices: {reason}")
         return EXIT_OK
     for info in list_device_infos():
-        x, y, z, invocations = info.limits
-        print(f"{info.index}: {info.name}")
+        x, y, z, invocations, gx, gy, gz = info.limits
+        print(f"{info.index}: {info.name} ({info.type})")
         print(f"    maxComputeWorkGroupSize {x} x {y} x {z}, maxComputeWorkGroupInvocations {invocations}")
+        print(f"    maxComputeWorkGroupCount {gx} x {gy} x {gz}")
         for label, value in info.extra:
             print(f"    {label} {value}")
         listed = [f for f in FEATURE_USES if f in info.enabled_features]

@@ -14,6 +14,7 @@ from . import rt
 from .arguments import check_scalar, dtype_of, signature
 from .errors import BackendUnavailableError, MissingFeatureError
 from .features import missing_features, describe_missing
+from .hostgen.glue import LIMIT_COUNT
 from .launch import Size3, SizeArg, as_size3, choose_local_size
 from .runtime_info import DeviceInfo, device_info, resolve_device, unavailable_reason
 
@@ -48,11 +49,12 @@ class Device:
         return self.info.enabled_features
 
     @property
-    def limits(self) -> tuple[int, int, int, int]:
-        """maxComputeWorkGroupSize x, y, z and maxComputeWorkGroupInvocations."""
-        out = (ctypes.c_uint32 * 4)()
-        rt.check(rt.call("rt_vk_device_limits", self.handle, out, 4), "cannot read device limits")
-        return tuple(out)  # type: ignore[return-value]
+    def limits(self) -> tuple[int, ...]:
+        """maxComputeWorkGroupSize x, y, z, maxComputeWorkGroupInvocations,
+        maxComputeWorkGroupCount x, y, z (what the local-size policy uses)."""
+        out = (ctypes.c_uint32 * LIMIT_COUNT)()
+        rt.check(rt.call("rt_vk_device_limits", self.handle, out, LIMIT_COUNT), "cannot read device limits")
+        return tuple(out)
 
     @property
     def closed(self) -> bool:

@@ -9,10 +9,14 @@ software backend) use this function so every path agrees:
 3. without a hint only: shrink each dimension to the global size (a kernel with a
    hint may size shared arrays or a reduction by it, so its hint is kept);
 4. halve the largest dimension while the product exceeds
-   maxComputeWorkGroupInvocations.
+   maxComputeWorkGroupInvocations;
+5. without a hint only: double a dimension while the launch would need more groups
+   than maxComputeWorkGroupCount allows there, as long as the doubled size fits
+   the limits of steps 2 and 4 (so 1-D launches beyond 65535 x 256 items work).
 """
 from __future__ import annotations
 
+import math
 from typing import Optional, Sequence, Union
 
 from simple_vkbackend.lowering.interface import KernelInterface
@@ -47,8 +51,9 @@ def as_size3(value: Union[int, Sequence[int]], what: str) -> Size3:
 def choose_local_size(interface: KernelInterface, global_size: Size3,
                       limits: Optional[Sequence[int]]) -> Size3:
     """The local size for a launch (see the module docstring). `limits` is
-    (maxComputeWorkGroupSize x, y, z, maxComputeWorkGroupInvocations), or None
-    when there is no device to ask."""
+    (maxComputeWorkGroupSize x, y, z, maxComputeWorkGroupInvocations,
+    maxComputeWorkGroupCount x, y, z) as rt_vk_device_limits gives them (the
+    counts may be left out), or None when there is no device to ask."""
     size = list(interface.local_size)
     if limits is not None:
         size = [min(s, m) for s, m in zip(size, limits[:3])]
@@ -58,4 +63,9 @@ def choose_local_size(interface: KernelInterface, global_size: Size3,
     while limits is not None and size[0] * size[1] * size[2] > max(limits[3], 1):
         largest = 0 if size[0] >= size[1] and size[0] >= size[2] else 1 if size[1] >= size[2] else 2
         size[largest] = max(size[largest] // 2, 1)
+    if limits is not None and len(limits) >= 7 and interface.local_size_hint is None:
+        for d in range(3):
+            while (math.ceil(max(global_size[d], 1) / size[d]) > limits[4 + d]
+                   and size[d] * 2 <= limits[d] and math.prod(size) * 2 <= limits[3]):
+                size[d] *= 2
     return tuple(size)  # type: ignore[return-value]

@@ -12,7 +12,7 @@ class DeviceInfo:
     name: str
     type: str  # "discrete", "integrated", "virtual", "cpu", "other"
     enabled_features: frozenset[str]
-    limits: tuple[int, int, int, int]  # maxComputeWorkGroupSize x, y, z; maxComputeWorkGroupInvocations
+    limits: tuple[int, ...]  # maxComputeWorkGroupSize x, y, z; ...Invocations; ...Count x, y, z
     extra: tuple[tuple[str, str], ...] = ()  # more (label, value) pairs for `simple-vk devices`
 
 
@@ -26,7 +26,8 @@ def _describe(info, features: frozenset[str]) -> DeviceInfo:
         ("subgroupSize", str(lim.subgroup_size)),
     )
     return DeviceInfo(info.index, info.name, info.type, frozenset(features),
-                      (*lim.max_compute_work_group_size, lim.max_compute_work_group_invocations), extra)
+                      (*lim.max_compute_work_group_size, lim.max_compute_work_group_invocations,
+                       *lim.max_compute_work_group_count), extra)
 
 
 def list_device_infos() -> list[DeviceInfo]:

@@ -33,7 +33,8 @@ class VulkanBackend(Backend):
     @classmethod
     def unavailable_reason(cls) -> str:
         from ..runtime_info import unavailable_reason
-        return unavailable_reason()
+        reason = unavailable_reason()
+        return f"{reason}; {INSTALL_HINT}" if reason and "apt install" not in reason else reason
 
     @classmethod
     def is_available(cls) -> bool:
@@ -43,8 +44,7 @@ class VulkanBackend(Backend):
                  features: Optional[Iterable[str]] = None):
         reason = self.unavailable_reason()
         if reason:
-            hint = "" if "apt install" in reason else f"; {INSTALL_HINT}"
-            raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}{hint}")
+            raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}")
         from ..device import Device
         self.owns_device = not isinstance(device, Device)
         self.device: Device = Device(device) if self.owns_device else device

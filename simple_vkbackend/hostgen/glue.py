@@ -34,6 +34,9 @@ from simple_vkbackend.lowering.ir import scalar
 from .llvm_types import I8, I32, I64, PTR, VOID, ffi_type, scalar_type
 
 CACHE_SLOTS = 8
+# rt_vk_device_limits values the glue reads: maxComputeWorkGroupSize x, y, z,
+# maxComputeWorkGroupInvocations, maxComputeWorkGroupCount x, y, z
+LIMIT_COUNT = 7
 KERNEL_FOR = "simple.kernel_for"
 LOCAL_SIZE = "simple.local_size"
 CACHE_RELEASE = "simple.cache_release"
@@ -161,39 +164,70 @@ class GlueEmitter:
         b.ret(kernel)
 
     def emit_local_size(self) -> None:
-        """i32 local_size(dev, global, local, shrink): clamp local[0..2] to the device's
-        maxComputeWorkGroupSize, and to the global size when `shrink` != 0; then halve
-        the largest dimension while the product exceeds maxComputeWorkGroupInvocations.
-        Mirrors simple_vkbackend.launch.choose_local_size."""
+        """i32 local_size(dev, global, local, shrink): the local-size policy of
+        simple_vkbackend.launch.choose_local_size (`shrink` != 0: the kernel has no
+        hint), starting from local[0..2]."""
         fn, b = self.function(LOCAL_SIZE, I32, [(I64, "device"), (PTR, "global"), (PTR, "local"),
                                                 (I32, "shrink")], internal=True)
         dev, global_, local, shrink = fn.args
-        limits = alloca(b, ll.ArrayType(I32, 4), "limits")
-        status = b.call(self.rt("rt_vk_device_limits"), [dev, limits, const(4, I64)], name="status")
+        limits = alloca(b, ll.ArrayType(I32, LIMIT_COUNT), "limits")
+        status = b.call(self.rt("rt_vk_device_limits"), [dev, limits, const(LIMIT_COUNT, I64)], name="status")
         with if_then(b, b.icmp_signed("<", status, const(0)), "no_limits"):
             b.ret(status)
+        limit = [load_i32(b, element_ptr(b, limits, const(i), I32)) for i in range(LIMIT_COUNT)]
+        sizes = [element_ptr(b, local, const(d), I32) for d in range(3)]
+        globals_ = [umax(b, load_i32(b, element_ptr(b, global_, const(d), I32)), const(1)) for d in range(3)]
         shrinking = b.icmp_unsigned("!=", shrink, const(0), name="shrinking")
-        for d in range(3):
-            size_ptr = element_ptr(b, local, const(d), I32)
-            size = umin(b, load_i32(b, size_ptr), load_i32(b, element_ptr(b, limits, const(d), I32)))
-            fitted = umin(b, size, umax(b, load_i32(b, element_ptr(b, global_, const(d), I32)), const(1)))
-            b.store(umax(b, b.select(shrinking, fitted, size), const(1)), size_ptr)
-        fit, halve, done = (fn.append_basic_block(n) for n in ("fit", "halve", "done"))
+        for d in range(3):  # clamp to the device, and (no hint) to the global size
+            size = umin(b, load_i32(b, sizes[d]), limit[d])
+            b.store(umax(b, b.select(shrinking, umin(b, size, globals_[d]), size), const(1)), sizes[d])
+        self.emit_halving(fn, b, sizes, limit[3])
+        with if_then(b, shrinking, "grow"):
+            for d in range(3):
+                self.emit_growing(fn, b, sizes, d, globals_[d], limit)
+        b.ret(const(0))
+
+    @staticmethod
+    def invocations(b: ll.IRBuilder, sizes: list) -> ll.Value:
+        x, y, z = (b.zext(load_i32(b, p), I64) for p in sizes)
+        return b.mul(b.mul(x, y), z, name="invocations")
+
+    def emit_halving(self, fn, b: ll.IRBuilder, sizes: list, most: ll.Value) -> None:
+        """Halve the largest dimension while the product exceeds `most` (and is > 1)."""
+        fit, halve, done = (fn.append_basic_block(n) for n in ("fit", "halve", "fitted"))
         b.branch(fit)
         b.position_at_end(fit)
-        x, y, z = (load_i32(b, element_ptr(b, local, const(d), I32)) for d in range(3))
-        product = b.mul(b.mul(b.zext(x, I64), b.zext(y, I64)), b.zext(z, I64), name="invocations")
-        most = b.zext(load_i32(b, element_ptr(b, limits, const(3), I32)), I64)
-        fits = b.or_(b.icmp_unsigned("<=", product, most), b.icmp_unsigned("==", product, const(1, I64)))
+        product = self.invocations(b, sizes)
+        fits = b.or_(b.icmp_unsigned("<=", product, b.zext(most, I64)),
+                     b.icmp_unsigned("==", product, const(1, I64)))
         b.cbranch(fits, done, halve)
         b.position_at_end(halve)
+        x, y, z = (load_i32(b, p) for p in sizes)
         x_largest = b.and_(b.icmp_unsigned(">=", x, y), b.icmp_unsigned(">=", x, z))
         largest = b.select(x_largest, const(0), b.select(b.icmp_unsigned(">=", y, z), const(1), const(2)))
-        size_ptr = element_ptr(b, local, largest, I32)
+        size_ptr = b.gep(sizes[0], [largest], source_etype=I32)
         b.store(umax(b, b.lshr(load_i32(b, size_ptr), const(1)), const(1)), size_ptr)
         b.branch(fit)
         b.position_at_end(done)
-        b.ret(const(0))
+
+    def emit_growing(self, fn, b: ll.IRBuilder, sizes: list, d: int, global_: ll.Value, limit: list) -> None:
+        """Double dimension `d` while the launch needs more groups than
+        maxComputeWorkGroupCount[d] allows and the doubled size still fits."""
+        head, grow, done = (fn.append_basic_block(f"{n}.{'xyz'[d]}") for n in ("grow_check", "grow", "grown"))
+        b.branch(head)
+        b.position_at_end(head)
+        size = load_i32(b, sizes[d])
+        wide_size, wide_global = b.zext(size, I64), b.zext(global_, I64)
+        groups = b.udiv(b.sub(b.add(wide_global, wide_size), const(1, I64)), wide_size)
+        too_many = b.icmp_unsigned(">", groups, b.zext(limit[4 + d], I64))
+        doubled = b.shl(wide_size, const(1, I64))
+        size_ok = b.icmp_unsigned("<=", doubled, b.zext(limit[d], I64))
+        count_ok = b.icmp_unsigned("<=", b.shl(self.invocations(b, sizes), const(1, I64)), b.zext(limit[3], I64))
+        b.cbranch(b.and_(too_many, b.and_(size_ok, count_ok)), grow, done)
+        b.position_at_end(grow)
+        b.store(b.trunc(doubled, I32), sizes[d])
+        b.branch(head)
+        b.position_at_end(done)
 
     def emit_cache_release(self) -> None:
         """void cache_release(devices, kernels, dev): free the cached kernels of `dev`

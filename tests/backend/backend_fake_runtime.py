@@ -25,7 +25,7 @@ class Entry:
 
 
 class FakeRuntime:
-    def __init__(self, kernels: dict[bytes, KernelFn], limits=(1024, 1024, 64, 1024)):
+    def __init__(self, kernels: dict[bytes, KernelFn], limits=(1024, 1024, 64, 1024, 65535, 65535, 65535)):
         self.kernel_fns = kernels
         self.limits = limits
         self.handles = itertools.count(1)

@@ -40,11 +40,13 @@ def fixture_kernels() -> list[tuple[Path, str]]:
     return found
 
 
-def assert_matches(name: str, got: np.ndarray, want: np.ndarray, rtol: float) -> None:
+def assert_matches(name: str, got: np.ndarray, want: np.ndarray, case) -> None:
+    """`got` equals the reference `want` within the case's tolerance (exact for integers)."""
     want = np.asarray(want)
-    assert got.shape == want.shape, f"{name}: shape {got.shape}, expected {want.shape}"
+    assert got.size == want.size, f"{name}: {got.size} elements, expected {want.size}"
+    got, want = got.reshape(-1), want.reshape(-1)
     if got.dtype.kind == "f":
-        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol, err_msg=name)
+        np.testing.assert_allclose(got, want, rtol=case.rtol, atol=case.atol, err_msg=name)
     else:
         np.testing.assert_array_equal(got, want, err_msg=name)
 

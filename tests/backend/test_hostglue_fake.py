@@ -190,6 +190,14 @@ def test_push_constants_are_packed_at_interface_offsets(fake):
     assert fake.seen["push"] == bytes(expected)
 
 
+def test_large_1d_launch_grows_the_local_size_to_fit_the_group_count(fake):
+    lib = library(fake, [(fill_interface(), FILL_CODE)])
+    out = np.zeros(1, np.int32)
+    assert lib.launch("fill", 1, buffer_args(out), (65535 * 256 + 1, 1, 1)) == 0
+    launch = [c for c in fake.calls if c[0] == "rt_vk_kernel_launch_pc"][0]
+    assert launch[9:] == (512, 1, 1)  # 256 would need 65536 groups, one more than allowed
+
+
 def test_explicit_local_size_is_used_as_given(fake):
     lib = library(fake, [(saxpy_interface(), SAXPY_CODE)])
     x, y = np.zeros(4, np.float32), np.zeros(4, np.float32)
@@ -205,7 +213,8 @@ sizes = st.integers(1, 2048)
 @settings(max_examples=60, deadline=None)
 @given(hint=st.one_of(st.none(), st.tuples(sizes, st.integers(1, 64), st.integers(1, 8))),
        dims=st.integers(1, 3), global_size=st.tuples(sizes, sizes, st.integers(1, 64)),
-       limits=st.tuples(st.integers(1, 1024), st.integers(1, 1024), st.integers(1, 64), st.integers(1, 1024)))
+       limits=st.tuples(st.integers(1, 1024), st.integers(1, 1024), st.integers(1, 64), st.integers(1, 1024),
+                        st.integers(1, 64), st.integers(1, 64), st.integers(1, 64)))
 def test_glue_local_size_matches_python_policy(hint, dims, global_size, limits):
     defaults = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
     iface = KernelInterface("fill", fill_interface().params, 0, hint or defaults[dims], hint, dims, ())
@@ -216,6 +225,6 @@ def test_glue_local_size_matches_python_policy(hint, dims, global_size, limits):
     launch = [c for c in rt.calls if c[0] == "rt_vk_kernel_launch_pc"][0]
     chosen = launch[9:]
     assert chosen == choose_local_size(iface, global_size, limits)
-    assert chosen[0] * chosen[1] * chosen[2] <= limits[3]
-    assert all(c <= m for c, m in zip(chosen, limits))
+    assert chosen[0] * chosen[1] * chosen[2] <= max(limits[3], 1)
+    assert all(c <= m for c, m in zip(chosen, limits[:3]))
     lib.close()
