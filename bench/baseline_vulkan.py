@@ -4,7 +4,8 @@ Raw `vulkan` binding calls, as a careful user would write them: one device and q
 a compute pipeline for the given SPIR-V, a command buffer recorded once (bind pipeline,
 dispatch), and per launch one vkQueueSubmit with a fence, vkWaitForFences and
 vkResetFences. Transfers are memcpy into and out of one mapped host-visible, coherent
-buffer. No validation layer.
+buffer. No validation layer. `launch_raw` is the same launch through cffi's raw entry
+points with prebuilt structures: a tighter anchor than the binding's wrapped calls.
 """
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ UINT64_MAX = (1 << 64) - 1
 
 
 class Baseline:
-    def __init__(self, device_index: int, spirv: bytes, groups=(1, 1, 1), buffer_bytes: int = 64 << 20):
+    def __init__(self, device_name: str, spirv: bytes, groups=(1, 1, 1), buffer_bytes: int = 64 << 20):
         app = vk.VkApplicationInfo(pApplicationName="baseline", apiVersion=vk.VK_MAKE_VERSION(1, 2, 0))
         self.instance = vk.vkCreateInstance(vk.VkInstanceCreateInfo(pApplicationInfo=app), None)
-        self.physical = vk.vkEnumeratePhysicalDevices(self.instance)[device_index]
-        self.name = vk.vkGetPhysicalDeviceProperties(self.physical).deviceName
+        self.physical = next(p for p in vk.vkEnumeratePhysicalDevices(self.instance)
+                             if vk.vkGetPhysicalDeviceProperties(p).deviceName == device_name)
+        self.name = device_name
         family = next(i for i, f in enumerate(vk.vkGetPhysicalDeviceQueueFamilyProperties(self.physical))
                       if f.queueFlags & vk.VK_QUEUE_COMPUTE_BIT)
         qinfo = vk.VkDeviceQueueCreateInfo(queueFamilyIndex=family, queueCount=1, pQueuePriorities=[1.0])
@@ -73,6 +75,22 @@ class Baseline:
         vk.vkQueueSubmit(self.queue, 1, [self.submit_info], self.fence)
         vk.vkWaitForFences(self.device, 1, [self.fence], vk.VK_TRUE, UINT64_MAX)
         vk.vkResetFences(self.device, 1, [self.fence])
+
+    def prepare_raw(self) -> None:
+        """Structures for `launch_raw`: the same submit, through cffi's raw entry points."""
+        ffi = vk.ffi
+        self._raw_cmds = ffi.new("VkCommandBuffer[1]", [self.cmd])
+        self._raw_submit = ffi.new("VkSubmitInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, "commandBufferCount": 1,
+            "pCommandBuffers": self._raw_cmds})
+        self._raw_fences = ffi.new("VkFence[1]", [self.fence])
+
+    def launch_raw(self) -> None:
+        """launch() without the binding's per-call wrappers (vk.lib functions, prebuilt structs)."""
+        lib = vk.lib
+        lib.vkQueueSubmit(self.queue, 1, self._raw_submit, self.fence)
+        lib.vkWaitForFences(self.device, 1, self._raw_fences, vk.VK_TRUE, UINT64_MAX)
+        lib.vkResetFences(self.device, 1, self._raw_fences)
 
     def upload(self, address: int, size: int) -> None:
         ctypes.memmove(self.address, address, size)

@@ -29,10 +29,11 @@ def main() -> int:
             device = module.backend.device.name
             spirv_bytes = len(module.spirv("saxpy"))
     except svk.BackendError as err:
-        print(f"demo: {err}", file=sys.stderr)
+        print(f"demo: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
     except Exception as err:  # compile errors, a missing fixture: a message, not a traceback
-        print(f"demo: {type(err).__name__}: {err}", file=sys.stderr)
+        message = " ".join(str(err).split())  # one line
+        print(f"demo: {type(err).__name__}: {message}", file=sys.stderr)
         return 2
     print(f"device: {device}")
     print(f"kernel: saxpy from {SAXPY.name} ({spirv_bytes} bytes of SPIR-V), y = a * x + y")
@@ -42,6 +43,7 @@ def main() -> int:
         bad = int(np.count_nonzero(~np.isclose(y, expected, rtol=1e-6, atol=1e-6)))
         print(f"demo: {bad} of {N} results differ from numpy", file=sys.stderr)
         return 2
+    print("result: correct (matches numpy within 1e-6)")
     print("OK")
     return 0
 

@@ -176,7 +176,10 @@ class Instance:
         elif self.messenger is not None:
             self.messenger = None
         out = ffi.new("VkInstance*")
-        vkapi.check(vk.lib.vkCreateInstance(info, ffi.NULL, out), "vkCreateInstance", NotAvailableError)
+        result = vk.lib.vkCreateInstance(info, ffi.NULL, out)
+        if result != vk.VK_SUCCESS:
+            raise NotAvailableError(f"cannot create a Vulkan instance ({vkapi.result_name(result)}): "
+                                    f"is a Vulkan driver installed? {INSTALL_HINT}")
         tracking.track("VkInstance", vkapi.as_int(out[0]))
         return out[0]
 

@@ -147,13 +147,17 @@ class Kernel(Resource):
         local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
         push = self.push_bytes(push)
-        pinned = pin_all((self, *buffers))
+        self.pin()
         try:
-            if 0 in groups:
-                return 0
-            serial = self._submit(local, groups, buffers, push)
+            pinned = pin_all(buffers)
+            try:
+                if 0 in groups:
+                    return 0
+                serial = self._submit(local, groups, buffers, push)
+            finally:
+                unpin_all(pinned)
         finally:
-            unpin_all(pinned)
+            self.unpin()
         if wait:
             self.ctx.submitter.wait(serial)
         return serial

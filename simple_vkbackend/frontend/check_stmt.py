@@ -1,0 +1,467 @@
+"""Type checking of one function body: statements, scopes and locals -> IR."""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..lowering import ir
+from ..lowering.ir import BOOL, I32
+from . import ast
+from .check_expr import ExprChecker, Untyped, suggest
+from .context import FnSig, ModuleContext
+from .ir_util import always_returns, clone_expr, has_effects
+from .scope import (BUFFER, CONST, ERROR, LOCAL, LOOP_VAR, PARAM, PRIVATE, SHARED, Binding,
+                    NameAllocator, Scope)
+from .source import Span
+from .types import RESERVED_NAMES, fits, widens, zero
+
+TERMINATORS = (ir.Return, ir.Break, ir.Continue)
+
+
+class FunctionChecker(ExprChecker):
+    """Checks the body of one kernel or helper and builds its IR pieces."""
+
+    def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool):
+        self.m = m
+        self.fn = fn
+        self.sig = sig
+        self.simd = simd
+        self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params)])
+        self.scope = Scope()
+        self.locals: list[ir.Local] = []
+        self.shared: list[ir.SharedArray] = []
+        self.mutable_names: set[str] = set()
+        self.max_dim = -1
+        self.calls: list[tuple[str, Span]] = []
+        self.loops = 0
+        self.ended: dict[str, Span] = {}
+        self.bind_params()
+
+    def bind_params(self) -> None:
+        types = {p.name: p.type for p in self.sig.params}
+        for p in self.fn.params:
+            t = types.get(p.name)
+            kind = ERROR if t is None else BUFFER if isinstance(t, ir.BufferType) else PARAM
+            self.scope.define(p.name, Binding(kind, p.name, t, False, p.span))
+
+    # ------------------------------------------------------------------ hooks of ExprChecker
+
+    def lookup(self, name: str) -> Optional[Binding]:
+        return self.scope.lookup(name) or self.m.const_binding(name)
+
+    def note_dim(self, dim: int) -> None:
+        self.max_dim = max(self.max_dim, dim)
+
+    def note_call(self, name: str, span: Span) -> None:
+        self.calls.append((name, span))
+
+    def name_hint(self, name: str) -> Optional[str]:
+        if name in self.ended:
+            return (f"`{name}` was declared in a block that has ended; "
+                    f"declare it before that block (e.g. `var {name} = 0`) to use it here")
+        visible, scope = set(self.m.const_defs), self.scope
+        while scope is not None:
+            visible.update(scope.names)
+            scope = scope.parent
+        return suggest(name, visible)
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self) -> ir.Block:
+        body = self.block(self.fn.body)
+        ret = self.sig.ret
+        if ret is not None and not always_returns(body):
+            self.error(f"`{self.fn.name}` may reach the end of its body without returning a `{ret}`",
+                       self.fn.name_span, "add a `return` at the end of the function")
+        return body
+
+    def block(self, stmts: list[ast.Stmt], scope: Optional[Scope] = None) -> ir.Block:
+        outer = self.scope
+        self.scope = scope or Scope(outer)
+        out: list[ir.Stmt] = []
+        dead: list[ir.Stmt] = []  # statements after a return/break/continue: checked, dropped
+        for s in stmts:
+            target = dead if out and isinstance(out[-1], TERMINATORS) else out
+            _STMT[type(s)](self, s, target)
+        for name, b in self.scope.names.items():
+            self.ended.setdefault(name, b.span)
+        self.scope = outer
+        return ir.Block(out)
+
+    # ------------------------------------------------------------------ bindings
+
+    def bindable(self, name: str, span: Span) -> bool:
+        if name in RESERVED_NAMES:
+            self.error(f"`{name}` is a reserved name and cannot be bound", span, "choose another name")
+            return False
+        return True
+
+    def bind_error(self, name: str, span: Span) -> None:
+        self.scope.define(name, Binding(ERROR, name, None, False, span))
+
+    def declare_local(self, name: str, span: Span, value: ir.Expr, mutable: bool, out) -> None:
+        t = value.type
+        ir_name = self.alloc.fresh(name)
+        self.locals.append(ir.Local(ir_name, t))
+        if mutable:
+            self.mutable_names.add(ir_name)
+        self.scope.define(name, Binding(LOCAL, ir_name, t, mutable, span))
+        out.append(ir.Assign(ir.Var(t, ir_name), value))
+
+    def let(self, s: ast.Let, out: list) -> None:
+        if not self.bindable(s.name, s.name_span):
+            return
+        if s.shared:
+            return self.shared_decl(s)
+        if _is_shared_memory(s.value):
+            return self.shared_memory_decl(s)
+        if isinstance(s.type, ast.ArrayTypeExpr):
+            return self.private_array(s, out)
+        value = self.let_value(s)
+        if value is None:
+            return self.bind_error(s.name, s.name_span)
+        self.declare_local(s.name, s.name_span, value, s.mutable, out)
+
+    def let_value(self, s: ast.Let) -> Optional[ir.Expr]:
+        if isinstance(s.type, ast.BufferTypeExpr):
+            self.error("a buffer can only be a kernel parameter", s.type.span)
+            return None
+        t = self.scalar(s.type) if s.type is not None else None
+        if s.value is None:
+            return self.default_value(s, t)
+        v = self.expr(s.value, t)
+        if s.type is not None and t is None:
+            return None
+        if t is None:
+            return self.materialize(v, None, s.value)
+        return self.coerce(v, t, s.value, f" for `{s.name}`")
+
+    def default_value(self, s: ast.Let, t: Optional[ir.ScalarType]) -> Optional[ir.Expr]:
+        if t is None:
+            if s.type is None:
+                self.error(f"`{s.name}` needs a type or a value", s.span,
+                           f"write `var {s.name}: f32 = 0.0` or `var {s.name}: i32`")
+            return None
+        if not s.mutable:
+            self.error(f"immutable binding `{s.name}` needs a value", s.span,
+                       f"write `val {s.name}: {t} = ...`, or `var {s.name}: {t}` for a zeroed variable")
+            return None
+        return ir.Const(t, zero(t))
+
+    def elem_type(self, tnode) -> Optional[ir.ScalarType]:
+        t = self.scalar(tnode)
+        if t is not None and t.is_bool:
+            self.error("array elements must be numbers, not `bool`", tnode.span, "use `u8` or `i32` flags")
+            return None
+        return t
+
+    def array_length(self, node: ast.Expr) -> Optional[int]:
+        n = self.constant_int(node, "an array length")
+        if n is not None and n <= 0:
+            self.error(f"an array length must be positive, found {n}", node.span)
+            return None
+        return n
+
+    def shared_decl(self, s: ast.Let) -> None:
+        if not self.kernel_only(s):
+            return
+        if not isinstance(s.type, ast.ArrayTypeExpr):
+            self.error("a shared declaration needs an array type", s.span,
+                       f"write `shared val {s.name}: [f32; 256]`")
+            return self.bind_error(s.name, s.name_span)
+        self.declare_shared(s, self.elem_type(s.type.elem), self.array_length(s.type.length))
+
+    def shared_memory_decl(self, s: ast.Let) -> None:
+        call = s.value
+        if not self.kernel_only(s):
+            return
+        if s.type is not None:
+            self.error("`gpu.shared_memory<T>(n)` already gives the type; drop the annotation", s.type.span)
+        targ = call.type_args[0]
+        elem = self.elem_type(targ) if isinstance(targ, ast.TypeName) else None
+        if not isinstance(targ, ast.TypeName):
+            self.error("the element type of shared memory must be a scalar type", targ.span)
+        if len(call.args) != 1:
+            self.error(f"`gpu.shared_memory<T>(n)` takes 1 argument (the length), got {len(call.args)}", call.span)
+            return self.bind_error(s.name, s.name_span)
+        self.declare_shared(s, elem, self.array_length(call.args[0]))
+
+    def kernel_only(self, s: ast.Let) -> bool:
+        if not self.sig.is_kernel:
+            self.error("shared arrays are only allowed in kernels", s.span)
+            self.bind_error(s.name, s.name_span)
+        return self.sig.is_kernel
+
+    def declare_shared(self, s: ast.Let, elem, length) -> None:
+        if elem is None or length is None:
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
+        t = ir.ArrayType(elem, length, "shared")
+        self.shared.append(ir.SharedArray(ir_name, t))
+        self.scope.define(s.name, Binding(SHARED, ir_name, t, True, s.name_span))
+
+    def private_array(self, s: ast.Let, out: list) -> None:
+        if s.value is not None:
+            self.error("array initializers are not supported", s.value.span,
+                       "private arrays start zeroed; assign their elements afterwards")
+        elem, length = self.elem_type(s.type.elem), self.array_length(s.type.length)
+        if elem is None or length is None:
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
+        t = ir.ArrayType(elem, length, "private")
+        self.locals.append(ir.Local(ir_name, t))
+        self.scope.define(s.name, Binding(PRIVATE, ir_name, t, s.mutable, s.name_span))
+        if self.loops:
+            out.extend(self.zero_array(ir_name, t))
+
+    def zero_array(self, name: str, t: ir.ArrayType) -> list[ir.Stmt]:
+        """Statements that zero a private array (one declared inside a loop body)."""
+        i = self.alloc.fresh(f"{name}_i")
+        self.locals.append(ir.Local(i, I32))
+        counter = ir.Var(I32, i)
+        store = ir.Assign(ir.Index(t.elem, name, ir.Var(I32, i)), ir.Const(t.elem, zero(t.elem)))
+        step = ir.Assign(ir.Var(I32, i), ir.Binary(I32, "add", ir.Var(I32, i), ir.Const(I32, 1)))
+        cond = ir.Binary(BOOL, "lt", counter, ir.Const(I32, t.length))
+        return [ir.Assign(ir.Var(I32, i), ir.Const(I32, 0)), ir.Loop(cond, ir.Block([store]), ir.Block([step]))]
+
+    # ------------------------------------------------------------------ assignment
+
+    def assign(self, s: ast.Assign, out: list) -> None:
+        if isinstance(s.target, ast.Name):
+            return self.assign_name(s, out)
+        if isinstance(s.target, ast.Index):
+            return self.assign_index(s, out)
+        self.error("cannot assign to this expression", s.target.span,
+                   "assign to a variable `x = ...` or an element `a[i] = ...`")
+
+    def assign_name(self, s: ast.Assign, out: list) -> None:
+        name, span = s.target.id, s.target.span
+        b = self.lookup(name)
+        if b is None:
+            if s.op != "=":
+                self.unknown_name(name, span)
+                return
+            if not self.bindable(name, span):
+                return
+            value = self.typed(s.value, None)
+            if value is None:
+                return self.bind_error(name, span)
+            return self.declare_local(name, span, value, True, out)
+        if b.kind == ERROR:
+            self.expr(s.value, None)
+            return
+        if b.kind != LOCAL or not b.mutable:
+            return self.not_assignable(name, b, span)
+        value = self.assigned_value(s, ir.Var(b.type, b.ir_name), b.type)
+        if value is not None:
+            out.append(ir.Assign(ir.Var(b.type, b.ir_name), value))
+
+    def not_assignable(self, name: str, b: Binding, span: Span) -> None:
+        if b.kind == LOCAL:
+            self.error(f"cannot assign twice to immutable binding `{name}`", span,
+                       f"declare it with `var {name}` to make it mutable")
+        elif b.kind == PARAM:
+            self.error(f"cannot assign to parameter `{name}`", span,
+                       f"parameters are immutable; copy it into a variable first: `var {name}2 = {name}`")
+        elif b.kind == CONST:
+            self.error(f"cannot assign to constant `{name}`", span)
+        elif b.kind == LOOP_VAR:
+            self.error(f"cannot assign to loop variable `{name}`", span,
+                       "use a `while` loop to control the counter yourself")
+        else:
+            self.error(f"cannot assign to the {b.kind} `{name}` as a whole", span,
+                       f"assign an element: `{name}[i] = ...`")
+
+    def assign_index(self, s: ast.Assign, out: list) -> None:
+        target = s.target
+        b = self.indexable(target.obj)
+        i = self.index_value(target.index, b)
+        if b is None or i is None or not self.element_writable(b, target):
+            self.expr(s.value, None)
+            return
+        elem = b.type.elem
+        checked = self.simd and b.kind == BUFFER
+        if s.op != "=" and has_effects(i):
+            tmp = self.alloc.fresh("index")
+            self.locals.append(ir.Local(tmp, i.type))
+            out.append(ir.Assign(ir.Var(i.type, tmp), i))
+            i = ir.Var(i.type, tmp)
+        current = ir.Index(elem, b.ir_name, clone_expr(i), checked)
+        value = self.assigned_value(s, current, elem)
+        if value is not None:
+            out.append(ir.Assign(ir.Index(elem, b.ir_name, i, checked), value))
+
+    def element_writable(self, b: Binding, target: ast.Index) -> bool:
+        name = target.obj.id
+        if b.kind == BUFFER and not b.type.writable:
+            self.readonly_error(name, b, target.span)
+            return False
+        if b.kind == PRIVATE and not b.mutable:
+            t = b.type
+            self.error(f"cannot assign to an element of `{name}`: it is declared with `val`", target.span,
+                       f"declare it with `var {name}: [{t.elem}; {t.length}]`")
+            return False
+        return True
+
+    def assigned_value(self, s: ast.Assign, current: ir.Expr, t: ir.ScalarType) -> Optional[ir.Expr]:
+        """The value stored by `target = e` or `target op= e`, of the target's type `t`."""
+        if s.op == "=":
+            return self.expect_type(s.value, t, f" in the assignment to `{s.target.span.text}`")
+        v = self.binop(s.op, current, s.target, s.value, s, t)
+        if isinstance(v, ir.Expr) and v.type != t:
+            self.error(f"mismatched types: `{s.op}=` on `{t}` with a wider `{v.type}` value", s.value.span,
+                       f"write `{s.value.span.text} as {t}`" if widens(t, v.type) else None)
+            return None
+        return v
+
+    # ------------------------------------------------------------------ other statements
+
+    def expr_stmt(self, s: ast.ExprStmt, out: list) -> None:
+        node = s.expr
+        if not isinstance(node, ast.Call):
+            self.expr(node, None)
+            hint = "did you mean `=`?" if isinstance(node, ast.Binary) and node.op == "==" else None
+            self.error("this expression has no effect", node.span, hint)
+            return
+        v = self.call(node, None, allow_void=True)
+        if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
+            out.append(ir.ExprStmt(v))
+        elif v is not None:
+            self.error("this expression has no effect", node.span)
+
+    def if_stmt(self, s: ast.If, out: list) -> None:
+        parts = [(self.condition(cond), self.block(body)) for cond, body in s.branches]
+        otherwise = self.block(s.otherwise) if s.otherwise is not None else ir.Block()
+        if any(cond is None for cond, _ in parts):
+            return
+        node = None
+        for cond, then in reversed(parts):
+            node = ir.If(cond, then, otherwise)
+            otherwise = ir.Block([node])
+        out.append(node)
+
+    def while_stmt(self, s: ast.While, out: list) -> None:
+        cond = self.condition(s.cond)
+        body = self.loop_body(s.body, None)
+        if cond is not None:
+            always = isinstance(cond, ir.Const) and cond.value is True
+            out.append(ir.Loop(None if always else cond, body))
+
+    def loop_body(self, stmts: list[ast.Stmt], var: Optional[tuple[str, Binding]]) -> ir.Block:
+        scope = Scope(self.scope)
+        if var is not None:
+            scope.define(*var)
+        self.loops += 1
+        body = self.block(stmts, scope)
+        self.loops -= 1
+        return body
+
+    def for_stmt(self, s: ast.For, out: list) -> None:
+        it = s.iter
+        bounds = None
+        if not isinstance(it, ast.RangeIter):
+            self.error("a `for` loop iterates over `range(...)` or `a..b`", it.span,
+                       "write `for i in range(n)` or `for i in 0..n`")
+        else:
+            bounds = self.range_bounds(it)
+        if bounds is None or not self.bindable(s.var, s.var_span):
+            self.loop_body(s.body, (s.var, Binding(ERROR, s.var, None, False, s.var_span)))
+            return
+        t, start, end, step = bounds
+        name = self.alloc.fresh(s.var)
+        self.locals.append(ir.Local(name, t))
+        out.append(ir.Assign(ir.Var(t, name), start))
+        if not self.invariant(end):
+            end_name = self.alloc.fresh(f"{s.var}_end")
+            self.locals.append(ir.Local(end_name, t))
+            out.append(ir.Assign(ir.Var(t, end_name), end))
+            end = ir.Var(t, end_name)
+        cond = ir.Binary(BOOL, "lt" if step > 0 else "gt", ir.Var(t, name), end)
+        increment = ir.Binary(t, "add" if step > 0 else "sub", ir.Var(t, name), ir.Const(t, abs(step)))
+        body = self.loop_body(s.body, (s.var, Binding(LOOP_VAR, name, t, False, s.var_span)))
+        out.append(ir.Loop(cond, body, ir.Block([ir.Assign(ir.Var(t, name), increment)])))
+
+    def range_bounds(self, it: ast.RangeIter):
+        """(type, start, end, step) of a range, or None after an error."""
+        start_node = it.start if it.start is not None else it
+        start = self.expr(it.start, None) if it.start is not None else Untyped(0)
+        end = self.expr(it.end, start.type if isinstance(start, ir.Expr) else None)
+        if start is None or end is None:
+            return None
+        if isinstance(start, Untyped) and isinstance(end, Untyped):
+            start = self.materialize(start, None, start_node)
+        pair = self.unify(start, end, start_node, it.end, "range")
+        if pair is None:
+            return None
+        t = pair[0].type
+        if not t.is_int:
+            self.error(f"range bounds must be integers, found `{t}`", it.span)
+            return None
+        step = 1
+        if it.step is not None:
+            step = self.constant_int(it.step, "the step of a range")
+            if step is None:
+                return None
+            if step == 0:
+                self.error("the step of a range must not be zero", it.step.span)
+                return None
+            if not fits(abs(step), t):
+                self.error(f"the step {step} does not fit the loop variable's type `{t}`", it.step.span)
+                return None
+        return t, pair[0], pair[1], step
+
+    def invariant(self, e: ir.Expr) -> bool:
+        """Whether `e` cannot change while a loop runs (so it need not be saved)."""
+        if isinstance(e, (ir.Const, ir.Len)):
+            return True
+        if isinstance(e, ir.Var):
+            return e.name not in self.mutable_names
+        return isinstance(e, ir.Builtin) and e.name in ir.ID_BUILTINS
+
+    def jump(self, s, out: list) -> None:
+        word = "break" if isinstance(s, ast.Break) else "continue"
+        if not self.loops:
+            self.error(f"`{word}` outside of a loop", s.span)
+            return
+        out.append(ir.Break() if word == "break" else ir.Continue())
+
+    def pass_stmt(self, s: ast.Pass, out: list) -> None:
+        pass
+
+    def return_stmt(self, s: ast.Return, out: list) -> None:
+        name, ret = self.fn.name, self.sig.ret
+        if self.sig.is_kernel or ret is None:
+            if s.value is not None:
+                self.expr(s.value, None)
+                if self.sig.is_kernel:
+                    self.error("a kernel cannot return a value", s.value.span,
+                               "write results into a buffer parameter; `return` alone ends the work item")
+                else:
+                    self.error(f"`{name}` has no return type, so it cannot return a value", s.value.span,
+                               f"declare the result type: `fn {name}(...) -> T:`")
+                return
+            out.append(ir.Return())
+            return
+        if s.value is None:
+            self.error(f"`{name}` must return a `{ret}` value", s.span)
+            return
+        v = self.expect_type(s.value, ret, f" as the result of `{name}`")
+        if v is not None:
+            out.append(ir.Return(v))
+
+
+def _is_shared_memory(e) -> bool:
+    return isinstance(e, ast.Call) and bool(e.type_args)
+
+
+_STMT = {
+    ast.Let: FunctionChecker.let,
+    ast.Assign: FunctionChecker.assign,
+    ast.ExprStmt: FunctionChecker.expr_stmt,
+    ast.If: FunctionChecker.if_stmt,
+    ast.While: FunctionChecker.while_stmt,
+    ast.For: FunctionChecker.for_stmt,
+    ast.Break: FunctionChecker.jump,
+    ast.Continue: FunctionChecker.jump,
+    ast.Pass: FunctionChecker.pass_stmt,
+    ast.Return: FunctionChecker.return_stmt,
+}

@@ -1,0 +1,64 @@
+"""What the checker knows about a module while checking it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from ..lowering import ir
+from . import ast
+from .diagnostics import DiagnosticBag
+from .scope import CONST, ERROR, Binding
+from .source import SourceFile, Span
+
+
+@dataclass(eq=False)
+class FnSig:
+    """A function's signature, known before any body is checked."""
+
+    name: str
+    params: list[ir.Param]
+    ret: Optional[ir.ScalarType]
+    is_kernel: bool
+    span: Span
+    broken: bool = False  # the signature had errors: calls are not checked against it
+
+
+class ModuleContext:
+    """Signatures of all functions and the (lazily evaluated) module constants."""
+
+    def __init__(self, source: SourceFile, diags: DiagnosticBag):
+        self.source = source
+        self.diags = diags
+        self.functions: dict[str, FnSig] = {}
+        self.const_defs: dict[str, ast.ConstDef] = {}
+        self.constants: dict[str, ir.Constant] = {}
+        self._bindings: dict[str, Binding] = {}
+        self._evaluating: set[str] = set()
+        self.evaluate_const: Optional[Callable[[ast.ConstDef], Optional[ir.Constant]]] = None
+
+    def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
+        self.diags.error(message, span, hint)
+
+    def const_binding(self, name: str) -> Optional[Binding]:
+        """The binding of module constant `name`, evaluating it on first use."""
+        b = self._bindings.get(name)
+        if b is not None or name not in self.const_defs:
+            return b
+        d = self.const_defs[name]
+        if name in self._evaluating:
+            self.error(f"constant `{name}` depends on itself", d.name_span)
+            b = Binding(ERROR, name, None, False, d.name_span)
+            self._bindings[name] = b
+            return b
+        self._evaluating.add(name)
+        c = self.evaluate_const(d)
+        self._evaluating.discard(name)
+        if name in self._bindings:  # a cycle through this constant was reported meanwhile
+            return self._bindings[name]
+        if c is None:
+            b = Binding(ERROR, name, None, False, d.name_span)
+        else:
+            self.constants[name] = c
+            b = Binding(CONST, name, c.type, False, d.name_span)
+        self._bindings[name] = b
+        return b

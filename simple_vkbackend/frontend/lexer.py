@@ -1,0 +1,184 @@
+"""Lexer: source text -> tokens, with Python-style INDENT/DEDENT/NEWLINE.
+
+Lines are scanned one at a time with a single compiled regular expression (one
+match per token). Inside brackets, line breaks and indentation are ignored.
+Blank and comment-only lines produce nothing. `#[` opens an attribute; any other
+`#` starts a comment. Indentation must be spaces; a tab there is an error.
+
+Recovery from an unclosed bracket: a line inside brackets that is indented no
+deeper than the line that opened them, and does not start with a closing
+bracket, is taken as a new statement (the bracket is reported as never closed).
+"""
+from __future__ import annotations
+
+import re
+
+from .diagnostics import DiagnosticBag
+from .source import SourceFile
+from .tokens import KEYWORDS, OPERATORS, Token
+
+NUMBER_SUFFIXES = frozenset({"i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f16", "f32", "f64"})
+
+_NUMBER = (r"(?P<num>(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
+           r"|(?P<fl>\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\d[\d_]*[eE][+-]?\d[\d_]*)"
+           r"|\d[\d_]*)(?P<suffix>[A-Za-z_]\w*)?)")
+# Each match is optional whitespace, then one token (a trailing run of whitespace
+# matches nothing and ends the line's scan).
+TOKEN_RE = re.compile(r"[ \t\f\r]*(?:" + "|".join([
+    r"(?P<attr>\#\[)",
+    r"(?P<comment>\#.*)",
+    _NUMBER,
+    r"(?P<name>[A-Za-z_]\w*)",
+    "(?P<op>" + "|".join(re.escape(op) for op in OPERATORS) + ")",
+    r"(?P<string>[\"'])",
+    r"(?P<bad>.)",
+]) + ")")
+LEADING_WS = re.compile(r"[ \t\f]*")
+OPENERS = {"(": ")", "[": "]", "{": "}", "#[": "]"}
+CLOSERS = {")", "]", "}"}
+BRACKETS = frozenset({"(", "[", "{", ")", "]", "}"})
+
+
+class Lexer:
+    def __init__(self, source: SourceFile, diags: DiagnosticBag):
+        self.source = source
+        self.diags = diags
+        self.tokens: list[Token] = []
+        self.indents = [0]
+        self.brackets: list[Token] = []  # open brackets, innermost last
+        self.line_indent = 0  # indentation of the current logical line
+        self.last_line_end = 0  # end of the last line that had tokens
+
+    def error(self, message: str, start: int, end: int, hint: str | None = None) -> None:
+        self.diags.syntax_error(message, self.source.span(start, end), hint)
+
+    def run(self) -> list[Token]:
+        text = self.source.text
+        start = 0
+        for line in text.split("\n"):
+            end = start + len(line)
+            self.line(start, end)
+            start = end + 1
+        self.finish(len(text))
+        return self.tokens
+
+    def line(self, start: int, end: int) -> None:
+        text = self.source.text
+        pos = LEADING_WS.match(text, start, end).end()
+        if pos == end or text[pos] == "\r" or (text[pos] == "#" and not text.startswith("#[", pos)):
+            return  # blank or comment-only line
+        if self.brackets and pos - start <= self.line_indent and text[pos] not in ")]}":
+            self.unclosed_brackets(self.last_line_end)
+        if not self.brackets:
+            self.indentation(start, pos)
+            self.line_indent = pos - start
+        self.scan(pos, end)
+        self.last_line_end = end
+        if not self.brackets:
+            self.tokens.append(Token("NEWLINE", "", end, end))
+
+    def indentation(self, start: int, pos: int) -> None:
+        ws = self.source.text[start:pos]
+        tab = ws.find("\t")
+        if tab >= 0:
+            self.error("tab in indentation", start + tab, start + tab + 1,
+                       "indent with spaces; tabs are not allowed")
+        width = len(ws.expandtabs(4))
+        if width > self.indents[-1]:
+            self.indents.append(width)
+            self.tokens.append(Token("INDENT", "", pos, pos))
+            return
+        while width < self.indents[-1]:
+            self.indents.pop()
+            self.tokens.append(Token("DEDENT", "", pos, pos))
+        if width != self.indents[-1]:
+            self.error("unindent does not match any outer indentation level", start, pos)
+            self.indents.append(width)
+
+    def scan(self, pos: int, end: int) -> None:
+        append = self.tokens.append
+        text = self.source.text
+        for m in TOKEN_RE.finditer(text, pos, end):
+            kind = m.lastgroup
+            if kind == "comment":
+                continue
+            s = m.start(kind)
+            e = m.end()
+            if kind == "name":
+                word = text[s:e]
+                append(Token(word if word in KEYWORDS else "NAME", word, s, e))
+            elif kind == "op":
+                op = text[s:e]
+                if op in BRACKETS:
+                    self.bracket(op, s, e)
+                append(Token(op, op, s, e))
+            elif kind == "num":
+                append(self.number(m, s, e))
+            elif kind == "attr":
+                self.bracket("#[", s, e)
+                append(Token("#[", "#[", s, e))
+            elif kind == "string":
+                self.error("string literals are not supported", s, e)
+            else:
+                self.bad_char(text[s:e], s)
+
+    def bad_char(self, ch: str, s: int) -> None:
+        shown = ch if ch.isprintable() else repr(ch)[1:-1]
+        hint = ("line continuation with `\\` is not supported; wrap the expression in parentheses"
+                if ch == "\\" else None)
+        self.error(f"unexpected character `{shown}`", s, s + 1, hint)
+
+    def bracket(self, text: str, s: int, e: int) -> None:
+        if text in OPENERS:
+            self.brackets.append(Token(text, text, s, e))
+        elif text in CLOSERS:
+            if not self.brackets:
+                self.error(f"unmatched `{text}`", s, e)
+            elif OPENERS[self.brackets[-1].text] != text:
+                opener = self.brackets.pop()
+                self.error(f"`{text}` does not match `{opener.text}`", s, e)
+            else:
+                self.brackets.pop()
+
+    def number(self, m: re.Match, s: int, e: int) -> Token:
+        suffix = m.group("suffix")
+        digits = m.group("num")[: len(m.group("num")) - len(suffix or "")]
+        is_float = m.group("fl") is not None
+        if suffix is not None and suffix not in NUMBER_SUFFIXES:
+            self.error(f"invalid suffix `{suffix}` on number", s, e,
+                       "type suffixes are i8 i16 i32 i64 u8 u16 u32 u64 f16 f32 f64")
+            suffix = None
+        clean = digits.replace("_", "")
+        if is_float:
+            if suffix is not None and suffix[0] != "f":
+                self.error(f"float literal with integer suffix `{suffix}`", s, e)
+                suffix = None
+            return Token("FLOAT", m.group("num"), s, e, float(clean), suffix)
+        base = {"x": 16, "b": 2, "o": 8}.get(clean[1:2].lower(), 10) if len(clean) > 1 and clean[0] == "0" else 10
+        try:
+            value = int(clean[2:] if base != 10 else clean, base)
+        except ValueError:
+            self.error("malformed number", s, e)
+            value = 0
+        if suffix is not None and suffix[0] == "f":
+            return Token("FLOAT", m.group("num"), s, e, float(value), suffix)
+        return Token("INT", m.group("num"), s, e, value, suffix)
+
+    def unclosed_brackets(self, end: int) -> None:
+        for opener in self.brackets:
+            self.error(f"`{opener.text}` is never closed", opener.start, opener.end)
+        self.brackets.clear()
+        self.tokens.append(Token("NEWLINE", "", end, end))
+
+    def finish(self, end: int) -> None:
+        if self.brackets:
+            self.unclosed_brackets(self.last_line_end)
+        while len(self.indents) > 1:
+            self.indents.pop()
+            self.tokens.append(Token("DEDENT", "", end, end))
+        self.tokens.append(Token("EOF", "", end, end))
+
+
+def tokenize(source: SourceFile, diags: DiagnosticBag) -> list[Token]:
+    """All tokens of `source`; problems go to `diags` and lexing goes on."""
+    return Lexer(source, diags).run()

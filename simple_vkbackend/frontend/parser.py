@@ -1,0 +1,620 @@
+"""Recursive-descent parser: tokens -> syntax tree (ast.py).
+
+Expression precedence, loosest first (docs/language.md):
+
+    if c: a else: b   /   a if c else b      conditional (right-assoc)
+    or
+    and
+    not                                      prefix
+    < <= > >= == !=                          comparisons (no chaining)
+    |    ^    &    << >>    + -    * / %      left-assoc binary levels
+    - ~ + &                                  prefix unary (`&` only for atomics)
+    **                                       power, right-assoc; binds tighter than a
+                                             unary minus on its left: -x**2 = -(x**2)
+    f(..)  a[i]  a.name(..)  e as T          postfix
+
+Errors are reported to the bag; the parser then skips to the next statement
+(or item) and goes on, so that one run reports every syntax error it can.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from . import ast
+from .diagnostics import DiagnosticBag
+from .source import SourceFile, Span
+from .tokens import COMPOUND_ASSIGN, Token
+
+BINARY_PRECEDENCE = {
+    "|": 1, "^": 2, "&": 3, "<<": 4, ">>": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
+}
+COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+MAX_NESTING = 100  # nested parentheses / prefix operators / conditionals
+MAX_CHAIN = 256  # operators in one left-associative chain
+BAD_OPERATORS = {
+    "&&": ("`&&` is not an operator", "write `and`"),
+    "||": ("`||` is not an operator", "write `or`"),
+    "//": ("`//` is not an operator", "`/` on integers already truncates toward zero; write `a / b`"),
+}
+
+
+class ParseError(Exception):
+    """Raised after a syntax error has been reported, to unwind to a sync point."""
+
+
+class Parser:
+    def __init__(self, tokens: list[Token], source: SourceFile, diags: DiagnosticBag):
+        self.toks = tokens
+        self.pos = 0
+        self.src = source
+        self.diags = diags
+        self.nesting = 0
+        self.last_end = 0
+
+    # ------------------------------------------------------------------ token helpers
+
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.pos]
+
+    def at(self, kind: str) -> bool:
+        return self.toks[self.pos].kind == kind
+
+    def advance(self) -> Token:
+        t = self.toks[self.pos]
+        if t.kind != "EOF":
+            self.pos += 1
+            self.last_end = t.end
+        return t
+
+    def accept(self, kind: str) -> Optional[Token]:
+        return self.advance() if self.toks[self.pos].kind == kind else None
+
+    def expect(self, kind: str, what: Optional[str] = None, hint: Optional[str] = None) -> Token:
+        if self.toks[self.pos].kind == kind:
+            return self.advance()
+        self.fail(f"expected {what or '`' + kind + '`'}, found {self.tok.describe()}", self.tok, hint)
+
+    def span_from(self, start: int) -> Span:
+        return Span(self.src, start, max(start, self.last_end))
+
+    def tok_span(self, t: Token) -> Span:
+        return Span(self.src, t.start, t.end)
+
+    def fail(self, message: str, where, hint: Optional[str] = None):
+        span = self.tok_span(where) if isinstance(where, Token) else where
+        self.diags.syntax_error(message, span, hint)
+        raise ParseError()
+
+    def enter(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            self.nesting = 0
+            self.fail(f"expression nested too deeply (more than {MAX_NESTING} levels)", self.tok)
+
+    # ------------------------------------------------------------------ recovery
+
+    def sync_stmt(self) -> None:
+        """Skip to the start of the next statement of the current block."""
+        depth = 0
+        while not self.at("EOF"):
+            if self.at("DEDENT") and depth == 0:
+                return
+            t = self.advance()
+            if t.kind == "INDENT":
+                depth += 1
+            elif t.kind == "DEDENT":
+                depth -= 1
+            if t.kind in ("NEWLINE", "DEDENT") and depth == 0 and not self.at("INDENT"):
+                return
+
+    def sync_item(self) -> None:
+        """Skip to the next line at the outermost indentation level."""
+        depth = 0
+        while not self.at("EOF"):
+            t = self.advance()
+            if t.kind == "INDENT":
+                depth += 1
+            elif t.kind == "DEDENT":
+                depth -= 1
+            if (t.kind in ("NEWLINE", "DEDENT") and depth <= 0
+                    and not self.at("INDENT") and not self.at("DEDENT")):
+                return
+
+    # ------------------------------------------------------------------ items
+
+    def module(self) -> ast.SourceModule:
+        items = []
+        while not self.at("EOF"):
+            self.nesting = 0
+            try:
+                item = self.item()
+                if item is not None:
+                    items.append(item)
+            except ParseError:
+                self.sync_item()
+        return ast.SourceModule(items)
+
+    def item(self) -> Optional[ast.Item]:
+        if self.accept("NEWLINE"):
+            return None
+        if self.at("INDENT"):
+            self.fail("unexpected indent", self.tok)
+        attrs = []
+        while self.at("#[") or self.at("@"):
+            attrs.append(self.attribute())
+            self.accept("NEWLINE")
+        if self.at("fn"):
+            return self.fn_def(attrs)
+        if attrs:
+            self.fail(f"expected `fn` after an attribute, found {self.tok.describe()}", self.tok)
+        if self.at("const"):
+            return self.const_def()
+        hint = None
+        if self.tok.text == "def":
+            hint = "functions are declared with `fn`"
+        elif self.tok.kind in ("val", "let", "var", "NAME", "if", "for", "while", "return"):
+            hint = "statements belong inside a function; module level holds `fn` and `const`"
+        self.fail(f"expected an item (`fn`, `const` or a kernel attribute), found {self.tok.describe()}",
+                  self.tok, hint)
+
+    def attribute(self) -> ast.ItemAttr:
+        opener = self.advance()
+        name = self.expect("NAME", "an attribute name such as `gpu`")
+        args = self.attr_args() if self.at("(") else []
+        if opener.kind == "#[":
+            self.expect("]", "`]` to close the attribute")
+        return ast.ItemAttr(name.text, args, self.span_from(opener.start))
+
+    def attr_args(self) -> list[ast.AttrArg]:
+        self.advance()
+        args = []
+        while not self.at(")"):
+            key = self.expect("NAME", "an attribute argument such as `local_size=256`")
+            self.expect("=", "`=` after the attribute argument name")
+            value = self.attr_value()
+            args.append(ast.AttrArg(key.text, value, self.span_from(key.start)))
+            if not self.accept(","):
+                break
+        self.expect(")", "`)` to close the attribute arguments")
+        return args
+
+    def attr_value(self):
+        if not self.at("("):
+            return self.expr()
+        self.advance()
+        items = [self.expr()]
+        while self.accept(","):
+            if self.at(")"):
+                break
+            items.append(self.expr())
+        self.expect(")")
+        return items
+
+    def fn_def(self, attrs: list[ast.ItemAttr]) -> ast.FnDef:
+        start = attrs[0].span.start if attrs else self.tok.start
+        self.advance()
+        name = self.expect("NAME", "a function name")
+        self.expect("(", "`(` to start the parameter list")
+        params = []
+        while not self.at(")"):
+            pname = self.expect("NAME", "a parameter name")
+            self.expect(":", "`:` and a type after the parameter name",
+                        f"parameters need a type, e.g. `{pname.text}: f32`")
+            ptype = self.type()
+            params.append(ast.Param(pname.text, ptype, self.span_from(pname.start)))
+            if not self.accept(","):
+                break
+        self.expect(")", "`,` or `)` in the parameter list")
+        ret = self.type() if self.accept("->") else None
+        self.expect(":", "`:` at the end of the function header")
+        header = self.span_from(start)
+        body = self.block()
+        return ast.FnDef(name.text, self.tok_span(name), params, ret, body, attrs, header)
+
+    def const_def(self) -> ast.ConstDef:
+        start = self.advance().start
+        name = self.expect("NAME", "a constant name")
+        ctype = self.type() if self.accept(":") else None
+        self.expect("=", "`=` and a value", f"write `const {name.text}: i32 = 16`")
+        value = self.expr()
+        self.end_of_line()
+        return ast.ConstDef(name.text, self.tok_span(name), ctype, value, self.span_from(start))
+
+    def end_of_line(self) -> None:
+        if not self.accept("NEWLINE"):
+            self.fail(f"expected end of line, found {self.tok.describe()}", self.tok)
+
+    # ------------------------------------------------------------------ types
+
+    def type(self) -> ast.TypeExpr:
+        start = self.tok.start
+        if self.accept("&"):
+            writable = self.accept("mut") is not None
+            self.expect("[", "`[` in a buffer type such as `&[f32]`")
+            elem = self.type_name()
+            self.expect("]", "`]` to close the buffer type")
+            return ast.BufferTypeExpr(elem, writable, self.span_from(start))
+        if self.accept("["):
+            if self.accept("]"):
+                return ast.BufferTypeExpr(self.type_name(), True, self.span_from(start))
+            elem = self.type_name()
+            if self.accept(";"):
+                length = self.expr()
+                self.expect("]", "`]` to close the array type")
+                return ast.ArrayTypeExpr(elem, length, self.span_from(start))
+            self.expect("]", "`]` or `; N]` in the type")
+            return ast.BufferTypeExpr(elem, True, self.span_from(start))
+        if self.tok.text == "Array" and self.toks[self.pos + 1].kind == "[":
+            self.advance()
+            self.advance()
+            elem = self.type_name()
+            self.expect("]", "`]` to close `Array[...]`")
+            return ast.BufferTypeExpr(elem, True, self.span_from(start))
+        return self.type_name()
+
+    def type_name(self) -> ast.TypeName:
+        t = self.expect("NAME", "a type")
+        return ast.TypeName(t.text, self.tok_span(t))
+
+    # ------------------------------------------------------------------ statements
+
+    def block(self) -> list[ast.Stmt]:
+        """The body after a `:`: an indented block, or simple statements on the same line."""
+        if not self.at("NEWLINE"):
+            return self.simple_stmts()
+        self.advance()
+        if not self.at("INDENT"):
+            self.diags.syntax_error(f"expected an indented block, found {self.tok.describe()}",
+                             self.tok_span(self.tok), "indent the body with spaces")
+            return []
+        self.advance()
+        return self.statements_until_dedent()
+
+    def statements_until_dedent(self) -> list[ast.Stmt]:
+        stmts: list[ast.Stmt] = []
+        while not self.at("DEDENT") and not self.at("EOF"):
+            self.nesting = 0
+            try:
+                stmts.extend(self.statement())
+            except ParseError:
+                self.sync_stmt()
+        self.accept("DEDENT")
+        return stmts
+
+    def statement(self) -> list[ast.Stmt]:
+        kind = self.tok.kind
+        if kind == "if":
+            return [self.if_stmt()]
+        if kind == "while":
+            return [self.while_stmt()]
+        if kind == "for":
+            return [self.for_stmt()]
+        if kind == "NEWLINE":
+            self.advance()
+            return []
+        if kind == "INDENT":
+            self.diags.syntax_error("unexpected indent", self.tok_span(self.tok),
+                             "indent only after a line that ends with `:`")
+            self.advance()
+            return self.statements_until_dedent()
+        if kind in ("#[", "@", "fn"):
+            self.fail("functions and attributes are only allowed at module level", self.tok)
+        if kind == "const":
+            self.fail("`const` is only allowed at module level", self.tok,
+                      "move it out of the function, or use `val`")
+        return self.simple_stmts()
+
+    def simple_stmts(self) -> list[ast.Stmt]:
+        stmts = [self.simple_stmt()]
+        while self.accept(";"):
+            if self.at("NEWLINE"):
+                break
+            stmts.append(self.simple_stmt())
+        self.end_of_line()
+        return stmts
+
+    def simple_stmt(self) -> ast.Stmt:
+        t = self.tok
+        kind = t.kind
+        if kind in ("val", "let", "var"):
+            return self.binding()
+        if kind == "shared":
+            return self.shared_binding()
+        if kind in ("break", "continue", "pass"):
+            self.advance()
+            node = {"break": ast.Break, "continue": ast.Continue, "pass": ast.Pass}[kind]
+            return node(self.tok_span(t))
+        if kind == "return":
+            self.advance()
+            value = None if self.at("NEWLINE") or self.at(";") else self.expr()
+            return ast.Return(value, self.span_from(t.start))
+        return self.expr_or_assign()
+
+    def expr_or_assign(self) -> ast.Stmt:
+        start = self.tok.start
+        target = self.expr()
+        kind = self.tok.kind
+        if kind == "=":
+            self.advance()
+            return ast.Assign(target, "=", self.expr(), self.span_from(start))
+        if kind in COMPOUND_ASSIGN:
+            self.advance()
+            return ast.Assign(target, COMPOUND_ASSIGN[kind], self.expr(), self.span_from(start))
+        if kind == ":" and isinstance(target, ast.Name):
+            self.advance()
+            ltype = self.type()
+            value = self.expr() if self.accept("=") else None
+            return ast.Let(target.id, target.span, True, ltype, value, self.span_from(start))
+        return ast.ExprStmt(target, self.span_from(start))
+
+    def binding(self) -> ast.Let:
+        kw = self.advance()
+        mutable = kw.kind == "var"
+        if kw.kind == "let" and self.accept("mut"):
+            mutable = True
+        name = self.expect("NAME", f"a name after `{kw.text}`")
+        ltype = self.type() if self.accept(":") else None
+        value = self.expr() if self.accept("=") else None
+        return ast.Let(name.text, self.tok_span(name), mutable, ltype, value, self.span_from(kw.start))
+
+    def shared_binding(self) -> ast.Let:
+        start = self.advance().start
+        kw = self.tok
+        if kw.kind not in ("val", "let", "var"):
+            self.fail(f"expected `val`, `let` or `var` after `shared`, found {kw.describe()}", kw)
+        self.advance()
+        if kw.kind == "let":
+            self.accept("mut")
+        name = self.expect("NAME", "a name for the shared array")
+        self.expect(":", "`:` and an array type", f"write `shared val {name.text}: [f32; 256]`")
+        ltype = self.type()
+        if self.at("="):
+            self.fail("a shared array cannot have an initializer", self.tok,
+                      "shared memory starts undefined; write its elements in the kernel")
+        return ast.Let(name.text, self.tok_span(name), True, ltype, None, self.span_from(start), shared=True)
+
+    def if_stmt(self) -> ast.If:
+        start = self.advance().start
+        branches = [self.cond_and_block()]
+        otherwise = None
+        while self.at("elif"):
+            self.advance()
+            branches.append(self.cond_and_block())
+        if self.at("else"):
+            self.advance()
+            self.expect(":", "`:` after `else`")
+            otherwise = self.block()
+        return ast.If(branches, otherwise, self.span_from(start))
+
+    def cond_and_block(self) -> tuple[ast.Expr, list[ast.Stmt]]:
+        cond = self.expr()
+        self.expect(":", "`:` at the end of the condition")
+        return cond, self.block()
+
+    def while_stmt(self) -> ast.While:
+        start = self.advance().start
+        cond, body = self.cond_and_block()
+        return ast.While(cond, body, self.span_from(start))
+
+    def for_stmt(self) -> ast.For:
+        start = self.advance().start
+        var = self.expect("NAME", "a loop variable name")
+        self.expect("in", "`in` after the loop variable")
+        iter_start = self.tok.start
+        first = self.expr()
+        if self.accept(".."):
+            end = self.expr()
+            it = ast.RangeIter(first, end, None, self.span_from(iter_start))
+        elif isinstance(first, ast.Call) and isinstance(first.func, ast.Name) and first.func.id == "range":
+            it = self.range_call(first)
+        else:
+            it = first
+        self.expect(":", "`:` at the end of the `for` header")
+        body = self.block()
+        return ast.For(var.text, self.tok_span(var), it, body, self.span_from(start))
+
+    def range_call(self, call: ast.Call) -> ast.RangeIter:
+        args = call.args
+        if not 1 <= len(args) <= 3:
+            self.fail(f"`range` takes 1 to 3 arguments, got {len(args)}", call.span,
+                      "write `range(n)`, `range(a, b)` or `range(a, b, step)`")
+        if len(args) == 1:
+            return ast.RangeIter(None, args[0], None, call.span)
+        return ast.RangeIter(args[0], args[1], args[2] if len(args) == 3 else None, call.span)
+
+    # ------------------------------------------------------------------ expressions
+
+    def expr(self) -> ast.Expr:
+        self.enter()
+        try:
+            if self.at("if"):
+                return self.prefix_conditional()
+            e = self.or_expr()
+            if self.at("if"):
+                self.advance()
+                cond = self.or_expr()
+                self.expect("else", "`else` in the conditional expression", "write `a if c else b`")
+                other = self.expr()
+                return ast.Conditional(cond, e, other, self.span_from(e.span.start))
+            return e
+        finally:
+            self.nesting -= 1
+
+    def prefix_conditional(self) -> ast.Conditional:
+        start = self.advance().start  # `if` or `elif`
+        cond = self.expr()
+        self.expect(":", "`:` after the condition", "write `if c: a else: b`")
+        then = self.expr()
+        if self.at("elif"):
+            other = self.prefix_conditional()
+        else:
+            self.expect("else", "`else` in the conditional expression", "write `if c: a else: b`")
+            self.accept(":")
+            other = self.expr()
+        return ast.Conditional(cond, then, other, self.span_from(start))
+
+    def logical(self, op: str, operand) -> ast.Expr:
+        lhs = operand()
+        chain = 0
+        while self.at(op):
+            op_tok = self.advance()
+            rhs = operand()
+            lhs = ast.Binary(op, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
+            chain += 1
+            if chain > MAX_CHAIN:
+                self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)
+        return lhs
+
+    def or_expr(self) -> ast.Expr:
+        return self.logical("or", self.and_expr)
+
+    def and_expr(self) -> ast.Expr:
+        return self.logical("and", self.not_expr)
+
+    def not_expr(self) -> ast.Expr:
+        if not self.at("not"):
+            return self.comparison()
+        t = self.advance()
+        self.enter()
+        operand = self.not_expr()
+        self.nesting -= 1
+        return ast.Unary("not", operand, self.span_from(t.start))
+
+    def comparison(self) -> ast.Expr:
+        lhs = self.binary(1)
+        if self.tok.kind not in COMPARISONS:
+            return lhs
+        op_tok = self.advance()
+        rhs = self.binary(1)
+        if self.tok.kind in COMPARISONS:
+            self.fail("comparison operators cannot be chained", self.tok,
+                      "write `a < b and b < c`")
+        return ast.Binary(op_tok.kind, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
+
+    def binary(self, min_prec: int) -> ast.Expr:
+        lhs = self.unary()
+        chain = 0
+        while True:
+            kind = self.tok.kind
+            if kind in BAD_OPERATORS:
+                message, hint = BAD_OPERATORS[kind]
+                self.fail(message, self.tok, hint)
+            prec = BINARY_PRECEDENCE.get(kind)
+            if prec is None or prec < min_prec:
+                return lhs
+            op_tok = self.advance()
+            rhs = self.binary(prec + 1)
+            lhs = ast.Binary(kind, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
+            chain += 1
+            if chain > MAX_CHAIN:
+                self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)
+
+    def unary(self) -> ast.Expr:
+        kind = self.tok.kind
+        if kind in ("-", "+", "~", "&"):
+            t = self.advance()
+            self.enter()
+            operand = self.unary()
+            self.nesting -= 1
+            return ast.Unary(kind, operand, self.span_from(t.start))
+        if kind == "!":
+            self.fail("`!` is not an operator", self.tok, "write `not x` (or `~x` for bitwise not)")
+        return self.power()
+
+    def power(self) -> ast.Expr:
+        base = self.postfix()
+        if not self.at("**"):
+            return base
+        op_tok = self.advance()
+        self.enter()
+        exponent = self.unary()
+        self.nesting -= 1
+        return ast.Binary("**", base, exponent, self.span_from(base.span.start), self.tok_span(op_tok))
+
+    def postfix(self) -> ast.Expr:
+        e = self.primary()
+        start = e.span.start
+        while True:
+            kind = self.tok.kind
+            if kind == "(":
+                e = ast.Call(e, self.call_args(), self.span_from(start))
+            elif kind == "[":
+                self.advance()
+                index = self.expr()
+                self.expect("]", "`]` to close the index")
+                e = ast.Index(e, index, self.span_from(start))
+            elif kind == ".":
+                self.advance()
+                name = self.expect("NAME", "a name after `.`")
+                e = ast.Attribute(e, name.text, self.tok_span(name), self.span_from(start))
+                if self.at("<") and _is_gpu_attr(e, "shared_memory"):
+                    e = self.generic_call(e, start)
+            elif kind == "as":
+                self.advance()
+                e = ast.Cast(e, self.type_name(), self.span_from(start))
+            else:
+                return e
+
+    def generic_call(self, func: ast.Attribute, start: int) -> ast.Call:
+        self.advance()
+        targ = self.type()
+        self.expect(">", "`>` to close the type argument")
+        if not self.at("("):
+            self.fail(f"expected `(` after `{func.name}<...>`, found {self.tok.describe()}", self.tok)
+        return ast.Call(func, self.call_args(), self.span_from(start), [targ])
+
+    def call_args(self) -> list[ast.Expr]:
+        self.advance()
+        args = []
+        while not self.at(")"):
+            args.append(self.expr())
+            if not self.accept(","):
+                break
+        self.expect(")", "`,` or `)` in the argument list")
+        return args
+
+    def primary(self) -> ast.Expr:
+        t = self.tok
+        kind = t.kind
+        if kind == "NAME":
+            self.advance()
+            return ast.Name(t.text, self.tok_span(t))
+        if kind == "INT":
+            self.advance()
+            return ast.IntLit(t.value, t.suffix, self.tok_span(t))
+        if kind == "FLOAT":
+            self.advance()
+            return ast.FloatLit(t.value, t.suffix, self.tok_span(t))
+        if kind in ("true", "false"):
+            self.advance()
+            return ast.BoolLit(kind == "true", self.tok_span(t))
+        if kind == "(":
+            return self.parenthesized()
+        if kind == "[":
+            self.fail("array literals are not supported", t,
+                      "declare `var a: [f32; N]` (zeroed) and assign its elements")
+        if kind in ("if", "not"):
+            self.fail(f"`{kind}` expression needs parentheses here", t,
+                      "write it in parentheses, e.g. `a + (x if c else y)`")
+        self.fail(f"expected an expression, found {t.describe()}", t)
+
+    def parenthesized(self) -> ast.Expr:
+        start = self.advance().start
+        if self.at(")"):
+            self.fail("empty parentheses are not an expression", self.tok)
+        inner = self.expr()
+        if self.at(","):
+            self.fail("tuples are not supported", self.tok)
+        self.expect(")", "`)`")
+        inner.span = self.span_from(start)
+        return inner
+
+
+def _is_gpu_attr(e: ast.Expr, name: str) -> bool:
+    return isinstance(e, ast.Attribute) and e.name == name and isinstance(e.obj, ast.Name) and e.obj.id == "gpu"
+
+
+def parse(tokens: list[Token], source: SourceFile, diags: DiagnosticBag) -> ast.SourceModule:
+    """The syntax tree of the tokens; syntax errors go to `diags`."""
+    return Parser(tokens, source, diags).module()

@@ -1,0 +1,63 @@
+"""Names: bindings, nested scopes, and unique IR names within a function."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from ..lowering import ir
+from .source import Span
+
+# Binding kinds: scalar values ...
+LOCAL, PARAM, CONST, LOOP_VAR = "local", "param", "const", "loop variable"
+# ... and names that are only indexed, measured or used in atomics
+BUFFER, SHARED, PRIVATE = "buffer", "shared array", "array"
+# a binding whose declaration had an error: uses are silently skipped
+ERROR = "error"
+
+SCALAR_KINDS = frozenset({LOCAL, PARAM, CONST, LOOP_VAR})
+INDEXABLE_KINDS = frozenset({BUFFER, SHARED, PRIVATE})
+
+
+@dataclass(eq=False, slots=True)
+class Binding:
+    kind: str
+    ir_name: str
+    type: Union[ir.ScalarType, ir.BufferType, ir.ArrayType, None]
+    mutable: bool
+    span: Optional[Span]
+
+
+class Scope:
+    __slots__ = ("parent", "names")
+
+    def __init__(self, parent: Optional["Scope"] = None):
+        self.parent = parent
+        self.names: dict[str, Binding] = {}
+
+    def lookup(self, name: str) -> Optional[Binding]:
+        scope = self
+        while scope is not None:
+            b = scope.names.get(name)
+            if b is not None:
+                return b
+            scope = scope.parent
+        return None
+
+    def define(self, name: str, binding: Binding) -> None:
+        self.names[name] = binding
+
+
+class NameAllocator:
+    """Hands out names unique within one function: `x`, then `x_1`, `x_2`, ..."""
+
+    def __init__(self, taken=()):
+        self.used: set[str] = set(taken)
+
+    def fresh(self, base: str) -> str:
+        name = base
+        n = 0
+        while name in self.used:
+            n += 1
+            name = f"{base}_{n}"
+        self.used.add(name)
+        return name
