@@ -50,14 +50,3 @@ def assert_matches(name: str, got: np.ndarray, want: np.ndarray, case) -> None:
     else:
         np.testing.assert_array_equal(got, want, err_msg=name)
 
-
-def skip_until_integrated() -> None:
-    """Skip a test module while the runtime, lowering or front end is not on main yet.
-    Temporary: removed once they are merged."""
-    import pytest
-    try:
-        import simple_vkbackend.lowering.lower  # noqa: F401
-        import simple_vkbackend.runtime.ffi  # noqa: F401
-        from simple_vkbackend.frontend import compile_file  # noqa: F401
-    except ImportError as err:
-        pytest.skip(f"not integrated yet: {err}", allow_module_level=True)

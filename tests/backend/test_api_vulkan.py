@@ -8,10 +8,6 @@ import re
 import numpy as np
 import pytest
 
-from backend_helpers import skip_until_integrated  # noqa: E402 (temporary, see there)
-
-skip_until_integrated()
-
 import simple_vkbackend as svk
 from backend_ir_samples import saxpy_module, scale64_module
 from backend_helpers import CASES, FIXTURES, assert_matches, case_id

@@ -13,10 +13,6 @@ import llvmlite.binding as llvm
 import numpy as np
 import pytest
 
-from backend_helpers import skip_until_integrated  # noqa: E402 (temporary, see there)
-
-skip_until_integrated()
-
 from backend_helpers import CASES, FIXTURES, assert_matches, case_id
 
 SAXPY = str(FIXTURES / "saxpy.spl")

@@ -4,6 +4,7 @@ compiled by glslangValidator) so they do not depend on the lowering."""
 from __future__ import annotations
 
 import ctypes
+import gc
 import subprocess
 
 import numpy as np
@@ -109,6 +110,7 @@ def glue_args(x: np.ndarray, y: np.ndarray, a: float) -> list:
 
 def test_host_glue_runs_on_the_real_runtime(vk_device, saxpy_spirv):
     from simple_vkbackend.runtime import live_objects
+    gc.collect()  # earlier tests' garbage must not be freed in the middle of the count
     before = live_objects()
     library = GlueLibrary(emit_glue("m", [(SAXPY, saxpy_spirv)], signatures_of(rt.table())),
                           {"saxpy": SAXPY}, rt.table())
@@ -120,4 +122,5 @@ def test_host_glue_runs_on_the_real_runtime(vk_device, saxpy_spirv):
     np.testing.assert_array_equal(y, 3 * np.arange(1000) + 1)  # nothing downloaded after the failure
     assert library.launch("saxpy", 0, glue_args(x, y, 1.0), (10, 1, 1)) == -4  # no such device
     library.close()
+    gc.collect()
     assert live_objects() == before  # buffers freed on every path, the cached kernel by close()

@@ -5,10 +5,6 @@ from __future__ import annotations
 import llvmlite.binding as llvm
 import pytest
 
-from backend_helpers import skip_until_integrated  # noqa: E402 (temporary, see there)
-
-skip_until_integrated()
-
 from backend_helpers import FIXTURES, fixture_kernels
 from simple_vkbackend import rt
 from simple_vkbackend.frontend import compile_file
