@@ -94,4 +94,4 @@ def summary(name: str, array: np.ndarray, count: int = 6) -> str:
     head = "[" + ", ".join(str(v) for v in flat[:count]) + (", ...]" if flat.size > count else "]")
     total = flat.sum(dtype=np.float64 if flat.dtype.kind == "f" else None)
     return (f"{name}: {array.dtype}{list(array.shape)} {head} "
-            f"min={flat.min()} max={flat.max()} sum={total}")
+            f"min={str(flat.min())} max={str(flat.max())} sum={str(total)}")
