@@ -17,6 +17,7 @@ _UNSIGNED = {"div": "OpUDiv", "rem": "OpUMod", "shr": "OpShiftRightLogical",
 _FLOAT = {"add": "OpFAdd", "sub": "OpFSub", "mul": "OpFMul", "div": "OpFDiv", "rem": "OpFRem",
           "eq": "OpFOrdEqual", "ne": "OpFUnordNotEqual", "lt": "OpFOrdLessThan",
           "le": "OpFOrdLessThanEqual", "gt": "OpFOrdGreaterThan", "ge": "OpFOrdGreaterThanEqual"}
+_EXACT = ("add", "sub", "mul", "div", "rem")
 _BOOL = {"bitand": "OpLogicalAnd", "bitor": "OpLogicalOr", "bitxor": "OpLogicalNotEqual",
          "eq": "OpLogicalEqual", "ne": "OpLogicalNotEqual"}
 
@@ -54,7 +55,10 @@ def binary(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -
     opname = table.get(op)
     if opname is None:
         raise LoweringError(f"{fx.fn.name}: operator {op!r} is not defined on {t}")
-    return fx.emit(opname, result, lhs, rhs)
+    value = fx.emit(opname, result, lhs, rhs)
+    if t.is_float and op in _EXACT:
+        fx.b.decorate(value, "NoContraction")
+    return value
 
 
 def _widened_rem(fx: FunctionContext, lhs: int, rhs: int, t: ir.ScalarType) -> int:
