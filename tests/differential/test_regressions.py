@@ -92,6 +92,31 @@ def test_pow_of_nan_is_nan(backend):
     assert out[2] == 1.0 and out[3] == 1.0
 
 
+# Float `%` is fmod (Rust's `%`): lavapipe's OpFRem computes x - y * trunc(x / y),
+# which Vulkan allows, and was off by whole units for large quotients (4.375 for
+# 918052.94 % 4.7115173, exactly 4.3619385). Found while widening the generator to
+# float `%`. Fixed in the lowering (lowering/lower_fmod.py: exact long division).
+FMOD = """
+#[gpu]
+fn k(x: &[f32], y: &[f32], out: [f32], a: &[f64], b: &[f64], wide: [f64]):
+    val i = gpu.global_id(0)
+    out[i] = x[i] % y[i]
+    wide[i] = a[i] % b[i]
+"""
+
+
+def test_float_remainder_is_exact(backend):
+    x = np.array([-918052.94, 273923.38, 7.5, -0.0, 1e-45, 3e38, np.inf, 5.0], np.float32)
+    y = np.array([4.7115173, 1.8661885, -2.0, 3.0, 1e-45, 1e-45, 2.0, 0.0], np.float32)
+    a = np.array([1e300, -7.25, 5e-324, 1e-300, 3.0, -1.0, 2.0, np.nan])
+    b = np.array([1e-300, 2.0, 5e-324, np.inf, 0.0, 1.0, -3.0, 1.0])
+    got = run(FMOD, backend, x=x, y=y, out=np.zeros(8, np.float32), a=a, b=b, wide=np.zeros(8))
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(got["out"], np.fmod(x, y))
+        np.testing.assert_array_equal(got["wide"], np.fmod(a, b))
+    assert np.signbit(got["out"][3])  # fmod(-0, y) is -0
+
+
 # --------------------------------------------------------------------------- front end
 # Found by comparing each generated kernel with the same kernel whose literals
 # pass through identity helpers (so nothing can be folded), on one backend.
