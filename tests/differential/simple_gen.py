@@ -5,8 +5,8 @@
     def test(program): program.source, program.kernel, program.make_args(), ...
 
 A `Program` is one `.spl` source with helpers, constants and one kernel, its launch
-(1-D, global size a multiple of the local size), the kernel's buffers and scalars,
-and how to compare each written buffer. The generator keeps every result defined
+(1-D or 2-D, global size a multiple of the local size), the kernel's buffers and
+scalars, and the role of each buffer (which tells how to compare it). The generator keeps every result defined
 and the same on any conforming device, so two backends that disagree have a bug:
 
 - indexes are masked into bounds (`e & (len - 1)`; every array length is a power
@@ -267,10 +267,11 @@ class SourceGen:
         text = repr(float(abs(value)))
         return f"{text}{t}" if not str(value).startswith("-") else f"(-{text}{t})"
 
-    def literal(self, t: str, value=None, constant: bool = False) -> str:
-        """A literal of type `t` (`constant`: where the language needs a constant)."""
+    def literal(self, t: str, value=None) -> str:
+        """A literal of type `t` in an expression (`literal_text` where the language
+        needs a constant: shift amounts, constants, shared-array initial values)."""
         text = self.literal_text(t, self.literal_value(t) if value is None else value)
-        if self.opaque and not constant:
+        if self.opaque:
             self.opaque_types.add(t)
             return f"opq_{t}({text})"
         return text
