@@ -1,7 +1,9 @@
-"""Every disagreement the random-kernel generator (test_diff_random.py) has found,
-reduced to a small kernel: each runs on both backends and must give the value
-written in the test, which is what the IR's semantics say. The comment of each
-says what was wrong and where it was fixed."""
+"""Every disagreement the differential tests have found (the fixture cases of
+test_diff_fixtures.py and the random kernels of test_diff_random.py), and the few
+found while fixing those, reduced to small kernels: each runs on both backends
+and must give the value written in the test, which is what the IR's semantics
+say. The comment of each says what was wrong, how it was found and where it was
+fixed."""
 from __future__ import annotations
 
 import numpy as np
