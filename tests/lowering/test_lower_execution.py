@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import lowering_kernels as lk
-from lowering_irb import BOOL, F16, F32, F64, I32, I64, U8, U32
+from lowering_irb import BOOL, I32, U32
 from lowering_runner import Runner
 from simple_vkbackend import runtime
 from simple_vkbackend.lowering import ir
