@@ -61,8 +61,9 @@ class Registry:
         return handle
 
     def get(self, handle: int, cls: type):
-        with self._lock:
-            obj = self._objects.get(handle)
+        obj = self._objects.get(handle)     # a single dict read is atomic; writers lock
+        if obj.__class__ is cls:
+            return obj
         return self._checked(handle, obj, cls)
 
     def pop(self, handle: int, cls: type):
@@ -142,7 +143,11 @@ def _buffers(ptr, count: int) -> list:
     return [REGISTRY.get(h, Buffer) for h in handles]
 
 
-def _push(ptr, size: int) -> bytes:
+def _push(kernel: Kernel, ptr, size: int) -> bytes:
+    """The push-constant bytes; the size is checked before anything is read."""
+    if size > kernel.push_constant_size:
+        raise InvalidParameterError(f"{size} push-constant bytes given; the kernel takes "
+                                    f"{kernel.push_constant_size}")
     return ctypes.string_at(_need(ptr, "push-constant data"), size) if size else b""
 
 
@@ -232,13 +237,14 @@ def rt_vk_kernel_launch(k, bufs, count, gx, gy, gz, lx, ly, lz) -> int:
 
 def rt_vk_kernel_launch_pc(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
     kernel = REGISTRY.get(k, Kernel)
-    kernel.launch(_buffers(bufs, count), _push(push, push_size), (gx, gy, gz), (lx, ly, lz))
+    kernel.launch(_buffers(bufs, count), _push(kernel, push, push_size), (gx, gy, gz), (lx, ly, lz))
     return 0
 
 
 def rt_vk_kernel_launch_async(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
     kernel = REGISTRY.get(k, Kernel)
-    kernel.launch(_buffers(bufs, count), _push(push, push_size), (gx, gy, gz), (lx, ly, lz), wait=False)
+    kernel.launch(_buffers(bufs, count), _push(kernel, push, push_size), (gx, gy, gz), (lx, ly, lz),
+                  wait=False)
     return 0
 
 
@@ -248,13 +254,22 @@ def rt_vk_kernel_launch_1d(k, bufs, count, n) -> int:
     return 0
 
 
-def rt_vk_last_error(buf, length: int) -> int:
-    message = getattr(_errors, "message", "").encode("utf-8", "replace")
+def _copy_string(text: str, buf, length: int) -> int:
+    """Copy `text` NUL-terminated into buf[0:length] (truncated); its full length in bytes."""
+    data = text.encode("utf-8", "replace")
     if buf and length > 0:
-        n = min(len(message), length - 1)
-        ctypes.memmove(buf, message, n)
+        n = min(len(data), length - 1)
+        ctypes.memmove(buf, data, n)
         ctypes.memset(buf + n, 0, 1)
-    return len(message)
+    return len(data)
+
+
+def rt_vk_device_name(dev: int, buf, length: int) -> int:
+    return _copy_string(REGISTRY.get(dev, Device).name, buf, length)
+
+
+def rt_vk_last_error(buf, length: int) -> int:
+    return _copy_string(getattr(_errors, "message", ""), buf, length)
 
 
 def rt_vk_last_status() -> int:
@@ -288,6 +303,7 @@ SPECS = {
     "rt_vk_device_count": (rt_vk_device_count, (), "i32", None),
     "rt_vk_device_create_index": (rt_vk_device_create_index, ("i32 index",), "u64", 0),
     "rt_vk_device_limits": (rt_vk_device_limits, ("u64 device", "ptr out", "u64 count"), "i32", None),
+    "rt_vk_device_name": (rt_vk_device_name, ("u64 device", "ptr buf", "u64 len"), "i32", None),
     "rt_vk_last_error": (rt_vk_last_error, ("ptr buf", "u64 len"), "i32", 0),
     "rt_vk_last_status": (rt_vk_last_status, (), "i32", 0),
 }

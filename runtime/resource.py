@@ -17,7 +17,8 @@ class Resource:
     kind = "object"
 
     def __init__(self) -> None:
-        self._gate = threading.Condition(threading.Lock())
+        self._pin_lock = threading.Lock()
+        self._drained = threading.Condition(self._pin_lock)
         self._pins = 0
         self._alive = True
 
@@ -27,25 +28,25 @@ class Resource:
 
     def pin(self) -> None:
         """Mark an operation in progress; raises InvalidHandleError once freed."""
-        with self._gate:
+        with self._pin_lock:
             if not self._alive:
                 raise InvalidHandleError(f"{self.kind} was freed")
             self._pins += 1
 
     def unpin(self) -> None:
-        with self._gate:
+        with self._pin_lock:
             self._pins -= 1
             if self._pins == 0 and not self._alive:
-                self._gate.notify_all()
+                self._drained.notify_all()
 
     def retire(self) -> bool:
         """Mark dead and wait for running operations; False if already dead."""
-        with self._gate:
+        with self._pin_lock:
             if not self._alive:
                 return False
             self._alive = False
             while self._pins:
-                self._gate.wait()
+                self._drained.wait()
             return True
 
 

@@ -1,0 +1,52 @@
+"""Kernel IR -> validated SPIR-V: the lowering's public entry points.
+
+    lower_kernel(module, "saxpy")            -> LoweredKernel (SPIR-V 1.3, vulkan1.1)
+    lower_kernel(module, "saxpy", Target(spirv_version=(1, 5)))
+    lower_module(module)                      -> one LoweredKernel per kernel
+
+Every module is validated for the target environment before it is returned; a
+module the validator rejects is a compiler bug and raises InternalCompilerError.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from . import ir
+from .errors import InternalCompilerError, LoweringError
+from .interface import KernelInterface, Target, kernel_interface
+from .lower_kernel import build_kernel_module
+from .spirv_tools import SpirvValidationError, validate
+
+__all__ = ["LoweredKernel", "Target", "lower_kernel", "lower_module"]
+
+
+@dataclass(frozen=True)
+class LoweredKernel:
+    """A kernel's SPIR-V module and its launch interface (capabilities and
+    extensions filled in from the module)."""
+
+    name: str
+    spirv: bytes
+    interface: KernelInterface
+
+
+def lower_kernel(module: ir.Module, kernel_name: str, target: Target = Target()) -> LoweredKernel:
+    try:
+        kernel = module.kernel(kernel_name)
+    except KeyError:
+        raise LoweringError(f"no kernel named {kernel_name!r} in module {module.name!r}") from None
+    interface = kernel_interface(module, kernel, target)
+    builder = build_kernel_module(module, kernel, interface, target)
+    spirv = builder.assemble()
+    try:
+        validate(spirv, target.env)
+    except SpirvValidationError as e:
+        raise InternalCompilerError(f"kernel {kernel_name!r}: generated SPIR-V is invalid: {e}") from None
+    interface = dataclasses.replace(interface, capabilities=tuple(builder.capabilities),
+                                    extensions=tuple(builder.extensions))
+    return LoweredKernel(kernel_name, spirv, interface)
+
+
+def lower_module(module: ir.Module, target: Target = Target()) -> list[LoweredKernel]:
+    return [lower_kernel(module, k.name, target) for k in module.kernels]

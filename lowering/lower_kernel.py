@@ -1,0 +1,74 @@
+"""One kernel to one SPIR-V module: capabilities, memory model, resources,
+helper functions (callees first), the kernel function, entry point and modes."""
+from __future__ import annotations
+
+from typing import Union
+
+from . import ir
+from .interface import KernelInterface, Target
+from .lower_context import FunctionContext
+from .lower_control import block
+from .lower_globals import ArraySlot, KernelGlobals
+from .lower_scan import called_helpers
+from .lower_types import TypeMap
+from .spirv_builder import ModuleBuilder
+
+
+def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelInterface,
+                        target: Target) -> ModuleBuilder:
+    """The builder holding `kernel`'s complete module (see DESIGN.md, SPIR-V)."""
+    b = ModuleBuilder(target.spirv_version)
+    b.capability("Shader")
+    b.instr("OpMemoryModel", "Logical", "GLSL450")
+    types = TypeMap(b)
+    resources = KernelGlobals(b, types, kernel, interface, target)
+    constants = {c.name: c for c in module.constants}
+    function_ids: dict[str, int] = {}
+    for helper in called_helpers(module, kernel):
+        function_ids[helper.name] = _lower_function(b, types, resources, module, helper, function_ids, constants)
+    entry = _lower_function(b, types, resources, module, kernel, function_ids, constants)
+    b.instr("OpEntryPoint", "GLCompute", entry, kernel.name,
+            *resources.entry_point_interface(target.spirv_version))
+    b.instr("OpExecutionMode", entry, "LocalSize", *interface.local_size)
+    return b
+
+
+def _lower_function(b: ModuleBuilder, types: TypeMap, resources: KernelGlobals, module: ir.Module,
+                    fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
+                    constants: dict[str, ir.Constant]) -> int:
+    is_kernel = isinstance(fn, ir.Kernel)
+    result = types.void if is_kernel else types.result(fn.ret)
+    param_types = [] if is_kernel else [types.scalar(p.type) for p in fn.params]
+    fid = b.begin_function(result, b.type_function(result, *param_types))
+    b.name(fid, fn.name)
+    fx = FunctionContext(b, types, resources, module, fn, function_ids, constants=constants)
+    if is_kernel:
+        fx.arrays.update(resources.arrays)
+    else:
+        for p, ptype in zip(fn.params, param_types):
+            fx.params[p.name] = b.function_parameter(ptype)
+            b.name(fx.params[p.name], p.name)
+    fx.start_block(fx.new_label())
+    for local in fn.locals:
+        _declare_local(fx, local)
+    block(fx, fn.body)
+    if fx.open:
+        fx.return_early()
+    b.end_function()
+    return fid
+
+
+def _declare_local(fx: FunctionContext, local: ir.Local) -> None:
+    """A zero-initialised Function variable for a scalar local or private array."""
+    b, t = fx.b, fx.t
+    if isinstance(local.type, ir.ArrayType):
+        element = t.scalar(local.type.elem)
+        array = b.type_array(element, local.type.length)
+        var = b.local_variable(t.pointer("Function", array), t.null(array))
+        fx.arrays[local.name] = ArraySlot(local.name, local.type.elem, var, "Function", element,
+                                          t.pointer("Function", element), False, local.type.length)
+    else:
+        scalar = t.scalar(local.type)
+        var = b.local_variable(t.pointer("Function", scalar), t.null(scalar))
+        fx.locals[local.name] = (var, local.type)
+    b.name(var, local.name)

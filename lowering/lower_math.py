@@ -1,0 +1,187 @@
+"""GPU builtins: math (GLSL.std.450 plus exact round and pow), ids, barriers."""
+from __future__ import annotations
+
+from . import ir
+from .errors import LoweringError
+from .lower_cast import cast
+from .lower_context import FunctionContext
+
+_FLOAT_FUNCS = {
+    "sqrt": "Sqrt", "rsqrt": "InverseSqrt", "sin": "Sin", "cos": "Cos", "tan": "Tan", "asin": "Asin",
+    "acos": "Acos", "atan": "Atan", "atan2": "Atan2", "sinh": "Sinh", "cosh": "Cosh", "tanh": "Tanh",
+    "exp": "Exp", "exp2": "Exp2", "log": "Log", "log2": "Log2", "floor": "Floor", "ceil": "Ceil",
+    "trunc": "Trunc", "fract": "Fract", "fma": "Fma", "mix": "FMix", "step": "Step",
+    "smoothstep": "SmoothStep", "abs": "FAbs", "sign": "FSign", "min": "FMin", "max": "FMax",
+    "clamp": "FClamp",
+}
+_SIGNED_FUNCS = {"abs": "SAbs", "sign": "SSign", "min": "SMin", "max": "SMax", "clamp": "SClamp"}
+_UNSIGNED_FUNCS = {"min": "UMin", "max": "UMax", "clamp": "UClamp"}
+# GLSL.std.450 defines these for 16- and 32-bit floats only; f64 goes through f32.
+_NARROW_FLOAT_ONLY = frozenset({"Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh",
+                                "Tanh", "Exp", "Exp2", "Log", "Log2", "Pow"})
+_ID_VARIABLES = {"global_id": "GlobalInvocationId", "local_id": "LocalInvocationId",
+                 "group_id": "WorkgroupId", "num_groups": "NumWorkgroups"}
+_SYNC_SEMANTICS = "AcquireRelease|UniformMemory|WorkgroupMemory"
+
+
+# ---------------------------------------------------------------------------- math
+
+def math_builtin(fx: FunctionContext, name: str, args: list[int], t: ir.ScalarType) -> int:
+    """The math builtin `name` on `args` of type `t` (the arguments' type)."""
+    if name in ("isnan", "isinf"):
+        return fx.emit("OpIsNan" if name == "isnan" else "OpIsInf", fx.t.bool, args[0])
+    if name == "round" and t.is_float:
+        return round_half_away(fx, args[0], t)
+    if name in ("asin", "acos") and t.is_float:
+        return arc_sin_cos(fx, name, args[0], t)
+    if name == "pow":
+        return float_pow(fx, args[0], args[1], t) if t.is_float else int_pow(fx, args[0], args[1], t)
+    if t.is_float:
+        func = _FLOAT_FUNCS.get(name)
+    elif t.is_signed:
+        func = _SIGNED_FUNCS.get(name)
+    else:
+        func = _UNSIGNED_FUNCS.get(name)
+        if name == "abs":
+            return args[0]
+        if name == "sign":
+            nonzero = fx.emit("OpINotEqual", fx.t.bool, args[0], fx.t.const(t, 0))
+            return fx.emit("OpSelect", fx.t.scalar(t), nonzero, fx.t.const(t, 1), fx.t.const(t, 0))
+    if func is None:
+        raise LoweringError(f"{fx.fn.name}: math builtin {name!r} is not defined on {t}")
+    result = glsl(fx, func, args, t)
+    if t.is_float and name in ("min", "max", "clamp"):
+        result = _propagate_nan(fx, result, args, t)
+    return result
+
+
+def _propagate_nan(fx: FunctionContext, result: int, args: list[int], t: ir.ScalarType) -> int:
+    """A NaN argument makes the result NaN (as numpy's minimum/maximum); GLSL
+    leaves FMin/FMax/FClamp of NaN undefined."""
+    for a in args:
+        result = fx.emit("OpSelect", fx.t.scalar(t), fx.emit("OpIsNan", fx.t.bool, a), a, result)
+    return result
+
+
+def glsl(fx: FunctionContext, func: str, args: list[int], t: ir.ScalarType) -> int:
+    """A GLSL.std.450 call with result type `t`; f64 through f32 where GLSL lacks it."""
+    if t.is_float and t.bits == 64 and func in _NARROW_FLOAT_ONLY:
+        narrow = [cast(fx, a, t, ir.F32) for a in args]
+        return cast(fx, fx.b.glsl(fx.t.scalar(ir.F32), func, *narrow), ir.F32, t)
+    return fx.b.glsl(fx.t.scalar(t), func, *args)
+
+
+def round_half_away(fx: FunctionContext, x: int, t: ir.ScalarType) -> int:
+    """round(x), halves away from zero, exactly: trunc(x) + sign(d) when |d| >= 0.5,
+    d = x - trunc(x) (exact in floating point)."""
+    ty = fx.t.scalar(t)
+    whole = glsl(fx, "Trunc", [x], t)
+    d = fx.emit("OpFSub", ty, x, whole)
+    far = fx.emit("OpFOrdGreaterThanEqual", fx.t.bool, glsl(fx, "FAbs", [d], t), fx.t.const(t, 0.5))
+    away = fx.emit("OpFAdd", ty, whole, glsl(fx, "FSign", [d], t))
+    return fx.emit("OpSelect", ty, far, away, whole)
+
+
+def arc_sin_cos(fx: FunctionContext, name: str, x: int, t: ir.ScalarType) -> int:
+    """asin(x) = atan2(x, sqrt((1-x)(1+x))), acos(x) = atan2(sqrt((1-x)(1+x)), x).
+    GLSL defines the precision of Asin/Acos by these forms anyway; lavapipe's own
+    Asin/Acos are off by up to 4e-4 (f32), its Atan2 by about 3e-6."""
+    ty, one = fx.t.scalar(t), fx.t.const(t, 1.0)
+    product = fx.emit("OpFMul", ty, fx.emit("OpFSub", ty, one, x), fx.emit("OpFAdd", ty, one, x))
+    root = glsl(fx, "Sqrt", [product], t)
+    return glsl(fx, "Atan2", [x, root] if name == "asin" else [root, x], t)
+
+
+def float_pow(fx: FunctionContext, x: int, y: int, t: ir.ScalarType) -> int:
+    """x ** y as C's pow: GLSL Pow is undefined for x < 0 and x == 0, so it is
+    computed on |x| and the sign, zero, one and integral-exponent cases are fixed up."""
+    ty, tb, c = fx.t.scalar(t), fx.t.bool, fx.t.const
+    zero, one = c(t, 0.0), c(t, 1.0)
+
+    def select(cond: int, a: int, b: int) -> int:
+        return fx.emit("OpSelect", ty, cond, a, b)
+
+    r = glsl(fx, "Pow", [glsl(fx, "FAbs", [x], t), y], t)
+    x_zero = fx.emit("OpFOrdEqual", tb, x, zero)
+    y_neg = fx.emit("OpFOrdLessThan", tb, y, zero)
+    r = select(x_zero, select(y_neg, c(t, float("inf")), zero), r)
+    y_int = fx.emit("OpFOrdEqual", tb, glsl(fx, "Trunc", [y], t), y)
+    half = fx.emit("OpFMul", ty, y, c(t, 0.5))
+    y_odd = fx.emit("OpFOrdNotEqual", tb, glsl(fx, "Trunc", [half], t), half)
+    signed = select(y_odd, fx.emit("OpFNegate", ty, r), r)
+    x_neg = fx.emit("OpFOrdLessThan", tb, x, zero)
+    r = select(x_neg, select(y_int, signed, c(t, float("nan"))), r)
+    trivial = fx.emit("OpLogicalOr", tb, fx.emit("OpFOrdEqual", tb, y, zero),
+                      fx.emit("OpFOrdEqual", tb, x, one))
+    return select(trivial, one, r)
+
+
+def int_pow(fx: FunctionContext, base: int, exp: int, t: ir.ScalarType) -> int:
+    """base ** exp by square-and-multiply in a structured loop. The exponent is
+    shifted logically, so a negative one ends too; its result is then replaced:
+    1 for base 1, +-1 for base -1, else 0."""
+    b, ty = fx.b, fx.t.scalar(t)
+    one, zero = fx.t.const(t, 1), fx.t.const(t, 0)
+    start = fx.label
+    header, body, cont, merge = (fx.new_label() for _ in range(4))
+    acc_next, sq_next, e_next = b.new_id(), b.new_id(), b.new_id()
+    fx.branch(header)
+    fx.start_block(header)
+    acc = fx.emit("OpPhi", ty, one, start, acc_next, cont)
+    sq = fx.emit("OpPhi", ty, base, start, sq_next, cont)
+    e = fx.emit("OpPhi", ty, exp, start, e_next, cont)
+    more = fx.emit("OpINotEqual", fx.t.bool, e, zero)
+    fx.emit("OpLoopMerge", merge, cont, "None")
+    fx.terminate("OpBranchConditional", more, body, merge)
+    fx.start_block(body)
+    odd = fx.emit("OpINotEqual", fx.t.bool, fx.emit("OpBitwiseAnd", ty, e, one), zero)
+    b.instr("OpSelect", ty, odd, fx.emit("OpIMul", ty, acc, sq), acc, result=acc_next)
+    b.instr("OpIMul", ty, sq, sq, result=sq_next)
+    b.instr("OpShiftRightLogical", ty, e, one, result=e_next)
+    fx.branch(cont)
+    fx.start_block(cont)
+    fx.branch(header)
+    fx.start_block(merge)
+    if not t.is_signed:
+        return acc
+    minus_one = fx.t.const(t, -1)
+    exp_odd = fx.emit("OpINotEqual", fx.t.bool, fx.emit("OpBitwiseAnd", ty, exp, one), zero)
+    base_minus_one = fx.emit("OpSelect", ty, exp_odd, minus_one, one)
+    negative = fx.emit("OpSelect", ty, fx.emit("OpIEqual", fx.t.bool, base, one), one,
+                       fx.emit("OpSelect", ty, fx.emit("OpIEqual", fx.t.bool, base, minus_one),
+                               base_minus_one, zero))
+    return fx.emit("OpSelect", ty, fx.emit("OpSLessThan", fx.t.bool, exp, zero), negative, acc)
+
+
+# ---------------------------------------------------------------------------- ids, sync
+
+def id_builtin(fx: FunctionContext, name: str, dim: int) -> int:
+    """An id builtin as i32."""
+    if not 0 <= dim <= 2:
+        raise LoweringError(f"{fx.fn.name}: {name}({dim}): dimension must be 0, 1 or 2")
+    u32 = fx.t.u32
+    if name == "local_size":
+        value = fx.g.local_size[dim]
+    elif name == "global_size":
+        value = fx.emit("OpIMul", u32, _component(fx, "NumWorkgroups", dim), fx.g.local_size[dim])
+    elif name in _ID_VARIABLES:
+        value = _component(fx, _ID_VARIABLES[name], dim)
+    else:
+        raise LoweringError(f"{fx.fn.name}: unknown id builtin {name!r}")
+    return fx.emit("OpBitcast", fx.t.i32, value)
+
+
+def _component(fx: FunctionContext, builtin: str, dim: int) -> int:
+    vector = fx.emit("OpLoad", fx.t.uvec3(), fx.g.builtin(builtin))
+    return fx.emit("OpCompositeExtract", fx.t.u32, vector, dim)
+
+
+def sync_builtin(fx: FunctionContext, name: str) -> None:
+    semantics = fx.t.semantics(_SYNC_SEMANTICS)
+    if name == "barrier":
+        workgroup = fx.t.scope("Workgroup")
+        fx.emit("OpControlBarrier", workgroup, workgroup, semantics)
+    elif name == "mem_fence":
+        fx.emit("OpMemoryBarrier", fx.t.scope("Device"), semantics)
+    else:
+        raise LoweringError(f"{fx.fn.name}: unknown sync builtin {name!r}")

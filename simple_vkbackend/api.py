@@ -1,0 +1,146 @@
+"""The Python API: compile Simple source (or kernel IR) for a backend and call its
+kernels as methods.
+
+    module = simple_vkbackend.compile_file("fixtures/saxpy.spl")
+    module.saxpy(x, y, 2.0)          # y now holds the result
+
+Buffers are numpy arrays of exactly the element dtype; arrays of written buffers
+hold the results after the call. See docs/backend.md.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from simple_vkbackend.lowering import ir
+
+from .arguments import bind_arguments, default_global_size, local_size_arg, signature
+from .backends.base import Backend, CompiledModule
+from .backends.registry import get_backend
+from .launch import SizeArg
+
+BackendArg = Union[str, Backend]
+
+
+def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
+                   device: Any = None) -> "Module":
+    """Compile Simple source text. Raises frontend.CompileError on bad source."""
+    from .frontend import compile_source as front
+    return compile_ir(front(text, filename=filename), backend, device)
+
+
+def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None) -> "Module":
+    """Compile a Simple source file. Raises frontend.CompileError on bad source."""
+    from .frontend import compile_file as front
+    return compile_ir(front(str(path)), backend, device)
+
+
+def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None) -> "Module":
+    """Compile a kernel IR module (from any front end). `backend`: a name
+    ('vulkan', 'software', 'auto') or a Backend; `device` (vulkan): a Device, an
+    index or part of a device name. The module is verified first (IRVerifyError)."""
+    from simple_vkbackend.lowering.ir_verify import verify_module
+    verify_module(module)
+    if isinstance(backend, Backend):
+        return Module(backend.compile(module), backend, owns_backend=False)
+    options = {} if device is None else {"device": device}
+    chosen = get_backend(backend, **options)
+    try:
+        return Module(chosen.compile(module), chosen, owns_backend=True)
+    except BaseException:
+        chosen.close()
+        raise
+
+
+class Module:
+    """A compiled module: its kernels are methods (`module.saxpy(...)`), also
+    reachable as `module["saxpy"]`."""
+
+    def __init__(self, compiled: CompiledModule, backend: Backend, owns_backend: bool = False):
+        self.compiled = compiled
+        self.backend = backend
+        self._owns_backend = owns_backend
+
+    @property
+    def kernels(self) -> list[str]:
+        return self.compiled.kernels
+
+    @property
+    def manifest(self) -> dict:
+        return self.compiled.manifest
+
+    @property
+    def ir_text(self) -> str:
+        """The host glue LLVM IR ('' for backends without host glue)."""
+        return self.compiled.ir_text
+
+    @property
+    def ir_module(self) -> ir.Module:
+        return self.compiled.module
+
+    def spirv(self, kernel: str) -> bytes:
+        self.compiled.interface(kernel)
+        if kernel not in self.compiled.spirv:
+            raise ValueError(f"the {self.compiled.backend} backend produces no SPIR-V")
+        return self.compiled.spirv[kernel]
+
+    def kernel(self, name: str, device: Any = None):
+        """`name` as a device-resident Kernel (Vulkan only) for launches on Buffers;
+        `device` defaults to the module's."""
+        from .device import Kernel
+        device = device if device is not None else getattr(self.backend, "device", None)
+        if device is None:
+            raise ValueError(f"the {self.compiled.backend} backend has no device; compile with backend='vulkan'")
+        same = device is getattr(self.backend, "device", None)
+        features = self.backend.features if same else None
+        return Kernel(device, self.spirv(name), self.compiled.interface(name), features=features)
+
+    def __getitem__(self, name: str) -> "KernelFunction":
+        self.compiled.interface(name)
+        return KernelFunction(self, name)
+
+    def __getattr__(self, name: str) -> "KernelFunction":
+        compiled = self.__dict__.get("compiled")
+        if compiled is None or name not in compiled.interfaces:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute or kernel {name!r}")
+        return KernelFunction(self, name)
+
+    def __dir__(self):
+        return [*super().__dir__(), *self.kernels]
+
+    def close(self) -> None:
+        """Release what the module's backend holds, when the module created it."""
+        if self._owns_backend:
+            self.backend.close()
+
+    def __enter__(self) -> "Module":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<simple_vkbackend.Module {self.compiled.module.name!r} on {self.compiled.backend}: " \
+               f"{', '.join(self.kernels)}>"
+
+
+class KernelFunction:
+    """One kernel of a Module, called like a function."""
+
+    def __init__(self, module: Module, name: str):
+        self.module, self.name = module, name
+        self.interface = module.compiled.interface(name)
+        self.__doc__ = f"{signature(self.interface)}; keyword arguments global_size, local_size"
+
+    def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
+                 **kwargs: Any) -> None:
+        bound = bind_arguments(self.interface, args, kwargs)
+        size = default_global_size(self.interface, bound, global_size)
+        flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
+                for name, value in bound.items()}  # views: results land in the caller's arrays
+        self.module.backend.run(self.module.compiled, self.name, flat, size, local_size_arg(local_size))
+
+    def __repr__(self) -> str:
+        return f"<kernel {signature(self.interface)}>"

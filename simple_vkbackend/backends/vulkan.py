@@ -1,0 +1,145 @@
+"""The Vulkan backend: lowering to SPIR-V for the chosen device, a feature check
+before anything runs, and launches through the JIT-compiled host glue."""
+from __future__ import annotations
+
+import ctypes
+import weakref
+from typing import Any, Callable, Iterable, Mapping, Optional, Union
+
+import numpy as np
+
+from simple_vkbackend.lowering import ir
+from simple_vkbackend.lowering.interface import KernelInterface, Target, required_features
+
+from ..errors import BackendUnavailableError, MissingFeatureError
+from ..features import FLOAT_ATOMIC_FEATURES, describe_missing, missing_features
+from ..hostgen.glue import emit_glue, glue_function_name
+from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
+
+INSTALL_HINT = ("install a Vulkan loader and driver, e.g. `apt install libvulkan1 mesa-vulkan-drivers` "
+                "(lavapipe runs Vulkan on the CPU)")
+
+
+class VulkanBackend(Backend):
+    """Runs kernels on a Vulkan device.
+
+    `device`: a simple_vkbackend.Device, an index, part of a device name, or None
+    (SIMPLE_VK_DEVICE, else the first device). `features`: the feature set to compile
+    and check against instead of the device's enabled features (to target a lesser
+    device, and in tests)."""
+
+    name = "vulkan"
+
+    @classmethod
+    def unavailable_reason(cls) -> str:
+        from ..runtime_info import unavailable_reason
+        reason = unavailable_reason()
+        return f"{reason}; {INSTALL_HINT}" if reason and "apt install" not in reason else reason
+
+    @classmethod
+    def is_available(cls) -> bool:
+        return not cls.unavailable_reason()
+
+    def __init__(self, device: Union["Device", int, str, None] = None,
+                 features: Optional[Iterable[str]] = None):
+        reason = self.unavailable_reason()
+        if reason:
+            raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}")
+        from ..device import Device
+        self.owns_device = not isinstance(device, Device)
+        self.device: Device = Device(device) if self.owns_device else device
+        self.features = frozenset(self.device.enabled_features if features is None else features)
+        self._libraries: "weakref.WeakSet" = weakref.WeakSet()
+
+    # --------------------------------------------------------------- compile
+
+    def target_for(self, module: ir.Module, kernel: ir.Kernel) -> Target:
+        """Native f32 atomic add where the kernel's use of it is covered by the
+        features; the compare-exchange loop otherwise."""
+        native = Target(float_atomic_add=True)
+        if any(f in self.features for f in FLOAT_ATOMIC_FEATURES) and \
+                set(required_features(module, kernel, native)) <= self.features:
+            return native
+        return Target()
+
+    def compile(self, module: ir.Module) -> CompiledModule:
+        return compile_for_vulkan(module, self.target_for)
+
+    # --------------------------------------------------------------- run
+
+    def check_features(self, interface: KernelInterface) -> None:
+        missing = missing_features(interface, self.features)
+        if missing:
+            raise MissingFeatureError(describe_missing(interface.name, missing, self.device.name))
+
+    def glue(self, compiled: CompiledModule):
+        """The JIT-compiled host glue of `compiled`, made on first use."""
+        if compiled.runtime_state is None:
+            from .. import rt
+            from ..hostgen.jit import GlueLibrary
+            compiled.runtime_state = GlueLibrary(compiled.ir_text, compiled.interfaces, rt.table())
+            weakref.finalize(compiled, compiled.runtime_state.close)
+        self._libraries.add(compiled.runtime_state)
+        return compiled.runtime_state
+
+    def run(self, compiled: CompiledModule, kernel: str, args: Mapping[str, Any],
+            global_size: Size3, local_size: Optional[Size3] = None) -> None:
+        from .. import rt
+        interface = compiled.interface(kernel)
+        self.check_features(interface)
+        glue = self.glue(compiled)
+        status = glue.launch(kernel, self.device.handle, glue_arguments(interface, args), global_size,
+                             local_size or (0, 0, 0))
+        rt.check(status, f"kernel {kernel} failed on {self.device.name}")
+
+    def close(self) -> None:
+        """Free the kernels compiled for this backend's device and, if the backend
+        created its device, the device."""
+        if self.device.closed:
+            return
+        for library in list(self._libraries):
+            library.release(self.device.handle)
+        if self.owns_device:
+            self.device.close()
+
+
+def compile_for_vulkan(module: ir.Module,
+                       target_for: Callable[[ir.Module, ir.Kernel], Target] = lambda m, k: Target()
+                       ) -> CompiledModule:
+    """SPIR-V, interfaces, manifest and host glue for every kernel; needs no device
+    (the default target is portable: no optional features beyond the types used)."""
+    from simple_vkbackend.lowering.lower import lower_kernel
+    from .. import rt
+    from ..hostgen.jit import signatures_of
+    lowered = [lower_kernel(module, k.name, target_for(module, k)) for k in module.kernels]
+    interfaces = {k.name: k.interface for k in lowered}
+    ir_text = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered], signatures_of(rt.table()))
+    return CompiledModule(
+        backend=VulkanBackend.name, module=module, interfaces=interfaces,
+        spirv={k.name: k.spirv for k in lowered}, ir_text=ir_text, target=Target(),
+        manifest=vulkan_manifest(module.name, interfaces, Target()))
+
+
+def glue_arguments(interface: KernelInterface, args: Mapping[str, Any]) -> list:
+    """The values after the device handle in a call of the host glue (hostgen ABI)."""
+    values: list = []
+    for p in interface.params:
+        value = args[p.name]
+        if p.kind == "buffer":
+            values += [ctypes.c_void_p(value.ctypes.data), value.nbytes]
+        elif p.type == "bool":
+            values.append(int(bool(value)))
+        elif p.type == "f16":
+            values.append(int(np.float16(value).view(np.uint16)))
+        elif p.type.startswith("f"):
+            values.append(float(value))
+        else:
+            values.append(int(value))
+    return values
+
+
+def vulkan_manifest(module_name: str, interfaces: Mapping[str, KernelInterface], target: Target) -> dict:
+    kernels = [kernel_manifest(iface, spirv_file=f"{name}.spv", glue_function=glue_function_name(name))
+               for name, iface in interfaces.items()]
+    return module_manifest(module_name, VulkanBackend.name, kernels, target=target,
+                           host_glue=f"{module_name}.ll")

@@ -1,0 +1,160 @@
+"""The subcommands of `simple-vk` (cli.py parses and handles errors)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from simple_vkbackend.lowering import ir
+
+from .cli import EXIT_OK, UsageError
+
+
+def load(path: str) -> ir.Module:
+    from .frontend import compile_file
+    if not Path(path).is_file():
+        raise UsageError(f"no such file: {path}")
+    return compile_file(path)
+
+
+def compile_vulkan(module: ir.Module):
+    """Compile for the default device when there is one (its target), else for the
+    portable target with a note: building needs no device."""
+    from .backends.vulkan import VulkanBackend, compile_for_vulkan
+    if VulkanBackend.is_available():
+        backend = VulkanBackend()
+        try:
+            return backend.compile(module)
+        finally:
+            backend.close()
+    print(f"simple-vk: note: no Vulkan device ({VulkanBackend.unavailable_reason()}); "
+          "building for the portable target", file=sys.stderr)
+    return compile_for_vulkan(module)
+
+
+def build(args: argparse.Namespace) -> int:
+    from simple_vkbackend.lowering.spirv_tools import disassemble
+    compiled = compile_vulkan(load(args.file))
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, code in compiled.spirv.items():
+        (out / f"{name}.spv").write_bytes(code)
+        (out / f"{name}.spvasm").write_text(disassemble(code))
+    (out / compiled.manifest["host_glue"]).write_text(compiled.ir_text)
+    (out / "manifest.json").write_text(json.dumps(compiled.manifest, indent=2) + "\n")
+    print(f"wrote {len(compiled.spirv)} kernel(s) to {out}: "
+          f"{', '.join(compiled.kernels)}; manifest.json, {compiled.manifest['host_glue']}")
+    return EXIT_OK
+
+
+def check(args: argparse.Namespace) -> int:
+    module = load(args.file)
+    try:
+        from simple_vkbackend.lowering.ir_verify import verify_module
+    except ImportError:  # the verifier is optional here: the front end's output is checked anyway
+        verify_module = None
+    if verify_module is not None:
+        verify_module(module)
+    print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
+    return EXIT_OK
+
+
+def only_kernel(module: ir.Module, name: str) -> ir.Module:
+    """`module` reduced to kernel `name`, the helpers it calls and the constants."""
+    from simple_vkbackend.lowering.ir_walk import called_functions
+    try:
+        kernel = module.kernel(name)
+    except KeyError:
+        raise UsageError(f"no kernel named {name!r} in {module.name} "
+                         f"(kernels: {', '.join(k.name for k in module.kernels)})") from None
+    return ir.Module(kernels=[kernel], functions=called_functions(module, kernel),
+                     constants=list(module.constants), name=module.name)
+
+
+def emit(args: argparse.Namespace) -> int:
+    module = load(args.file)
+    if args.kernel:
+        module = only_kernel(module, args.kernel)
+    if args.emit == "ir":
+        from simple_vkbackend.lowering.ir_text import print_module
+        sys.stdout.write(print_module(module))
+        return EXIT_OK
+    compiled = compile_vulkan(module)
+    if args.emit == "llvm":
+        sys.stdout.write(compiled.ir_text)
+        return EXIT_OK
+    from simple_vkbackend.lowering.spirv_tools import disassemble
+    for name, code in compiled.spirv.items():
+        if len(compiled.spirv) > 1:
+            sys.stdout.write(f"; kernel {name}\n")
+        sys.stdout.write(disassemble(code))
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    from .api import compile_ir
+    from .argspec import SpecError, parse_spec, split_assignment, summary
+    from .launch import as_size3
+    module = load(args.file)
+    if args.kernel not in {k.name for k in module.kernels}:
+        only_kernel(module, args.kernel)  # raises the usage error naming the kernels
+    compiled = compile_ir(module, args.backend, device=args.device)
+    with compiled:
+        interface = compiled.compiled.interface(args.kernel)
+        params = {p.name: p for p in interface.params}
+        values = {}
+        try:
+            for text in args.arg:
+                name, spec = split_assignment(text)
+                if name not in params:
+                    raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
+                                     f"(parameters: {', '.join(params)})")
+                values[name] = parse_spec(params[name], spec)
+            global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None
+            local_size = as_size3(parse_sizes(args.local_size), "--local") if args.local_size else None
+            compiled[args.kernel](**values, global_size=global_size, local_size=local_size)
+        except (SpecError, TypeError, ValueError) as err:
+            raise UsageError(str(err)) from None
+        report(args, interface, values, summary)
+    return EXIT_OK
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise UsageError(f"expected N[,M[,L]], got {text!r}") from None
+
+
+def report(args, interface, values, summary) -> None:
+    written = [p.name for p in interface.buffers if p.access in ("write", "readwrite")]
+    save = Path(args.save) if args.save else None
+    if save:
+        save.mkdir(parents=True, exist_ok=True)
+    for name in written:
+        print(summary(name, values[name]))
+        if save:
+            np.save(save / f"{name}.npy", values[name])
+
+
+def devices(args: argparse.Namespace) -> int:
+    from .features import FEATURE_USES
+    from .runtime_info import list_device_infos
+    from .backends.vulkan import VulkanBackend
+    reason = VulkanBackend.unavailable_reason()
+    if reason:
+        print(f"no Vulkan devices: {reason}")
+        return EXIT_OK
+    for info in list_device_infos():
+        x, y, z, invocations, gx, gy, gz = info.limits
+        print(f"{info.index}: {info.name} ({info.type})")
+        print(f"    maxComputeWorkGroupSize {x} x {y} x {z}, maxComputeWorkGroupInvocations {invocations}")
+        print(f"    maxComputeWorkGroupCount {gx} x {gy} x {gz}")
+        for label, value in info.extra:
+            print(f"    {label} {value}")
+        listed = [f for f in FEATURE_USES if f in info.enabled_features]
+        print(f"    features: {', '.join(listed) if listed else 'none of the optional ones'}")
+    return EXIT_OK

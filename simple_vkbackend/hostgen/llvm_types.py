@@ -1,0 +1,65 @@
+"""Type mappings of the host glue ABI: rt_vk_* signature strings and kernel scalar
+types to LLVM types, and the same to ctypes for calling the JIT-compiled glue.
+
+Scalars are passed by value in these LLVM types:
+  bool -> i32 (0 is false, anything else true; stored as 0/1 in the push block),
+  i8/u8 -> i8, i16/u16 -> i16, i32/u32 -> i32, i64/u64 -> i64,
+  f16 -> i16 holding the IEEE binary16 bits (C has no portable half type),
+  f32 -> float, f64 -> double.
+"""
+from __future__ import annotations
+
+import ctypes
+
+from llvmlite import ir as ll
+
+I8, I16, I32, I64 = ll.IntType(8), ll.IntType(16), ll.IntType(32), ll.IntType(64)
+PTR = ll.PointerType()
+VOID = ll.VoidType()
+
+FFI_TYPES: dict[str, ll.Type] = {
+    "u64": I64, "i64": I64, "u32": I32, "i32": I32, "u16": I16, "i16": I16,
+    "u8": I8, "i8": I8, "ptr": PTR, "void": VOID,
+}
+
+FFI_CTYPES: dict[str, object] = {
+    "u64": ctypes.c_uint64, "i64": ctypes.c_int64, "u32": ctypes.c_uint32, "i32": ctypes.c_int32,
+    "u16": ctypes.c_uint16, "i16": ctypes.c_int16, "u8": ctypes.c_uint8, "i8": ctypes.c_int8,
+    "ptr": ctypes.c_void_p, "void": None,
+}
+
+_SCALAR_LLVM: dict[str, ll.Type] = {
+    "bool": I32, "i8": I8, "u8": I8, "i16": I16, "u16": I16, "i32": I32, "u32": I32,
+    "i64": I64, "u64": I64, "f16": I16, "f32": ll.FloatType(), "f64": ll.DoubleType(),
+}
+
+_SCALAR_CTYPES: dict[str, object] = {
+    "bool": ctypes.c_int32, "i8": ctypes.c_int8, "u8": ctypes.c_uint8, "i16": ctypes.c_int16,
+    "u16": ctypes.c_uint16, "i32": ctypes.c_int32, "u32": ctypes.c_uint32, "i64": ctypes.c_int64,
+    "u64": ctypes.c_uint64, "f16": ctypes.c_uint16, "f32": ctypes.c_float, "f64": ctypes.c_double,
+}
+
+
+def ffi_type(name: str) -> ll.Type:
+    """LLVM type of an rt_vk_* parameter or result type string ('u64', 'ptr', ...)."""
+    try:
+        return FFI_TYPES[name]
+    except KeyError:
+        raise ValueError(f"unknown rt_vk_* type {name!r}") from None
+
+
+def ffi_ctype(name: str):
+    try:
+        return FFI_CTYPES[name]
+    except KeyError:
+        raise ValueError(f"unknown rt_vk_* type {name!r}") from None
+
+
+def scalar_type(name: str) -> ll.Type:
+    """LLVM type in which a kernel scalar parameter of type `name` is passed."""
+    return _SCALAR_LLVM[name]
+
+
+def scalar_ctype(name: str):
+    """ctypes type in which a kernel scalar parameter of type `name` is passed."""
+    return _SCALAR_CTYPES[name]

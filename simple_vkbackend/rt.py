@@ -1,0 +1,60 @@
+"""The rt_vk_* table called from Python through ctypes, exactly as native code
+calls it, with failures turned into VulkanError carrying the runtime's message.
+
+Importing this module loads the runtime (and so the Vulkan loader); the rest of the
+package imports it only when a Vulkan object is needed.
+"""
+from __future__ import annotations
+
+import ctypes
+import functools
+from typing import Any, Callable
+
+from .errors import VulkanError
+from .hostgen.llvm_types import ffi_ctype
+
+LAST_ERROR_CAPACITY = 4096
+
+
+@functools.cache
+def table() -> dict:
+    """The runtime's table: name -> entry with params, ret, address."""
+    from simple_vkbackend.runtime.ffi import TABLE
+    return dict(TABLE)
+
+
+@functools.cache
+def function(name: str) -> Callable[..., Any]:
+    """The ctypes function of table entry `name`."""
+    entry = table()[name]
+    proto = ctypes.CFUNCTYPE(ffi_ctype(entry.ret), *[ffi_ctype(p) for p in entry.params])
+    return proto(entry.address)
+
+
+def call(name: str, *args: Any) -> Any:
+    return function(name)(*args)
+
+
+def last_error() -> str:
+    """The runtime's message for the last failure on this thread ('' when none)."""
+    buf = ctypes.create_string_buffer(LAST_ERROR_CAPACITY)
+    call("rt_vk_last_error", buf, LAST_ERROR_CAPACITY)
+    return buf.value.decode("utf-8", "replace")
+
+
+def error(status: int, what: str) -> VulkanError:
+    message = last_error() or what
+    return VulkanError(status, message if message == what else f"{what}: {message}")
+
+
+def check(status: int, what: str) -> None:
+    """Raise VulkanError when `status` (from an rt_vk_* call doing `what`) is negative."""
+    if status < 0:
+        raise error(status, what)
+
+
+def check_handle(handle: int, status: int, what: str) -> int:
+    """A handle-returning call gives 0 on failure; raise VulkanError(status) then."""
+    if handle == 0:
+        raise error(status, what)
+    return handle

@@ -1,0 +1,65 @@
+"""What the runtime says about devices: names, enabled features, limits. The one
+place that knows the runtime's object-layer names (simple_vkbackend.runtime)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    index: int
+    name: str
+    type: str  # "discrete", "integrated", "virtual", "cpu", "other"
+    enabled_features: frozenset[str]
+    limits: tuple[int, ...]  # maxComputeWorkGroupSize x, y, z; ...Invocations; ...Count x, y, z
+    extra: tuple[tuple[str, str], ...] = ()  # more (label, value) pairs for `simple-vk devices`
+
+
+def _describe(info, features: frozenset[str]) -> DeviceInfo:
+    lim = info.limits
+    extra = (
+        ("API version", ".".join(map(str, info.api_version))),
+        ("maxStorageBufferRange", f"{lim.max_storage_buffer_range} bytes"),
+        ("maxComputeSharedMemorySize", f"{lim.max_compute_shared_memory_size} bytes"),
+        ("maxPushConstantsSize", f"{lim.max_push_constants_size} bytes"),
+        ("subgroupSize", str(lim.subgroup_size)),
+    )
+    return DeviceInfo(info.index, info.name, info.type, frozenset(features),
+                      (*lim.max_compute_work_group_size, lim.max_compute_work_group_invocations,
+                       *lim.max_compute_work_group_count), extra)
+
+
+def list_device_infos() -> list[DeviceInfo]:
+    """Every usable device; the features are those a device created on it enables."""
+    from simple_vkbackend import runtime
+    return [_describe(info, info.features) for info in runtime.list_devices()]
+
+
+def device_info(handle: int) -> DeviceInfo:
+    """The device behind an rt_vk_* device handle, with its enabled features."""
+    from simple_vkbackend.runtime.device import Device
+    from simple_vkbackend.runtime.ffi import REGISTRY
+    device = REGISTRY.get(handle, Device)
+    return _describe(device.info, device.enabled_features)
+
+
+def resolve_device(which: Union[int, str]) -> int:
+    """The index of the device `which` names: an index or part of a name (the
+    runtime's rule: among matching names, the best-ranked device)."""
+    from simple_vkbackend.runtime.errors import NotAvailableError
+    from simple_vkbackend.runtime.instance import select_device
+    reason = unavailable_reason()
+    if reason:
+        from .errors import BackendUnavailableError
+        raise BackendUnavailableError(reason)
+    try:
+        return select_device(which).info.index
+    except NotAvailableError as err:
+        raise ValueError(str(err)) from None
+
+
+def unavailable_reason() -> str:
+    """Why Vulkan cannot be used here ("" when it can)."""
+    from simple_vkbackend import runtime
+    return runtime.unavailable_reason() or ""

@@ -1,0 +1,52 @@
+"""Helpers of the backend tests: the fixture cases of fixtures/cases.py, the
+fixture kernels, and comparison with a reference."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "fixtures"
+
+
+def load_cases() -> list:
+    """CASES of fixtures/cases.py (a plain file, not a package)."""
+    path = FIXTURES / "cases.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location("simple_fixture_cases", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses in it need their module registered
+    spec.loader.exec_module(module)
+    return list(module.CASES)
+
+
+CASES = load_cases()
+
+
+def case_id(case) -> str:
+    return f"{Path(case.file).stem}.{case.kernel}"
+
+
+def fixture_kernels() -> list[tuple[Path, str]]:
+    """(file, kernel) for every kernel of every fixtures/*.spl that compiles."""
+    from simple_vkbackend.frontend import compile_file
+    found = []
+    for path in sorted(FIXTURES.glob("*.spl")):
+        found += [(path, k.name) for k in compile_file(str(path)).kernels]
+    return found
+
+
+def assert_matches(name: str, got: np.ndarray, want: np.ndarray, case) -> None:
+    """`got` equals the reference `want` within the case's tolerance (exact for integers)."""
+    want = np.asarray(want)
+    assert got.size == want.size, f"{name}: {got.size} elements, expected {want.size}"
+    got, want = got.reshape(-1), want.reshape(-1)
+    if got.dtype.kind == "f":
+        np.testing.assert_allclose(got, want, rtol=case.rtol, atol=case.atol, err_msg=name)
+    else:
+        np.testing.assert_array_equal(got, want, err_msg=name)
+
