@@ -48,6 +48,8 @@ def binary(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -
             rhs = fx.emit("OpBitwiseAnd", result, rhs, fx.t.const(t, t.bits - 1))
             if op == "shl":
                 return fx.emit("OpShiftLeftLogical", result, lhs, rhs)
+        if op in ("div", "rem"):
+            return _int_divide(fx, op, lhs, rhs, t)
         table = _SIGNED if t.is_signed and op in _SIGNED else _UNSIGNED if op in _UNSIGNED else _INT
     opname = table.get(op)
     if opname is None:
@@ -60,3 +62,24 @@ def _widened_rem(fx: FunctionContext, lhs: int, rhs: int, t: ir.ScalarType) -> i
     own precision, which loses bits in f16; the f32 result rounds back exactly."""
     wide = [cast(fx, v, t, ir.F32) for v in (lhs, rhs)]
     return cast(fx, fx.emit("OpFRem", fx.t.scalar(ir.F32), *wide), ir.F32, t)
+
+
+def _int_divide(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -> int:
+    """Integer `/` and `%`, truncating. SPIR-V leaves x / 0 and MIN / -1 undefined
+    (a CPU driver may trap); here they are defined as the software backend does:
+    x / 0 = 0, x % 0 = 0, MIN / -1 = MIN, MIN % -1 = 0, by dividing by 1 instead.
+    A constant divisor other than 0 (and -1 for signed types) needs no care."""
+    ty, tb = fx.t.scalar(t), fx.t.bool
+    table = _SIGNED if t.is_signed else _UNSIGNED
+    divisor = fx.b.int_constant_value(rhs)
+    if divisor is not None and divisor != 0 and not (t.is_signed and divisor == -1):
+        return fx.emit(table[op], ty, lhs, rhs)
+    zero, one = fx.t.const(t, 0), fx.t.const(t, 1)
+    by_zero = fx.emit("OpIEqual", tb, rhs, zero)
+    unsafe = by_zero
+    if t.is_signed:
+        overflow = fx.emit("OpLogicalAnd", tb, fx.emit("OpIEqual", tb, lhs, fx.t.const(t, -(1 << (t.bits - 1)))),
+                           fx.emit("OpIEqual", tb, rhs, fx.t.const(t, -1)))
+        unsafe = fx.emit("OpLogicalOr", tb, by_zero, overflow)
+    result = fx.emit(table[op], ty, lhs, fx.emit("OpSelect", ty, unsafe, one, rhs))
+    return result if op == "rem" else fx.emit("OpSelect", ty, by_zero, zero, result)

@@ -1,6 +1,10 @@
 """Scalar conversions between every pair of IR scalar types (see ir.Cast)."""
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from . import ir
 from .lower_context import FunctionContext
 
@@ -19,7 +23,7 @@ def cast(fx: FunctionContext, value: int, src: ir.ScalarType, dst: ir.ScalarType
     if src.is_float and dst.is_float:
         return fx.emit("OpFConvert", result, value)
     if src.is_float:
-        return fx.emit("OpConvertFToS" if dst.is_signed else "OpConvertFToU", result, value)
+        return _float_to_int(fx, value, src, dst)
     return fx.emit("OpConvertSToF" if src.is_signed else "OpConvertUToF", result, value)
 
 
@@ -33,6 +37,26 @@ def int_to_int(fx: FunctionContext, value: int, src: ir.ScalarType, dst: ir.Scal
     if src != dst:
         value = fx.emit("OpBitcast", fx.t.scalar(dst), value)
     return value
+
+
+def _float_to_int(fx: FunctionContext, value: int, src: ir.ScalarType, dst: ir.ScalarType) -> int:
+    """Truncation toward zero that saturates at the type's range and gives 0 for
+    NaN (Rust's `as`; SPIR-V leaves out-of-range conversions undefined)."""
+    ty, tb = fx.t.scalar(dst), fx.t.bool
+    low = -(1 << (dst.bits - 1)) if dst.is_signed else 0
+    high = (1 << (dst.bits - 1)) if dst.is_signed else (1 << dst.bits)  # first value past the top
+    result = fx.emit("OpConvertFToS" if dst.is_signed else "OpConvertFToU", ty, value)
+    too_big = fx.emit("OpFOrdGreaterThanEqual", tb, value, fx.t.const(src, _float_bound(high, src)))
+    result = fx.emit("OpSelect", ty, too_big, fx.t.const(dst, high - 1), result)
+    too_small = fx.emit("OpFOrdLessThan", tb, value, fx.t.const(src, _float_bound(low, src)))
+    result = fx.emit("OpSelect", ty, too_small, fx.t.const(dst, low), result)
+    return fx.emit("OpSelect", ty, fx.emit("OpIsNan", tb, value), fx.t.const(dst, 0), result)
+
+
+def _float_bound(value: int, t: ir.ScalarType) -> float:
+    """`value` (a power of two or 0) as a float of `t`, infinity past its range."""
+    largest = float(np.finfo(f"float{t.bits}").max)
+    return float(value) if abs(value) <= largest else math.copysign(math.inf, value)
 
 
 def _to_bool(fx: FunctionContext, value: int, src: ir.ScalarType) -> int:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from . import ir
 from .errors import LoweringError
-from .ir_walk import all_exprs, walk_stmts
+from .lower_scan import expressions
 from .lower_context import FunctionContext, LoopTargets
-from .lower_expr import address, expr
-from .lower_memory import store
+from .lower_expr import expr
+from .lower_memory import element_pointer, store
 
 
 def block(fx: FunctionContext, blk: ir.Block) -> None:
@@ -24,16 +24,19 @@ def block(fx: FunctionContext, blk: ir.Block) -> None:
 
 
 def _assign(fx: FunctionContext, s: ir.Assign) -> None:
-    value = expr(fx, s.value)  # the value first, then the place (as Rust and Python do)
+    """The target's index, then the value, then the bounds check and the write
+    (the order the software backend uses too)."""
     target = s.target
     if isinstance(target, ir.Var):
         local = fx.locals.get(target.name)
         if local is None:
             raise LoweringError(f"{fx.fn.name}: assignment to {target.name!r}, which is not a local")
-        fx.emit("OpStore", local[0], value)
+        fx.emit("OpStore", local[0], expr(fx, s.value))
         return
     slot = fx.array(target.base)
-    pointer = address(fx, slot, target.index, target.checked)
+    index = expr(fx, target.index)
+    value = expr(fx, s.value)
+    pointer = element_pointer(fx, slot, index, target.index.type, target.checked)
     if pointer is not None:
         store(fx, slot, pointer, value)
 
@@ -98,10 +101,21 @@ def _loop(fx: FunctionContext, s: ir.Loop) -> None:
 def _check_step(fx: FunctionContext, step: ir.Block) -> None:
     """The step runs in the loop's continue construct, which SPIR-V lets end only
     in the back edge: a return (or @simd bounds check) there has no structured form."""
-    if any(isinstance(st, ir.Return) for st in walk_stmts(step)) or any(
-            isinstance(e, ir.Index) and e.checked for e in all_exprs(step)):
+    if _returns(step) or any(type(e) is ir.Index and e.checked for e in expressions(step)):
         raise LoweringError(f"{fx.fn.name}: a loop step cannot return or use a checked index; "
                             f"move that code into the loop body")
+
+
+def _returns(blk: ir.Block) -> bool:
+    """True when a return statement is in `blk`, nested blocks included."""
+    for s in blk.stmts:
+        if isinstance(s, ir.Return):
+            return True
+        if isinstance(s, ir.If) and (_returns(s.then) or _returns(s.otherwise)):
+            return True
+        if isinstance(s, ir.Loop) and (_returns(s.body) or _returns(s.step)):
+            return True
+    return False
 
 
 def _innermost_loop(fx: FunctionContext, what: str) -> LoopTargets:

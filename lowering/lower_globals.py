@@ -7,7 +7,7 @@ from typing import Optional
 
 from . import ir
 from .interface import KernelInterface, Target
-from .ir_walk import all_exprs
+from .lower_scan import float_add_arrays
 from .lower_types import TypeMap
 from .spirv_builder import ModuleBuilder
 
@@ -50,10 +50,7 @@ class PushMember:
 def cas_float_arrays(kernel: ir.Kernel, target: Target) -> frozenset[str]:
     """Buffers and shared arrays whose f32 atomic add becomes a compare-exchange
     loop (no native float atomics): they are stored as u32 bits."""
-    if target.float_atomic_add:
-        return frozenset()
-    return frozenset(e.base for e in all_exprs(kernel.body)
-                     if isinstance(e, ir.Atomic) and e.op == "add" and e.type is not None and e.type.is_float)
+    return frozenset() if target.float_atomic_add else float_add_arrays(kernel)
 
 
 class KernelGlobals:

@@ -6,10 +6,10 @@ from typing import Union
 
 from . import ir
 from .interface import KernelInterface, Target
-from .ir_walk import called_functions
 from .lower_context import FunctionContext
 from .lower_control import block
 from .lower_globals import ArraySlot, KernelGlobals
+from .lower_scan import called_helpers
 from .lower_types import TypeMap
 from .spirv_builder import ModuleBuilder
 
@@ -24,7 +24,7 @@ def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelI
     resources = KernelGlobals(b, types, kernel, interface, target)
     constants = {c.name: c for c in module.constants}
     function_ids: dict[str, int] = {}
-    for helper in called_functions(module, kernel):
+    for helper in called_helpers(module, kernel):
         function_ids[helper.name] = _lower_function(b, types, resources, module, helper, function_ids, constants)
     entry = _lower_function(b, types, resources, module, kernel, function_ids, constants)
     b.instr("OpEntryPoint", "GLCompute", entry, kernel.name,

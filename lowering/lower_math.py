@@ -49,7 +49,18 @@ def math_builtin(fx: FunctionContext, name: str, args: list[int], t: ir.ScalarTy
             return fx.emit("OpSelect", fx.t.scalar(t), nonzero, fx.t.const(t, 1), fx.t.const(t, 0))
     if func is None:
         raise LoweringError(f"{fx.fn.name}: math builtin {name!r} is not defined on {t}")
-    return glsl(fx, func, args, t)
+    result = glsl(fx, func, args, t)
+    if t.is_float and name in ("min", "max", "clamp"):
+        result = _propagate_nan(fx, result, args, t)
+    return result
+
+
+def _propagate_nan(fx: FunctionContext, result: int, args: list[int], t: ir.ScalarType) -> int:
+    """A NaN argument makes the result NaN (as numpy's minimum/maximum); GLSL
+    leaves FMin/FMax/FClamp of NaN undefined."""
+    for a in args:
+        result = fx.emit("OpSelect", fx.t.scalar(t), fx.emit("OpIsNan", fx.t.bool, a), a, result)
+    return result
 
 
 def glsl(fx: FunctionContext, func: str, args: list[int], t: ir.ScalarType) -> int:

@@ -96,25 +96,30 @@ class ModuleBuilder:
         """Encode `opname` with `operands` (result type first where the instruction
         has one; the result id is new unless `result` is given) and append it to
         its section. Returns the result id, or None."""
-        spec, section = self._encoder(opname)
+        spec, section, id_counts = self._encoder(opname)
         rid = None
         if spec.has_result:
             rid = result if result is not None else self.new_id()
-        words = [0]
-        try:
-            self._encode_operands(spec.operands, operands, 0, rid, words, opname)
-        except (KeyError, TypeError, ValueError, IndexError) as e:
-            raise LoweringError(f"cannot encode {opname} {operands!r}: {e}") from None
+        if id_counts is not None and _fits(operands, id_counts):
+            words = [0, *operands]  # ids only: no lookups needed
+            if rid is not None:
+                words.insert(2 if spec.has_result_type else 1, rid)
+        else:
+            words = [0]
+            try:
+                self._encode_operands(spec.operands, operands, 0, rid, words, opname)
+            except (KeyError, TypeError, ValueError, IndexError) as e:
+                raise LoweringError(f"cannot encode {opname} {operands!r}: {e}") from None
         words[0] = (len(words) << 16) | spec.opcode
         self._append(opname, section, operands, words)
         return rid
 
-    def _encoder(self, opname: str) -> tuple[InstructionSpec, str]:
+    def _encoder(self, opname: str) -> tuple[InstructionSpec, str, Optional[tuple[int, bool]]]:
         enc = self._encoders.get(opname)
         if enc is None:
             spec = self.g.instruction(opname)
             section = _OPNAME_SECTIONS.get(opname) or _CLASS_SECTIONS.get(spec.cls, "functions")
-            enc = self._encoders[opname] = (spec, section)
+            enc = self._encoders[opname] = (spec, section, _id_only_counts(spec))
         return enc
 
     def _append(self, opname: str, section: str, operands: Sequence[Operand], words: list[int]) -> None:
@@ -412,6 +417,31 @@ class ModuleBuilder:
         return a.tobytes()
 
 
+def _id_only_counts(spec: InstructionSpec) -> Optional[tuple[int, bool]]:
+    """When an instruction starts with required id operands (the result type
+    counted, the result not) and all the rest is optional: (number of those ids,
+    whether an optional '*' of ids follows). Such operands encode as themselves."""
+    operands = [o for o in spec.operands if o.kind != "IdResult"]
+    fixed = 0
+    while fixed < len(operands) and operands[fixed].category == "Id" and not operands[fixed].quantifier:
+        fixed += 1
+    rest = operands[fixed:]
+    if any(not o.quantifier for o in rest):
+        return None
+    return fixed, bool(rest) and rest[0].category == "Id" and rest[0].quantifier == "*"
+
+
+def _fits(operands: Sequence[Operand], counts: tuple[int, bool]) -> bool:
+    fixed, tail = counts
+    n = len(operands)
+    if n != fixed and not (tail and n > fixed):
+        return False
+    for o in operands:
+        if type(o) is not int or not 0 < o <= 0xFFFFFFFF:
+            return False
+    return True
+
+
 def _as_word(v: Operand) -> int:
     if not isinstance(v, int) or v < 0 or v > 0xFFFFFFFF:
         raise ValueError(f"{v!r} is not a 32-bit word")
@@ -435,7 +465,10 @@ def _int_words(value: int, bits: int, signed: bool) -> tuple[int, ...]:
 
 
 def _float_words(value: float, bits: int) -> tuple[int, ...]:
-    data = struct.pack(_FLOAT_FORMATS[bits], value)
+    try:
+        data = struct.pack(_FLOAT_FORMATS[bits], value)
+    except OverflowError:
+        raise LoweringError(f"constant {value!r} is out of range of f{bits}") from None
     if bits == 16:
         return (struct.unpack("<H", data)[0],)
     return struct.unpack(f"<{bits // 32}I", data)

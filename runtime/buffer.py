@@ -6,6 +6,8 @@ in chunks. Each waits first for the GPU work that last used the buffer.
 """
 from __future__ import annotations
 
+import weakref
+
 from . import memory
 from .context import DeviceContext
 from .errors import BufferTooSmallError, InvalidParameterError
@@ -37,7 +39,7 @@ class Buffer(Resource):
                  | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT)
         self.raw = memory.RawBuffer(ctx, size, usage, "device-unmapped" if staged else "device")
         self.last_serial = 0            # last submission that used the buffer
-        self.users: set = set()         # kernels whose caches refer to this buffer
+        self.users = weakref.WeakSet()  # kernels whose caches may refer to this buffer
 
     @property
     def handle(self):

@@ -143,7 +143,11 @@ def _buffers(ptr, count: int) -> list:
     return [REGISTRY.get(h, Buffer) for h in handles]
 
 
-def _push(ptr, size: int) -> bytes:
+def _push(kernel: Kernel, ptr, size: int) -> bytes:
+    """The push-constant bytes; the size is checked before anything is read."""
+    if size > kernel.push_constant_size:
+        raise InvalidParameterError(f"{size} push-constant bytes given; the kernel takes "
+                                    f"{kernel.push_constant_size}")
     return ctypes.string_at(_need(ptr, "push-constant data"), size) if size else b""
 
 
@@ -233,13 +237,14 @@ def rt_vk_kernel_launch(k, bufs, count, gx, gy, gz, lx, ly, lz) -> int:
 
 def rt_vk_kernel_launch_pc(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
     kernel = REGISTRY.get(k, Kernel)
-    kernel.launch(_buffers(bufs, count), _push(push, push_size), (gx, gy, gz), (lx, ly, lz))
+    kernel.launch(_buffers(bufs, count), _push(kernel, push, push_size), (gx, gy, gz), (lx, ly, lz))
     return 0
 
 
 def rt_vk_kernel_launch_async(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
     kernel = REGISTRY.get(k, Kernel)
-    kernel.launch(_buffers(bufs, count), _push(push, push_size), (gx, gy, gz), (lx, ly, lz), wait=False)
+    kernel.launch(_buffers(bufs, count), _push(kernel, push, push_size), (gx, gy, gz), (lx, ly, lz),
+                  wait=False)
     return 0
 
 

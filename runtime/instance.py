@@ -102,6 +102,7 @@ class Instance:
 
     _lock = threading.Lock()
     _current: "Instance | None" = None
+    _failure: str | None = None        # why creation failed (not retried)
     _shut_down = False
 
     @classmethod
@@ -112,8 +113,14 @@ class Instance:
         with cls._lock:
             if cls._shut_down:
                 raise NotAvailableError("the Vulkan runtime has been shut down (interpreter exit)")
+            if cls._failure is not None:
+                raise NotAvailableError(cls._failure)
             if cls._current is None:
-                cls._current = Instance()
+                try:
+                    cls._current = Instance()
+                except NotAvailableError as exc:
+                    cls._failure = str(exc)
+                    raise
                 atexit.register(shutdown)
             return cls._current
 

@@ -42,7 +42,11 @@ class Kernel(Resource):
         self._geometry: dict = {}
         self.last_serial = 0
         try:
-            self.program.pipeline(self.info.local_size)
+            if self._local_problem(self.info.local_size) is None:
+                self.program.pipeline(self.info.local_size)   # compile errors surface now
+            elif not self.info.specializable:
+                raise CompilationError(f"kernel {self.info.entry_point!r}: "
+                                       f"{self._local_problem(self.info.local_size)}")
             self.cache = LaunchCache(ctx, self.program)
         except BaseException:
             self.program.destroy()
@@ -80,23 +84,26 @@ class Kernel(Resource):
 
     def resolve_local(self, local) -> tuple[int, int, int]:
         """The local size to use: `local`, or the module default for None / (0, 0, 0)."""
-        if local is None:
-            return self.info.local_size
-        local = _triple(local, "local size")
+        local = self.info.local_size if local is None else _triple(local, "local size")
         if local == (0, 0, 0):
-            return self.info.local_size
+            local = self.info.local_size
+        problem = self._local_problem(local)
+        if problem:
+            raise InvalidParameterError(problem)
+        return local
+
+    def _local_problem(self, local: tuple[int, int, int]) -> str | None:
+        """Why `local` cannot be used on this device with this module, or None."""
         lim = self.ctx.limits
         for i, (n, spec) in enumerate(zip(local, self.info.local_size_spec_ids)):
             if n < 1 or n > lim.max_compute_work_group_size[i]:
-                raise InvalidParameterError(f"local size {local}: dimension {i} must be 1.."
-                                            f"{lim.max_compute_work_group_size[i]}")
+                return (f"local size {local}: dimension {i} must be 1.."
+                        f"{lim.max_compute_work_group_size[i]}")
             if spec is None and n != self.info.local_size[i]:
-                raise InvalidParameterError(f"local size {local}: the module fixes dimension {i} "
-                                            f"to {self.info.local_size[i]}")
+                return f"local size {local}: the module fixes dimension {i} to {self.info.local_size[i]}"
         if local[0] * local[1] * local[2] > lim.max_compute_work_group_invocations:
-            raise InvalidParameterError(f"local size {local} exceeds "
-                                        f"{lim.max_compute_work_group_invocations} invocations")
-        return local
+            return f"local size {local} exceeds {lim.max_compute_work_group_invocations} invocations"
+        return None
 
     def local_1d(self) -> tuple[int, int, int]:
         """Local size of a 1-D launch: 256 (or less, per device limits), fixed dims kept."""

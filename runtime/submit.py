@@ -30,9 +30,13 @@ class Submitter:
         self._pending: collections.deque = collections.deque()   # (serial, cmd) one-shots
         self._free: list = []
         self.semaphore = self.pool = None
-        self._create_semaphore()
-        self._create_pool()
-        self._prepare_submit()
+        try:
+            self._create_semaphore()
+            self._create_pool()
+            self._prepare_submit()
+        except BaseException:
+            self._destroy_handles()
+            raise
 
     def _create_semaphore(self) -> None:
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
@@ -183,7 +187,6 @@ class Submitter:
 
     def destroy(self) -> None:
         """Wait for the queue, free command buffers, the pool and the semaphore."""
-        ctx, ffi = self.ctx, self.ctx.ffi
         try:
             self.sync()
         finally:
@@ -192,10 +195,18 @@ class Submitter:
                     self.release(cmd)
                 self._pending.clear()
                 self._free.clear()
+            self._destroy_handles()
+
+    def _destroy_handles(self) -> None:
+        ctx, ffi = self.ctx, self.ctx.ffi
+        if self.pool is not None:
             ctx.lib.vkDestroyCommandPool(ctx.handle, self.pool, ffi.NULL)
             tracking.untrack("VkCommandPool", vkapi.as_int(self.pool))
+            self.pool = None
+        if self.semaphore is not None:
             ctx.lib.vkDestroySemaphore(ctx.handle, self.semaphore, ffi.NULL)
             tracking.untrack("VkSemaphore", vkapi.as_int(self.semaphore))
+            self.semaphore = None
 
 
 def begin(ctx: DeviceContext, cmd, one_time: bool = False, simultaneous: bool = False) -> None:

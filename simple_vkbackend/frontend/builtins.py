@@ -4,13 +4,11 @@ from __future__ import annotations
 from typing import Optional
 
 from ..lowering import ir
+from ..lowering.ir_verify import BOOL_MATH_BUILTINS, INT_MATH_BUILTINS, MATH_ARITY
 
-# Argument counts of the math builtins; the names come from ir.MATH_BUILTINS.
-_ARITY = {"atan2": 2, "pow": 2, "min": 2, "max": 2, "step": 2, "clamp": 3, "fma": 3, "mix": 3,
-          "smoothstep": 3}
-MATH_ARITY: dict[str, int] = {name: _ARITY.get(name, 1) for name in ir.MATH_BUILTINS}
-INT_MATH = frozenset({"abs", "sign", "min", "max", "clamp"})  # also take integers
-BOOL_RESULT_MATH = frozenset({"isnan", "isinf"})
+# The math tables are the IR verifier's (the ones every consumer of the IR uses).
+INT_MATH = INT_MATH_BUILTINS  # also take integers
+BOOL_RESULT_MATH = BOOL_MATH_BUILTINS
 
 ATOMICS: dict[str, str] = {f"atomic_{op}": op for op in ir.ATOMIC_OPS}
 

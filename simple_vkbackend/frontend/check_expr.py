@@ -239,7 +239,7 @@ class ExprChecker:
             v = self.coerce(self.expr(node.operand, BOOL), BOOL, node.operand, " for `not`")
             if v is None:
                 return None
-            return ir.Const(BOOL, not v.value) if isinstance(v, ir.Const) else ir.Unary(BOOL, "not", v)
+            return self.folded(ir.Unary(BOOL, "not", v), node)
         if op == "&":
             self.error("`&` is only allowed in the first argument of an atomic", node.span,
                        "write `gpu.atomic_add(&a[i], v)`")
@@ -260,7 +260,7 @@ class ExprChecker:
             return None
         if op == "+":
             return v
-        return ir.Unary(v.type, "neg" if op == "-" else "bitnot", v)
+        return self.folded(ir.Unary(v.type, "neg" if op == "-" else "bitnot", v), node)
 
     def _untyped_unary(self, op: str, v: Untyped, node) -> Value:
         if op == "~":
@@ -299,7 +299,7 @@ class ExprChecker:
             self.error(f"`{op}` needs {need}, found `{t}`", node.span,
                        {"&": "write `and`", "|": "write `or`", "^": "write `!=`"}.get(op) if t.is_bool else None)
             return None
-        return ir.Binary(t, ARITH.get(op) or BITWISE[op], l, r)
+        return self.folded(ir.Binary(t, ARITH.get(op) or BITWISE[op], l, r), node)
 
     def fold_untyped(self, op: str, l: Untyped, r: Untyped, node) -> Value:
         try:
@@ -331,7 +331,7 @@ class ExprChecker:
             return None
         elif r.type != l.type:
             r = ir.Cast(l.type, r)
-        return ir.Binary(l.type, SHIFTS[op], l, r)
+        return self.folded(ir.Binary(l.type, SHIFTS[op], l, r), node)
 
     def compare(self, op: str, l: Value, lnode, rnode, node) -> Value:
         r = self.expr(rnode, l.type if isinstance(l, ir.Expr) else None)
@@ -346,7 +346,7 @@ class ExprChecker:
         if l.type.is_bool and op not in ("==", "!="):
             self.error(f"`{op}` cannot compare `bool` values", node.span)
             return None
-        return ir.Binary(BOOL, COMPARE[op], l, r)
+        return self.folded(ir.Binary(BOOL, COMPARE[op], l, r), node)
 
     def logical(self, node: ast.Binary) -> Value:
         l = self.coerce(self.expr(node.lhs, BOOL), BOOL, node.lhs, f" for `{node.op}`")
@@ -380,9 +380,22 @@ class ExprChecker:
         return None if t is None or v is None else self.convert(v, t)
 
     def convert(self, v: Union[ir.Expr, Untyped], t: ScalarType) -> ir.Expr:
-        if isinstance(v, Untyped):
+        if isinstance(v, (Untyped, ir.Const)):
             return ir.Const(t, convert_constant(v.value, t))
         return v if v.type == t else ir.Cast(t, v)
+
+    def folded(self, e: ir.Expr, node) -> Optional[ir.Expr]:
+        """`e` as a constant when all its operands are constants (typed folding
+        with the IR's semantics), else `e` itself."""
+        operands = (e.operand,) if isinstance(e, ir.Unary) else (e.lhs, e.rhs)
+        if not all(isinstance(o, ir.Const) for o in operands):
+            return e
+        try:
+            value = fold(e, {})
+        except FoldError as err:
+            self.error(str(err), node.span)
+            return None
+        return ir.Const(e.type, value)
 
     def scalar(self, tnode) -> Optional[ScalarType]:
         if isinstance(tnode, ast.TypeName):
@@ -485,6 +498,10 @@ class ExprChecker:
             return self.id_builtin(builtin, dim, node)
         if name in MATH_ARITY:
             return self.math(name, node.args, node, hint)
+        b = self.lookup(name)
+        if b is not None and b.kind != ERROR:
+            self.error(f"`{name}` is a {b.kind}, not a function", node.func.span)
+            return None
         if name in GPU_NAMESPACE:
             self.error(f"unknown function `{name}`", node.func.span, f"did you mean `gpu.{name}(...)`?")
             return None
@@ -511,7 +528,12 @@ class ExprChecker:
             for a in node.args:
                 self.expr(a, None)
             return None
-        if not self.arity(sig.name, node, len(sig.params)):
+        if len(node.args) != len(sig.params):
+            n = len(sig.params)
+            params = ", ".join(f"{p.name}: {p.type}" for p in sig.params)
+            ret = f" -> {sig.ret}" if sig.ret else ""
+            self.error(f"`{sig.name}` takes {n} argument{'' if n == 1 else 's'}, got {len(node.args)}", node.span,
+                       f"it is declared as `fn {sig.name}({params}){ret}`")
             return None
         args = [self.expect_type(a, p.type, f" for parameter `{p.name}` of `{sig.name}`")
                 for a, p in zip(node.args, sig.params)]

@@ -441,12 +441,13 @@ class FunctionChecker(ExprChecker):
                 return
             out.append(ir.Return())
             return
+        v = None
         if s.value is None:
             self.error(f"`{name}` must return a `{ret}` value", s.span)
-            return
-        v = self.expect_type(s.value, ret, f" as the result of `{name}`")
-        if v is not None:
-            out.append(ir.Return(v))
+        else:
+            v = self.expect_type(s.value, ret, f" as the result of `{name}`")
+        # after an error the placeholder keeps "may reach the end" from following up
+        out.append(ir.Return(v))
 
 
 def _is_shared_memory(e) -> bool:

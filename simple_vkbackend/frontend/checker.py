@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..lowering import ir
+from ..lowering.ir_verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
 from .check_expr import ExprChecker
 from .check_stmt import FunctionChecker
@@ -137,6 +138,11 @@ class ModuleChecker:
             if s < 1:
                 self.error(f"a local size must be positive, found {s}", v.span)
                 return
+        total = sizes[0] * (sizes[1] if len(sizes) > 1 else 1) * (sizes[2] if len(sizes) > 2 else 1)
+        if total > MAX_WORKGROUP_INVOCATIONS:
+            self.error(f"`local_size` has {total} work items per group, more than {MAX_WORKGROUP_INVOCATIONS}",
+                       arg.span)
+            return
         attrs.local_size = tuple(sizes + [1] * (3 - len(sizes)))
         attrs.hint_dims = len(sizes)
 

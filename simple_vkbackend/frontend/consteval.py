@@ -12,7 +12,7 @@ import operator
 from typing import Optional, Union
 
 from ..lowering import ir
-from .types import convert_constant, wrap_int
+from .types import convert_constant, float_of, wrap_int
 
 Number = Union[int, float]
 LIMIT = 1 << 64  # untyped integers beyond +-2**64 are rejected as overflow
@@ -145,7 +145,7 @@ def typed_binary(op: str, a, b, t: ir.ScalarType):
         if op in ("div", "rem") and b == 0:
             raise FoldError("division by zero in a constant expression")
         sym = {"add": "+", "sub": "-", "mul": "*", "div": "/", "rem": "%", "pow": "**"}[op]
-        return _float_op(sym, a, b)
+        return float_of(_float_op(sym, a, b), t)
     if op in ("div", "rem") and b == 0:
         raise FoldError("division by zero in a constant expression")
     if op in ("shl", "shr"):

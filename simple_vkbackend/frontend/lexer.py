@@ -57,7 +57,7 @@ class Lexer:
         start = 0
         for line in text.split("\n"):
             end = start + len(line)
-            self.line(start, end)
+            self.line(start, end - 1 if line.endswith("\r") else end)
             start = end + 1
         self.finish(len(text))
         return self.tokens
@@ -65,7 +65,7 @@ class Lexer:
     def line(self, start: int, end: int) -> None:
         text = self.source.text
         pos = LEADING_WS.match(text, start, end).end()
-        if pos == end or text[pos] == "\r" or (text[pos] == "#" and not text.startswith("#[", pos)):
+        if pos == end or (text[pos] == "#" and not text.startswith("#[", pos)):
             return  # blank or comment-only line
         if self.brackets and pos - start <= self.line_indent and text[pos] not in ")]}":
             self.unclosed_brackets(self.last_line_end)

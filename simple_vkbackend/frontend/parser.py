@@ -25,12 +25,16 @@ from .diagnostics import DiagnosticBag
 from .source import SourceFile, Span
 from .tokens import COMPOUND_ASSIGN, Token
 
-BINARY_PRECEDENCE = {
-    "|": 1, "^": 2, "&": 3, "<<": 4, ">>": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
-}
 COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
-MAX_NESTING = 100  # nested parentheses / prefix operators / conditionals
-MAX_CHAIN = 256  # operators in one left-associative chain
+NOT_PRECEDENCE, COMPARE_PRECEDENCE = 3, 4
+BINARY_PRECEDENCE = {
+    "or": 1, "and": 2, **{op: COMPARE_PRECEDENCE for op in COMPARISONS},
+    "|": 5, "^": 6, "&": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
+}
+# Limits that keep every later recursive pass (checker, verifier, lowering) far
+# from Python's recursion limit; real kernels stay well below them.
+MAX_NESTING = 64  # nested parentheses / prefix operators / conditionals
+MAX_CHAIN = 100  # operators in one left-associative chain
 BAD_OPERATORS = {
     "&&": ("`&&` is not an operator", "write `and`"),
     "||": ("`||` is not an operator", "write `or`"),
@@ -454,58 +458,36 @@ class Parser:
             other = self.expr()
         return ast.Conditional(cond, then, other, self.span_from(start))
 
-    def logical(self, op: str, operand) -> ast.Expr:
-        lhs = operand()
-        chain = 0
-        while self.at(op):
-            op_tok = self.advance()
-            rhs = operand()
-            lhs = ast.Binary(op, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
-            chain += 1
-            if chain > MAX_CHAIN:
-                self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)
-        return lhs
-
     def or_expr(self) -> ast.Expr:
-        return self.logical("or", self.and_expr)
-
-    def and_expr(self) -> ast.Expr:
-        return self.logical("and", self.not_expr)
-
-    def not_expr(self) -> ast.Expr:
-        if not self.at("not"):
-            return self.comparison()
-        t = self.advance()
-        self.enter()
-        operand = self.not_expr()
-        self.nesting -= 1
-        return ast.Unary("not", operand, self.span_from(t.start))
-
-    def comparison(self) -> ast.Expr:
-        lhs = self.binary(1)
-        if self.tok.kind not in COMPARISONS:
-            return lhs
-        op_tok = self.advance()
-        rhs = self.binary(1)
-        if self.tok.kind in COMPARISONS:
-            self.fail("comparison operators cannot be chained", self.tok,
-                      "write `a < b and b < c`")
-        return ast.Binary(op_tok.kind, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
+        return self.binary(1)
 
     def binary(self, min_prec: int) -> ast.Expr:
-        lhs = self.unary()
+        """Precedence climbing over `or` (1), `and` (2), prefix `not` (3),
+        comparisons (4, not chainable) and the operator levels 5..10."""
+        if self.at("not") and min_prec <= NOT_PRECEDENCE:
+            t = self.advance()
+            self.enter()
+            operand = self.binary(NOT_PRECEDENCE)
+            self.nesting -= 1
+            lhs = ast.Unary("not", operand, self.span_from(t.start))
+        else:
+            lhs = self.unary()
         chain = 0
         while True:
             kind = self.tok.kind
-            if kind in BAD_OPERATORS:
-                message, hint = BAD_OPERATORS[kind]
-                self.fail(message, self.tok, hint)
             prec = BINARY_PRECEDENCE.get(kind)
-            if prec is None or prec < min_prec:
+            if prec is None:
+                if kind in BAD_OPERATORS:
+                    message, hint = BAD_OPERATORS[kind]
+                    self.fail(message, self.tok, hint)
+                return lhs
+            if prec < min_prec:
                 return lhs
             op_tok = self.advance()
             rhs = self.binary(prec + 1)
             lhs = ast.Binary(kind, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
+            if prec == COMPARE_PRECEDENCE and self.tok.kind in COMPARISONS:
+                self.fail("comparison operators cannot be chained", self.tok, "write `a < b and b < c`")
             chain += 1
             if chain > MAX_CHAIN:
                 self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import math
-import sys
 from typing import Optional
 
-from ..lowering import ir
+from ..lowering import ir, ir_verify
 from ..lowering.ir import ScalarType
 
 # The only implicit conversions (exact widenings); everything else needs `as`.
 WIDENINGS = frozenset({(ir.I32, ir.I64), (ir.F32, ir.F64), (ir.U32, ir.U64)})
 
-FLOAT_MAX = {16: 65504.0, 32: 3.4028234663852886e38, 64: sys.float_info.max}
+FLOAT_MAX = ir_verify.FLOAT_MAX  # the largest finite value of each float width
 
 # Names that cannot be bound: builtin namespaces and scalar type names.
 RESERVED_NAMES = frozenset({"gpu", "math", "this", *ir.SCALAR_TYPES})
@@ -54,6 +53,14 @@ def fits(value, t: ScalarType) -> bool:
     return isinstance(value, bool)
 
 
+def float_of(value, t: ScalarType) -> float:
+    """`value` as a constant of float type `t`: beyond the type's range it is infinite."""
+    value = float(value)
+    if math.isnan(value) or abs(value) <= FLOAT_MAX[t.bits]:
+        return value
+    return math.copysign(math.inf, value)
+
+
 def zero(t: ScalarType):
     return False if t.is_bool else 0.0 if t.is_float else 0
 
@@ -73,7 +80,7 @@ def convert_constant(value, t: ScalarType):
     if t.is_bool:
         return value != 0
     if t.is_float:
-        return float(value)
+        return float_of(value, t)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return 0

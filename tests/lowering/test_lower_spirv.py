@@ -219,6 +219,28 @@ def test_integer_division_and_shifts(t, div, rem, shr):
     assert lines_with(text, shr) and lines_with(text, "OpBitwiseAnd", "_31")  # amount masked
 
 
+def test_division_guards_only_unknown_divisors():
+    def divide(divisor):
+        return module(kernel("d", [buf("out", ir.I32), param("n")],
+                             [assign(at("out", gid(), ir.I32), binop("div", var("n"), divisor))]))
+    assert not lines_with(lowered_text(divide(const(2))), "OpSelect")
+    assert lines_with(lowered_text(divide(const(-1))), "OpSelect")  # MIN / -1
+    guarded = lowered_text(divide(gid()))
+    assert lines_with(guarded, "OpSelect") and lines_with(guarded, "OpIEqual", "%int_0")
+
+
+def test_float_to_int_saturates():
+    text = lowered_text(lk.cast_op(F32, ir.I32))
+    assert lines_with(text, "OpIsNan") and lines_with(text, "%float_2_14748365e_09")
+    assert lines_with(text, "OpConvertFToS")
+
+
+def test_float_min_max_propagate_nan():
+    assert len(lines_with(lowered_text(lk.math_op("min")), "OpIsNan")) == 2
+    assert len(lines_with(lowered_text(lk.math_op("clamp")), "OpIsNan")) == 3
+    assert not lines_with(lowered_text(lk.math_op("min", ir.I32)), "OpIsNan")
+
+
 def test_integer_pow_is_a_structured_loop():
     text = lowered_text(lk.binary_op("pow", ir.I32))
     assert len(lines_with(text, "OpLoopMerge")) == 1 and len(lines_with(text, "OpPhi")) == 3

@@ -165,3 +165,5 @@ def test_encoding_errors_are_lowering_errors():
         b.instr("OpNope")
     with pytest.raises(LoweringError, match="outside a function"):
         b.instr("OpReturn")
+    with pytest.raises(LoweringError, match="out of range of f16"):
+        b.constant(b.type_float(16), 1e10)

@@ -238,6 +238,7 @@ def test_launch_parameter_errors(rt, dev, spirv):
     assert L(k, rt.handles(b1, ob), 2, push, 8, 16, 1, 1, 0, 0, 0) == INVALID_PARAM     # other device
     assert L(k, rt.handles(b1, b2), 2, None, 8, 16, 1, 1, 0, 0, 0) == INVALID_PARAM     # null push
     assert L(k, rt.handles(b1, b2), 2, bytes(12), 12, 16, 1, 1, 0, 0, 0) == INVALID_PARAM   # push too big
+    assert L(k, rt.handles(b1, b2), 2, push, 1 << 40, 16, 1, 1, 0, 0, 0) == INVALID_PARAM   # not read
     assert L(k, rt.handles(b1, b2), 2, push, 8, 16, 1, 1, 0, 1, 1) == INVALID_PARAM     # local x = 0
     assert L(k, rt.handles(b1, b2), 2, push, 8, 16, 1, 1, 4096, 1, 1) == INVALID_PARAM  # too large
     assert L(k, rt.handles(b1, 777777), 2, push, 8, 16, 1, 1, 0, 0, 0) == INVALID_HANDLE

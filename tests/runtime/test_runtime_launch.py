@@ -205,3 +205,18 @@ def test_missing_device_feature_is_refused(spirv):
         dev.enabled_features = frozenset()
         with pytest.raises(runtime.CompilationError, match="Float64.*shaderFloat64"):
             dev.compile(code)
+
+
+def test_default_local_size_beyond_the_device_limits(device):
+    too_big = device.limits.max_compute_work_group_size[0] * 2
+    spec = runtime_spirv.assemble_text(runtime_spirv.fixture_text("add_one").replace(
+        "%lx = OpSpecConstant %uint 256", f"%lx = OpSpecConstant %uint {too_big}"))
+    with device.compile(spec) as k, device.alloc(64) as buf:
+        with pytest.raises(runtime.InvalidParameterError, match="dimension 0"):
+            k.launch([buf], b"", 16)              # the default does not fit ...
+        k.launch([buf], b"", 16, (16, 1, 1))      # ... an explicit local size does
+        k.launch_1d([buf], 16)
+    fixed = runtime_spirv.assemble_text(runtime_spirv.fixture_text("fixed_local").replace(
+        "LocalSize 32 1 1", f"LocalSize {too_big} 1 1"))
+    with pytest.raises(runtime.CompilationError, match="dimension 0"):
+        device.compile(fixed)
