@@ -131,6 +131,13 @@ def test_runtime_failure_exits_2_with_the_runtime_message():
     assert "status -" in result.stderr
 
 
+def test_unknown_device_exits_2_listing_the_devices():
+    specs = {"x": "arange:8", "y": "zeros:8", "a": "1"}
+    result = simple_vk("run", SAXPY, "--kernel", "saxpy", "--backend", "vulkan", "--device", "no such gpu",
+                       *[f"--arg={p}={specs[p]}" for p in saxpy_params()])
+    assert_clean_failure(result, 2, "no Vulkan device matches 'no such gpu' (devices: 0: ")
+
+
 def test_no_vulkan_device_exits_2_naming_the_reason_and_the_fix(tmp_path):
     no_driver = {"VK_ICD_FILENAMES": str(tmp_path / "none.json"), "VK_DRIVER_FILES": str(tmp_path / "none.json")}
     specs = {"x": "arange:8", "y": "zeros:8", "a": "1"}
