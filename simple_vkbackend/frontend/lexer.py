@@ -32,7 +32,7 @@ TOKEN_RE = re.compile(r"[ \t\f\r]*(?:" + "|".join([
     "(?P<op>" + "|".join(re.escape(op) for op in OPERATORS) + ")",
     r"(?P<string>[\"'])",
     r"(?P<bad>.)",
-]) + ")")
+]) + ")", re.ASCII)  # identifiers and digits are ASCII only
 LEADING_WS = re.compile(r"[ \t\f]*")
 OPENERS = {"(": ")", "[": "]", "{": "}", "#[": "]"}
 CLOSERS = {")", "]", "}"}
