@@ -116,6 +116,7 @@ def test_compile_errors_exit_1_with_diagnostics(tmp_path):
      "float32, got one of float64"),
     (["run", SAXPY, "--kernel", "saxpy", "--arg", "x=arange:4"], "missing argument"),
     (["run", "no/such/file.spl", "--kernel", "k"], "no such file: no/such/file.spl"),
+    (["run", str(FIXTURES / "matmul.spl"), "--kernel", "matmul"], "kernel matmul is 2-D: pass --global X,Y"),
     (["emit", SAXPY, "--emit", "wat"], "invalid choice: 'wat'"),
     ([], "required: command"),
 ])
