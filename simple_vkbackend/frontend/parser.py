@@ -35,6 +35,7 @@ BINARY_PRECEDENCE = {
 # from Python's recursion limit; real kernels stay well below them.
 MAX_NESTING = 64  # nested parentheses / prefix operators / conditionals
 MAX_CHAIN = 100  # operators in one left-associative chain
+MAX_BLOCK_DEPTH = 32  # nested indented blocks
 BAD_OPERATORS = {
     "&&": ("`&&` is not an operator", "write `and`"),
     "||": ("`||` is not an operator", "write `or`"),
@@ -53,6 +54,7 @@ class Parser:
         self.src = source
         self.diags = diags
         self.nesting = 0
+        self.block_depth = 0
         self.last_end = 0
 
     # ------------------------------------------------------------------ token helpers
@@ -270,10 +272,17 @@ class Parser:
         self.advance()
         if not self.at("INDENT"):
             self.diags.syntax_error(f"expected an indented block, found {self.tok.describe()}",
-                             self.tok_span(self.tok), "indent the body with spaces")
+                                    self.tok_span(self.tok), "indent the body with spaces")
             return []
+        if self.block_depth >= MAX_BLOCK_DEPTH:
+            self.fail(f"blocks nested too deeply (more than {MAX_BLOCK_DEPTH} levels)", self.toks[self.pos + 1],
+                      "move the inner part into a helper function")
         self.advance()
-        return self.statements_until_dedent()
+        self.block_depth += 1
+        try:
+            return self.statements_until_dedent()
+        finally:
+            self.block_depth -= 1
 
     def statements_until_dedent(self) -> list[ast.Stmt]:
         stmts: list[ast.Stmt] = []

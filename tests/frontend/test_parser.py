@@ -246,6 +246,14 @@ def test_syntax_error_messages(text, message):
     assert [d.message for d in bag.diagnostics][:1] == [message]
 
 
+def test_deeply_nested_blocks_are_one_clear_error():
+    depth = 40
+    text = "fn f(n: i32):\n" + "".join("    " * (i + 1) + "if n > 0:\n" for i in range(depth))
+    text += "    " * (depth + 1) + "pass\nfn g():\n    x = (\n"
+    assert syntax_errors(text) == [(34, "blocks nested too deeply (more than 32 levels)"),
+                                   (44, "`(` is never closed")]
+
+
 def test_spans_cover_the_source_text():
     (stmt,) = body_of("r = (a + b) * c.len()")
     assert stmt.value.span.text == "(a + b) * c.len()"
