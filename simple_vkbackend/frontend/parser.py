@@ -36,6 +36,7 @@ BINARY_PRECEDENCE = {
 MAX_NESTING = 64  # nested parentheses / prefix operators / conditionals
 MAX_CHAIN = 100  # operators in one left-associative chain
 MAX_BLOCK_DEPTH = 32  # nested indented blocks
+MAX_ELIFS = 128  # `elif` branches of one `if` (each nests one level deeper in the IR)
 BAD_OPERATORS = {
     "&&": ("`&&` is not an operator", "write `and`"),
     "||": ("`||` is not an operator", "write `or`"),
@@ -311,6 +312,8 @@ class Parser:
                              "indent only after a line that ends with `:`")
             self.advance()
             return self.statements_until_dedent()
+        if kind in ("elif", "else"):
+            self.fail(f"`{kind}` without a matching `if`", self.tok, "indent it like its `if`")
         if kind in ("#[", "@", "fn"):
             self.fail("functions and attributes are only allowed at module level", self.tok)
         if kind == "const":
@@ -392,6 +395,9 @@ class Parser:
         branches = [self.cond_and_block()]
         otherwise = None
         while self.at("elif"):
+            if len(branches) == MAX_ELIFS + 1:  # reported once; the chain is still parsed
+                self.diags.syntax_error(f"too many `elif` branches (more than {MAX_ELIFS})", self.tok_span(self.tok),
+                                        "split the chain, or look the values up in a buffer")
             self.advance()
             branches.append(self.cond_and_block())
         if self.at("else"):
@@ -460,7 +466,9 @@ class Parser:
         self.expect(":", "`:` after the condition", "write `if c: a else: b`")
         then = self.expr()
         if self.at("elif"):
+            self.enter()
             other = self.prefix_conditional()
+            self.nesting -= 1
         else:
             self.expect("else", "`else` in the conditional expression", "write `if c: a else: b`")
             self.accept(":")
