@@ -354,6 +354,11 @@ def test_lower_module_gives_one_per_kernel():
     assert all(k.spirv[4:8] == bytes([0, 5, 1, 0]) for k in lowered)
 
 
+def test_unsupported_spirv_version_is_a_lowering_error():
+    with pytest.raises(LoweringError, match=r"SPIR-V \(1, 2\) is not a supported target \(supported: 1.3, 1.4"):
+        lower_kernel(saxpy(), "saxpy", Target(spirv_version=(1, 2)))
+
+
 def test_unknown_kernel_is_a_lowering_error():
     with pytest.raises(LoweringError, match="no kernel named 'nope'"):
         lower_kernel(saxpy(), "nope")
