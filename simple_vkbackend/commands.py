@@ -98,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     from .api import compile_ir
     from .argspec import SpecError, parse_spec, split_assignment, summary
     from .launch import as_size3
+    if args.device is not None and args.backend == "software":
+        raise UsageError("--device chooses a Vulkan device; the software backend has none")
     module = load(args.file)
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
