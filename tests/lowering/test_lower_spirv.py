@@ -209,12 +209,14 @@ def test_barrier_and_fence_semantics():
 
 # ---------------------------------------------------------------------------- operations
 
-@pytest.mark.parametrize("t,div,rem,shr", [(ir.I32, "OpSDiv", "OpSRem", "OpShiftRightArithmetic"),
+@pytest.mark.parametrize("t,div,rem,shr", [(ir.I32, "OpSDiv", "OpISub", "OpShiftRightArithmetic"),
                                            (ir.U32, "OpUDiv", "OpUMod", "OpShiftRightLogical")], ids=str)
 def test_integer_division_and_shifts(t, div, rem, shr):
     assert lines_with(lowered_text(lk.binary_op("div", t)), div)
-    assert lines_with(lowered_text(lk.binary_op("rem", t)), rem)
-    assert not lines_with(lowered_text(lk.binary_op("rem", t)), "OpSMod")
+    rem_text = lowered_text(lk.binary_op("rem", t))
+    assert lines_with(rem_text, rem)
+    # Vulkan leaves OpSRem/OpSMod undefined for negative operands (NVIDIA returns garbage)
+    assert not lines_with(rem_text, "OpSMod") and not lines_with(rem_text, "OpSRem")
     text = lowered_text(lk.binary_op("shr", t))
     assert lines_with(text, shr) and lines_with(text, "OpBitwiseAnd", "_31")  # amount masked
 
