@@ -116,6 +116,9 @@ def record(device_name: str, resident: dict, call_s: float, repeat: int) -> None
         f"One `module.saxpy(a, x, y)` call on {N_SMALL} elements, transfers included: "
         f"median **{call_s * 1e6:.0f} us**.",
         "",
+        f"Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end of the run: absolute "
+        "times on a shared machine move between runs; the interleaved ratio is the figure to compare.",
+        "",
     ]
     text = RECORD.read_text() if RECORD.exists() else "# Benchmarks\n"
     if "## End to end" not in text:

@@ -19,7 +19,7 @@ _LAZY = {
     "KernelFunction": "api",
     "Device": "device", "Buffer": "device", "Kernel": "device",
     "BackendError": "errors", "BackendUnavailableError": "errors", "MissingFeatureError": "errors",
-    "VulkanError": "errors",
+    "VulkanError": "errors", "SoftwareRunError": "errors",
     "get_backend": "backends", "available_backends": "backends", "Backend": "backends",
     "CompiledModule": "backends",
     "list_devices": "runtime_info",

@@ -98,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     from .api import compile_ir
     from .argspec import SpecError, parse_spec, split_assignment, summary
     from .launch import as_size3
+    if args.device is not None and args.backend == "software":
+        raise UsageError("--device chooses a Vulkan device; the software backend has none")
     module = load(args.file)
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
@@ -113,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
                     raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
                                      f"(parameters: {', '.join(params)})")
                 values[name] = parse_spec(params[name], spec)
+            if not args.global_size and interface.dims > 1:
+                raise UsageError(f"kernel {args.kernel} is {interface.dims}-D: pass "
+                                 f"--global {','.join('XYZ'[:interface.dims])}")
             global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None
             local_size = as_size3(parse_sizes(args.local_size), "--local") if args.local_size else None
             compiled[args.kernel](**values, global_size=global_size, local_size=local_size)

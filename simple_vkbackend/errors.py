@@ -19,6 +19,12 @@ class MissingFeatureError(BackendError):
     """A kernel needs a device feature that the chosen device has not enabled."""
 
 
+class SoftwareRunError(BackendError):
+    """The software backend could not run a kernel (an unchecked out-of-bounds
+    index on an active work item, a launch too large for its ids or for memory);
+    the message names the kernel and, for a bad index, the work item."""
+
+
 class VulkanError(BackendError):
     """A runtime call failed: `status` is the rt_vk_* status code (negative), and
     the message is the runtime's own (rt_vk_last_error)."""

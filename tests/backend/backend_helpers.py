@@ -50,3 +50,31 @@ def assert_matches(name: str, got: np.ndarray, want: np.ndarray, case) -> None:
     else:
         np.testing.assert_array_equal(got, want, err_msg=name)
 
+
+
+def run_argv(case, tmp_path: Path, backend: str) -> list:
+    """`simple-vk` arguments running `case` on `backend` with .npy inputs written to
+    `tmp_path`, saving the written buffers to `tmp_path / "out"`."""
+    args = case.make_args(np.random.default_rng(1234))
+    argv = ["run", FIXTURES / case.file, "--kernel", case.kernel, "--backend", backend,
+            "--save", tmp_path / "out"]
+    for name, value in args.items():
+        if isinstance(value, np.ndarray):
+            np.save(tmp_path / f"{name}.npy", value)
+            value = tmp_path / f"{name}.npy"
+        elif isinstance(value, (bool, np.bool_)):
+            value = str(bool(value)).lower()
+        else:
+            value = repr(value.item() if isinstance(value, np.generic) else value)
+        argv += ["--arg", f"{name}={value}"]
+    if case.global_size is not None:
+        argv += ["--global", ",".join(map(str, np.atleast_1d(case.global_size)))]
+    if case.local_size is not None:
+        argv += ["--local", ",".join(map(str, np.atleast_1d(case.local_size)))]
+    return [str(a) for a in argv]
+
+
+def case_expectation(case) -> dict:
+    """The reference results of `case` for the inputs `run_argv` writes."""
+    args = case.make_args(np.random.default_rng(1234))
+    return case.reference(args)

@@ -12,7 +12,7 @@ import llvmlite.binding as llvm
 import numpy as np
 import pytest
 
-from backend_helpers import CASES, FIXTURES, assert_matches, case_id
+from backend_helpers import CASES, FIXTURES, assert_matches, case_expectation, case_id, run_argv
 
 SAXPY = str(FIXTURES / "saxpy.spl")
 SPIRV_MAGIC = (0x07230203).to_bytes(4, "little")
@@ -36,26 +36,10 @@ def saxpy_params() -> list[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_case_through_run(case, tmp_path):
-    args = case.make_args(np.random.default_rng(1234))
-    expected = case.reference({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()})
-    argv = ["run", FIXTURES / case.file, "--kernel", case.kernel, "--backend", "vulkan", "--save", tmp_path / "out"]
-    for name, value in args.items():
-        if isinstance(value, np.ndarray):
-            np.save(tmp_path / f"{name}.npy", value)
-            value = tmp_path / f"{name}.npy"
-        elif isinstance(value, (bool, np.bool_)):
-            value = str(bool(value)).lower()
-        else:
-            value = repr(value.item() if isinstance(value, np.generic) else value)
-        argv += ["--arg", f"{name}={value}"]
-    if case.global_size is not None:
-        argv += ["--global", ",".join(map(str, np.atleast_1d(case.global_size)))]
-    if case.local_size is not None:
-        argv += ["--local", ",".join(map(str, np.atleast_1d(case.local_size)))]
-    result = simple_vk(*argv)
+    result = simple_vk(*run_argv(case, tmp_path, "vulkan"))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no warnings, no validation messages
-    for name, want in expected.items():
+    for name, want in case_expectation(case).items():
         assert f"{name}: " in result.stdout
         assert_matches(name, np.load(tmp_path / "out" / f"{name}.npy"), want, case)
 
@@ -116,6 +100,7 @@ def test_compile_errors_exit_1_with_diagnostics(tmp_path):
      "float32, got one of float64"),
     (["run", SAXPY, "--kernel", "saxpy", "--arg", "x=arange:4"], "missing argument"),
     (["run", "no/such/file.spl", "--kernel", "k"], "no such file: no/such/file.spl"),
+    (["run", str(FIXTURES / "matmul.spl"), "--kernel", "matmul"], "kernel matmul is 2-D: pass --global X,Y"),
     (["emit", SAXPY, "--emit", "wat"], "invalid choice: 'wat'"),
     ([], "required: command"),
 ])
