@@ -36,6 +36,7 @@ BINARY_PRECEDENCE = {
 MAX_NESTING = 64  # nested parentheses / prefix operators / conditionals
 MAX_CHAIN = 100  # operators in one left-associative chain
 MAX_BLOCK_DEPTH = 32  # nested indented blocks
+POSTFIX_STARTS = frozenset({"(", "[", ".", "as"})
 MAX_ELIFS = 128  # `elif` branches of one `if` (each nests one level deeper in the IR)
 BAD_OPERATORS = {
     "&&": ("`&&` is not an operator", "write `and`"),
@@ -519,12 +520,12 @@ class Parser:
             return ast.Unary(kind, operand, self.span_from(t.start))
         if kind == "!":
             self.fail("`!` is not an operator", self.tok, "write `not x` (or `~x` for bitwise not)")
-        return self.power()
-
-    def power(self) -> ast.Expr:
         base = self.postfix()
-        if not self.at("**"):
+        if self.toks[self.pos].kind != "**":
             return base
+        return self.power(base)
+
+    def power(self, base: ast.Expr) -> ast.Expr:
         op_tok = self.advance()
         self.enter()
         exponent = self.unary()
@@ -533,9 +534,11 @@ class Parser:
 
     def postfix(self) -> ast.Expr:
         e = self.primary()
+        kind = self.toks[self.pos].kind
+        if kind not in POSTFIX_STARTS:
+            return e
         start = e.span.start
         while True:
-            kind = self.tok.kind
             if kind == "(":
                 e = ast.Call(e, self.call_args(), self.span_from(start))
             elif kind == "[":
@@ -554,6 +557,7 @@ class Parser:
                 e = ast.Cast(e, self.type_name(), self.span_from(start))
             else:
                 return e
+            kind = self.toks[self.pos].kind
 
     def generic_call(self, func: ast.Attribute, start: int) -> ast.Call:
         self.advance()
