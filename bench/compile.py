@@ -3,7 +3,7 @@ SPIR-V in this process (front end + lowering + spirv-val), beside glslangValidat
 compiling an equivalent GLSL compute shader (bench/glsl/<fixture>.<kernel>.comp) as
 a process, the way a build system runs it, in the same run.
 
-    .venv/bin/python bench/compile.py [--repeat N] [--quick]
+    .venv/bin/python bench/compile.py [--repeat N] [--quick] [--glslang-loop]
 
 Ours: per fixture file, compile_file + lower_module (which validates every kernel
 with SPIRV-Tools), after one untimed run; the median, divided by the file's kernel
@@ -13,7 +13,10 @@ count, is the time per kernel. glslang: per kernel, the wall time of the process
 `glslangValidator --version` (start-up only) and glslang on an empty compute shader
 (start-up plus the built-in symbol tables glslang builds in every run). Everything
 is measured in N interleaved rounds (one run of each step per round) and reported
-as medians; a Markdown table goes to stdout, progress to stderr.
+as medians; a Markdown table goes to stdout, progress to stderr. With --glslang-loop,
+also glslang's time per compile inside one process (`glslangValidator --spirv-val -m`
+compiles and validates the shader 10,000 times, writing nothing), the figure a build
+using glslang as a library would see.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from simple_vkbackend.frontend import compile_file
 from simple_vkbackend.lowering.lower import lower_module
@@ -44,8 +48,11 @@ INSTALL_HINT = ("glslangValidator not found. Install it with\n"
 EMPTY_SHADER = ("#version 450\n"
                 "layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;\n"
                 "void main() {}\n")
+LOOP_COMPILES = 100 * 100  # glslangValidator -m compiles the shader this often in one process
 TARGET_MS_PER_KERNEL = 5.0
 TARGET_SPEEDUP = 10.0
+
+Step = Callable[[], tuple[float, float]]  # runs one timed step once: (wall s, CPU s)
 
 
 class BenchError(Exception):
@@ -54,11 +61,19 @@ class BenchError(Exception):
 
 @dataclass(frozen=True)
 class Timing:
-    """Medians over the repetitions: wall time, and CPU time (user + system) of the
-    compiling process; CPU time shows how much a loaded machine stretched the wall time."""
+    """Wall time, and CPU time (user + system) of the compiling process; the CPU time
+    shows how much a loaded machine stretched the wall time."""
 
     wall_ms: float
     cpu_ms: float
+
+
+@dataclass(frozen=True)
+class Floors:
+    """What every glslangValidator run pays before compiling anything of its own."""
+
+    version: Timing  # `glslangValidator --version`: process start
+    empty: Timing  # an empty compute shader: start plus glslang's built-in symbol tables
 
 
 @dataclass
@@ -72,6 +87,14 @@ class FixtureResult:
     @property
     def ours_ms(self) -> float:
         return self.ours_file.wall_ms / len(self.kernels)
+
+    @property
+    def ours_cpu_ms(self) -> float:
+        return self.ours_file.cpu_ms / len(self.kernels)
+
+    @property
+    def glslang_cpu_ms(self) -> float:
+        return statistics.fmean(t.cpu_ms for t in self.glslang.values())
 
     @property
     def glslang_ms(self) -> float:
@@ -151,15 +174,7 @@ def run_process(argv: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-@dataclass(frozen=True)
-class Floors:
-    """What every glslangValidator run pays before compiling anything of its own."""
-
-    version: Timing  # `glslangValidator --version`: process start
-    empty: Timing  # an empty compute shader: start plus glslang's built-in symbol tables
-
-
-def measurements(glslang: str, kernels: dict[str, list[str]], scratch: Path) -> dict[tuple, object]:
+def measurements(glslang: str, kernels: dict[str, list[str]], scratch: Path) -> dict[tuple, Step]:
     """Every timed step, keyed: ("ours", stem), ("glslang" or "glslang_val", stem, kernel),
     ("version",), ("empty",); each value, called, runs once and returns (wall s, CPU s)."""
     empty, output = scratch / "empty.comp", scratch / "out.spv"
@@ -201,6 +216,38 @@ def fixture_results(kernels: dict[str, list[str]], timings: dict[tuple, Timing])
             for stem, names in kernels.items()]
 
 
+def time_glslang_loop(glslang: str, kernels: dict[str, list[str]], scratch: Path) -> dict[str, Timing]:
+    """Per fixture, glslang's time per compile inside one process, averaged over the
+    fixture's kernels: `-m` repeats parse, link, SPIR-V generation and (with
+    --spirv-val, as ours validates) validation LOOP_COMPILES times without writing
+    the output; the one process start is spread over them."""
+    per_fixture = {}
+    for stem, names in kernels.items():
+        runs = [run_process(glslang_argv(glslang, glsl_file(stem, k), scratch / "out.spv", validate=True) + ["-m"])
+                for k in names]
+        print(f"  glslang -m: {stem}", file=sys.stderr, flush=True)
+        per_fixture[stem] = Timing(statistics.fmean(w for w, _ in runs) * 1000.0 / LOOP_COMPILES,
+                                   statistics.fmean(c for _, c in runs) * 1000.0 / LOOP_COMPILES)
+    return per_fixture
+
+
+def loop_table(results: list[FixtureResult], loop: dict[str, Timing]) -> str:
+    rows = ["| fixture | ours, CPU (ms/kernel) | glslang --spirv-val in one process, CPU (ms/kernel) "
+            "| glslang / ours |",
+            "|---|---|---|---|"]
+    for r in results:
+        cpu = loop[r.stem].cpu_ms
+        rows.append(f"| {r.stem} | {r.ours_cpu_ms:.2f} | {cpu:.2f} | {cpu / r.ours_cpu_ms:.2f}x |")
+    return "\n".join(rows)
+
+
+def loop_summary(results: list[FixtureResult], loop: dict[str, Timing]) -> str:
+    ours = statistics.median(r.ours_cpu_ms for r in results for _ in r.kernels)
+    glslang = statistics.median(loop[r.stem].cpu_ms for r in results for _ in r.kernels)
+    return (f"In one process (no start-up, built-in tables made once), median CPU per kernel: "
+            f"glslang --spirv-val {glslang:.2f} ms, ours {ours:.2f} ms (glslang / ours {glslang / ours:.2f}x).")
+
+
 # --- reporting ------------------------------------------------------------------------
 
 def machine_line(glslang: str) -> str:
@@ -219,14 +266,14 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def table(results: list[FixtureResult], floors: Floors) -> str:
+def table(results: list[FixtureResult]) -> str:
     rows = ["| fixture | kernels | ours (ms/kernel) | glslang (ms/kernel) | speedup "
-            "| glslang --spirv-val (ms/kernel) | glslang beyond an empty shader (ms/kernel) |",
-            "|---|---|---|---|---|---|---|"]
+            "| glslang --spirv-val (ms/kernel) | ours, CPU (ms/kernel) | glslang, CPU (ms/kernel) |",
+            "|---|---|---|---|---|---|---|---|"]
     for r in results:
         rows.append(f"| {r.stem} | {len(r.kernels)} | {r.ours_ms:.2f} | {r.glslang_ms:.1f} "
                     f"| {r.glslang_ms / r.ours_ms:.0f}x | {r.glslang_val_ms:.1f} "
-                    f"| {r.glslang_ms - floors.empty.wall_ms:.1f} |")
+                    f"| {r.ours_cpu_ms:.2f} | {r.glslang_cpu_ms:.1f} |")
     return "\n".join(rows)
 
 
@@ -244,19 +291,19 @@ def summary(results: list[FixtureResult], floors: Floors) -> list[str]:
     ours_all, glslang_all, _ = per_kernel(results)
     ours, glslang, glslang_val = (statistics.median(k) for k in per_kernel(results))
     ours_cpu, glslang_cpu, _ = (statistics.median(k) for k in per_kernel(results, cpu=True))
-    version, empty = floors.version.wall_ms, floors.empty.wall_ms
+    version, empty = floors.version, floors.empty
     return [
         f"Kernels: {len(ours_all)} in {len(results)} fixture files.",
-        f"Median per kernel (wall): ours {ours:.2f} ms; glslang {glslang:.1f} ms, "
-        f"with --spirv-val {glslang_val:.1f} ms.",
-        f"glslang floors: `--version` (process start) {version:.1f} ms; "
-        f"an empty compute shader (start + built-in symbol tables) {empty:.1f} ms.",
-        f"Ratio of medians, glslang / ours: {glslang / ours:.0f}x (with --spirv-val {glslang_val / ours:.0f}x; "
-        f"less process start {(glslang - version) / ours:.0f}x; less the empty-shader run "
-        f"{(glslang - empty) / ours:.1f}x).",
-        f"CPU time (user + system) per kernel, medians: ours {ours_cpu:.2f} ms; glslang {glslang_cpu:.1f} ms "
-        f"({glslang_cpu / ours_cpu:.0f}x).",
-        f"All {len(ours_all)} kernels: ours {sum(ours_all):.0f} ms, glslang {sum(glslang_all):.0f} ms "
+        f"Median per kernel, wall: ours {ours:.2f} ms; glslang {glslang:.1f} ms, with --spirv-val {glslang_val:.1f} ms.",
+        f"Median per kernel, CPU (user + system): ours {ours_cpu:.2f} ms; glslang {glslang_cpu:.1f} ms.",
+        f"glslang floors, wall (CPU): `--version`, the process start, {version.wall_ms:.1f} ms "
+        f"({version.cpu_ms:.1f} ms); an empty compute shader, start plus the built-in symbol tables, "
+        f"{empty.wall_ms:.1f} ms ({empty.cpu_ms:.1f} ms).",
+        f"Ratio of medians, glslang / ours: wall {glslang / ours:.0f}x (with --spirv-val {glslang_val / ours:.0f}x; "
+        f"less the process start {(glslang - version.wall_ms) / ours:.0f}x); CPU {glslang_cpu / ours_cpu:.0f}x.",
+        f"glslang CPU beyond the empty-shader run: {glslang_cpu - empty.cpu_ms:+.1f} ms per kernel "
+        f"(its own work on the shader; ours is {ours_cpu:.2f} ms).",
+        f"All {len(ours_all)} kernels, wall: ours {sum(ours_all):.0f} ms, glslang {sum(glslang_all):.0f} ms "
         f"({sum(glslang_all) / sum(ours_all):.0f}x).",
         *target_lines(results),
     ]
@@ -264,12 +311,16 @@ def summary(results: list[FixtureResult], floors: Floors) -> list[str]:
 
 def target_lines(results: list[FixtureResult]) -> list[str]:
     slow = [f"{r.stem} ({r.ours_ms:.2f} ms)" for r in results if r.ours_ms > TARGET_MS_PER_KERNEL]
+    slow_cpu = [f"{r.stem} ({r.ours_cpu_ms:.2f} ms)" for r in results if r.ours_cpu_ms > TARGET_MS_PER_KERNEL]
     low = [f"{r.stem} ({r.glslang_ms / r.ours_ms:.1f}x)" for r in results
            if r.glslang_ms / r.ours_ms < TARGET_SPEEDUP]
-    return [f"Target at most {TARGET_MS_PER_KERNEL:g} ms per kernel: "
-            + (f"met by every fixture." if not slow else f"missed by {', '.join(slow)}."),
-            f"Target at least {TARGET_SPEEDUP:g}x faster than the glslang process: "
-            + (f"met by every fixture." if not low else f"missed by {', '.join(low)}.")]
+    return [f"Target at most {TARGET_MS_PER_KERNEL:g} ms per kernel (wall): " + verdict(slow)
+            + " In CPU time: " + verdict(slow_cpu),
+            f"Target at least {TARGET_SPEEDUP:g}x faster than the glslang process (wall): " + verdict(low)]
+
+
+def verdict(misses: list[str]) -> str:
+    return "met by every fixture." if not misses else f"missed by {', '.join(misses)}."
 
 
 # --- main -----------------------------------------------------------------------------
@@ -278,6 +329,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=30, metavar="N",
                    help="timed repetitions of every measurement (default 30)")
+    p.add_argument("--glslang-loop", action="store_true",
+                   help=f"also time glslang compiling and validating each shader {LOOP_COMPILES} times in "
+                        "one process (glslangValidator --spirv-val -m): its time per compile without the "
+                        "process start; takes several minutes")
     p.add_argument("--quick", action="store_true", help="5 repetitions: a smoke run, not figures to report")
     args = p.parse_args(argv)
     if args.repeat < 1:
@@ -287,18 +342,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def run(repeat: int) -> None:
+def run(repeat: int, glslang_loop: bool) -> None:
     glslang = find_glslang()
     kernels = {s.stem: kernel_names(s) for s in fixture_files()}
     with tempfile.TemporaryDirectory(prefix="bench-compile-") as tmp:
         check_glsl_files(glslang, kernels, Path(tmp))
         print(f"{machine_line(glslang)}; {repeat} rounds; load average {load_average()}", flush=True)
         timings = measure(glslang, kernels, repeat, Path(tmp))
+        loop = time_glslang_loop(glslang, kernels, Path(tmp)) if glslang_loop else None
     results = fixture_results(kernels, timings)
     floors = Floors(timings[("version",)], timings[("empty",)])
     print(f"load average after: {load_average()}\n")
-    print(table(results, floors) + "\n")
+    print(table(results) + "\n")
     print("\n".join(summary(results, floors)))
+    if loop is not None:
+        print("\n" + loop_table(results, loop) + "\n")
+        print(loop_summary(results, loop))
 
 
 def load_average() -> str:
@@ -308,7 +367,7 @@ def load_average() -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        run(args.repeat)
+        run(args.repeat, args.glslang_loop)
     except BenchError as e:
         print(f"bench/compile.py: error: {e}", file=sys.stderr)
         return 1
