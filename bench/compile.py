@@ -326,7 +326,7 @@ def verdict(misses: list[str]) -> str:
 # --- main -----------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     p.add_argument("--repeat", type=int, default=30, metavar="N",
                    help="timed repetitions of every measurement (default 30)")
     p.add_argument("--glslang-loop", action="store_true",
