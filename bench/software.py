@@ -4,7 +4,9 @@ counter hit by every work item), beside plain numpy `a*x+y` in the same run.
     .venv/bin/python bench/software.py [--n N] [--repeat R]
 
 The kernel comes from fixtures/saxpy.spl when the front end is there, else it is
-built as kernel IR here. Prints the best of R runs, in seconds.
+built as kernel IR here. It runs through the engine (`run_kernel`) and through the
+Python API on the software backend (`module.saxpy(a, x, y)`: argument checks and
+the local-size choice on top). Prints the best of R runs, in seconds.
 """
 from __future__ import annotations
 
@@ -83,6 +85,14 @@ def main() -> None:
     assert np.array_equal(y, a * x + y0), "software saxpy differs from numpy"
     anchor = best_of(opts.repeat, lambda: a * x + y0)
 
+    import simple_vkbackend as svk
+    api_module = svk.compile_ir(module, backend="software")
+    y = y0.copy()
+    through_api = best_of(opts.repeat, lambda: api_module[kernel.name](**{scalar: a, bufs[0]: x, bufs[1]: y}))
+    y = y0.copy()
+    api_module[kernel.name](**{scalar: a, bufs[0]: x, bufs[1]: y})
+    assert np.array_equal(y, a * x + y0), "saxpy through the API differs from numpy"
+
     counter, old = np.zeros(1, dtype=np.uint32), np.zeros(n, dtype=np.uint32)
 
     def count():
@@ -92,8 +102,10 @@ def main() -> None:
     assert counter[0] == n
 
     print(f"saxpy ({origin}), n = {n}, best of {opts.repeat}")
-    print(f"  software backend:     {software:.5f} s")
-    print(f"  numpy a*x+y (anchor): {anchor:.5f} s   ratio {software / anchor:.0f}x")
+    print(f"  engine (run_kernel):  {software:.5f} s")
+    print(f"  API (module.{kernel.name}): {through_api:.5f} s")
+    print(f"  numpy a*x+y (anchor): {anchor:.5f} s   ratio engine {software / anchor:.0f}x, "
+          f"API {through_api / anchor:.0f}x")
     print(f"atomic_add counter hit by every work item, n = {n}: {atomics:.5f} s")
 
 

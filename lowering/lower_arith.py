@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from . import ir
 from .errors import LoweringError
-from .lower_cast import cast
 from .lower_context import FunctionContext
+from .lower_fmod import exact_rem
 from .lower_math import float_pow, int_pow
 
 _INT = {"add": "OpIAdd", "sub": "OpISub", "mul": "OpIMul", "bitand": "OpBitwiseAnd",
@@ -14,9 +14,10 @@ _SIGNED = {"div": "OpSDiv", "shr": "OpShiftRightArithmetic",
 _UNSIGNED = {"div": "OpUDiv", "shr": "OpShiftRightLogical",
              "lt": "OpULessThan", "le": "OpULessThanEqual", "gt": "OpUGreaterThan", "ge": "OpUGreaterThanEqual"}
 # Comparisons follow IEEE: `!=` is true when either side is NaN, the others false.
-_FLOAT = {"add": "OpFAdd", "sub": "OpFSub", "mul": "OpFMul", "div": "OpFDiv", "rem": "OpFRem",
+_FLOAT = {"add": "OpFAdd", "sub": "OpFSub", "mul": "OpFMul", "div": "OpFDiv",
           "eq": "OpFOrdEqual", "ne": "OpFUnordNotEqual", "lt": "OpFOrdLessThan",
           "le": "OpFOrdLessThanEqual", "gt": "OpFOrdGreaterThan", "ge": "OpFOrdGreaterThanEqual"}
+_EXACT = ("add", "sub", "mul", "div")
 _BOOL = {"bitand": "OpLogicalAnd", "bitor": "OpLogicalOr", "bitxor": "OpLogicalNotEqual",
          "eq": "OpLogicalEqual", "ne": "OpLogicalNotEqual"}
 
@@ -37,8 +38,8 @@ def binary(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -
     result = fx.t.bool if op in ir.COMPARE_OPS else fx.t.scalar(t)
     if op == "pow":
         return float_pow(fx, lhs, rhs, t) if t.is_float else int_pow(fx, lhs, rhs, t)
-    if op == "rem" and t.is_float and t.bits == 16:
-        return _widened_rem(fx, lhs, rhs, t)
+    if op == "rem" and t.is_float:
+        return exact_rem(fx, lhs, rhs, t)
     if t.is_bool:
         table = _BOOL
     elif t.is_float:
@@ -54,14 +55,10 @@ def binary(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -
     opname = table.get(op)
     if opname is None:
         raise LoweringError(f"{fx.fn.name}: operator {op!r} is not defined on {t}")
-    return fx.emit(opname, result, lhs, rhs)
-
-
-def _widened_rem(fx: FunctionContext, lhs: int, rhs: int, t: ir.ScalarType) -> int:
-    """f16 `%` through f32: OpFRem is only as exact as x - y * trunc(x / y) in its
-    own precision, which loses bits in f16; the f32 result rounds back exactly."""
-    wide = [cast(fx, v, t, ir.F32) for v in (lhs, rhs)]
-    return cast(fx, fx.emit("OpFRem", fx.t.scalar(ir.F32), *wide), ir.F32, t)
+    value = fx.emit(opname, result, lhs, rhs)
+    if t.is_float and op in _EXACT:
+        fx.b.decorate(value, "NoContraction")
+    return value
 
 
 def _int_divide(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -> int:

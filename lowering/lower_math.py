@@ -27,15 +27,25 @@ _SYNC_SEMANTICS = "AcquireRelease|UniformMemory|WorkgroupMemory"
 # ---------------------------------------------------------------------------- math
 
 def math_builtin(fx: FunctionContext, name: str, args: list[int], t: ir.ScalarType) -> int:
-    """The math builtin `name` on `args` of type `t` (the arguments' type)."""
+    """The math builtin `name` on `args` of type `t` (the arguments' type). On
+    floats a NaN argument gives NaN (GLSL leaves functions of NaN undefined;
+    lavapipe's atan, exp2, smoothstep give 0), except in `step` (x < edge is
+    false: 1) and in `pow` (see float_pow)."""
     if name in ("isnan", "isinf"):
         return fx.emit("OpIsNan" if name == "isnan" else "OpIsInf", fx.t.bool, args[0])
+    if name == "pow":
+        return float_pow(fx, args[0], args[1], t) if t.is_float else int_pow(fx, args[0], args[1], t)
+    result = _math(fx, name, args, t)
+    if t.is_float and name != "step":
+        result = _propagate_nan(fx, result, args, t)
+    return result
+
+
+def _math(fx: FunctionContext, name: str, args: list[int], t: ir.ScalarType) -> int:
     if name == "round" and t.is_float:
         return round_half_away(fx, args[0], t)
     if name in ("asin", "acos") and t.is_float:
         return arc_sin_cos(fx, name, args[0], t)
-    if name == "pow":
-        return float_pow(fx, args[0], args[1], t) if t.is_float else int_pow(fx, args[0], args[1], t)
     if t.is_float:
         func = _FLOAT_FUNCS.get(name)
     elif t.is_signed:
@@ -49,15 +59,11 @@ def math_builtin(fx: FunctionContext, name: str, args: list[int], t: ir.ScalarTy
             return fx.emit("OpSelect", fx.t.scalar(t), nonzero, fx.t.const(t, 1), fx.t.const(t, 0))
     if func is None:
         raise LoweringError(f"{fx.fn.name}: math builtin {name!r} is not defined on {t}")
-    result = glsl(fx, func, args, t)
-    if t.is_float and name in ("min", "max", "clamp"):
-        result = _propagate_nan(fx, result, args, t)
-    return result
+    return glsl(fx, func, args, t)
 
 
 def _propagate_nan(fx: FunctionContext, result: int, args: list[int], t: ir.ScalarType) -> int:
-    """A NaN argument makes the result NaN (as numpy's minimum/maximum); GLSL
-    leaves FMin/FMax/FClamp of NaN undefined."""
+    """A NaN argument makes the result NaN (as numpy's functions do)."""
     for a in args:
         result = fx.emit("OpSelect", fx.t.scalar(t), fx.emit("OpIsNan", fx.t.bool, a), a, result)
     return result
@@ -95,8 +101,9 @@ def arc_sin_cos(fx: FunctionContext, name: str, x: int, t: ir.ScalarType) -> int
 
 
 def float_pow(fx: FunctionContext, x: int, y: int, t: ir.ScalarType) -> int:
-    """x ** y as C's pow: GLSL Pow is undefined for x < 0 and x == 0, so it is
-    computed on |x| and the sign, zero, one and integral-exponent cases are fixed up."""
+    """x ** y as C's pow: GLSL Pow is undefined for x < 0, x == 0 and NaN, so it is
+    computed on |x| and the sign, zero, one, NaN and integral-exponent cases are
+    fixed up."""
     ty, tb, c = fx.t.scalar(t), fx.t.bool, fx.t.const
     zero, one = c(t, 0.0), c(t, 1.0)
 
@@ -113,6 +120,8 @@ def float_pow(fx: FunctionContext, x: int, y: int, t: ir.ScalarType) -> int:
     signed = select(y_odd, fx.emit("OpFNegate", ty, r), r)
     x_neg = fx.emit("OpFOrdLessThan", tb, x, zero)
     r = select(x_neg, select(y_int, signed, c(t, float("nan"))), r)
+    either_nan = fx.emit("OpLogicalOr", tb, fx.emit("OpIsNan", tb, x), fx.emit("OpIsNan", tb, y))
+    r = select(either_nan, c(t, float("nan")), r)  # GLSL Pow of NaN is undefined (lavapipe: 0)
     trivial = fx.emit("OpLogicalOr", tb, fx.emit("OpFOrdEqual", tb, y, zero),
                       fx.emit("OpFOrdEqual", tb, x, one))
     return select(trivial, one, r)

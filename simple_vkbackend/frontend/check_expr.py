@@ -392,8 +392,10 @@ class ExprChecker:
         return None if t is None or v is None else self.convert(v, t)
 
     def convert(self, v: Union[ir.Expr, Untyped], t: ScalarType) -> ir.Expr:
-        if isinstance(v, (Untyped, ir.Const)):
+        if isinstance(v, Untyped):
             return ir.Const(t, convert_constant(v.value, t))
+        if isinstance(v, ir.Const):
+            return ir.Const(t, convert_constant(v.value, t, v.type))
         return v if v.type == t else ir.Cast(t, v)
 
     def folded(self, e: ir.Expr, node) -> Optional[ir.Expr]:

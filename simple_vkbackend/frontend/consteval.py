@@ -11,8 +11,10 @@ import math
 import operator
 from typing import Optional, Union
 
+import numpy as np
+
 from ..lowering import ir
-from .types import convert_constant, float_of, wrap_int
+from .types import FLOAT_DTYPES, convert_constant, float_of, wrap_int
 
 Number = Union[int, float]
 LIMIT = 1 << 64  # untyped integers beyond +-2**64 are rejected as overflow
@@ -99,15 +101,17 @@ NOT_CONSTANT = None
 
 def fold(e: ir.Expr, constants: dict[str, ir.Constant]):
     """The value of `e` if it is a compile-time constant, else None. Module
-    constants are looked up by name. Raises FoldError for invalid operations."""
+    constants are looked up by name. Raises FoldError for invalid operations.
+    A float constant stands for its value rounded to its type (a literal keeps
+    the digits written; the backends round it)."""
     if isinstance(e, ir.Const):
-        return e.value
+        return _typed(e.value, e.type)
     if isinstance(e, ir.Var):
         c = constants.get(e.name)
-        return c.value if c is not None else None
+        return _typed(c.value, c.type) if c is not None else None
     if isinstance(e, ir.Cast):
         v = fold(e.value, constants)
-        return None if v is None else convert_constant(v, e.type)
+        return None if v is None else convert_constant(v, e.type, e.value.type)
     if isinstance(e, ir.Unary):
         v = fold(e.operand, constants)
         return None if v is None else _unary(e.op, v, e.type)
@@ -126,6 +130,10 @@ def fold(e: ir.Expr, constants: dict[str, ir.Constant]):
     return None
 
 
+def _typed(value, t: ir.ScalarType):
+    return float_of(value, t) if t.is_float else value
+
+
 def _unary(op: str, v, t: ir.ScalarType):
     if op == "not":
         return not v
@@ -134,6 +142,8 @@ def _unary(op: str, v, t: ir.ScalarType):
     return -v if t.is_float else wrap_int(-v, t)
 
 
+_FLOAT_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
+                 "rem": np.fmod, "pow": np.power}
 _IR_COMPARE = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 
 
@@ -141,11 +151,10 @@ def typed_binary(op: str, a, b, t: ir.ScalarType):
     """`a op b` on constants of type `t` with the IR's semantics."""
     if op in _IR_COMPARE:
         return _COMPARE[_IR_COMPARE[op]](a, b)
-    if t.is_float:
-        if op in ("div", "rem") and b == 0:
-            raise FoldError("division by zero in a constant expression")
-        sym = {"add": "+", "sub": "-", "mul": "*", "div": "/", "rem": "%", "pow": "**"}[op]
-        return float_of(_float_op(sym, a, b), t)
+    if t.is_float:  # in the type, as the software backend computes it (IEEE: x / 0 is inf)
+        dtype = FLOAT_DTYPES[t.bits]
+        with np.errstate(all="ignore"):
+            return float(_FLOAT_UFUNCS[op](dtype(a), dtype(b)))
     if op in ("div", "rem") and b == 0:
         raise FoldError("division by zero in a constant expression")
     if op in ("shl", "shr"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from typing import Optional
 
+import numpy as np
+
 from ..lowering import ir, ir_verify
 from ..lowering.ir import ScalarType
 
@@ -53,12 +55,31 @@ def fits(value, t: ScalarType) -> bool:
     return isinstance(value, bool)
 
 
+FLOAT_DTYPES = {16: np.float16, 32: np.float32, 64: np.float64}
+MANTISSA_BITS = {16: 11, 32: 24, 64: 53}
+
+
 def float_of(value, t: ScalarType) -> float:
-    """`value` as a constant of float type `t`: beyond the type's range it is infinite."""
-    value = float(value)
-    if math.isnan(value) or abs(value) <= FLOAT_MAX[t.bits]:
-        return value
-    return math.copysign(math.inf, value)
+    """`value` (a Python int or float) rounded to the float type `t` as a conversion
+    at run time rounds it: to nearest, ties to even, infinite beyond the range."""
+    if isinstance(value, int):
+        value = _round_int(value, MANTISSA_BITS[t.bits])
+    with np.errstate(over="ignore"):
+        return float(FLOAT_DTYPES[t.bits](value))
+
+
+def _round_int(value: int, precision: int) -> float:
+    """`value` rounded to `precision` significant bits, exactly (float(int) would
+    round to 53 bits first, and rounding twice can differ from rounding once)."""
+    magnitude = abs(value)
+    shift = magnitude.bit_length() - precision
+    if shift > 0:
+        q, r = divmod(magnitude, 1 << shift)
+        half = 1 << (shift - 1)
+        if r > half or (r == half and q & 1):
+            q += 1
+        magnitude = q << shift
+    return float(magnitude) if value >= 0 else -float(magnitude)
 
 
 def zero(t: ScalarType):
@@ -75,14 +96,21 @@ def cast_target(a: ScalarType, b: ScalarType) -> ScalarType:
     return b if b.bits > a.bits else a
 
 
-def convert_constant(value, t: ScalarType):
-    """The value of `value as t` for a constant (Rust `as` rules; float->int truncates)."""
+def convert_constant(value, t: ScalarType, src: Optional[ScalarType] = None):
+    """The value of `value as t` for a constant of type `src` (None: an untyped,
+    exact constant), as the conversion computes it at run time: Rust `as` rules,
+    float -> int truncates and saturates, NaN -> 0."""
+    if src is not None and src.is_float:
+        value = float_of(value, src)
     if t.is_bool:
         return value != 0
     if t.is_float:
         return float_of(value, t)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if math.isnan(value):
             return 0
-        value = int(value)
+        lo, hi = int_range(t)
+        if math.isinf(value):
+            return lo if value < 0 else hi
+        return max(lo, min(hi, int(value)))
     return wrap_int(int(value), t)

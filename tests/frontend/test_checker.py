@@ -1,5 +1,6 @@
 """The type checker: literal typing, widenings, scopes and names, lowering of
 statements and builtins to kernel IR. Every module compiled here is verified."""
+import numpy as np
 import pytest
 
 from simple_vkbackend.frontend import compile_source
@@ -400,7 +401,8 @@ fn k(y: [f32]):
     y[0] = C + A as f32
 """)
     assert [(c.name, c.type.name, c.value) for c in module.constants] == [
-        ("A", "i32", 16), ("B", "i32", 4), ("C", "f32", 16 / 3), ("D", "u32", 0xFFFFFFFF), ("E", "bool", True),
+        ("A", "i32", 16), ("B", "i32", 4), ("C", "f32", float(np.float32(16 / 3))),  # divided in f32
+        ("D", "u32", 0xFFFFFFFF), ("E", "bool", True),
         ("F", "i64", -(1 << 40)), ("G", "f64", 0.25), ("H", "u8", 45)]
     assert print_expr(module.kernels[0].body.stmts[0].value) == "(add.f32 C (cast.f32 A))"
 
