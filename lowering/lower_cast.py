@@ -30,6 +30,8 @@ def cast(fx: FunctionContext, value: int, src: ir.ScalarType, dst: ir.ScalarType
 def int_to_int(fx: FunctionContext, value: int, src: ir.ScalarType, dst: ir.ScalarType) -> int:
     """Wrap or extend: a signed source sign-extends, an unsigned one zero-extends
     (as Rust's `as`); a change of signedness alone is a bitcast."""
+    if src.bits == 32 and dst.bits == 64 and src.is_signed:
+        return _sign_extend_32_to_64(fx, value, dst)
     if src.bits != dst.bits:
         widened = ir.ScalarType(src.kind, dst.bits)
         value = fx.emit("OpSConvert" if src.is_signed else "OpUConvert", fx.t.scalar(widened), value)
@@ -37,6 +39,17 @@ def int_to_int(fx: FunctionContext, value: int, src: ir.ScalarType, dst: ir.Scal
     if src != dst:
         value = fx.emit("OpBitcast", fx.t.scalar(dst), value)
     return value
+
+
+def _sign_extend_32_to_64(fx: FunctionContext, value: int, dst: ir.ScalarType) -> int:
+    """i32 -> 64 bits as (zext(x) ^ 2^31) - 2^31 rather than OpSConvert: lavapipe
+    (Mesa 22.3, LLVM 15) miscompiles a comparison of an OpSConvert'ed i32 with a
+    64-bit constant (`(x as i64) < 5` was false for every x)."""
+    u64 = fx.t.scalar(ir.U64)
+    wide = fx.emit("OpUConvert", u64, fx.emit("OpBitcast", fx.t.scalar(ir.U32), value))
+    sign = fx.t.const(ir.U64, 1 << 31)
+    value = fx.emit("OpISub", u64, fx.emit("OpBitwiseXor", u64, wide, sign), sign)
+    return value if dst == ir.U64 else fx.emit("OpBitcast", fx.t.scalar(dst), value)
 
 
 def _float_to_int(fx: FunctionContext, value: int, src: ir.ScalarType, dst: ir.ScalarType) -> int:

@@ -5,8 +5,8 @@
     def test(program): program.source, program.kernel, program.make_args(), ...
 
 A `Program` is one `.spl` source with helpers, constants and one kernel, its launch
-(1-D, global size a multiple of the local size), the kernel's buffers and scalars,
-and how to compare each written buffer. The generator keeps every result defined
+(1-D or 2-D, global size a multiple of the local size), the kernel's buffers and
+scalars, and the role of each buffer (which tells how to compare it). The generator keeps every result defined
 and the same on any conforming device, so two backends that disagree have a bug:
 
 - indexes are masked into bounds (`e & (len - 1)`; every array length is a power
@@ -31,7 +31,9 @@ and the same on any conforming device, so two backends that disagree have a bug:
   are discarded, except exchange/compare-exchange on the item's own slot; f32
   atomic adds add whole numbers below 16, so every order sums exactly;
 - barriers stand only in uniform control flow (the kernel's top level, before any
-  `return`); shared arrays are written before they are read, one element per item.
+  `return`); shared arrays are written before they are read, one element per item;
+- private arrays are indexed in bounds; in `@simd` kernels some buffer reads after
+  the last barrier are not masked (an index out of bounds ends the work item).
 
 `opaque=True` draws the same program with every literal in an expression passed
 through an identity helper (`opq_i8(5i8)`), so the front end cannot fold it: the
@@ -89,6 +91,8 @@ class GenConfig:
     atomics: bool = True
     sinks: bool = True
     raw_division: bool = True  # allow x / 0 and MIN / -1 (defined by the IR)
+    private: bool = True  # private arrays in the kernel
+    simd: bool = True  # some kernels are @simd, with unmasked buffer reads
 
 
 @dataclass
@@ -104,8 +108,8 @@ class Buffer:
 class Program:
     source: str
     kernel: str
-    global_size: int
-    local_size: Optional[int]  # None: the kernel's hint
+    global_size: tuple[int, int]
+    local_size: Optional[tuple[int, int]]  # None: the kernel's hint
     buffers: list[Buffer]
     scalars: list[tuple[str, str, object]]  # (name, type, value)
     data_seed: int
@@ -200,9 +204,13 @@ class SourceGen:
         self.readable: dict[str, tuple[str, int]] = {}  # shared arrays written and synchronised
         self.out_slots: dict[str, int] = {}
         self.flush: list[str] = []
-        self.local_size = 1
+        self.local_size = 1  # work items per group
+        self.local_xy, self.groups_xy = (1, 1), (1, 1)
         self.uses_sync_helper = False
         self.in_index = False  # buffer reads inside an index would nest without end
+        self.private: dict[str, tuple[str, int]] = {}  # the kernel's private arrays
+        self.simd = False  # an @simd kernel: buffer indexes are checked
+        self.late = False  # generating the code after the last barrier
         self.uses_own = False
 
     # ----------------------------------------------------------------- draws
@@ -259,10 +267,11 @@ class SourceGen:
         text = repr(float(abs(value)))
         return f"{text}{t}" if not str(value).startswith("-") else f"(-{text}{t})"
 
-    def literal(self, t: str, value=None, constant: bool = False) -> str:
-        """A literal of type `t` (`constant`: where the language needs a constant)."""
+    def literal(self, t: str, value=None) -> str:
+        """A literal of type `t` in an expression (`literal_text` where the language
+        needs a constant: shift amounts, constants, shared-array initial values)."""
         text = self.literal_text(t, self.literal_value(t) if value is None else value)
-        if self.opaque and not constant:
+        if self.opaque:
             self.opaque_types.add(t)
             return f"opq_{t}({text})"
         return text
@@ -297,6 +306,13 @@ class SourceGen:
 
     def buffer_read(self, t: str, scope: Scope) -> str:
         self.in_buffers.add(t)
+        if self.private and self.chance(20):
+            same = [n for n, (pt, _) in self.private.items() if pt == t]
+            if same:
+                name = self.pick(same)
+                return f"{name}[{self.index(scope, self.private[name][1])}]"
+        if self.simd and self.late and self.chance(25):  # out of bounds ends the work item
+            return f"in_{t}[{self.unchecked_index(scope)}]"
         if self.readable and self.chance(20):
             same = [n for n, (st_, _) in self.readable.items() if st_ == t]
             if same:
@@ -312,6 +328,12 @@ class SourceGen:
         if self.chance(20) and length > 1:
             return f"(({inner}) as u32) % {length}u32"
         return f"({inner}) & {length - 1}"
+
+    def unchecked_index(self, scope: Scope) -> str:
+        outer, self.in_index = self.in_index, True
+        inner = self.expr(self.pick([x for x in INTS if x in self.config.types] or ["i32"]), scope, 1)
+        self.in_index = outer
+        return inner
 
     def operand(self, t: str, scope: Scope, depth: int) -> str:
         """An operand of a `t` operation: sometimes of a type that widens to `t`."""
@@ -431,6 +453,7 @@ class SourceGen:
             kinds += ["return"]
         if scope.is_kernel:
             kinds += ["sink"] * self.config.sinks + ["atomic", "own"] * self.config.atomics
+            kinds += ["store"] * bool(self.private)
         kind = self.pick(kinds)
         if kind in ("assign", "compound") and not scope.mutable:
             kind = "if" if depth > 0 else "return" if scope.allow_return else "pass"
@@ -515,6 +538,11 @@ class SourceGen:
             return [f"{pad}if {self.expr('bool', scope, 2)}:"] + body
         return [line[4:] for line in body]
 
+    def stmt_store(self, scope, depth, pad, indent):
+        name = self.pick(list(self.private))
+        t, length = self.private[name]
+        return [f"{pad}{name}[{self.index(scope, length)}] = {self.expr(t, scope, 2)}"]
+
     def stmt_sink(self, scope, depth, pad, indent):
         ft = self.pick([x for x in FLOATS if x in self.config.types] or ["f32"])
         slot = self.sinks.get(ft, 0)
@@ -598,8 +626,12 @@ class SourceGen:
         return line
 
     def kernel(self) -> "KernelParts":
-        self.local_size = 1 << self.int_in(0, 6)
-        groups = self.int_in(1, 4)
+        if self.chance(25):  # 2-D: up to 8 x 8 items a group, 3 x 3 groups
+            self.local_xy = (1 << self.int_in(0, 3), 1 << self.int_in(0, 3))
+            self.groups_xy = (self.int_in(1, 3), self.int_in(1, 3))
+        else:
+            self.local_xy, self.groups_xy = (1 << self.int_in(0, 6), 1), (self.int_in(1, 4), 1)
+        self.local_size = self.local_xy[0] * self.local_xy[1]
         hinted = self.chance(70)
         scalars = [(f"p{i}", t, self.literal_value(t)) for i, t in
                    enumerate(self.scalar_type() for _ in range(self.int_in(0, 3)))]
@@ -610,13 +642,24 @@ class SourceGen:
             for _ in range(self.int_in(0, 2)):
                 t = self.scalar_type(numeric=True)
                 self.shared[self.fresh("sh")] = (t, self.local_size)
-        body = ["val gid = gpu.global_id(0)", "val lid = gpu.local_id(0)"]
+        if self.local_xy[1] > 1 or self.groups_xy[1] > 1:  # work items numbered x fastest
+            body = ["val gid = gpu.global_id(1) * gpu.global_size(0) + gpu.global_id(0)",
+                    "val lid = gpu.local_id(1) * gpu.local_size(0) + gpu.local_id(0)"]
+        else:
+            body = ["val gid = gpu.global_id(0)", "val lid = gpu.local_id(0)"]
         body += [self.local_decl(scope, 0) for _ in range(self.int_in(1, self.config.max_locals))]
+        for _ in range(self.int_in(0, 2) if self.config.private else 0):
+            t, length = self.scalar_type(numeric=True), 1 << self.int_in(1, 3)
+            name = self.fresh("pa")
+            self.private[name] = (t, length)
+            body.append(f"var {name}: [{t}; {length}]")
+        self.simd = self.config.simd and self.chance(20)
         self.flush = self.flush_lines(scope)
         body += self.shared_phases(scope)
+        self.late = True  # after the last barrier: work items may end anywhere
         body += self.block(scope.child(allow_return=True), self.config.max_depth, 0)
         body += self.flush
-        return KernelParts(body, scalars, hinted, groups)
+        return KernelParts(body, scalars, hinted)
 
     def shared_phases(self, scope: Scope) -> list[str]:
         """Uniform code: each shared array written (one element per item), a barrier,
@@ -668,6 +711,11 @@ class SourceGen:
             self.out_slots[ot] = slot + 1
             value = f"({name} as u8)" if t == "bool" else name
             lines.append(f"out_{ot}[gid * OUT_{ot.upper()} + {slot}] = {value}")
+        for name, (t, length) in self.private.items():
+            for j in range(length):
+                slot = self.out_slots.get(t, 0)
+                self.out_slots[t] = slot + 1
+                lines.append(f"out_{t}[gid * OUT_{t.upper()} + {slot}] = {name}[{j}]")
         return lines
 
     def buffers(self, items: int) -> list[Buffer]:
@@ -688,7 +736,7 @@ class SourceGen:
         for _ in range(self.int_in(0, self.config.max_helpers)):
             helpers += self.helper() + [""]
         parts = self.kernel()
-        items = parts.groups * self.local_size
+        items = self.local_size * self.groups_xy[0] * self.groups_xy[1]
         buffers = self.buffers(items)
         params = [f"{b.name}: {'&' if b.role == 'in' else ''}[{b.type}]" for b in buffers]
         for name, t, _ in parts.scalars:  # scalars interleaved with buffers
@@ -704,12 +752,17 @@ class SourceGen:
         if self.uses_sync_helper:
             lines += ["fn sync_all():", "    gpu.barrier()", ""]
         lines += helpers
-        lines.append(f"#[gpu(local_size={self.local_size})]" if parts.hinted else "#[gpu]")
+        hint = f"(local_size={self.local_xy})" if self.local_xy[1] > 1 else f"(local_size={self.local_size})"
+        if self.simd:
+            lines.append(f"@simd{hint}" if parts.hinted else "@simd")
+        else:
+            lines.append(f"#[gpu{hint}]" if parts.hinted else "#[gpu]")
         lines.append(f"fn kernel({', '.join(params)}):")
         for name, (t, n) in [*self.shared.items(), *self.shared_atomics.items()]:
             lines.append(f"    shared val {name}: [{t}; {n}]")
         lines += [f"    {line}" for line in parts.body]
-        return Program("\n".join(lines) + "\n", "kernel", items, None if parts.hinted else self.local_size,
+        global_size = (self.local_xy[0] * self.groups_xy[0], self.local_xy[1] * self.groups_xy[1])
+        return Program("\n".join(lines) + "\n", "kernel", global_size, None if parts.hinted else self.local_xy,
                        buffers, scalars, self.int_in(0, 2**32 - 1))
 
 
@@ -718,7 +771,6 @@ class KernelParts:
     body: list[str]
     scalars: list[tuple[str, str, object]]
     hinted: bool
-    groups: int
 
 
 def family_start(t: str, family: tuple[str, ...]):

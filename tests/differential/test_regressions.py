@@ -117,6 +117,31 @@ def test_float_remainder_is_exact(backend):
     assert np.signbit(got["out"][3])  # fmod(-0, y) is -0
 
 
+# `(x as i64) < 5` was false for every i32 x on lavapipe (Mesa 22.3.6, LLVM 15):
+# it miscompiles a comparison of an OpSConvert'ed i32 with a 64-bit constant
+# (`355i64 < gid` was always true; a generated kernel took the wrong branch of a
+# select). A driver bug, worked around in the lowering (lowering/lower_cast.py:
+# i32 -> 64 bits is (zext(x) ^ 2^31) - 2^31, not OpSConvert).
+SIGN_EXTENSION = """
+#[gpu]
+fn k(x: &[i32], out: [i32], k: i64):
+    val i = gpu.global_id(0)
+    val g: i64 = x[i]
+    out[i * 4] = 1 if g < 5i64 else 0
+    out[i * 4 + 1] = 1 if 355i64 < g else 0
+    out[i * 4 + 2] = 1 if (-5i64) < (x[i] as i64) else 0
+    out[i * 4 + 3] = 1 if k < g else 0
+"""
+
+
+def test_sign_extended_i32_compares_with_64_bit_constants(backend):
+    x = np.array([0, 4, 5, 400, -2**31, 2**31 - 1, -5, 356], np.int32)
+    got = run(SIGN_EXTENSION, backend, x=x, out=np.zeros(32, np.int32), k=355, global_size=8)["out"]
+    v = x.astype(np.int64)
+    expected = np.stack([v < 5, 355 < v, -5 < v, 355 < v], axis=1).astype(np.int32).ravel()
+    np.testing.assert_array_equal(got, expected)
+
+
 # --------------------------------------------------------------------------- front end
 # Found by comparing each generated kernel with the same kernel whose literals
 # pass through identity helpers (so nothing can be folded), on one backend.
