@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import ir
 from .errors import InternalCompilerError, LoweringError
-from .interface import KernelInterface, Target, kernel_interface
+from .interface import SPIRV_ENVS, KernelInterface, Target, kernel_interface
 from .lower_kernel import build_kernel_module
 from .spirv_tools import SpirvValidationError, validate
 
@@ -32,6 +32,9 @@ class LoweredKernel:
 
 
 def lower_kernel(module: ir.Module, kernel_name: str, target: Target = Target()) -> LoweredKernel:
+    if target.spirv_version not in SPIRV_ENVS:
+        versions = ", ".join(f"{major}.{minor}" for major, minor in SPIRV_ENVS)
+        raise LoweringError(f"SPIR-V {target.spirv_version} is not a supported target (supported: {versions})")
     try:
         kernel = module.kernel(kernel_name)
     except KeyError:

@@ -9,9 +9,9 @@ from .lower_math import float_pow, int_pow
 
 _INT = {"add": "OpIAdd", "sub": "OpISub", "mul": "OpIMul", "bitand": "OpBitwiseAnd",
         "bitor": "OpBitwiseOr", "bitxor": "OpBitwiseXor", "eq": "OpIEqual", "ne": "OpINotEqual"}
-_SIGNED = {"div": "OpSDiv", "rem": "OpSRem", "shr": "OpShiftRightArithmetic",
+_SIGNED = {"div": "OpSDiv", "shr": "OpShiftRightArithmetic",
            "lt": "OpSLessThan", "le": "OpSLessThanEqual", "gt": "OpSGreaterThan", "ge": "OpSGreaterThanEqual"}
-_UNSIGNED = {"div": "OpUDiv", "rem": "OpUMod", "shr": "OpShiftRightLogical",
+_UNSIGNED = {"div": "OpUDiv", "shr": "OpShiftRightLogical",
              "lt": "OpULessThan", "le": "OpULessThanEqual", "gt": "OpUGreaterThan", "ge": "OpUGreaterThanEqual"}
 # Comparisons follow IEEE: `!=` is true when either side is NaN, the others false.
 _FLOAT = {"add": "OpFAdd", "sub": "OpFSub", "mul": "OpFMul", "div": "OpFDiv",
@@ -70,7 +70,7 @@ def _int_divide(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarTy
     table = _SIGNED if t.is_signed else _UNSIGNED
     divisor = fx.b.int_constant_value(rhs)
     if divisor is not None and divisor != 0 and not (t.is_signed and divisor == -1):
-        return fx.emit(table[op], ty, lhs, rhs)
+        return _remainder(fx, lhs, rhs, t) if op == "rem" else fx.emit(table[op], ty, lhs, rhs)
     zero, one = fx.t.const(t, 0), fx.t.const(t, 1)
     by_zero = fx.emit("OpIEqual", tb, rhs, zero)
     unsafe = by_zero
@@ -78,5 +78,18 @@ def _int_divide(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarTy
         overflow = fx.emit("OpLogicalAnd", tb, fx.emit("OpIEqual", tb, lhs, fx.t.const(t, -(1 << (t.bits - 1)))),
                            fx.emit("OpIEqual", tb, rhs, fx.t.const(t, -1)))
         unsafe = fx.emit("OpLogicalOr", tb, by_zero, overflow)
-    result = fx.emit(table[op], ty, lhs, fx.emit("OpSelect", ty, unsafe, one, rhs))
-    return result if op == "rem" else fx.emit("OpSelect", ty, by_zero, zero, result)
+    divisor = fx.emit("OpSelect", ty, unsafe, one, rhs)
+    if op == "rem":
+        return _remainder(fx, lhs, divisor, t)
+    return fx.emit("OpSelect", ty, by_zero, zero, fx.emit(table["div"], ty, lhs, divisor))
+
+
+def _remainder(fx: FunctionContext, lhs: int, rhs: int, t: ir.ScalarType) -> int:
+    """Truncating remainder. Signed: lhs - rhs * (lhs / rhs), because the Vulkan
+    SPIR-V environment leaves OpSRem undefined for negative operands (without
+    VK_KHR_maintenance8), and NVIDIA's driver does return garbage for them."""
+    ty = fx.t.scalar(t)
+    if not t.is_signed:
+        return fx.emit("OpUMod", ty, lhs, rhs)
+    product = fx.emit("OpIMul", ty, rhs, fx.emit("OpSDiv", ty, lhs, rhs))
+    return fx.emit("OpISub", ty, lhs, product)

@@ -119,7 +119,7 @@ class ModuleBuilder:
         if enc is None:
             spec = self.g.instruction(opname)
             section = _OPNAME_SECTIONS.get(opname) or _CLASS_SECTIONS.get(spec.cls, "functions")
-            enc = self._encoders[opname] = (spec, section, _id_only_counts(spec))
+            enc = self._encoders[opname] = (spec, section, spec.id_prefix)
         return enc
 
     def _append(self, opname: str, section: str, operands: Sequence[Operand], words: list[int]) -> None:
@@ -415,20 +415,6 @@ class ModuleBuilder:
         if sys.byteorder != "little":
             a.byteswap()
         return a.tobytes()
-
-
-def _id_only_counts(spec: InstructionSpec) -> Optional[tuple[int, bool]]:
-    """When an instruction starts with required id operands (the result type
-    counted, the result not) and all the rest is optional: (number of those ids,
-    whether an optional '*' of ids follows). Such operands encode as themselves."""
-    operands = [o for o in spec.operands if o.kind != "IdResult"]
-    fixed = 0
-    while fixed < len(operands) and operands[fixed].category == "Id" and not operands[fixed].quantifier:
-        fixed += 1
-    rest = operands[fixed:]
-    if any(not o.quantifier for o in rest):
-        return None
-    return fixed, bool(rest) and rest[0].category == "Id" and rest[0].quantifier == "*"
 
 
 def _fits(operands: Sequence[Operand], counts: tuple[int, bool]) -> bool:

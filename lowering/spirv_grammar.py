@@ -41,6 +41,10 @@ class InstructionSpec:
     operands: tuple[OperandSpec, ...]
     has_result: bool
     has_result_type: bool
+    # When the operands start with required ids (the result type counted, the
+    # result not) and all the rest is optional: (the number of those ids, whether
+    # an optional '*' of ids follows); such operands encode as themselves.
+    id_prefix: Optional[tuple[int, bool]]
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ class Grammar:
             opname=spec["opname"], opcode=spec["opcode"], cls=spec.get("class", ""),
             operands=operands,
             has_result=any(o.kind == "IdResult" for o in operands),
-            has_result_type=any(o.kind == "IdResultType" for o in operands))
+            has_result_type=any(o.kind == "IdResultType" for o in operands),
+            id_prefix=_id_prefix(operands))
 
     def _operand(self, o: dict) -> OperandSpec:
         return OperandSpec(o["kind"], self.kinds[o["kind"]].category, o.get("quantifier", ""))
@@ -130,6 +135,17 @@ class Grammar:
         if e.version is not None and e.version <= spirv_version:
             return ()
         return e.extensions[:1]
+
+
+def _id_prefix(operands: tuple[OperandSpec, ...]) -> Optional[tuple[int, bool]]:
+    rest = [o for o in operands if o.kind != "IdResult"]
+    fixed = 0
+    while fixed < len(rest) and rest[fixed].category == "Id" and not rest[fixed].quantifier:
+        fixed += 1
+    rest = rest[fixed:]
+    if any(not o.quantifier for o in rest):
+        return None
+    return fixed, bool(rest) and rest[0].category == "Id" and rest[0].quantifier == "*"
 
 
 def _parse_version(v: Optional[str]) -> Optional[tuple[int, int]]:

@@ -7,6 +7,7 @@ freed by the instance's atexit hook.
 """
 from __future__ import annotations
 
+import os
 import threading
 
 from . import features as feat
@@ -26,16 +27,19 @@ class Device(Resource):
 
     selector: an index into `list_devices()` or part of a device name; None uses
     SIMPLE_VK_DEVICE or else the best device. force_staging: never map buffers
-    directly (transfers go through staging buffers), for testing that path.
+    directly (transfers go through staging buffers, as on a discrete GPU), for
+    testing that path; None reads SIMPLE_VK_FORCE_STAGING=1.
     """
 
     kind = "device"
 
-    def __init__(self, selector: str | int | None = None, *, force_staging: bool = False) -> None:
+    def __init__(self, selector: str | int | None = None, *, force_staging: bool | None = None) -> None:
         super().__init__()
         self._instance = Instance.get()
         phys = select_device(selector)
         self.info = phys.info
+        if force_staging is None:
+            force_staging = os.environ.get("SIMPLE_VK_FORCE_STAGING", "").strip() in ("1", "true", "yes", "on")
         self.force_staging = force_staging
         self._children: set = set()
         self._children_lock = threading.Lock()
@@ -145,6 +149,14 @@ class Device(Resource):
         self.pin()
         try:
             self.ctx.submitter.sync()
+        finally:
+            self.unpin()
+
+    def trim(self) -> None:
+        """Release cached idle resources (the staging buffers kept for reuse)."""
+        self.pin()
+        try:
+            self.ctx.staging.trim()
         finally:
             self.unpin()
 

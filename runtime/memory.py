@@ -169,6 +169,14 @@ class StagingPool:
             self.ctx.submitter.wait(s)
             b.destroy()
 
+    def trim(self) -> None:
+        """Destroy the idle buffers once the work that used them is complete."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for serial, buf in idle:
+            self.ctx.submitter.wait(serial)
+            buf.destroy()
+
     def destroy(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []

@@ -10,7 +10,7 @@ hold the results after the call. See docs/backend.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 import numpy as np
 

@@ -115,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
                     raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
                                      f"(parameters: {', '.join(params)})")
                 values[name] = parse_spec(params[name], spec)
+            if not args.global_size and interface.dims > 1:
+                raise UsageError(f"kernel {args.kernel} is {interface.dims}-D: pass "
+                                 f"--global {','.join('XYZ'[:interface.dims])}")
             global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None
             local_size = as_size3(parse_sizes(args.local_size), "--local") if args.local_size else None
             compiled[args.kernel](**values, global_size=global_size, local_size=local_size)

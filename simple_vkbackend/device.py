@@ -13,7 +13,7 @@ from simple_vkbackend.lowering.interface import KernelInterface
 from . import rt
 from .arguments import check_scalar, dtype_of, signature
 from .errors import BackendUnavailableError, MissingFeatureError
-from .features import missing_features, describe_missing
+from .features import describe_missing, missing_features
 from .hostgen.glue import LIMIT_COUNT
 from .launch import Size3, SizeArg, as_size3, choose_local_size
 from .runtime_info import DeviceInfo, device_info, resolve_device, unavailable_reason
@@ -39,6 +39,9 @@ class Device:
         self._finalizer = weakref.finalize(self, rt.call, "rt_vk_device_free", self.handle)
         self.info: DeviceInfo = device_info(self.handle)
         self.index = self.info.index
+        out = (ctypes.c_uint32 * LIMIT_COUNT)()
+        rt.check(rt.call("rt_vk_device_limits", self.handle, out, LIMIT_COUNT), "cannot read device limits")
+        self._limits = tuple(out)
 
     @property
     def name(self) -> str:
@@ -52,9 +55,7 @@ class Device:
     def limits(self) -> tuple[int, ...]:
         """maxComputeWorkGroupSize x, y, z, maxComputeWorkGroupInvocations,
         maxComputeWorkGroupCount x, y, z (what the local-size policy uses)."""
-        out = (ctypes.c_uint32 * LIMIT_COUNT)()
-        rt.check(rt.call("rt_vk_device_limits", self.handle, out, LIMIT_COUNT), "cannot read device limits")
-        return tuple(out)
+        return self._limits
 
     @property
     def closed(self) -> bool:

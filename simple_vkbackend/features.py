@@ -21,8 +21,6 @@ FEATURE_USES = {
     "shaderSharedFloat32AtomicAdd": "f32 atomic add on a shared array",
 }
 
-FLOAT_ATOMIC_FEATURES = ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd")
-
 
 def missing_features(interface: KernelInterface, enabled: Iterable[str]) -> tuple[str, ...]:
     """The kernel's required features that are not in `enabled`, in order."""

@@ -49,14 +49,15 @@ def resolve_device(which: Union[int, str]) -> int:
     runtime's rule: among matching names, the best-ranked device)."""
     from simple_vkbackend.runtime.errors import NotAvailableError
     from simple_vkbackend.runtime.instance import select_device
+
+    from .errors import BackendUnavailableError
     reason = unavailable_reason()
     if reason:
-        from .errors import BackendUnavailableError
         raise BackendUnavailableError(reason)
     try:
         return select_device(which).info.index
     except NotAvailableError as err:
-        raise ValueError(str(err)) from None
+        raise BackendUnavailableError(str(err)) from None
 
 
 def unavailable_reason() -> str:

@@ -37,3 +37,16 @@ def test_importing_the_package_and_lowering_does_not_start_vulkan():
             "print(sorted(m for m in sys.modules if m == 'vulkan' or m.startswith('simple_vkbackend.runtime')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_package_folder_is_listed_in_pyproject():
+    """A wheel (non-editable install) holds only the packages pyproject lists."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {"simple_vkbackend.lowering": "lowering", "simple_vkbackend.runtime": "runtime"}
+    found = set()
+    for init in (ROOT / "simple_vkbackend").rglob("__init__.py"):
+        found.add(".".join(init.parent.relative_to(ROOT).parts))
+    found |= set(folders)
+    assert found == listed

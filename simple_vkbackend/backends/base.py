@@ -115,7 +115,6 @@ def module_manifest(module_name: str, backend: str, kernels: list[dict],
         "target": None if target is None else {
             "spirv_version": "%d.%d" % target.spirv_version,
             "env": target.env,
-            "float_atomic_add": target.float_atomic_add,
         },
         "host_glue": host_glue,
         "kernels": kernels,

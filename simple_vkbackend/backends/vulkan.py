@@ -12,7 +12,7 @@ from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import KernelInterface, Target, required_features
 
 from ..errors import BackendUnavailableError, MissingFeatureError
-from ..features import FLOAT_ATOMIC_FEATURES, describe_missing, missing_features
+from ..features import describe_missing, missing_features
 from ..hostgen.glue import emit_glue, glue_function_name
 from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
 
@@ -54,13 +54,14 @@ class VulkanBackend(Backend):
     # --------------------------------------------------------------- compile
 
     def target_for(self, module: ir.Module, kernel: ir.Kernel) -> Target:
-        """Native f32 atomic add where the kernel's use of it is covered by the
-        features; the compare-exchange loop otherwise."""
-        native = Target(float_atomic_add=True)
-        if any(f in self.features for f in FLOAT_ATOMIC_FEATURES) and \
-                set(required_features(module, kernel, native)) <= self.features:
+        """Native f32 atomic add for a kernel that uses it where the features cover
+        every memory it uses it on; the portable target (compare-exchange loops)
+        otherwise."""
+        native, portable = Target(float_atomic_add=True), Target()
+        needs = set(required_features(module, kernel, native))
+        if needs != set(required_features(module, kernel, portable)) and needs <= self.features:
             return native
-        return Target()
+        return portable
 
     def compile(self, module: ir.Module) -> CompiledModule:
         return compile_for_vulkan(module, self.target_for)

@@ -19,7 +19,7 @@ from .builtins import (ATOMICS, BOOL_RESULT_MATH, GPU_NAMESPACE, ID_ALIASES, INT
                        THIS_METHODS)
 from .consteval import FoldError, fold, untyped_binary
 from .context import ModuleContext
-from .scope import BUFFER, ERROR, INDEXABLE_KINDS, PRIVATE, SCALAR_KINDS, SHARED, Binding
+from .scope import BUFFER, ERROR, INDEXABLE_KINDS, PRIVATE, SCALAR_KINDS, Binding
 from .source import Span
 from .types import cast_target, convert_constant, fits, int_range, scalar_type, widens
 
@@ -60,7 +60,19 @@ def source_text(node) -> str:
     if len(text) > 40:
         text = "..."
     simple = isinstance(node, (ast.Name, ast.IntLit, ast.FloatLit, ast.BoolLit, ast.Call, ast.Index))
-    return text if simple or text.startswith("(") and text.endswith(")") else f"({text})"
+    return text if simple or _wrapped(text) else f"({text})"
+
+
+def _wrapped(text: str) -> bool:
+    """Whether `text` is one parenthesized group, like `(a + b)` (not `(a) + (b)`)."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
 
 
 class ExprChecker:
@@ -106,7 +118,7 @@ class ExprChecker:
         v = self.expr(node, BOOL)
         if isinstance(v, ir.Expr) and not v.type.is_bool:
             self.error(f"a condition must be `bool`, found `{v.type}`", node.span,
-                       f"write `{source_text(node)} != 0`" if not v.type.is_bool else None)
+                       f"write `{source_text(node)} != 0`")
             return None
         return self.coerce(v, BOOL, node, " as a condition")
 

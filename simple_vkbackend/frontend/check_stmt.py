@@ -285,7 +285,7 @@ class FunctionChecker(ExprChecker):
             self.locals.append(ir.Local(tmp, i.type))
             out.append(ir.Assign(ir.Var(i.type, tmp), i))
             i = ir.Var(i.type, tmp)
-        current = ir.Index(elem, b.ir_name, clone_expr(i), checked)
+        current = ir.Index(elem, b.ir_name, clone_expr(i), checked) if s.op != "=" else None
         value = self.assigned_value(s, current, elem)
         if value is not None:
             out.append(ir.Assign(ir.Index(elem, b.ir_name, i, checked), value))

@@ -32,7 +32,7 @@ TOKEN_RE = re.compile(r"[ \t\f\r]*(?:" + "|".join([
     "(?P<op>" + "|".join(re.escape(op) for op in OPERATORS) + ")",
     r"(?P<string>[\"'])",
     r"(?P<bad>.)",
-]) + ")")
+]) + ")", re.ASCII)  # identifiers and digits are ASCII only
 LEADING_WS = re.compile(r"[ \t\f]*")
 OPENERS = {"(": ")", "[": "]", "{": "}", "#[": "]"}
 CLOSERS = {")", "]", "}"}
@@ -98,20 +98,21 @@ class Lexer:
     def scan(self, pos: int, end: int) -> None:
         append = self.tokens.append
         text = self.source.text
+        token, keywords, brackets = Token, KEYWORDS, BRACKETS
         for m in TOKEN_RE.finditer(text, pos, end):
             kind = m.lastgroup
-            if kind == "comment":
-                continue
             s = m.start(kind)
             e = m.end()
             if kind == "name":
                 word = text[s:e]
-                append(Token(word if word in KEYWORDS else "NAME", word, s, e))
+                append(token(word if word in keywords else "NAME", word, s, e))
             elif kind == "op":
                 op = text[s:e]
-                if op in BRACKETS:
+                if op in brackets:
                     self.bracket(op, s, e)
-                append(Token(op, op, s, e))
+                append(token(op, op, s, e))
+            elif kind == "comment":
+                continue
             elif kind == "num":
                 append(self.number(m, s, e))
             elif kind == "attr":

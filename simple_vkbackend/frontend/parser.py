@@ -35,6 +35,9 @@ BINARY_PRECEDENCE = {
 # from Python's recursion limit; real kernels stay well below them.
 MAX_NESTING = 64  # nested parentheses / prefix operators / conditionals
 MAX_CHAIN = 100  # operators in one left-associative chain
+MAX_BLOCK_DEPTH = 32  # nested indented blocks
+POSTFIX_STARTS = frozenset({"(", "[", ".", "as"})
+MAX_ELIFS = 128  # `elif` branches of one `if` (each nests one level deeper in the IR)
 BAD_OPERATORS = {
     "&&": ("`&&` is not an operator", "write `and`"),
     "||": ("`||` is not an operator", "write `or`"),
@@ -53,6 +56,7 @@ class Parser:
         self.src = source
         self.diags = diags
         self.nesting = 0
+        self.block_depth = 0
         self.last_end = 0
 
     # ------------------------------------------------------------------ token helpers
@@ -270,10 +274,17 @@ class Parser:
         self.advance()
         if not self.at("INDENT"):
             self.diags.syntax_error(f"expected an indented block, found {self.tok.describe()}",
-                             self.tok_span(self.tok), "indent the body with spaces")
+                                    self.tok_span(self.tok), "indent the body with spaces")
             return []
+        if self.block_depth >= MAX_BLOCK_DEPTH:
+            self.fail(f"blocks nested too deeply (more than {MAX_BLOCK_DEPTH} levels)", self.toks[self.pos + 1],
+                      "move the inner part into a helper function")
         self.advance()
-        return self.statements_until_dedent()
+        self.block_depth += 1
+        try:
+            return self.statements_until_dedent()
+        finally:
+            self.block_depth -= 1
 
     def statements_until_dedent(self) -> list[ast.Stmt]:
         stmts: list[ast.Stmt] = []
@@ -302,6 +313,8 @@ class Parser:
                              "indent only after a line that ends with `:`")
             self.advance()
             return self.statements_until_dedent()
+        if kind in ("elif", "else"):
+            self.fail(f"`{kind}` without a matching `if`", self.tok, "indent it like its `if`")
         if kind in ("#[", "@", "fn"):
             self.fail("functions and attributes are only allowed at module level", self.tok)
         if kind == "const":
@@ -383,6 +396,9 @@ class Parser:
         branches = [self.cond_and_block()]
         otherwise = None
         while self.at("elif"):
+            if len(branches) == MAX_ELIFS + 1:  # reported once; the chain is still parsed
+                self.diags.syntax_error(f"too many `elif` branches (more than {MAX_ELIFS})", self.tok_span(self.tok),
+                                        "split the chain, or look the values up in a buffer")
             self.advance()
             branches.append(self.cond_and_block())
         if self.at("else"):
@@ -451,7 +467,9 @@ class Parser:
         self.expect(":", "`:` after the condition", "write `if c: a else: b`")
         then = self.expr()
         if self.at("elif"):
+            self.enter()
             other = self.prefix_conditional()
+            self.nesting -= 1
         else:
             self.expect("else", "`else` in the conditional expression", "write `if c: a else: b`")
             self.accept(":")
@@ -502,12 +520,12 @@ class Parser:
             return ast.Unary(kind, operand, self.span_from(t.start))
         if kind == "!":
             self.fail("`!` is not an operator", self.tok, "write `not x` (or `~x` for bitwise not)")
-        return self.power()
-
-    def power(self) -> ast.Expr:
         base = self.postfix()
-        if not self.at("**"):
+        if self.toks[self.pos].kind != "**":
             return base
+        return self.power(base)
+
+    def power(self, base: ast.Expr) -> ast.Expr:
         op_tok = self.advance()
         self.enter()
         exponent = self.unary()
@@ -516,9 +534,11 @@ class Parser:
 
     def postfix(self) -> ast.Expr:
         e = self.primary()
+        kind = self.toks[self.pos].kind
+        if kind not in POSTFIX_STARTS:
+            return e
         start = e.span.start
         while True:
-            kind = self.tok.kind
             if kind == "(":
                 e = ast.Call(e, self.call_args(), self.span_from(start))
             elif kind == "[":
@@ -537,6 +557,7 @@ class Parser:
                 e = ast.Cast(e, self.type_name(), self.span_from(start))
             else:
                 return e
+            kind = self.toks[self.pos].kind
 
     def generic_call(self, func: ast.Attribute, start: int) -> ast.Call:
         self.advance()

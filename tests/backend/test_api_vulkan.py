@@ -64,6 +64,26 @@ def test_module_kernel_on_device_buffers(saxpy, vk_device):
         np.testing.assert_allclose(y.to_numpy(), 4 * x_host, rtol=1e-6)
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_float_atomics_follow_the_device_features(vk_device, native):
+    """float_sums adds f32 atomically on a buffer and on a shared array: native
+    atomics where the features allow both, the compare-exchange loop otherwise."""
+    float_atomics = {"shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd"}
+    if native and not float_atomics <= vk_device.enabled_features:
+        pytest.skip(f"{vk_device.name} lacks native f32 atomic add")
+    features = vk_device.enabled_features if native else vk_device.enabled_features - float_atomics
+    case = next(c for c in CASES if c.kernel == "float_sums")
+    with svk.compile_file(FIXTURES / case.file, backend=VulkanBackend(vk_device, features=features)) as module:
+        interface = module.compiled.interface("float_sums")
+        assert ("SPV_EXT_shader_atomic_float_add" in interface.extensions) == native
+        assert (set(interface.features) == float_atomics) == native
+        args = case.make_args(np.random.default_rng(7))
+        expected = case.reference({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()})
+        module.float_sums(**args, global_size=case.global_size, local_size=case.local_size)
+        for name, want in expected.items():
+            assert_matches(name, args[name], want, case)
+
+
 @pytest.fixture
 def without_f64(vk_device):
     """A backend on the real device that believes shaderFloat64 is not enabled: the

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import llvmlite.binding as llvm
 import numpy as np
@@ -101,6 +100,7 @@ def test_compile_errors_exit_1_with_diagnostics(tmp_path):
      "float32, got one of float64"),
     (["run", SAXPY, "--kernel", "saxpy", "--arg", "x=arange:4"], "missing argument"),
     (["run", "no/such/file.spl", "--kernel", "k"], "no such file: no/such/file.spl"),
+    (["run", str(FIXTURES / "matmul.spl"), "--kernel", "matmul"], "kernel matmul is 2-D: pass --global X,Y"),
     (["emit", SAXPY, "--emit", "wat"], "invalid choice: 'wat'"),
     ([], "required: command"),
 ])
@@ -116,6 +116,13 @@ def test_runtime_failure_exits_2_with_the_runtime_message():
     assert "status -" in result.stderr
 
 
+def test_unknown_device_exits_2_listing_the_devices():
+    specs = {"x": "arange:8", "y": "zeros:8", "a": "1"}
+    result = simple_vk("run", SAXPY, "--kernel", "saxpy", "--backend", "vulkan", "--device", "no such gpu",
+                       *[f"--arg={p}={specs[p]}" for p in saxpy_params()])
+    assert_clean_failure(result, 2, "no Vulkan device matches 'no such gpu' (devices: 0: ")
+
+
 def test_no_vulkan_device_exits_2_naming_the_reason_and_the_fix(tmp_path):
     no_driver = {"VK_ICD_FILENAMES": str(tmp_path / "none.json"), "VK_DRIVER_FILES": str(tmp_path / "none.json")}
     specs = {"x": "arange:8", "y": "zeros:8", "a": "1"}
@@ -123,6 +130,24 @@ def test_no_vulkan_device_exits_2_naming_the_reason_and_the_fix(tmp_path):
                        *[f"--arg={p}={specs[p]}" for p in saxpy_params()], env=no_driver)
     assert_clean_failure(result, 2, "apt install libvulkan1 mesa-vulkan-drivers")
     assert "vulkan backend cannot run here" in result.stderr
+
+
+def test_auto_without_a_device_falls_back_to_software_with_a_warning(tmp_path):
+    from simple_vkbackend.backends.registry import backend_class
+    from simple_vkbackend.errors import BackendUnavailableError
+    no_driver = {"VK_ICD_FILENAMES": str(tmp_path / "none.json"), "VK_DRIVER_FILES": str(tmp_path / "none.json")}
+    specs = {"x": "arange:8", "y": "zeros:8", "a": "2"}
+    result = simple_vk("run", SAXPY, "--kernel", "saxpy", "--backend", "auto",
+                       *[f"--arg={p}={specs[p]}" for p in saxpy_params()], env=no_driver)
+    try:
+        backend_class("software")
+    except BackendUnavailableError:  # the software backend is not installed in this checkout
+        assert_clean_failure(result, 2, "no backend can run here: no Vulkan device (")
+        return
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("simple-vk: warning:")]
+    assert len(warnings) == 1 and "no Vulkan device" in warnings[0] and "software backend" in warnings[0]
+    assert result.stdout.startswith("y: float32[8] [0.0, 2.0, 4.0")
 
 
 def test_devices_lists_the_device_with_limits():

@@ -46,7 +46,7 @@ def test_device_by_index_and_by_name(vk_device):
         assert by_index.name == by_name.name == vk_device.name
         assert by_index.handle != vk_device.handle
     assert by_index.closed
-    with pytest.raises(ValueError, match="no Vulkan device matches 'no such device'"):
+    with pytest.raises(svk.BackendUnavailableError, match="no Vulkan device matches 'no such device'"):
         svk.Device("no such device")
 
 

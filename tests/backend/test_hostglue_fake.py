@@ -1,8 +1,6 @@
 """The host glue's logic, JIT-compiled and run against a Python stand-in for the
-rt_vk_* table (fake_runtime.py): no Vulkan needed."""
+rt_vk_* table (backend_fake_runtime.py): no Vulkan needed."""
 from __future__ import annotations
-
-import ctypes
 
 import llvmlite.binding as llvm
 import numpy as np

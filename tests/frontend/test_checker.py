@@ -7,7 +7,7 @@ from simple_vkbackend.frontend import compile_source
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.ir_text import print_expr, print_module
 
-from .util import compile_ok, kernel_body, messages, src
+from .util import compile_ok, kernel_body, messages
 
 
 def kernel(body: str, params: str = "x: &[f32], y: [f32], n: i32", attr: str = "#[gpu]",

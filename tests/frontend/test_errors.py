@@ -97,6 +97,12 @@ def test_type_mismatch_in_an_assignment():
         "  hint: write `(w * 2) as i32`")
 
 
+def test_cast_hints_parenthesize_compound_operands():
+    err = compile_error(kernel_body("val v: i32 = (w) + (w)\nval u: i32 = (w + w)\nval t: f32 = -n", "w: i64, n: i32"))
+    assert [d.hint for d in err.diagnostics] == [
+        "write `((w) + (w)) as i32`", "write `(w + w) as i32`", "write `(-n) as f32`"]
+
+
 def test_write_to_a_read_only_buffer():
     assert rendered("""
         #[gpu]

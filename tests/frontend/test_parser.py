@@ -237,6 +237,8 @@ def test_every_syntax_error_of_a_file_is_reported():
     ("fn f():\n    shared val t: [f32; 4] = 0\n", "a shared array cannot have an initializer"),
     ("fn f():\n    for i in range(1, 2, 3, 4): pass\n", "`range` takes 1 to 3 arguments, got 4"),
     ("fn f():\n    x = 1 y = 2\n", "expected end of line, found `y`"),
+    ("fn f():\n    if a:\n        pass\n        else:\n            pass\n", "`else` without a matching `if`"),
+    ("fn f():\n    elif a:\n        pass\n", "`elif` without a matching `if`"),
     ("fn f():\n    x = " + "(" * 150 + "1" + ")" * 150 + "\n", "expression nested too deeply (more than 64 levels)"),
     ("fn f():\n    x = " + "-" * 150 + "1\n", "expression nested too deeply (more than 64 levels)"),
     ("fn f():\n    x = " + " + ".join(["a"] * 150) + "\n", "expression too long (more than 100 operators in a row)"),
@@ -244,6 +246,22 @@ def test_every_syntax_error_of_a_file_is_reported():
 def test_syntax_error_messages(text, message):
     _, bag = parse_text(text)
     assert [d.message for d in bag.diagnostics][:1] == [message]
+
+
+def test_deeply_nested_blocks_are_one_clear_error():
+    depth = 40
+    text = "fn f(n: i32):\n" + "".join("    " * (i + 1) + "if n > 0:\n" for i in range(depth))
+    text += "    " * (depth + 1) + "pass\nfn g():\n    x = (\n"
+    assert syntax_errors(text) == [(34, "blocks nested too deeply (more than 32 levels)"),
+                                   (44, "`(` is never closed")]
+
+
+def test_long_elif_chains_are_limited():
+    branches = "".join(f"    elif n == {i}:\n        pass\n" for i in range(1, 140))
+    errors = syntax_errors("fn f(n: i32):\n    if n == 0:\n        pass\n" + branches + "fn g(:\n")
+    assert errors == [(260, "too many `elif` branches (more than 128)"), (282, "`(` is never closed")]
+    long_expr = "fn f(n: i32):\n    x = if n == 0: 0 " + " ".join(f"elif n == {i}: {i}" for i in range(1, 90))
+    assert syntax_errors(long_expr + " else: 0\n") == [(2, "expression nested too deeply (more than 64 levels)")]
 
 
 def test_spans_cover_the_source_text():

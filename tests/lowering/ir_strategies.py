@@ -349,3 +349,49 @@ def modules(config: IRGenConfig = IRGenConfig(), gen: type[IRGen] = IRGen) -> st
         return gen(draw, config).module()
 
     return draw_module()
+
+
+class RunnableGen(IRGen):
+    """Modules that can run: unchecked indexes wrapped into bounds, every loop ended
+    after at most `max_trips` iterations (a trip counter in its condition)."""
+
+    max_trips = 3
+
+    def __init__(self, draw, config):
+        super().__init__(draw, config)
+        self.counters: list[ir.Local] = []
+
+    def helper(self, callable_helpers):
+        self.counters = []
+        fn = super().helper(callable_helpers)
+        fn.locals += self.counters
+        return fn
+
+    def kernel(self, helpers):
+        self.counters = []
+        k = super().kernel(helpers)
+        k.locals += self.counters
+        return k
+
+    def index(self, base, depth):
+        if self.config.checked_indexes and self.flag():  # any value: lanes may end here
+            return ir.Index(self.scope.arrays[base].elem, base, super().index_expr(base, depth), True)
+        return ir.Index(self.scope.arrays[base].elem, base, self.index_expr(base, depth), False)
+
+    def index_expr(self, base, depth):
+        """An index wrapped into 0..len (for unchecked indexes and atomics)."""
+        raw = ir.Cast(ir.I64, super().index_expr(base, depth))
+        size = ir.Cast(ir.I64, ir.Len(ir.I32, base))
+        rem = ir.Binary(ir.I64, "rem", raw, size)
+        return ir.Select(ir.I64, ir.Binary(ir.BOOL, "lt", rem, ir.Const(ir.I64, 0)),
+                         ir.Binary(ir.I64, "add", rem, size), rem)
+
+    def loop_stmt(self, depth, in_loop):
+        loop = super().loop_stmt(depth, in_loop)
+        counter = ir.Var(ir.I32, f"trips{len(self.used_names)}")
+        self.used_names.add(counter.name)
+        self.counters.append(ir.Local(counter.name, ir.I32))
+        bound = ir.Binary(ir.BOOL, "lt", counter, ir.Const(ir.I32, self.max_trips))
+        loop.cond = bound if loop.cond is None else ir.Logical(ir.BOOL, "and", bound, loop.cond)
+        loop.step.stmts.insert(0, ir.Assign(counter, ir.Binary(ir.I32, "add", counter, ir.Const(ir.I32, 1))))
+        return ir.If(ir.Const(ir.BOOL, True), ir.Block([ir.Assign(counter, ir.Const(ir.I32, 0)), loop]))

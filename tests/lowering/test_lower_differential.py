@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ir_strategies import IRGen, IRGenConfig, modules
+from ir_strategies import IRGenConfig, RunnableGen, modules
 from lowering_runner import Runner
 from simple_vkbackend import runtime
 from simple_vkbackend.lowering import ir
@@ -29,52 +29,9 @@ from simple_vkbackend.software import run_kernel
 
 FUZZ = settings(max_examples=int(os.environ.get("LOWER_FUZZ", 60)), deadline=None,
                 suppress_health_check=list(HealthCheck))
-MAX_TRIPS = 3
 INT_TYPES = (ir.BOOL, ir.I8, ir.I16, ir.I32, ir.I64, ir.U8, ir.U16, ir.U32, ir.U64)
 CONFIG = IRGenConfig(scalar_types=INT_TYPES, max_shared=0, max_array_length=16, max_block_depth=2)
 DTYPES = {t: np.dtype(t.name.replace("i", "int").replace("u", "uint")) for t in INT_TYPES if not t.is_bool}
-
-
-class RunnableGen(IRGen):
-    """Modules whose unchecked indexes stay in bounds and whose loops end."""
-
-    def __init__(self, draw, config):
-        super().__init__(draw, config)
-        self.counters: list[ir.Local] = []
-
-    def helper(self, callable_helpers):
-        self.counters = []
-        fn = super().helper(callable_helpers)
-        fn.locals += self.counters
-        return fn
-
-    def kernel(self, helpers):
-        self.counters = []
-        k = super().kernel(helpers)
-        k.locals += self.counters
-        return k
-
-    def index(self, base, depth):
-        if self.config.checked_indexes and self.flag():  # any value: the work item may end here
-            return ir.Index(self.scope.arrays[base].elem, base, super().index_expr(base, depth), True)
-        return ir.Index(self.scope.arrays[base].elem, base, self.index_expr(base, depth), False)
-
-    def index_expr(self, base, depth):
-        """((i % len) + len) % len, in i64."""
-        raw = ir.Cast(ir.I64, super().index_expr(base, depth))
-        size = ir.Cast(ir.I64, ir.Len(ir.I32, base))
-        rem = ir.Binary(ir.I64, "rem", raw, size)
-        return ir.Binary(ir.I64, "rem", ir.Binary(ir.I64, "add", rem, size), size)
-
-    def loop_stmt(self, depth, in_loop):
-        loop = super().loop_stmt(depth, in_loop)
-        counter = ir.Var(ir.I32, f"trips{len(self.used_names)}")
-        self.used_names.add(counter.name)
-        self.counters.append(ir.Local(counter.name, ir.I32))
-        bound = ir.Binary(ir.BOOL, "lt", counter, ir.Const(ir.I32, MAX_TRIPS))
-        loop.cond = bound if loop.cond is None else ir.Logical(ir.BOOL, "and", bound, loop.cond)
-        loop.step.stmts.insert(0, ir.Assign(counter, ir.Binary(ir.I32, "add", counter, ir.Const(ir.I32, 1))))
-        return ir.If(ir.Const(ir.BOOL, True), ir.Block([ir.Assign(counter, ir.Const(ir.I32, 0)), loop]))
 
 
 PROBE_IN, PROBE_OUT = "probe_in", "probe_out"

@@ -17,8 +17,9 @@ import runtime_spirv
 def test_10000_alloc_free_cycles_do_not_grow(rt):
     dev = rt.device_create()
     data = np.arange(64, dtype=np.uint8)
-    for _ in range(100):   # warm up any lazily created objects
+    for _ in range(100):   # warm up lazily created objects (staging, transfer commands)
         b = rt.buffer_alloc(dev, 64)
+        rt.buffer_upload(b, data.ctypes.data, 64)
         rt.buffer_free(b)
     before, handles_before = runtime.live_objects(), ffi.REGISTRY.live()
     for i in range(10_000):

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lowering"))
-from ir_strategies import IRGen, IRGenConfig, modules  # noqa: E402
+from ir_strategies import IRGenConfig, RunnableGen, modules  # noqa: E402
 
 from simple_vkbackend.lowering import ir  # noqa: E402
 from simple_vkbackend.lowering.ir_verify import verify_module  # noqa: E402
@@ -25,50 +25,6 @@ from simple_vkbackend.software.values import dtype_of  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
 RANDOM = settings(max_examples=int(os.environ.get("SW_FUZZ", 80)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MAX_TRIPS = 3
-
-
-class RunnableGen(IRGen):
-    """Modules whose unchecked indexes stay in bounds and whose loops end."""
-
-    def __init__(self, draw, config):
-        super().__init__(draw, config)
-        self.counters: list[ir.Local] = []
-
-    def helper(self, callable_helpers):
-        self.counters = []
-        fn = super().helper(callable_helpers)
-        fn.locals += self.counters
-        return fn
-
-    def kernel(self, helpers):
-        self.counters = []
-        k = super().kernel(helpers)
-        k.locals += self.counters
-        return k
-
-    def index(self, base, depth):
-        if self.config.checked_indexes and self.flag():  # any value: lanes may end here
-            return ir.Index(self.scope.arrays[base].elem, base, super().index_expr(base, depth), True)
-        return ir.Index(self.scope.arrays[base].elem, base, self.index_expr(base, depth), False)
-
-    def index_expr(self, base, depth):
-        """An index wrapped into 0..len (for unchecked indexes and atomics)."""
-        raw = ir.Cast(ir.I64, super().index_expr(base, depth))
-        size = ir.Cast(ir.I64, ir.Len(ir.I32, base))
-        rem = ir.Binary(ir.I64, "rem", raw, size)
-        return ir.Select(ir.I64, ir.Binary(ir.BOOL, "lt", rem, ir.Const(ir.I64, 0)),
-                         ir.Binary(ir.I64, "add", rem, size), rem)
-
-    def loop_stmt(self, depth, in_loop):
-        loop = super().loop_stmt(depth, in_loop)
-        counter = ir.Var(ir.I32, f"trips{len(self.used_names)}")
-        self.used_names.add(counter.name)
-        self.counters.append(ir.Local(counter.name, ir.I32))
-        bound = ir.Binary(ir.BOOL, "lt", counter, ir.Const(ir.I32, MAX_TRIPS))
-        loop.cond = bound if loop.cond is None else ir.Logical(ir.BOOL, "and", bound, loop.cond)
-        loop.step.stmts.insert(0, ir.Assign(counter, ir.Binary(ir.I32, "add", counter, ir.Const(ir.I32, 1))))
-        return ir.If(ir.Const(ir.BOOL, True), ir.Block([ir.Assign(counter, ir.Const(ir.I32, 0)), loop]))
 
 
 CONFIG = IRGenConfig(max_array_length=16, max_block_depth=2)

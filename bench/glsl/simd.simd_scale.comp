@@ -1,0 +1,20 @@
+#version 450
+// fixtures/simd.spl: simd_scale (@simd: an access outside 0..len ends the work item)
+layout(local_size_x = 256, local_size_y = 1, local_size_z = 1) in;
+layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
+
+layout(std430, set = 0, binding = 0) readonly buffer XBuf { float x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer YBuf { float y[]; };
+layout(push_constant) uniform Params { layout(offset = 0) float k; } params;
+
+void main() {
+    int i = int(gl_GlobalInvocationID.x);
+    if (uint(i) >= uint(x.length())) {
+        return;
+    }
+    float v = x[i] * params.k;
+    if (uint(i) >= uint(y.length())) {
+        return;
+    }
+    y[i] = v;
+}

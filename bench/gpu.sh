@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and the test suite on the NVIDIA machine lent through the
+# `device` tool (see ../shared/GPU.md): there is no registry there, so the Vulkan
+# loader, the validation layer and glslang (.gl/*.deb) and the Python wheels (.whl/)
+# travel with the tree. Results go to $OUT. Usage (from the device tool, with
+# carry [".gl", ".whl"]): bash bench/gpu.sh [tests|bench|all]
+set -u
+what=${1:-all}
+out=${OUT:-/tmp/out}
+mkdir -p "$out"
+for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
+export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl || exit 1
+python3 -m pip install -q --no-index --no-deps --no-build-isolation --no-compile --target /tmp/site . || exit 1
+# PYTHONSAFEPATH: the checkout's simple_vkbackend/ must not shadow the installed package
+export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 PYTHONSAFEPATH=1
+cd /tmp && python3 -m simple_vkbackend devices | tee "$out/devices.txt"; cd - >/dev/null
+if [ "$what" = bench ] || [ "$what" = all ]; then
+    python3 bench/runtime.py --no-write 2>&1 | tee "$out/bench_runtime.txt"
+    python3 bench/e2e.py --no-record 2>&1 | tee "$out/bench_e2e.txt"
+fi
+if [ "$what" = tests ] || [ "$what" = all ]; then
+    # the installed copy under /tmp/site is what the tests import; run from the
+    # checkout for fixtures/ and tests/
+    SIMPLE_VK_VALIDATION=1 SIMPLE_VK_REQUIRE_DEVICE=1 python3 -m pytest -q -p no:cacheprovider tests 2>&1 \
+        | tee "$out/tests.txt" | tail -15
+fi
