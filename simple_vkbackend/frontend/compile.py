@@ -74,10 +74,17 @@ def decode_source(data: bytes, filename: str) -> str:
 
 
 def _raise_not_text(data: bytes, offset: int, filename: str, message: str):
-    prefix = data[:offset].decode("utf-8", errors="replace")
-    source = SourceFile(filename, prefix + data[offset:].decode("utf-8", errors="replace"))
+    prefix = _printable(data[:offset])
+    source = SourceFile(filename, prefix + _printable(data[offset:]))
     raise CompileError([Diagnostic("error", message, Span(source, len(prefix), len(prefix) + 1),
                                    "Simple source files are UTF-8 text", filename)])
+
+
+def _printable(data: bytes) -> str:
+    """`data` decoded for display under the caret: undecodable bytes and control
+    characters (but newlines and tabs) shown as `?`, one character each."""
+    text = data.decode("utf-8", errors="replace")
+    return "".join(c if c.isprintable() and c != "\ufffd" or c in "\n\t" else "?" for c in text)
 
 
 def _module_name(filename: str) -> str:
