@@ -75,7 +75,7 @@ class LaunchCache:
         return bound
 
     def _record(self, local, groups, bound: BoundSet | None, push: bytes):
-        ctx, vk, ffi, fns = self.ctx, self.ctx.vk, self.ctx.ffi, self.ctx.fns
+        ctx, fns = self.ctx, self.ctx.fns
         sub = ctx.submitter
         pipe = self.program.pipeline(local)
         with sub.pool_lock:

@@ -22,6 +22,19 @@ def pytest_addoption(parser):
                      help="rewrite fixtures/golden/ from the current output")
 
 
+@pytest.fixture(scope="session")
+def gpu():
+    """A Runner (tests/device_runner.py) on the default Vulkan device; skips without one
+    (tests/test_environment.py makes that a failure in CI)."""
+    from simple_vkbackend import runtime
+    from device_runner import Runner
+
+    if not runtime.is_available():
+        pytest.skip(f"no Vulkan device: {runtime.unavailable_reason()}")
+    with runtime.Device() as device:
+        yield Runner(device)
+
+
 @pytest.fixture
 def golden(request):
     """golden(name, text): compare text with fixtures/golden/<name>, or rewrite it."""

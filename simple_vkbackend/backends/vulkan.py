@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import weakref
-from typing import Any, Callable, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
 
 import numpy as np
 
@@ -15,6 +15,9 @@ from ..errors import BackendUnavailableError, MissingFeatureError
 from ..features import describe_missing, missing_features
 from ..hostgen.glue import emit_glue, glue_function_name
 from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
+
+if TYPE_CHECKING:
+    from ..device import Device
 
 INSTALL_HINT = ("install a Vulkan loader and driver, e.g. `apt install libvulkan1 mesa-vulkan-drivers` "
                 "(lavapipe runs Vulkan on the CPU)")

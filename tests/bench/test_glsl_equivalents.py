@@ -34,7 +34,6 @@ def load_by_path(name: str, path: Path):
 
 
 CASES = load_by_path("fixture_cases", FIXTURES / "cases.py").CASES
-Runner = load_by_path("bench_lowering_runner", ROOT / "tests" / "lowering" / "lowering_runner.py").Runner
 
 
 def glsl_path(case) -> Path:
@@ -52,14 +51,6 @@ def glslang() -> str:
     if path is None:
         pytest.skip("glslangValidator not installed (apt-get install glslang-tools)")
     return path
-
-
-@pytest.fixture(scope="module")
-def gpu():
-    if not runtime.is_available():
-        pytest.skip(f"no Vulkan device: {runtime.unavailable_reason()}")
-    with runtime.Device() as device:
-        yield Runner(device)
 
 
 def glsl_features(source: Path) -> set[str]:

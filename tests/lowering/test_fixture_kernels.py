@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lowering_runner import Runner
 from simple_vkbackend import runtime
 from simple_vkbackend.frontend import compile_file
 from simple_vkbackend.lowering import spirv_tools
@@ -46,14 +45,6 @@ def test_fixture_spirv_validates_for_spirv_1_5(source):
 def test_every_fixture_kernel_has_a_case():
     kernels = {(s.name, k.name) for s in SOURCES for k in compile_file(s).kernels}
     assert kernels == {(c.file, c.kernel) for c in CASES}
-
-
-@pytest.fixture(scope="module")
-def gpu():
-    if not runtime.is_available():
-        pytest.skip(f"no Vulkan device: {runtime.unavailable_reason()}")
-    with runtime.Device() as device:
-        yield Runner(device)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

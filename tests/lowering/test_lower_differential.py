@@ -14,12 +14,10 @@ from __future__ import annotations
 import os
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ir_strategies import IRGenConfig, RunnableGen, modules
-from lowering_runner import Runner
 from simple_vkbackend import runtime
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.errors import LoweringError
@@ -64,14 +62,6 @@ def with_probes(kernel: ir.Kernel) -> ir.Kernel:
               ir.Param(PROBE_OUT, ir.BufferType(ir.U64))]
     return ir.Kernel(kernel.name, params, body, kernel.locals, kernel.shared, kernel.local_size, kernel.dims,
                      kernel.simd)
-
-
-@pytest.fixture(scope="module")
-def gpu():
-    if not runtime.is_available():
-        pytest.skip(f"no Vulkan device: {runtime.unavailable_reason()}")
-    with runtime.Device() as device:
-        yield Runner(device)
 
 
 def arguments(kernel: ir.Kernel, draw) -> dict:

@@ -8,7 +8,7 @@ import pytest
 
 import lowering_kernels as lk
 from lowering_irb import BOOL, I32, U32
-from lowering_runner import Runner
+from device_runner import Runner
 from simple_vkbackend import runtime
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.lower import Target, lower_kernel
@@ -19,14 +19,6 @@ DTYPES = {t: np.dtype(t.name.replace("i", "int").replace("u", "uint").replace("f
           for t in lk.SCALAR_TYPES}
 N = 300
 RNG_SEED = 1234
-
-
-@pytest.fixture(scope="module")
-def gpu():
-    if not runtime.is_available():
-        pytest.skip(f"no Vulkan device: {runtime.unavailable_reason()}")
-    with runtime.Device() as device:
-        yield Runner(device)
 
 
 @pytest.fixture(autouse=True)
