@@ -72,9 +72,9 @@ class Module:
         return self.compiled.manifest
 
     @property
-    def ir_text(self) -> str:
+    def host_glue(self) -> str:
         """The host glue LLVM IR ('' for backends without host glue)."""
-        return self.compiled.ir_text
+        return self.compiled.host_glue
 
     @property
     def ir_module(self) -> ir.Module:

@@ -43,7 +43,7 @@ def build(args: argparse.Namespace) -> int:
     for name, code in compiled.spirv.items():
         (out / f"{name}.spv").write_bytes(code)
         (out / f"{name}.spvasm").write_text(disassemble(code))
-    (out / compiled.manifest["host_glue"]).write_text(compiled.ir_text)
+    (out / compiled.manifest["host_glue"]).write_text(compiled.host_glue)
     (out / "manifest.json").write_text(json.dumps(compiled.manifest, indent=2) + "\n")
     print(f"wrote {len(compiled.spirv)} kernel(s) to {out}: "
           f"{', '.join(compiled.kernels)}; manifest.json, {compiled.manifest['host_glue']}")
@@ -84,7 +84,7 @@ def emit(args: argparse.Namespace) -> int:
         return EXIT_OK
     compiled = compile_vulkan(module)
     if args.emit == "llvm":
-        sys.stdout.write(compiled.ir_text)
+        sys.stdout.write(compiled.host_glue)
         return EXIT_OK
     from simple_vkbackend.lowering.spirv_tools import disassemble
     for name, code in compiled.spirv.items():

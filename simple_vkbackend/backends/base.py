@@ -24,7 +24,7 @@ Size3 = tuple[int, int, int]
 class CompiledModule:
     """A module compiled by one backend.
 
-    `spirv` is empty and `ir_text` (the host glue LLVM IR) is "" for backends that
+    `spirv` is empty and `host_glue` (LLVM IR) is "" for backends that
     produce neither; `runtime_state` belongs to the backend that made it (for the
     Vulkan backend: the JIT-compiled host glue, created on first run)."""
 
@@ -33,7 +33,7 @@ class CompiledModule:
     interfaces: dict[str, KernelInterface]
     manifest: dict
     spirv: dict[str, bytes] = field(default_factory=dict)
-    ir_text: str = ""
+    host_glue: str = ""
     target: Optional[Target] = None
     runtime_state: Any = field(default=None, repr=False)
 

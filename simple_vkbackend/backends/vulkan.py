@@ -81,7 +81,7 @@ class VulkanBackend(Backend):
         if compiled.runtime_state is None:
             from .. import rt
             from ..hostgen.jit import GlueLibrary
-            compiled.runtime_state = GlueLibrary(compiled.ir_text, compiled.interfaces, rt.table())
+            compiled.runtime_state = GlueLibrary(compiled.host_glue, compiled.interfaces, rt.table())
             weakref.finalize(compiled, compiled.runtime_state.close)
         self._libraries.add(compiled.runtime_state)
         return compiled.runtime_state
@@ -117,10 +117,10 @@ def compile_for_vulkan(module: ir.Module,
     from ..hostgen.jit import signatures_of
     lowered = [lower_kernel(module, k.name, target_for(module, k)) for k in module.kernels]
     interfaces = {k.name: k.interface for k in lowered}
-    ir_text = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered], signatures_of(rt.table()))
+    host_glue = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered], signatures_of(rt.table()))
     return CompiledModule(
         backend=VulkanBackend.name, module=module, interfaces=interfaces,
-        spirv={k.name: k.spirv for k in lowered}, ir_text=ir_text, target=Target(),
+        spirv={k.name: k.spirv for k in lowered}, host_glue=host_glue, target=Target(),
         manifest=vulkan_manifest(module.name, interfaces, Target()))
 
 

@@ -51,7 +51,7 @@ def test_compiled_module_exposes_spirv_manifest_and_glue(saxpy):
     kernel = saxpy.manifest["kernels"][0]
     assert kernel["spirv"] == "saxpy.spv" and kernel["glue_function"] == "simple_saxpy"
     assert [p.get("access") for p in kernel["parameters"]] == ["read", "readwrite", None]
-    assert 'define i32 @"simple_saxpy"' in saxpy.ir_text
+    assert 'define i32 @"simple_saxpy"' in saxpy.host_glue
 
 
 def test_module_kernel_on_device_buffers(saxpy, vk_device):
