@@ -167,12 +167,6 @@ class Buffer(Resource):
             self.raw.destroy()
             self.device.forget(self)
 
-    def __enter__(self) -> "Buffer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.free()
-
     def __repr__(self) -> str:
         state = "" if self.alive else ", freed"
         return f"<Buffer {self.size} bytes{', mapped' if self.mapped else ''}{state}>"

@@ -189,11 +189,5 @@ class Device(Resource):
             tracking.untrack("VkDevice", vkapi.as_int(ctx.handle))
             ctx.submitter = ctx.staging = ctx.pipeline_cache = None
 
-    def __enter__(self) -> "Device":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.free()
-
     def __repr__(self) -> str:
         return f"<Device {self.index}: {self.name}{'' if self.alive else ', freed'}>"

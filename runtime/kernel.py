@@ -219,12 +219,6 @@ class Kernel(Resource):
                 self.program = None
             self.device.forget(self)
 
-    def __enter__(self) -> "Kernel":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.free()
-
     def __repr__(self) -> str:
         return (f"<Kernel {self.info.entry_point!r} bindings={len(self.info.bindings)} "
                 f"push={self.info.push_constant_size} local={self.info.local_size}"

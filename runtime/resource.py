@@ -12,7 +12,8 @@ from .errors import InvalidHandleError
 
 
 class Resource:
-    """An object with an alive flag and a count of operations using it."""
+    """An object with an alive flag and a count of operations using it; a context
+    manager that frees it on exit."""
 
     kind = "object"
 
@@ -48,6 +49,15 @@ class Resource:
             while self._pins:
                 self._drained.wait()
             return True
+
+    def free(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.free()
 
 
 def pin_all(objects) -> list:
