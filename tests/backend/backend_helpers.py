@@ -51,6 +51,17 @@ def assert_matches(name: str, got: np.ndarray, want: np.ndarray, case) -> None:
         np.testing.assert_array_equal(got, want, err_msg=name)
 
 
+def check_case_through_api(case, backend) -> None:
+    """Run `case` through the public API on `backend` and compare with its reference."""
+    import simple_vkbackend as svk
+
+    module = svk.compile_file(FIXTURES / case.file, backend=backend)
+    args = case.make_args(np.random.default_rng(1234))
+    expected = case.reference({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()})
+    module[case.kernel](**args, global_size=case.global_size, local_size=case.local_size)
+    for name, want in expected.items():
+        assert_matches(name, args[name], want, case)
+
 
 def run_argv(case, tmp_path: Path, backend: str) -> list:
     """`simple-vk` arguments running `case` on `backend` with .npy inputs written to

@@ -9,7 +9,7 @@ import pytest
 
 import simple_vkbackend as svk
 from backend_ir_samples import saxpy_module, scalars_module
-from backend_helpers import CASES, FIXTURES, assert_matches, case_id
+from backend_helpers import CASES, FIXTURES, case_id, check_case_through_api
 from simple_vkbackend.api import compile_ir
 from simple_vkbackend.backends.software import SoftwareBackend
 from simple_vkbackend.backends.vulkan import compile_for_vulkan
@@ -21,12 +21,7 @@ SPIRV_ONLY = {"spirv", "glue_function", "capabilities", "extensions"}
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_case_through_the_api(case):
-    module = svk.compile_file(FIXTURES / case.file, backend="software")
-    args = case.make_args(np.random.default_rng(1234))
-    expected = case.reference({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()})
-    module[case.kernel](**args, global_size=case.global_size, local_size=case.local_size)
-    for name, want in expected.items():
-        assert_matches(name, args[name], want, case)
+    check_case_through_api(case, "software")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 import simple_vkbackend as svk
 from backend_ir_samples import saxpy_module, scale64_module
-from backend_helpers import CASES, FIXTURES, assert_matches, case_id
+from backend_helpers import CASES, FIXTURES, assert_matches, case_id, check_case_through_api
 from simple_vkbackend.api import compile_ir
 from simple_vkbackend.backends.vulkan import VulkanBackend
 
@@ -23,12 +23,7 @@ def test_there_are_fixture_cases():
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_case_through_the_api(case, vk_backend):
-    module = svk.compile_file(FIXTURES / case.file, backend=vk_backend)
-    args = case.make_args(np.random.default_rng(1234))
-    expected = case.reference({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()})
-    module[case.kernel](**args, global_size=case.global_size, local_size=case.local_size)
-    for name, want in expected.items():
-        assert_matches(name, args[name], want, case)
+    check_case_through_api(case, vk_backend)
 
 
 @pytest.fixture
