@@ -6,7 +6,8 @@ from typing import Optional
 from ..lowering import ir
 from ..lowering.ir import BOOL, I32
 from . import ast
-from .check_expr import ExprChecker, Untyped, suggest
+from .check_expr import ExprChecker
+from .check_values import Untyped, suggest
 from .context import FnSig, ModuleContext
 from .ir_util import always_returns, clone_expr, has_effects
 from .scope import (BUFFER, CONST, ERROR, LOCAL, LOOP_VAR, PARAM, PRIVATE, SHARED, Binding,

@@ -1,17 +1,7 @@
 """Recursive-descent parser: tokens -> syntax tree (ast.py).
 
-Expression precedence, loosest first (docs/language.md):
-
-    if c: a else: b   /   a if c else b      conditional (right-assoc)
-    or
-    and
-    not                                      prefix
-    < <= > >= == !=                          comparisons (no chaining)
-    |    ^    &    << >>    + -    * / %      left-assoc binary levels
-    - ~ + &                                  prefix unary (`&` only for atomics)
-    **                                       power, right-assoc; binds tighter than a
-                                             unary minus on its left: -x**2 = -(x**2)
-    f(..)  a[i]  a.name(..)  e as T          postfix
+Items, types and statements are parsed here; expressions in parse_expr.py
+(`ExprParser`, a mixin of `Parser`), whose docstring gives the precedence table.
 
 Errors are reported to the bag; the parser then skips to the next statement
 (or item) and goes on, so that one run reports every syntax error it can.
@@ -22,34 +12,22 @@ from typing import Optional
 
 from . import ast
 from .diagnostics import DiagnosticBag
+from .parse_expr import ExprParser
 from .source import SourceFile, Span
 from .tokens import COMPOUND_ASSIGN, Token
 
-COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
-NOT_PRECEDENCE, COMPARE_PRECEDENCE = 3, 4
-BINARY_PRECEDENCE = {
-    "or": 1, "and": 2, **{op: COMPARE_PRECEDENCE for op in COMPARISONS},
-    "|": 5, "^": 6, "&": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
-}
 # Limits that keep every later recursive pass (checker, verifier, lowering) far
 # from Python's recursion limit; real kernels stay well below them.
 MAX_NESTING = 64  # nested parentheses / prefix operators / conditionals
-MAX_CHAIN = 100  # operators in one left-associative chain
 MAX_BLOCK_DEPTH = 32  # nested indented blocks
-POSTFIX_STARTS = frozenset({"(", "[", ".", "as"})
 MAX_ELIFS = 128  # `elif` branches of one `if` (each nests one level deeper in the IR)
-BAD_OPERATORS = {
-    "&&": ("`&&` is not an operator", "write `and`"),
-    "||": ("`||` is not an operator", "write `or`"),
-    "//": ("`//` is not an operator", "`/` on integers already truncates toward zero; write `a / b`"),
-}
 
 
 class ParseError(Exception):
     """Raised after a syntax error has been reported, to unwind to a sync point."""
 
 
-class Parser:
+class Parser(ExprParser):
     def __init__(self, tokens: list[Token], source: SourceFile, diags: DiagnosticBag):
         self.toks = tokens
         self.pos = 0
@@ -442,180 +420,6 @@ class Parser:
         if len(args) == 1:
             return ast.RangeIter(None, args[0], None, call.span)
         return ast.RangeIter(args[0], args[1], args[2] if len(args) == 3 else None, call.span)
-
-    # ------------------------------------------------------------------ expressions
-
-    def expr(self) -> ast.Expr:
-        self.enter()
-        try:
-            if self.at("if"):
-                return self.prefix_conditional()
-            e = self.or_expr()
-            if self.at("if"):
-                self.advance()
-                cond = self.or_expr()
-                self.expect("else", "`else` in the conditional expression", "write `a if c else b`")
-                other = self.expr()
-                return ast.Conditional(cond, e, other, self.span_from(e.span.start))
-            return e
-        finally:
-            self.nesting -= 1
-
-    def prefix_conditional(self) -> ast.Conditional:
-        start = self.advance().start  # `if` or `elif`
-        cond = self.expr()
-        self.expect(":", "`:` after the condition", "write `if c: a else: b`")
-        then = self.expr()
-        if self.at("elif"):
-            self.enter()
-            other = self.prefix_conditional()
-            self.nesting -= 1
-        else:
-            self.expect("else", "`else` in the conditional expression", "write `if c: a else: b`")
-            self.accept(":")
-            other = self.expr()
-        return ast.Conditional(cond, then, other, self.span_from(start))
-
-    def or_expr(self) -> ast.Expr:
-        return self.binary(1)
-
-    def binary(self, min_prec: int) -> ast.Expr:
-        """Precedence climbing over `or` (1), `and` (2), prefix `not` (3),
-        comparisons (4, not chainable) and the operator levels 5..10."""
-        if self.at("not") and min_prec <= NOT_PRECEDENCE:
-            t = self.advance()
-            self.enter()
-            operand = self.binary(NOT_PRECEDENCE)
-            self.nesting -= 1
-            lhs = ast.Unary("not", operand, self.span_from(t.start))
-        else:
-            lhs = self.unary()
-        chain = 0
-        while True:
-            kind = self.tok.kind
-            prec = BINARY_PRECEDENCE.get(kind)
-            if prec is None:
-                if kind in BAD_OPERATORS:
-                    message, hint = BAD_OPERATORS[kind]
-                    self.fail(message, self.tok, hint)
-                return lhs
-            if prec < min_prec:
-                return lhs
-            op_tok = self.advance()
-            rhs = self.binary(prec + 1)
-            lhs = ast.Binary(kind, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
-            if prec == COMPARE_PRECEDENCE and self.tok.kind in COMPARISONS:
-                self.fail("comparison operators cannot be chained", self.tok, "write `a < b and b < c`")
-            chain += 1
-            if chain > MAX_CHAIN:
-                self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)
-
-    def unary(self) -> ast.Expr:
-        kind = self.tok.kind
-        if kind in ("-", "+", "~", "&"):
-            t = self.advance()
-            self.enter()
-            operand = self.unary()
-            self.nesting -= 1
-            return ast.Unary(kind, operand, self.span_from(t.start))
-        if kind == "!":
-            self.fail("`!` is not an operator", self.tok, "write `not x` (or `~x` for bitwise not)")
-        base = self.postfix()
-        if self.toks[self.pos].kind != "**":
-            return base
-        return self.power(base)
-
-    def power(self, base: ast.Expr) -> ast.Expr:
-        op_tok = self.advance()
-        self.enter()
-        exponent = self.unary()
-        self.nesting -= 1
-        return ast.Binary("**", base, exponent, self.span_from(base.span.start), self.tok_span(op_tok))
-
-    def postfix(self) -> ast.Expr:
-        e = self.primary()
-        kind = self.toks[self.pos].kind
-        if kind not in POSTFIX_STARTS:
-            return e
-        start = e.span.start
-        while True:
-            if kind == "(":
-                e = ast.Call(e, self.call_args(), self.span_from(start))
-            elif kind == "[":
-                self.advance()
-                index = self.expr()
-                self.expect("]", "`]` to close the index")
-                e = ast.Index(e, index, self.span_from(start))
-            elif kind == ".":
-                self.advance()
-                name = self.expect("NAME", "a name after `.`")
-                e = ast.Attribute(e, name.text, self.tok_span(name), self.span_from(start))
-                if self.at("<") and _is_gpu_attr(e, "shared_memory"):
-                    e = self.generic_call(e, start)
-            elif kind == "as":
-                self.advance()
-                e = ast.Cast(e, self.type_name(), self.span_from(start))
-            else:
-                return e
-            kind = self.toks[self.pos].kind
-
-    def generic_call(self, func: ast.Attribute, start: int) -> ast.Call:
-        self.advance()
-        targ = self.type()
-        self.expect(">", "`>` to close the type argument")
-        if not self.at("("):
-            self.fail(f"expected `(` after `{func.name}<...>`, found {self.tok.describe()}", self.tok)
-        return ast.Call(func, self.call_args(), self.span_from(start), [targ])
-
-    def call_args(self) -> list[ast.Expr]:
-        self.advance()
-        args = []
-        while not self.at(")"):
-            args.append(self.expr())
-            if not self.accept(","):
-                break
-        self.expect(")", "`,` or `)` in the argument list")
-        return args
-
-    def primary(self) -> ast.Expr:
-        t = self.tok
-        kind = t.kind
-        if kind == "NAME":
-            self.advance()
-            return ast.Name(t.text, self.tok_span(t))
-        if kind == "INT":
-            self.advance()
-            return ast.IntLit(t.value, t.suffix, self.tok_span(t))
-        if kind == "FLOAT":
-            self.advance()
-            return ast.FloatLit(t.value, t.suffix, self.tok_span(t))
-        if kind in ("true", "false"):
-            self.advance()
-            return ast.BoolLit(kind == "true", self.tok_span(t))
-        if kind == "(":
-            return self.parenthesized()
-        if kind == "[":
-            self.fail("array literals are not supported", t,
-                      "declare `var a: [f32; N]` (zeroed) and assign its elements")
-        if kind in ("if", "not"):
-            self.fail(f"`{kind}` expression needs parentheses here", t,
-                      "write it in parentheses, e.g. `a + (x if c else y)`")
-        self.fail(f"expected an expression, found {t.describe()}", t)
-
-    def parenthesized(self) -> ast.Expr:
-        start = self.advance().start
-        if self.at(")"):
-            self.fail("empty parentheses are not an expression", self.tok)
-        inner = self.expr()
-        if self.at(","):
-            self.fail("tuples are not supported", self.tok)
-        self.expect(")", "`)`")
-        inner.span = self.span_from(start)
-        return inner
-
-
-def _is_gpu_attr(e: ast.Expr, name: str) -> bool:
-    return isinstance(e, ast.Attribute) and e.name == name and isinstance(e.obj, ast.Name) and e.obj.id == "gpu"
 
 
 def parse(tokens: list[Token], source: SourceFile, diags: DiagnosticBag) -> ast.SourceModule:
