@@ -15,7 +15,9 @@ as_root() {
 }
 
 apt_missing=()
-ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || apt_missing+=(libvulkan1)
+# No grep -q here: it exits at the first match, ldconfig then dies of SIGPIPE and
+# pipefail would call the loader missing.
+ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null || apt_missing+=(libvulkan1)
 compgen -G '/usr/share/vulkan/icd.d/*.json' >/dev/null || compgen -G '/etc/vulkan/icd.d/*.json' >/dev/null \
     || apt_missing+=(mesa-vulkan-drivers)
 ls /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json >/dev/null 2>&1 || apt_missing+=(vulkan-validationlayers)

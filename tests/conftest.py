@@ -4,13 +4,21 @@
   before the runtime is imported); fixtures in tests/runtime check its message count.
 - `pytest --update-golden` rewrites the golden files in fixtures/golden/ instead of
   comparing against them.
+- Property tests are deterministic: hypothesis draws the same examples on every run
+  (derandomized, no example database). `SIMPLE_VK_FUZZ=1` turns that off, so each run
+  draws new examples (a fuzzing session, never CI).
 """
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("SIMPLE_VK_VALIDATION", "1")
+
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("fuzz", derandomize=False)
+settings.load_profile("fuzz" if os.environ.get("SIMPLE_VK_FUZZ", "0") not in ("", "0") else "deterministic")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
