@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Runs the benchmarks and the test suite on the NVIDIA machine lent through the
-# `device` tool (see ../shared/GPU.md): there is no registry there, so the Vulkan
-# loader, the validation layer and glslang (.gl/*.deb) and the Python wheels (.whl/)
-# travel with the tree. Results go to $OUT. Usage (from the device tool, with
-# carry [".gl", ".whl"]): bash bench/gpu.sh [tests|bench|all]
+# Runs the benchmarks and the test suite on an NVIDIA machine that has the driver but
+# no package registry: the Vulkan loader, the validation layer and glslang (.gl/*.deb,
+# downloaded with `apt-get download`) and the Python wheels (.whl/, `pip download`)
+# travel with the tree. Results go to $OUT. Usage: bash bench/gpu.sh [tests|bench|all]
 set -u
 what=${1:-all}
 out=${OUT:-/tmp/out}
