@@ -9,6 +9,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from simple_vkbackend.lowering.interface import KernelInterface
+from simple_vkbackend.runtime.abi import Status
 
 from . import rt
 from .arguments import check_scalar, dtype_of, signature
@@ -18,9 +19,9 @@ from .hostgen.glue import LIMIT_COUNT
 from .launch import Size3, SizeArg, as_size3, choose_local_size
 from .runtime_info import DeviceInfo, device_info, resolve_device, unavailable_reason
 
-STATUS_NOT_AVAILABLE = -1
-STATUS_ALLOCATION_FAILED = -3
-STATUS_COMPILATION_FAILED = -4
+STATUS_NOT_AVAILABLE = int(Status.NOT_AVAILABLE)
+STATUS_ALLOCATION_FAILED = int(Status.ALLOCATION_FAILED)
+STATUS_COMPILATION_FAILED = int(Status.COMPILATION_FAILED)
 
 
 class Device:

@@ -1,22 +1,7 @@
-"""Launch geometry: normalising global/local sizes and choosing the local size.
-
-`choose_local_size` is the policy the host glue implements in LLVM IR
-(hostgen/glue.py, `simple.local_size`); Python callers (Kernel.launch, the
-software backend) use this function so every path agrees:
-
-1. start from the kernel's hint, else 256, 16x16 or 8x8x4 by dimensionality;
-2. clamp each dimension to the device's maxComputeWorkGroupSize;
-3. without a hint only: shrink each dimension to the global size (a kernel with a
-   hint may size shared arrays or a reduction by it, so its hint is kept);
-4. halve the largest dimension while the product exceeds
-   maxComputeWorkGroupInvocations;
-5. without a hint only: double a dimension while the launch would need more groups
-   than maxComputeWorkGroupCount allows there, as long as the doubled size fits
-   the limits of steps 2 and 4 (so 1-D launches beyond 65535 x 256 items work).
-"""
+"""Launch geometry: normalising global/local sizes, and the local-size policy
+(runtime/local_size.py) applied to a kernel's interface."""
 from __future__ import annotations
 
-import math
 from typing import Optional, Sequence, Union
 
 from simple_vkbackend.lowering.interface import KernelInterface
@@ -50,22 +35,8 @@ def as_size3(value: Union[int, Sequence[int]], what: str) -> Size3:
 
 def choose_local_size(interface: KernelInterface, global_size: Size3,
                       limits: Optional[Sequence[int]]) -> Size3:
-    """The local size for a launch (see the module docstring). `limits` is
-    (maxComputeWorkGroupSize x, y, z, maxComputeWorkGroupInvocations,
-    maxComputeWorkGroupCount x, y, z) as rt_vk_device_limits gives them (the
-    counts may be left out), or None when there is no device to ask."""
-    size = list(interface.local_size)
-    if limits is not None:
-        size = [min(s, m) for s, m in zip(size, limits[:3])]
-    if interface.local_size_hint is None:
-        size = [min(s, max(g, 1)) for s, g in zip(size, global_size)]
-    size = [max(s, 1) for s in size]
-    while limits is not None and size[0] * size[1] * size[2] > max(limits[3], 1):
-        largest = 0 if size[0] >= size[1] and size[0] >= size[2] else 1 if size[1] >= size[2] else 2
-        size[largest] = max(size[largest] // 2, 1)
-    if limits is not None and len(limits) >= 7 and interface.local_size_hint is None:
-        for d in range(3):
-            while (math.ceil(max(global_size[d], 1) / size[d]) > limits[4 + d]
-                   and size[d] * 2 <= limits[d] and math.prod(size) * 2 <= limits[3]):
-                size[d] *= 2
-    return tuple(size)  # type: ignore[return-value]
+    """The local size for a launch of `interface` by the runtime's local-size policy;
+    `limits` in rt_vk_device_limits order, or None when there is no device to ask."""
+    from simple_vkbackend.runtime.local_size import choose_local_size as policy  # late: package import stays light
+    return policy(interface.local_size, global_size, limits,
+                             hinted=interface.local_size_hint is not None)

@@ -113,11 +113,9 @@ def compile_for_vulkan(module: ir.Module,
     """SPIR-V, interfaces, manifest and host glue for every kernel; needs no device
     (the default target is portable: no optional features beyond the types used)."""
     from simple_vkbackend.lowering.lower import lower_kernel
-    from .. import rt
-    from ..hostgen.jit import signatures_of
     lowered = [lower_kernel(module, k.name, target_for(module, k)) for k in module.kernels]
     interfaces = {k.name: k.interface for k in lowered}
-    host_glue = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered], signatures_of(rt.table()))
+    host_glue = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered])
     return CompiledModule(
         backend=VulkanBackend.name, module=module, interfaces=interfaces,
         spirv={k.name: k.spirv for k in lowered}, host_glue=host_glue, target=Target(),
