@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import weakref
 
-from . import memory
-from .context import DeviceContext
+from . import device_memory
+from .device_context import DeviceContext
 from .errors import BufferTooSmallError, InvalidParameterError
 from .resource import Resource
 from .submit import barrier
@@ -32,12 +32,12 @@ class Buffer(Resource):
 
     def __init__(self, device, ctx: DeviceContext, size: int, staged: bool = False) -> None:
         super().__init__()
-        memory.check_size(ctx, size)
+        device_memory.check_size(ctx, size)
         self.device, self.ctx, self.size = device, ctx, size
         vk = ctx.vk
         usage = (vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT
                  | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT)
-        self.raw = memory.RawBuffer(ctx, size, usage, "device-unmapped" if staged else "device")
+        self.raw = device_memory.RawBuffer(ctx, size, usage, "device-unmapped" if staged else "device")
         self.last_serial = 0            # last submission that used the buffer
         self.users = weakref.WeakSet()  # kernels whose caches may refer to this buffer
 
@@ -78,7 +78,7 @@ class Buffer(Resource):
         try:
             if self.mapped:
                 self.ctx.submitter.wait(self.last_serial)
-                memory.memmove(self.raw.address, address, size)
+                device_memory.memmove(self.raw.address, address, size)
             else:
                 self._staged_upload(address, size)
         finally:
@@ -93,7 +93,7 @@ class Buffer(Resource):
         try:
             self.ctx.submitter.wait(self.last_serial)
             if self.mapped:
-                memory.memmove(address, self.raw.address, size)
+                device_memory.memmove(address, self.raw.address, size)
             else:
                 self._staged_download(address, size)
         finally:
@@ -111,11 +111,11 @@ class Buffer(Resource):
 
     def _staged_upload(self, address: int, size: int) -> None:
         sub, pool = self.ctx.submitter, self.ctx.staging
-        for offset in range(0, size, memory.STAGING_CHUNK):
-            n = min(memory.STAGING_CHUNK, size - offset)
+        for offset in range(0, size, device_memory.STAGING_CHUNK):
+            n = min(device_memory.STAGING_CHUNK, size - offset)
             stage = pool.acquire(n)
             try:
-                memory.memmove(stage.address, address + offset, n)
+                device_memory.memmove(stage.address, address + offset, n)
                 serial = sub.run(self._record_copy, stage.handle, self.raw.handle, offset, n, True,
                                  users=(self,))
             except BaseException:
@@ -125,15 +125,15 @@ class Buffer(Resource):
 
     def _staged_download(self, address: int, size: int) -> None:
         sub, pool = self.ctx.submitter, self.ctx.staging
-        for offset in range(0, size, memory.STAGING_CHUNK):
-            n = min(memory.STAGING_CHUNK, size - offset)
+        for offset in range(0, size, device_memory.STAGING_CHUNK):
+            n = min(device_memory.STAGING_CHUNK, size - offset)
             stage = pool.acquire(n)
             serial = sub.last_submitted
             try:
                 serial = sub.run(self._record_copy, self.raw.handle, stage.handle, offset, n, False,
                                  users=(self,))
                 sub.wait(serial)
-                memory.memmove(address + offset, stage.address, n)
+                device_memory.memmove(address + offset, stage.address, n)
             finally:
                 pool.release(stage, serial)
 

@@ -6,7 +6,7 @@ written once for a tuple of buffers and cached by the kernel while those buffers
 from __future__ import annotations
 
 from . import tracking, vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import AllocationError
 
 SETS_PER_POOL = 32

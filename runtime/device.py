@@ -13,11 +13,11 @@ import threading
 from . import features as feat
 from . import tracking, vkapi
 from .buffer import Buffer
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import NotAvailableError
 from .instance import Instance, PhysicalDevice, select_device
 from .kernel import Kernel
-from .memory import StagingPool
+from .device_memory import StagingPool
 from .resource import Resource
 from .submit import Submitter
 

@@ -100,6 +100,13 @@ REGISTRY = Registry()
 _errors = threading.local()
 
 
+def register_device(device: Device) -> int:
+    """A table handle for a Device made in Python, so native code (the host glue) can
+    use it; `rt_vk_device_free(handle)` forgets it and frees the device."""
+    return REGISTRY.add(device)
+
+
+
 def last_error() -> tuple[int, str]:
     """(status, message) of the calling thread's last failure; (0, "") if none."""
     return getattr(_errors, "code", 0), getattr(_errors, "message", "")

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from . import features as feat
 from . import reflect, spirv_check
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import CompilationError, InvalidParameterError
-from .launch import LaunchCache
+from .recording import LaunchCache
 from .local_size import choose_local_size
 from .pipeline import Program
 from .resource import Resource, pin_all, unpin_all

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from . import tracking, vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import CompilationError
 from .reflect import ModuleInfo
 

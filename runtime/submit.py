@@ -11,7 +11,7 @@ import collections
 import threading
 
 from . import tracking, vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import ExecutionError
 
 UINT64_MAX = (1 << 64) - 1

@@ -12,10 +12,10 @@ import pytest
 
 import simple_vkbackend as svk
 from backend_helpers import ROOT
-from simple_vkbackend import rt
 from simple_vkbackend.hostgen.glue import emit_glue
 from simple_vkbackend.hostgen.jit import GlueLibrary
 from simple_vkbackend.lowering.interface import KernelInterface, ParamSlot
+from simple_vkbackend.vulkan import table as rt
 
 pytestmark = pytest.mark.usefixtures("no_validation_messages")
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from backend_fake_runtime import FakeRuntime
 from simple_vkbackend.hostgen.glue import emit_glue
 from simple_vkbackend.hostgen.jit import GlueLibrary
-from simple_vkbackend.launch import choose_local_size
+from simple_vkbackend.sizes import choose_local_size
 from simple_vkbackend.lowering.interface import KernelInterface, ParamSlot
 
 SAXPY_CODE = b"\x03\x02\x23\x07saxpy"

@@ -11,7 +11,7 @@ import ctypes
 import threading
 
 from . import tracking, vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import AllocationError, InvalidParameterError
 
 STAGING_CHUNK = 32 << 20     # largest staging buffer; bigger transfers are chunked

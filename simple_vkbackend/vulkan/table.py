@@ -10,8 +10,8 @@ import ctypes
 import functools
 from typing import Any, Callable
 
-from .errors import VulkanError
-from .hostgen.llvm_types import ffi_ctype
+from ..errors import VulkanError
+from ..hostgen.llvm_types import ffi_ctype
 
 LAST_ERROR_CAPACITY = 4096
 
