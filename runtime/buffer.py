@@ -74,30 +74,24 @@ class Buffer(Resource):
         self._check(address, size, source_size)
         if size == 0:
             return
-        self.pin()
-        try:
+        with self.pinned():
             if self.mapped:
                 self.ctx.submitter.wait(self.last_serial)
                 device_memory.memmove(self.raw.address, address, size)
             else:
                 self._staged_upload(address, size)
-        finally:
-            self.unpin()
 
     def download_to(self, address: int, size: int, dest_size: int | None = None) -> None:
         """Copy `size` bytes from the start of the buffer to host `address`."""
         self._check(address, size, dest_size)
         if size == 0:
             return
-        self.pin()
-        try:
+        with self.pinned():
             self.ctx.submitter.wait(self.last_serial)
             if self.mapped:
                 device_memory.memmove(address, self.raw.address, size)
             else:
                 self._staged_download(address, size)
-        finally:
-            self.unpin()
 
     def _check(self, address: int, size: int, host_size: int | None) -> None:
         if not address:
@@ -154,10 +148,8 @@ class Buffer(Resource):
 
     # -- lifetime -------------------------------------------------------------------
 
-    def free(self) -> None:
+    def _release(self) -> None:
         """Wait for GPU work using the buffer, drop kernel caches that refer to it, destroy."""
-        if not self.retire():
-            return
         try:
             self.ctx.submitter.wait(self.last_serial)
         finally:

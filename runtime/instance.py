@@ -179,8 +179,7 @@ class Instance:
         if result != vk.VK_SUCCESS:
             raise NotAvailableError(f"cannot create a Vulkan instance ({vkapi.result_name(result)}): "
                                     f"is a Vulkan driver installed? {INSTALL_HINT}")
-        tracking.track("VkInstance", vkapi.as_int(out[0]))
-        return out[0]
+        return tracking.created("VkInstance", out[0])
 
     def _enumerate(self, vk) -> list[PhysicalDevice]:
         try:
@@ -199,8 +198,7 @@ class Instance:
         vk = vkapi.load()
         if self.messenger is not None:
             self.messenger.destroy(self.handle)
-        vk.lib.vkDestroyInstance(self.handle, vk.ffi.NULL)
-        tracking.untrack("VkInstance", vkapi.as_int(self.handle))
+        tracking.destroy("VkInstance", self.handle, lambda h: vk.lib.vkDestroyInstance(h, vk.ffi.NULL))
 
     def register(self, device) -> None:
         with self.devices_lock:

@@ -11,7 +11,7 @@ from .errors import CompilationError, InvalidParameterError
 from .recording import LaunchCache
 from .local_size import choose_local_size
 from .pipeline import Program
-from .resource import Resource, pin_all, unpin_all
+from .resource import Resource, pinned
 
 DEFAULT_LOCAL_1D = 256
 
@@ -158,17 +158,10 @@ class Kernel(Resource):
         local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
         push = self.push_bytes(push)
-        self.pin()
-        try:
-            pinned = pin_all(buffers)
-            try:
-                if 0 in groups:
-                    return 0
-                serial = self._submit(local, groups, buffers, push)
-            finally:
-                unpin_all(pinned)
-        finally:
-            self.unpin()
+        with self.pinned(), pinned(buffers):
+            if 0 in groups:
+                return 0
+            serial = self._submit(local, groups, buffers, push)
         if wait:
             self.ctx.submitter.wait(serial)
         return serial
@@ -208,10 +201,8 @@ class Kernel(Resource):
             if self.program is not None:
                 self.cache.forget(buffer)
 
-    def free(self) -> None:
+    def _release(self) -> None:
         """Wait for the kernel's GPU work, then destroy its Vulkan objects."""
-        if not self.retire():
-            return
         try:
             self.ctx.submitter.wait(self.last_serial)
         finally:
