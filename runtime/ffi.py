@@ -285,30 +285,24 @@ def rt_vk_last_status() -> int:
 
 # -- the table -----------------------------------------------------------------------
 
-IMPLEMENTATIONS = {
-    "rt_vk_available": rt_vk_available, "rt_vk_device_create": rt_vk_device_create,
-    "rt_vk_device_free": rt_vk_device_free, "rt_vk_device_sync": rt_vk_device_sync,
-    "rt_vk_buffer_alloc": rt_vk_buffer_alloc, "rt_vk_buffer_free": rt_vk_buffer_free,
-    "rt_vk_buffer_upload": rt_vk_buffer_upload, "rt_vk_buffer_download": rt_vk_buffer_download,
-    "rt_vk_kernel_compile": rt_vk_kernel_compile, "rt_vk_kernel_free": rt_vk_kernel_free,
-    "rt_vk_kernel_launch": rt_vk_kernel_launch, "rt_vk_kernel_launch_1d": rt_vk_kernel_launch_1d,
-    "rt_vk_kernel_launch_pc": rt_vk_kernel_launch_pc, "rt_vk_kernel_launch_async": rt_vk_kernel_launch_async,
-    "rt_vk_device_count": rt_vk_device_count, "rt_vk_device_create_index": rt_vk_device_create_index,
-    "rt_vk_device_limits": rt_vk_device_limits, "rt_vk_device_name": rt_vk_device_name,
-    "rt_vk_last_error": rt_vk_last_error, "rt_vk_last_status": rt_vk_last_status,
-}
+def _implementations() -> dict:
+    """abi name -> the function of that name above; every spec has one and vice versa."""
+    defined = {name: fn for name, fn in globals().items() if name.startswith("rt_vk_") and callable(fn)}
+    if set(defined) != set(abi.SPECS):
+        raise ImportError(f"rt_vk_* implementations and abi.FUNCTIONS differ: "
+                          f"{sorted(set(defined) ^ set(abi.SPECS))}")
+    return defined
+
 
 _CALLBACKS: dict[str, object] = {}     # keeps the ctypes callbacks alive for the process
 
 
 def _build() -> types.MappingProxyType:
-    if set(IMPLEMENTATIONS) != set(abi.SPECS):
-        raise ImportError(f"rt_vk_* implementations and abi.FUNCTIONS differ: "
-                          f"{sorted(set(IMPLEMENTATIONS) ^ set(abi.SPECS))}")
+    implementations = _implementations()
     table = {}
     for spec in abi.FUNCTIONS:
         proto = ctypes.CFUNCTYPE(CTYPES[spec.ret], *(CTYPES[k] for k in spec.param_types))
-        callback = proto(_guard(spec.name, IMPLEMENTATIONS[spec.name], spec.on_error))
+        callback = proto(_guard(spec.name, implementations[spec.name], spec.on_error))
         _CALLBACKS[spec.name] = callback
         address = ctypes.cast(callback, ctypes.c_void_p).value
         table[spec.name] = FfiFunction(spec.name, spec.param_types, spec.ret, spec.c_signature, address)

@@ -19,9 +19,6 @@ from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manife
 if TYPE_CHECKING:
     from ..vulkan.objects import Device
 
-INSTALL_HINT = ("install a Vulkan loader and driver, e.g. `apt install libvulkan1 mesa-vulkan-drivers` "
-                "(lavapipe runs Vulkan on the CPU)")
-
 
 class VulkanBackend(Backend):
     """Runs kernels on a Vulkan device.
@@ -35,6 +32,8 @@ class VulkanBackend(Backend):
 
     @classmethod
     def unavailable_reason(cls) -> str:
+        from simple_vkbackend.runtime.errors import INSTALL_HINT
+
         from ..vulkan.device_info import unavailable_reason
         reason = unavailable_reason()
         return f"{reason}; {INSTALL_HINT}" if reason and "apt install" not in reason else reason
