@@ -25,7 +25,7 @@ import numpy as np
 
 import simple_vkbackend as svk
 from simple_vkbackend.backends.vulkan import VulkanBackend
-from simple_vkbackend.launch import choose_local_size
+from simple_vkbackend.sizes import choose_local_size
 
 ROOT = Path(__file__).resolve().parent.parent
 SAXPY = ROOT / "fixtures" / "saxpy.spl"

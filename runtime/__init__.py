@@ -10,7 +10,8 @@ is created on first use (`is_available()`, `list_devices()`, `Device()`).
         kernel.launch([buf], push=b"...", global_size=(1024, 1, 1))
         data = buf.download()
 
-The C-ABI table for native host glue lives in `simple_vkbackend.runtime.ffi.TABLE`.
+The C-ABI table for native host glue lives in `simple_vkbackend.runtime.ffi.TABLE`,
+bound from its pure-data description `simple_vkbackend.runtime.abi`.
 """
 from .buffer import Buffer
 from .device import Device

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import weakref
 
-from . import memory
-from .context import DeviceContext
+from . import device_memory
+from .device_context import DeviceContext
 from .errors import BufferTooSmallError, InvalidParameterError
 from .resource import Resource
 from .submit import barrier
@@ -32,12 +32,12 @@ class Buffer(Resource):
 
     def __init__(self, device, ctx: DeviceContext, size: int, staged: bool = False) -> None:
         super().__init__()
-        memory.check_size(ctx, size)
+        device_memory.check_size(ctx, size)
         self.device, self.ctx, self.size = device, ctx, size
         vk = ctx.vk
         usage = (vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT
                  | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT)
-        self.raw = memory.RawBuffer(ctx, size, usage, "device-unmapped" if staged else "device")
+        self.raw = device_memory.RawBuffer(ctx, size, usage, "device-unmapped" if staged else "device")
         self.last_serial = 0            # last submission that used the buffer
         self.users = weakref.WeakSet()  # kernels whose caches may refer to this buffer
 
@@ -74,30 +74,24 @@ class Buffer(Resource):
         self._check(address, size, source_size)
         if size == 0:
             return
-        self.pin()
-        try:
+        with self.pinned():
             if self.mapped:
                 self.ctx.submitter.wait(self.last_serial)
-                memory.memmove(self.raw.address, address, size)
+                device_memory.memmove(self.raw.address, address, size)
             else:
                 self._staged_upload(address, size)
-        finally:
-            self.unpin()
 
     def download_to(self, address: int, size: int, dest_size: int | None = None) -> None:
         """Copy `size` bytes from the start of the buffer to host `address`."""
         self._check(address, size, dest_size)
         if size == 0:
             return
-        self.pin()
-        try:
+        with self.pinned():
             self.ctx.submitter.wait(self.last_serial)
             if self.mapped:
-                memory.memmove(address, self.raw.address, size)
+                device_memory.memmove(address, self.raw.address, size)
             else:
                 self._staged_download(address, size)
-        finally:
-            self.unpin()
 
     def _check(self, address: int, size: int, host_size: int | None) -> None:
         if not address:
@@ -111,11 +105,11 @@ class Buffer(Resource):
 
     def _staged_upload(self, address: int, size: int) -> None:
         sub, pool = self.ctx.submitter, self.ctx.staging
-        for offset in range(0, size, memory.STAGING_CHUNK):
-            n = min(memory.STAGING_CHUNK, size - offset)
+        for offset in range(0, size, device_memory.STAGING_CHUNK):
+            n = min(device_memory.STAGING_CHUNK, size - offset)
             stage = pool.acquire(n)
             try:
-                memory.memmove(stage.address, address + offset, n)
+                device_memory.memmove(stage.address, address + offset, n)
                 serial = sub.run(self._record_copy, stage.handle, self.raw.handle, offset, n, True,
                                  users=(self,))
             except BaseException:
@@ -125,15 +119,15 @@ class Buffer(Resource):
 
     def _staged_download(self, address: int, size: int) -> None:
         sub, pool = self.ctx.submitter, self.ctx.staging
-        for offset in range(0, size, memory.STAGING_CHUNK):
-            n = min(memory.STAGING_CHUNK, size - offset)
+        for offset in range(0, size, device_memory.STAGING_CHUNK):
+            n = min(device_memory.STAGING_CHUNK, size - offset)
             stage = pool.acquire(n)
             serial = sub.last_submitted
             try:
                 serial = sub.run(self._record_copy, self.raw.handle, stage.handle, offset, n, False,
                                  users=(self,))
                 sub.wait(serial)
-                memory.memmove(address + offset, stage.address, n)
+                device_memory.memmove(address + offset, stage.address, n)
             finally:
                 pool.release(stage, serial)
 
@@ -154,10 +148,8 @@ class Buffer(Resource):
 
     # -- lifetime -------------------------------------------------------------------
 
-    def free(self) -> None:
+    def _release(self) -> None:
         """Wait for GPU work using the buffer, drop kernel caches that refer to it, destroy."""
-        if not self.retire():
-            return
         try:
             self.ctx.submitter.wait(self.last_serial)
         finally:

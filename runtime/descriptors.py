@@ -6,7 +6,7 @@ written once for a tuple of buffers and cached by the kernel while those buffers
 from __future__ import annotations
 
 from . import tracking, vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import AllocationError
 
 SETS_PER_POOL = 32
@@ -44,8 +44,7 @@ class DescriptorAllocator:
         out = ffi.new("VkDescriptorPool*")
         vkapi.check(ctx.lib.vkCreateDescriptorPool(ctx.handle, info, ffi.NULL, out),
                     "vkCreateDescriptorPool", AllocationError)
-        tracking.track("VkDescriptorPool", vkapi.as_int(out[0]))
-        return out[0]
+        return tracking.created("VkDescriptorPool", out[0])
 
     def _allocate_from(self, pool):
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
@@ -56,8 +55,7 @@ class DescriptorAllocator:
         out = ffi.new("VkDescriptorSet[1]")
         vkapi.check(ctx.fns.AllocateDescriptorSets(ctx.handle, info, out),
                     "vkAllocateDescriptorSets", AllocationError)
-        tracking.track("VkDescriptorSet", vkapi.as_int(out[0]))
-        return out[0]
+        return tracking.created("VkDescriptorSet", out[0])
 
     def _write(self, dset, buffers) -> None:
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
@@ -72,10 +70,11 @@ class DescriptorAllocator:
 
     def free(self, dset, entry: list) -> None:
         """Return a set to its pool (the GPU must be done with it)."""
-        arr = self.ctx.ffi.new("VkDescriptorSet[1]", [dset])
-        vkapi.check(self.ctx.fns.FreeDescriptorSets(self.ctx.handle, entry[0], 1, arr),
-                    "vkFreeDescriptorSets")
-        tracking.untrack("VkDescriptorSet", vkapi.as_int(dset))
+        def release(handle) -> None:
+            arr = self.ctx.ffi.new("VkDescriptorSet[1]", [handle])
+            vkapi.check(self.ctx.fns.FreeDescriptorSets(self.ctx.handle, entry[0], 1, arr),
+                        "vkFreeDescriptorSets")
+        tracking.destroy("VkDescriptorSet", dset, release)
         entry[1] -= 1
 
     def destroy(self) -> None:
@@ -84,6 +83,6 @@ class DescriptorAllocator:
         for pool, in_use in self.pools:
             if in_use:
                 raise RuntimeError("descriptor pool destroyed with sets still tracked")
-            ctx.lib.vkDestroyDescriptorPool(ctx.handle, pool, ffi.NULL)
-            tracking.untrack("VkDescriptorPool", vkapi.as_int(pool))
+            tracking.destroy("VkDescriptorPool", pool,
+                             lambda h: ctx.lib.vkDestroyDescriptorPool(ctx.handle, h, ffi.NULL))
         self.pools = []

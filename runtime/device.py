@@ -13,11 +13,11 @@ import threading
 from . import features as feat
 from . import tracking, vkapi
 from .buffer import Buffer
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import NotAvailableError
 from .instance import Instance, PhysicalDevice, select_device
 from .kernel import Kernel
-from .memory import StagingPool
+from .device_memory import StagingPool
 from .resource import Resource
 from .submit import Submitter
 
@@ -79,8 +79,7 @@ class Device(Resource):
         out = ffi.new("VkDevice*")
         vkapi.check(vk.lib.vkCreateDevice(phys.handle, info, ffi.NULL, out),
                     f"vkCreateDevice({phys.info.name})", NotAvailableError)
-        tracking.track("VkDevice", vkapi.as_int(out[0]))
-        return out[0]
+        return tracking.created("VkDevice", out[0])
 
     def _setup(self) -> None:
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
@@ -91,8 +90,7 @@ class Device(Resource):
         info = ffi.new("VkPipelineCacheCreateInfo*", {"sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO})
         out = ffi.new("VkPipelineCache*")
         vkapi.check(ctx.lib.vkCreatePipelineCache(ctx.handle, info, ffi.NULL, out), "vkCreatePipelineCache")
-        ctx.pipeline_cache = out[0]
-        tracking.track("VkPipelineCache", vkapi.as_int(out[0]))
+        ctx.pipeline_cache = tracking.created("VkPipelineCache", out[0])
         ctx.submitter = Submitter(ctx)
         ctx.staging = StagingPool(ctx)
 
@@ -118,14 +116,11 @@ class Device(Resource):
     # -- children -------------------------------------------------------------------
 
     def _adopt(self, make):
-        self.pin()
-        try:
+        with self.pinned():
             child = make()
             with self._children_lock:
                 self._children.add(child)
             return child
-        finally:
-            self.unpin()
 
     def alloc(self, size: int) -> Buffer:
         """A device-local storage buffer of `size` bytes (contents undefined)."""
@@ -146,26 +141,18 @@ class Device(Resource):
 
     def sync(self) -> None:
         """Wait for all work submitted to this device."""
-        self.pin()
-        try:
+        with self.pinned():
             self.ctx.submitter.sync()
-        finally:
-            self.unpin()
 
     def trim(self) -> None:
         """Release cached idle resources (the staging buffers kept for reuse)."""
-        self.pin()
-        try:
+        with self.pinned():
             self.ctx.staging.trim()
-        finally:
-            self.unpin()
 
     # -- lifetime -------------------------------------------------------------------
 
-    def free(self) -> None:
-        """Free the device and everything made from it (idempotent)."""
-        if not self.retire():
-            return
+    def _release(self) -> None:
+        """Free everything made from the device, then the device."""
         try:
             kids = self.children()
             for child in [k for k in kids if isinstance(k, Kernel)] + [b for b in kids if isinstance(b, Buffer)]:
@@ -183,10 +170,9 @@ class Device(Resource):
             if ctx.staging is not None:
                 ctx.staging.destroy()
             if ctx.pipeline_cache is not None:
-                ctx.lib.vkDestroyPipelineCache(ctx.handle, ctx.pipeline_cache, ffi.NULL)
-                tracking.untrack("VkPipelineCache", vkapi.as_int(ctx.pipeline_cache))
-            ctx.lib.vkDestroyDevice(ctx.handle, ffi.NULL)
-            tracking.untrack("VkDevice", vkapi.as_int(ctx.handle))
+                tracking.destroy("VkPipelineCache", ctx.pipeline_cache,
+                                 lambda h: ctx.lib.vkDestroyPipelineCache(ctx.handle, h, ffi.NULL))
+            tracking.destroy("VkDevice", ctx.handle, lambda h: ctx.lib.vkDestroyDevice(h, ffi.NULL))
             ctx.submitter = ctx.staging = ctx.pipeline_cache = None
 
     def __repr__(self) -> str:

@@ -5,20 +5,9 @@ code it maps to; the FFI layer turns them into codes, Python callers catch them.
 """
 from __future__ import annotations
 
-import enum
+from .abi import Status
 
-
-class Status(enum.IntEnum):
-    """Status codes returned by the rt_vk_* functions (0 success, negative failure)."""
-
-    OK = 0
-    NOT_AVAILABLE = -1
-    INVALID_HANDLE = -2
-    ALLOCATION_FAILED = -3
-    COMPILATION_FAILED = -4
-    EXECUTION_FAILED = -5
-    BUFFER_TOO_SMALL = -6
-    INVALID_PARAMETER = -7
+__all__ = ["Status"]  # re-exported: the runtime's errors carry ABI statuses
 
 
 class RuntimeFailure(Exception):

@@ -1,8 +1,8 @@
 """The rt_vk_* C ABI: C-callable function pointers over the runtime's object layer.
 
 `TABLE` maps each function name to an `FfiFunction` (name, parameter and return type
-strings among "u64", "u32", "i32", "ptr", the C signature, and `address`, a C function
-pointer valid for the life of the process). Native host glue calls the addresses;
+strings of abi.TYPES, the C signature, and `address`, a C function pointer valid for
+the life of the process), bound from the specs in abi.py. Native host glue calls the addresses;
 Python callers use ctypes with the same prototypes.
 
 Conventions: status codes are `Status` values (0 success, negative failure);
@@ -20,16 +20,16 @@ import threading
 import types
 from dataclasses import dataclass
 
+from . import abi
 from .buffer import Buffer
 from .device import Device
 from .errors import InvalidHandleError, InvalidParameterError, RuntimeFailure, Status
-from .instance import ABI_LIMITS, list_devices, unavailable_reason
+from .instance import list_devices, unavailable_reason
 from .kernel import Kernel
 
 log = logging.getLogger("simple_vkbackend.runtime")
 
-CTYPES = {"u64": ctypes.c_uint64, "u32": ctypes.c_uint32, "i32": ctypes.c_int32, "ptr": ctypes.c_void_p}
-CNAMES = {"u64": "uint64_t", "u32": "uint32_t", "i32": "int32_t", "ptr": "void *"}
+CTYPES = {name: getattr(ctypes, t.ctypes) for name, t in abi.TYPES.items() if t.ctypes}
 MAX_LAUNCH_BUFFERS = 1 << 16
 
 
@@ -98,6 +98,13 @@ class Registry:
 
 REGISTRY = Registry()
 _errors = threading.local()
+
+
+def register_device(device: Device) -> int:
+    """A table handle for a Device made in Python, so native code (the host glue) can
+    use it; `rt_vk_device_free(handle)` forgets it and frees the device."""
+    return REGISTRY.add(device)
+
 
 
 def last_error() -> tuple[int, str]:
@@ -278,72 +285,30 @@ def rt_vk_last_status() -> int:
 
 # -- the table -----------------------------------------------------------------------
 
-_LAUNCH = ("u64 kernel", "ptr buffers", "u64 count")
-_GEOMETRY = ("u32 gx", "u32 gy", "u32 gz", "u32 lx", "u32 ly", "u32 lz")
-
-# name: (implementation, "type name" parameters, return type, value on error or None
-# for "the status code"); the 0 handle for handle-returning functions.
-SPECS = {
-    "rt_vk_available": (rt_vk_available, (), "i32", 0),
-    "rt_vk_device_create": (rt_vk_device_create, (), "u64", 0),
-    "rt_vk_device_free": (rt_vk_device_free, ("u64 device",), "i32", None),
-    "rt_vk_device_sync": (rt_vk_device_sync, ("u64 device",), "i32", None),
-    "rt_vk_buffer_alloc": (rt_vk_buffer_alloc, ("u64 device", "u64 size"), "u64", 0),
-    "rt_vk_buffer_free": (rt_vk_buffer_free, ("u64 buffer",), "i32", None),
-    "rt_vk_buffer_upload": (rt_vk_buffer_upload, ("u64 buffer", "ptr data", "u64 size"), "i32", None),
-    "rt_vk_buffer_download": (rt_vk_buffer_download, ("u64 buffer", "ptr data", "u64 size"), "i32", None),
-    "rt_vk_kernel_compile": (rt_vk_kernel_compile, ("u64 device", "ptr spirv", "u64 len"), "u64", 0),
-    "rt_vk_kernel_free": (rt_vk_kernel_free, ("u64 kernel",), "i32", None),
-    "rt_vk_kernel_launch": (rt_vk_kernel_launch, _LAUNCH + _GEOMETRY, "i32", None),
-    "rt_vk_kernel_launch_1d": (rt_vk_kernel_launch_1d, _LAUNCH + ("u32 global",), "i32", None),
-    "rt_vk_kernel_launch_pc": (rt_vk_kernel_launch_pc,
-                               _LAUNCH + ("ptr push", "u64 push_size") + _GEOMETRY, "i32", None),
-    "rt_vk_kernel_launch_async": (rt_vk_kernel_launch_async,
-                                  _LAUNCH + ("ptr push", "u64 push_size") + _GEOMETRY, "i32", None),
-    "rt_vk_device_count": (rt_vk_device_count, (), "i32", None),
-    "rt_vk_device_create_index": (rt_vk_device_create_index, ("i32 index",), "u64", 0),
-    "rt_vk_device_limits": (rt_vk_device_limits, ("u64 device", "ptr out", "u64 count"), "i32", None),
-    "rt_vk_device_name": (rt_vk_device_name, ("u64 device", "ptr buf", "u64 len"), "i32", None),
-    "rt_vk_last_error": (rt_vk_last_error, ("ptr buf", "u64 len"), "i32", 0),
-    "rt_vk_last_status": (rt_vk_last_status, (), "i32", 0),
-}
-
-# Pointer parameters that the function only reads (const in C).
-_CONST = {("rt_vk_buffer_upload", "data"), ("rt_vk_kernel_compile", "spirv"),
-          ("rt_vk_kernel_launch", "buffers"), ("rt_vk_kernel_launch_1d", "buffers"),
-          ("rt_vk_kernel_launch_pc", "buffers"), ("rt_vk_kernel_launch_pc", "push"),
-          ("rt_vk_kernel_launch_async", "buffers"), ("rt_vk_kernel_launch_async", "push")}
-_POINTEE = {"buffers": "uint64_t", "out": "uint32_t"}
-
-
-def c_signature(name: str, params: tuple[str, ...], ret: str) -> str:
-    """The C prototype, e.g. "int32_t rt_vk_buffer_free(uint64_t buffer)"."""
-    args = []
-    for p in params:
-        kind, pname = p.split()
-        if kind == "ptr":
-            const = "const " if (name, pname) in _CONST else ""
-            args.append(f"{const}{_POINTEE.get(pname, 'uint8_t')} *{pname}")
-        else:
-            args.append(f"{CNAMES[kind]} {pname}")
-    return f"{CNAMES[ret]} {name}({', '.join(args) or 'void'})"
+def _implementations() -> dict:
+    """abi name -> the function of that name above; every spec has one and vice versa."""
+    defined = {name: fn for name, fn in globals().items() if name.startswith("rt_vk_") and callable(fn)}
+    if set(defined) != set(abi.SPECS):
+        raise ImportError(f"rt_vk_* implementations and abi.FUNCTIONS differ: "
+                          f"{sorted(set(defined) ^ set(abi.SPECS))}")
+    return defined
 
 
 _CALLBACKS: dict[str, object] = {}     # keeps the ctypes callbacks alive for the process
 
 
 def _build() -> types.MappingProxyType:
+    implementations = _implementations()
     table = {}
-    for name, (impl, params, ret, on_error) in SPECS.items():
-        kinds = tuple(p.split()[0] for p in params)
-        proto = ctypes.CFUNCTYPE(CTYPES[ret], *(CTYPES[k] for k in kinds))
-        callback = proto(_guard(name, impl, on_error))
-        _CALLBACKS[name] = callback
+    for spec in abi.FUNCTIONS:
+        proto = ctypes.CFUNCTYPE(CTYPES[spec.ret], *(CTYPES[k] for k in spec.param_types))
+        callback = proto(_guard(spec.name, implementations[spec.name], spec.on_error))
+        _CALLBACKS[spec.name] = callback
         address = ctypes.cast(callback, ctypes.c_void_p).value
-        table[name] = FfiFunction(name, kinds, ret, c_signature(name, params, ret), address)
+        table[spec.name] = FfiFunction(spec.name, spec.param_types, spec.ret, spec.c_signature, address)
     return types.MappingProxyType(table)
 
 
 TABLE = _build()
 STATUS_CODES = {s.name: int(s) for s in Status}
-LIMITS_ORDER = ABI_LIMITS
+LIMITS_ORDER = abi.LIMITS_ORDER

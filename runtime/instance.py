@@ -38,7 +38,7 @@ class DeviceLimits:
     subgroup_size: int
 
     def as_abi(self) -> tuple[int, ...]:
-        """The values in `rt_vk_device_limits` order (see ABI_LIMITS), clamped to u32."""
+        """The values in `rt_vk_device_limits` order (abi.LIMITS_ORDER), clamped to u32."""
         values = (*self.max_compute_work_group_size, self.max_compute_work_group_invocations,
                   *self.max_compute_work_group_count, self.max_push_constants_size,
                   self.subgroup_size, self.max_storage_buffer_range,
@@ -48,14 +48,6 @@ class DeviceLimits:
     def __iter__(self):
         """Iterating gives the `as_abi()` values (first four: work-group size x, y, z, invocations)."""
         return iter(self.as_abi())
-
-
-ABI_LIMITS = (
-    "maxComputeWorkGroupSize[0]", "maxComputeWorkGroupSize[1]", "maxComputeWorkGroupSize[2]",
-    "maxComputeWorkGroupInvocations", "maxComputeWorkGroupCount[0]",
-    "maxComputeWorkGroupCount[1]", "maxComputeWorkGroupCount[2]", "maxPushConstantsSize",
-    "subgroupSize", "maxStorageBufferRange", "maxComputeSharedMemorySize",
-)
 
 
 @dataclass(frozen=True)
@@ -187,8 +179,7 @@ class Instance:
         if result != vk.VK_SUCCESS:
             raise NotAvailableError(f"cannot create a Vulkan instance ({vkapi.result_name(result)}): "
                                     f"is a Vulkan driver installed? {INSTALL_HINT}")
-        tracking.track("VkInstance", vkapi.as_int(out[0]))
-        return out[0]
+        return tracking.created("VkInstance", out[0])
 
     def _enumerate(self, vk) -> list[PhysicalDevice]:
         try:
@@ -207,8 +198,7 @@ class Instance:
         vk = vkapi.load()
         if self.messenger is not None:
             self.messenger.destroy(self.handle)
-        vk.lib.vkDestroyInstance(self.handle, vk.ffi.NULL)
-        tracking.untrack("VkInstance", vkapi.as_int(self.handle))
+        tracking.destroy("VkInstance", self.handle, lambda h: vk.lib.vkDestroyInstance(h, vk.ffi.NULL))
 
     def register(self, device) -> None:
         with self.devices_lock:

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 from . import features as feat
 from . import reflect, spirv_check
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import CompilationError, InvalidParameterError
-from .launch import LaunchCache
+from .recording import LaunchCache
+from .local_size import choose_local_size
 from .pipeline import Program
-from .resource import Resource, pin_all, unpin_all
+from .resource import Resource, pinned
 
 DEFAULT_LOCAL_1D = 256
 
@@ -106,13 +107,16 @@ class Kernel(Resource):
         return None
 
     def local_1d(self) -> tuple[int, int, int]:
-        """Local size of a 1-D launch: 256 (or less, per device limits), fixed dims kept."""
+        """Local size of a 1-D launch: x by the local-size policy from 256 (kept as a
+        hint: the global size does not shrink it), within the invocations the fixed
+        y and z leave; fixed dims kept."""
         lim = self.ctx.limits
         dims = [n if spec is None else 1 for n, spec in zip(self.info.local_size, self.info.local_size_spec_ids)]
         if self.info.local_size_spec_ids[0] is not None:
             rest = dims[1] * dims[2]
-            dims[0] = max(1, min(DEFAULT_LOCAL_1D, lim.max_compute_work_group_size[0],
-                                 lim.max_compute_work_group_invocations // rest))
+            x_limits = (lim.max_compute_work_group_size[0], 1, 1, lim.max_compute_work_group_invocations // rest)
+            dims[0] = choose_local_size((DEFAULT_LOCAL_1D, 1, 1), (DEFAULT_LOCAL_1D, 1, 1), x_limits,
+                                        hinted=True)[0]
         return tuple(dims)
 
     def groups(self, global_size, local) -> tuple[int, int, int]:
@@ -154,17 +158,10 @@ class Kernel(Resource):
         local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
         push = self.push_bytes(push)
-        self.pin()
-        try:
-            pinned = pin_all(buffers)
-            try:
-                if 0 in groups:
-                    return 0
-                serial = self._submit(local, groups, buffers, push)
-            finally:
-                unpin_all(pinned)
-        finally:
-            self.unpin()
+        with self.pinned(), pinned(buffers):
+            if 0 in groups:
+                return 0
+            serial = self._submit(local, groups, buffers, push)
         if wait:
             self.ctx.submitter.wait(serial)
         return serial
@@ -204,10 +201,8 @@ class Kernel(Resource):
             if self.program is not None:
                 self.cache.forget(buffer)
 
-    def free(self) -> None:
+    def _release(self) -> None:
         """Wait for the kernel's GPU work, then destroy its Vulkan objects."""
-        if not self.retire():
-            return
         try:
             self.ctx.submitter.wait(self.last_serial)
         finally:

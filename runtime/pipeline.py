@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from . import tracking, vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import CompilationError
 from .reflect import ModuleInfo
 
@@ -34,8 +34,7 @@ class Program:
         ffi = self.ctx.ffi
         out = ffi.new(out_type + "*")
         vkapi.check(getattr(self.ctx.lib, fn)(self.ctx.handle, info, ffi.NULL, out), fn, failure)
-        tracking.track(kind, vkapi.as_int(out[0]))
-        return out[0]
+        return tracking.created(kind, out[0])
 
     def _create_module(self, code: bytes) -> None:
         vk, ffi = self.ctx.vk, self.ctx.ffi
@@ -95,8 +94,7 @@ class Program:
         result = self.ctx.lib.vkCreateComputePipelines(
             self.ctx.handle, self.ctx.pipeline_cache, 1, info, ffi.NULL, out)
         vkapi.check(result, f"vkCreateComputePipelines(local size {local})", CompilationError)
-        tracking.track("VkPipeline", vkapi.as_int(out[0]))
-        return out[0]
+        return tracking.created("VkPipeline", out[0])
 
     def destroy(self) -> None:
         """Destroy pipelines, layouts and the module (idempotent; GPU must be done with them)."""
@@ -104,13 +102,11 @@ class Program:
         with self._lock:
             pipes, self.pipelines = list(self.pipelines.values()), {}
         for pipe in pipes:
-            ctx.lib.vkDestroyPipeline(ctx.handle, pipe, ffi.NULL)
-            tracking.untrack("VkPipeline", vkapi.as_int(pipe))
+            tracking.destroy("VkPipeline", pipe, lambda h: ctx.lib.vkDestroyPipeline(ctx.handle, h, ffi.NULL))
         for attr, fn, kind in (("layout", "vkDestroyPipelineLayout", "VkPipelineLayout"),
                                ("set_layout", "vkDestroyDescriptorSetLayout", "VkDescriptorSetLayout"),
                                ("module", "vkDestroyShaderModule", "VkShaderModule")):
             handle = getattr(self, attr)
             if handle is not None:
-                getattr(ctx.lib, fn)(ctx.handle, handle, ffi.NULL)
-                tracking.untrack(kind, vkapi.as_int(handle))
+                tracking.destroy(kind, handle, lambda h, fn=fn: getattr(ctx.lib, fn)(ctx.handle, h, ffi.NULL))
                 setattr(self, attr, None)

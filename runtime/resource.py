@@ -1,12 +1,16 @@
 """Lifetime gate shared by Device, Buffer and Kernel.
 
-An operation `pin()`s the objects it uses; `retire()` marks an object dead (further
-pins fail with InvalidHandleError) and waits until running operations have unpinned it.
-No lock is held while an operation waits on the GPU: the gate is a counter.
+An operation runs `with obj.pinned():` (or `with pinned(a, b, ...)`) around its use of
+the objects; `free()` retires the object (marks it dead: further pins fail with
+InvalidHandleError, and waits until running operations have unpinned it), then
+`_release()`s what it holds, once. No lock is held while an operation waits on the
+GPU: the gate is a counter.
 """
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from .errors import InvalidHandleError
 
@@ -50,7 +54,22 @@ class Resource:
                 self._drained.wait()
             return True
 
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """`with obj.pinned():` an operation using the object (see pin/unpin)."""
+        self.pin()
+        try:
+            yield
+        finally:
+            self.unpin()
+
     def free(self) -> None:
+        """Retire the object, then release what it holds; idempotent."""
+        if self.retire():
+            self._release()
+
+    def _release(self) -> None:
+        """Destroy the object's Vulkan objects (runs once, after retire)."""
         raise NotImplementedError
 
     def __enter__(self):
@@ -60,19 +79,16 @@ class Resource:
         self.free()
 
 
-def pin_all(objects) -> list:
-    """Pin each object in turn; on failure unpin those already pinned and re-raise."""
-    done = []
+@contextmanager
+def pinned(objects: Iterable[Resource]) -> Iterator[list]:
+    """Pin each object in turn for the `with` body; on a failure to pin, unpin those
+    already pinned and re-raise."""
+    done: list = []
     try:
         for obj in objects:
             obj.pin()
             done.append(obj)
-    except BaseException:
-        unpin_all(done)
-        raise
-    return done
-
-
-def unpin_all(objects) -> None:
-    for obj in objects:
-        obj.unpin()
+        yield done
+    finally:
+        for obj in done:
+            obj.unpin()

@@ -11,7 +11,7 @@ import collections
 import threading
 
 from . import tracking, vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import ExecutionError
 
 UINT64_MAX = (1 << 64) - 1
@@ -47,8 +47,7 @@ class Submitter:
             "sType": vk.VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, "pNext": kind})
         out = ffi.new("VkSemaphore*")
         vkapi.check(ctx.lib.vkCreateSemaphore(ctx.handle, info, ffi.NULL, out), "vkCreateSemaphore")
-        self.semaphore = out[0]
-        tracking.track("VkSemaphore", vkapi.as_int(self.semaphore))
+        self.semaphore = tracking.created("VkSemaphore", out[0])
 
     def _create_pool(self) -> None:
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
@@ -58,8 +57,7 @@ class Submitter:
             "queueFamilyIndex": ctx.physical.queue_family})
         out = ffi.new("VkCommandPool*")
         vkapi.check(ctx.lib.vkCreateCommandPool(ctx.handle, info, ffi.NULL, out), "vkCreateCommandPool")
-        self.pool = out[0]
-        tracking.track("VkCommandPool", vkapi.as_int(self.pool))
+        self.pool = tracking.created("VkCommandPool", out[0])
 
     def _prepare_submit(self) -> None:
         """Submit structures reused under the queue lock (no allocation per submit)."""
@@ -90,14 +88,12 @@ class Submitter:
             "level": vk.VK_COMMAND_BUFFER_LEVEL_PRIMARY, "commandBufferCount": 1})
         out = ffi.new("VkCommandBuffer[1]")
         vkapi.check(ctx.fns.AllocateCommandBuffers(ctx.handle, info, out), "vkAllocateCommandBuffers")
-        tracking.track("VkCommandBuffer", vkapi.as_int(out[0]))
-        return out[0]
+        return tracking.created("VkCommandBuffer", out[0])
 
     def release(self, cmd) -> None:
         """Free a command buffer that is not pending (caller holds pool_lock)."""
-        arr = self.ctx.ffi.new("VkCommandBuffer[1]", [cmd])
-        self.ctx.fns.FreeCommandBuffers(self.ctx.handle, self.pool, 1, arr)
-        tracking.untrack("VkCommandBuffer", vkapi.as_int(cmd))
+        tracking.destroy("VkCommandBuffer", cmd, lambda h: self.ctx.fns.FreeCommandBuffers(
+            self.ctx.handle, self.pool, 1, self.ctx.ffi.new("VkCommandBuffer[1]", [h])))
 
     def _recycle(self) -> None:
         """Move completed one-shot command buffers to the free list (pool_lock held)."""
@@ -200,12 +196,12 @@ class Submitter:
     def _destroy_handles(self) -> None:
         ctx, ffi = self.ctx, self.ctx.ffi
         if self.pool is not None:
-            ctx.lib.vkDestroyCommandPool(ctx.handle, self.pool, ffi.NULL)
-            tracking.untrack("VkCommandPool", vkapi.as_int(self.pool))
+            tracking.destroy("VkCommandPool", self.pool,
+                             lambda h: ctx.lib.vkDestroyCommandPool(ctx.handle, h, ffi.NULL))
             self.pool = None
         if self.semaphore is not None:
-            ctx.lib.vkDestroySemaphore(ctx.handle, self.semaphore, ffi.NULL)
-            tracking.untrack("VkSemaphore", vkapi.as_int(self.semaphore))
+            tracking.destroy("VkSemaphore", self.semaphore,
+                             lambda h: ctx.lib.vkDestroySemaphore(ctx.handle, h, ffi.NULL))
             self.semaphore = None
 
 

@@ -2,12 +2,20 @@
 
 `track`/`untrack` keep a set of (kind, handle) pairs, so a double destroy or a destroy of
 an unknown object is caught (raised) instead of reaching the driver, and tests can
-assert that counts return to where they were (`live_objects()`).
+assert that counts return to where they were (`live_objects()`). Runtime code uses the
+pair `created(kind, handle)` / `destroy(kind, handle, release)` around every Vulkan
+handle; `destroy` untracks BEFORE releasing: once the driver has the address back,
+another thread's create may get the same address and track it.
 """
 from __future__ import annotations
 
 import collections
 import threading
+from typing import Callable, TypeVar
+
+from . import vkapi
+
+H = TypeVar("H")
 
 _lock = threading.Lock()
 _live: set[tuple[str, int]] = set()
@@ -28,6 +36,18 @@ def untrack(kind: str, handle: int) -> None:
             _live.remove((kind, handle))
         except KeyError:
             raise RuntimeError(f"{kind} {handle:#x} destroyed twice or never created") from None
+
+
+def created(kind: str, handle: H) -> H:
+    """Track a Vulkan handle just created (a cffi handle); returns it."""
+    track(kind, vkapi.as_int(handle))
+    return handle
+
+
+def destroy(kind: str, handle: H, release: Callable[[H], object]) -> None:
+    """Untrack `handle`, then `release(handle)` (vkDestroy*/vkFree*)."""
+    untrack(kind, vkapi.as_int(handle))
+    release(handle)
 
 
 def live_objects() -> dict[str, int]:

@@ -17,12 +17,12 @@ __version__ = "0.1.0"
 _LAZY = {
     "compile_file": "api", "compile_source": "api", "compile_ir": "api", "Module": "api",
     "KernelFunction": "api",
-    "Device": "device", "Buffer": "device", "Kernel": "device",
+    "Device": "vulkan.objects", "Buffer": "vulkan.objects", "Kernel": "vulkan.objects",
     "BackendError": "errors", "BackendUnavailableError": "errors", "MissingFeatureError": "errors",
     "VulkanError": "errors", "SoftwareRunError": "errors",
     "get_backend": "backends", "available_backends": "backends", "Backend": "backends",
     "CompiledModule": "backends",
-    "list_devices": "runtime_info",
+    "list_devices": "vulkan.device_info",
 }
 
 __all__ = sorted(_LAZY)
@@ -30,7 +30,7 @@ __all__ = sorted(_LAZY)
 
 def __getattr__(name: str):
     if name == "list_devices":
-        from .runtime_info import list_device_infos
+        from .vulkan.device_info import list_device_infos
         return list_device_infos
     if name in _LAZY:
         import importlib

@@ -19,7 +19,7 @@ from simple_vkbackend.lowering import ir
 from .arguments import bind_arguments, default_global_size, local_size_arg, signature
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
-from .launch import SizeArg
+from .sizes import SizeArg
 
 BackendArg = Union[str, Backend]
 
@@ -89,7 +89,7 @@ class Module:
     def kernel(self, name: str, device: Any = None):
         """`name` as a device-resident Kernel (Vulkan only) for launches on Buffers;
         `device` defaults to the module's."""
-        from .device import Kernel
+        from .vulkan.objects import Kernel
         device = device if device is not None else getattr(self.backend, "device", None)
         if device is None:
             raise ValueError(f"the {self.compiled.backend} backend has no device; compile with backend='vulkan'")

@@ -15,7 +15,7 @@ import numpy as np
 from simple_vkbackend.lowering.interface import KernelInterface, ParamSlot
 from simple_vkbackend.lowering.ir import SCALAR_TYPES
 
-from .launch import Size3, SizeArg, as_size3
+from .sizes import Size3, SizeArg, as_size3
 
 DTYPES: dict[str, np.dtype] = {
     t.name: np.dtype("bool" if t.is_bool else f"{t.kind}{t.bits}") for t in SCALAR_TYPES.values()}

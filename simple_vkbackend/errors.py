@@ -37,8 +37,5 @@ class VulkanError(BackendError):
 
 def status_name(status: int) -> str:
     """'invalid parameter' for -7: the runtime's Status names, in words."""
-    from simple_vkbackend.runtime.errors import Status  # imported late: keeps package import light
-    try:
-        return Status(status).name.lower().replace("_", " ")
-    except ValueError:
-        return "unknown status"
+    from simple_vkbackend.runtime.abi import status_name as name  # late: keeps package import light
+    return name(status)

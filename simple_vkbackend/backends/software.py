@@ -15,7 +15,7 @@ from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import kernel_interface
 
 from ..errors import SoftwareRunError
-from ..launch import choose_local_size
+from ..sizes import choose_local_size
 from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
 
 

@@ -12,15 +12,12 @@ from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import KernelInterface, Target, required_features
 
 from ..errors import BackendUnavailableError, MissingFeatureError
-from ..features import describe_missing, missing_features
 from ..hostgen.glue import emit_glue, glue_function_name
+from ..vulkan.feature_check import describe_missing, missing_features
 from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
 
 if TYPE_CHECKING:
-    from ..device import Device
-
-INSTALL_HINT = ("install a Vulkan loader and driver, e.g. `apt install libvulkan1 mesa-vulkan-drivers` "
-                "(lavapipe runs Vulkan on the CPU)")
+    from ..vulkan.objects import Device
 
 
 class VulkanBackend(Backend):
@@ -35,7 +32,9 @@ class VulkanBackend(Backend):
 
     @classmethod
     def unavailable_reason(cls) -> str:
-        from ..runtime_info import unavailable_reason
+        from simple_vkbackend.runtime.errors import INSTALL_HINT
+
+        from ..vulkan.device_info import unavailable_reason
         reason = unavailable_reason()
         return f"{reason}; {INSTALL_HINT}" if reason and "apt install" not in reason else reason
 
@@ -48,7 +47,7 @@ class VulkanBackend(Backend):
         reason = self.unavailable_reason()
         if reason:
             raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}")
-        from ..device import Device
+        from ..vulkan.objects import Device
         self.owns_device = not isinstance(device, Device)
         self.device: Device = Device(device) if self.owns_device else device
         self.features = frozenset(self.device.enabled_features if features is None else features)
@@ -79,7 +78,7 @@ class VulkanBackend(Backend):
     def glue(self, compiled: CompiledModule):
         """The JIT-compiled host glue of `compiled`, made on first use."""
         if compiled.runtime_state is None:
-            from .. import rt
+            from ..vulkan import table as rt
             from ..hostgen.jit import GlueLibrary
             compiled.runtime_state = GlueLibrary(compiled.host_glue, compiled.interfaces, rt.table())
             weakref.finalize(compiled, compiled.runtime_state.close)
@@ -88,7 +87,7 @@ class VulkanBackend(Backend):
 
     def run(self, compiled: CompiledModule, kernel: str, args: Mapping[str, Any],
             global_size: Size3, local_size: Optional[Size3] = None) -> None:
-        from .. import rt
+        from ..vulkan import table as rt
         interface = compiled.interface(kernel)
         self.check_features(interface)
         glue = self.glue(compiled)
@@ -113,11 +112,9 @@ def compile_for_vulkan(module: ir.Module,
     """SPIR-V, interfaces, manifest and host glue for every kernel; needs no device
     (the default target is portable: no optional features beyond the types used)."""
     from simple_vkbackend.lowering.lower import lower_kernel
-    from .. import rt
-    from ..hostgen.jit import signatures_of
     lowered = [lower_kernel(module, k.name, target_for(module, k)) for k in module.kernels]
     interfaces = {k.name: k.interface for k in lowered}
-    host_glue = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered], signatures_of(rt.table()))
+    host_glue = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered])
     return CompiledModule(
         backend=VulkanBackend.name, module=module, interfaces=interfaces,
         spirv={k.name: k.spirv for k in lowered}, host_glue=host_glue, target=Target(),

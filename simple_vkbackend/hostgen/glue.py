@@ -24,42 +24,27 @@ serialise calls into one module (the Python side holds a lock).
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Sequence
 
 from llvmlite import ir as ll
 
 from simple_vkbackend.lowering.interface import KernelInterface
 from simple_vkbackend.lowering.ir import scalar
+from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS, SPECS, Status
 
 from .llvm_types import I8, I32, I64, PTR, VOID, ffi_type, scalar_type
 
 CACHE_SLOTS = 8
-# rt_vk_device_limits values the glue reads: maxComputeWorkGroupSize x, y, z,
-# maxComputeWorkGroupInvocations, maxComputeWorkGroupCount x, y, z
-LIMIT_COUNT = 7
+# rt_vk_device_limits values the glue reads (abi.LIMITS_ORDER): maxComputeWorkGroupSize
+# x, y, z, maxComputeWorkGroupInvocations, maxComputeWorkGroupCount x, y, z
+LIMIT_COUNT = LOCAL_SIZE_LIMITS
 KERNEL_FOR = "simple.kernel_for"
 LOCAL_SIZE = "simple.local_size"
 CACHE_RELEASE = "simple.cache_release"
 RELEASE = "simple.release"
 
-STATUS_ALLOCATION_FAILED = -3
-STATUS_COMPILATION_FAILED = -4
-
-# The rt_vk_* functions the glue calls and the signatures it is written for; the
-# declarations come from the runtime's table, which is checked against these.
-EXPECTED_SIGNATURES: dict[str, tuple[tuple[str, ...], str]] = {
-    "rt_vk_kernel_compile": (("u64", "ptr", "u64"), "u64"),
-    "rt_vk_kernel_free": (("u64",), "i32"),
-    "rt_vk_device_limits": (("u64", "ptr", "u64"), "i32"),
-    "rt_vk_buffer_alloc": (("u64", "u64"), "u64"),
-    "rt_vk_buffer_upload": (("u64", "ptr", "u64"), "i32"),
-    "rt_vk_buffer_download": (("u64", "ptr", "u64"), "i32"),
-    "rt_vk_buffer_free": (("u64",), "i32"),
-    "rt_vk_kernel_launch_pc": (("u64", "ptr", "u64", "ptr", "u64") + ("u32",) * 6, "i32"),
-    "rt_vk_device_sync": (("u64",), "i32"),
-}
-
-Signatures = Mapping[str, tuple[Sequence[str], str]]
+STATUS_ALLOCATION_FAILED = int(Status.ALLOCATION_FAILED)
+STATUS_COMPILATION_FAILED = int(Status.COMPILATION_FAILED)
 
 
 def glue_function_name(kernel: str) -> str:
@@ -70,30 +55,16 @@ def glue_local_function_name(kernel: str) -> str:
     return f"simple_{kernel}.local"
 
 
-def check_signatures(signatures: Signatures) -> None:
-    """Raise ValueError when the table lacks a function or its signature differs."""
-    for name, expected in EXPECTED_SIGNATURES.items():
-        if name not in signatures:
-            raise ValueError(f"the runtime table has no {name}")
-        params, ret = signatures[name]
-        if (tuple(params), ret) != expected:
-            raise ValueError(f"{name} has signature {(tuple(params), ret)} in the runtime table; "
-                             f"the host glue is written for {expected}")
-
-
-def emit_glue(module_name: str, kernels: Sequence[tuple[KernelInterface, bytes]],
-              signatures: Signatures) -> str:
+def emit_glue(module_name: str, kernels: Sequence[tuple[KernelInterface, bytes]]) -> str:
     """The host glue LLVM IR text for `kernels` (interface, SPIR-V), deterministic."""
-    check_signatures(signatures)
-    return str(GlueEmitter(module_name, signatures).emit(kernels))
+    return str(GlueEmitter(module_name).emit(kernels))
 
 
 class GlueEmitter:
     """Builds one llvmlite module: helpers, then each kernel, then the release."""
 
-    def __init__(self, module_name: str, signatures: Signatures):
+    def __init__(self, module_name: str):
         self.module = ll.Module(name=f"simple_glue.{module_name}")
-        self.signatures = signatures
         self.rt_functions: dict[str, ll.Function] = {}
         self.caches: list[tuple[ll.GlobalVariable, ll.GlobalVariable]] = []
 
@@ -107,10 +78,10 @@ class GlueEmitter:
         return self.module
 
     def rt(self, name: str) -> ll.Function:
-        """The declaration of runtime function `name`, added on first use."""
+        """The declaration of runtime function `name` (from abi.SPECS), added on first use."""
         if name not in self.rt_functions:
-            params, ret = self.signatures[name]
-            fnty = ll.FunctionType(ffi_type(ret), [ffi_type(p) for p in params])
+            spec = SPECS[name]
+            fnty = ll.FunctionType(ffi_type(spec.ret), [ffi_type(p) for p in spec.param_types])
             self.rt_functions[name] = ll.Function(self.module, fnty, name)
         return self.rt_functions[name]
 
@@ -165,7 +136,7 @@ class GlueEmitter:
 
     def emit_local_size(self) -> None:
         """i32 local_size(dev, global, local, shrink): the local-size policy of
-        simple_vkbackend.launch.choose_local_size (`shrink` != 0: the kernel has no
+        runtime/local_size.py (`shrink` != 0: the kernel has no
         hint), starting from local[0..2]."""
         fn, b = self.function(LOCAL_SIZE, I32, [(I64, "device"), (PTR, "global"), (PTR, "local"),
                                                 (I32, "shrink")], internal=True)

@@ -30,11 +30,6 @@ class TableEntry(Protocol):
     address: int
 
 
-def signatures_of(table: Mapping[str, TableEntry]) -> dict[str, tuple[tuple[str, ...], str]]:
-    """name -> (param type strings, result type string) of every table entry."""
-    return {name: (tuple(f.params), f.ret) for name, f in table.items()}
-
-
 @functools.cache
 def _initialize_native() -> None:
     llvm.initialize_native_target()

@@ -13,20 +13,18 @@ import ctypes
 
 from llvmlite import ir as ll
 
+from simple_vkbackend.runtime.abi import TYPES
+
 I8, I16, I32, I64 = ll.IntType(8), ll.IntType(16), ll.IntType(32), ll.IntType(64)
 PTR = ll.PointerType()
 VOID = ll.VoidType()
 
-FFI_TYPES: dict[str, ll.Type] = {
-    "u64": I64, "i64": I64, "u32": I32, "i32": I32, "u16": I16, "i16": I16,
-    "u8": I8, "i8": I8, "ptr": PTR, "void": VOID,
-}
+_LLVM_NAMED: dict[str, ll.Type] = {"i64": I64, "i32": I32, "i16": I16, "i8": I8, "ptr": PTR, "void": VOID}
 
-FFI_CTYPES: dict[str, object] = {
-    "u64": ctypes.c_uint64, "i64": ctypes.c_int64, "u32": ctypes.c_uint32, "i32": ctypes.c_int32,
-    "u16": ctypes.c_uint16, "i16": ctypes.c_int16, "u8": ctypes.c_uint8, "i8": ctypes.c_int8,
-    "ptr": ctypes.c_void_p, "void": None,
-}
+# rt_vk_* type name -> LLVM / ctypes type, as abi.TYPES spells them
+FFI_TYPES: dict[str, ll.Type] = {name: _LLVM_NAMED[t.llvm] for name, t in TYPES.items()}
+FFI_CTYPES: dict[str, object] = {name: getattr(ctypes, t.ctypes) if t.ctypes else None
+                                 for name, t in TYPES.items()}
 
 _SCALAR_LLVM: dict[str, ll.Type] = {
     "bool": I32, "i8": I8, "u8": I8, "i16": I16, "u16": I16, "i32": I32, "u32": I32,

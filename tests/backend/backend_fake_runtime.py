@@ -9,7 +9,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Callable
 
-from simple_vkbackend.hostgen.glue import EXPECTED_SIGNATURES
+from simple_vkbackend.runtime.abi import FUNCTIONS
 from simple_vkbackend.hostgen.llvm_types import ffi_ctype
 
 # fn(buffers: list[bytearray], push: bytes, global_size, local_size) -> None
@@ -34,8 +34,8 @@ class FakeRuntime:
         self.calls: list[tuple] = []
         self.fail: dict[str, int] = {}  # function name -> value to return instead
         self._callbacks = []
-        self.table = {name: self._entry(name, params, ret)
-                      for name, (params, ret) in EXPECTED_SIGNATURES.items()}
+        self.table = {f.name: self._entry(f.name, f.param_types, f.ret)
+                      for f in FUNCTIONS if hasattr(self, f.name)}
 
     def _entry(self, name: str, params: tuple, ret: str) -> Entry:
         def call(*args):

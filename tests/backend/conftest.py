@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def vk_device():
-    from simple_vkbackend.device import Device
+    from simple_vkbackend.vulkan.objects import Device
     device = Device()
     yield device
     device.close()

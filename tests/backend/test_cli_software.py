@@ -9,6 +9,7 @@ import pytest
 
 from backend_helpers import CASES, FIXTURES, assert_matches, case_expectation, case_id, run_argv
 from simple_vkbackend import cli
+from simple_vkbackend.cli.parser import EXIT_OK
 from test_cli import assert_clean_failure, simple_vk
 
 SAXPY = str(FIXTURES / "saxpy.spl")
@@ -20,7 +21,7 @@ SAXPY_OUTPUT = "y: float32[8] [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, ...] min=0.0 max=1
 def test_fixture_case_through_run(case, tmp_path, capsys):
     code = cli.main(run_argv(case, tmp_path, "software"))
     out, err = capsys.readouterr()
-    assert code == cli.EXIT_OK, err
+    assert code == EXIT_OK, err
     assert err == ""
     for name, want in case_expectation(case).items():
         assert f"{name}: " in out

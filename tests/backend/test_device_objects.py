@@ -12,10 +12,10 @@ import pytest
 
 import simple_vkbackend as svk
 from backend_helpers import ROOT
-from simple_vkbackend import rt
 from simple_vkbackend.hostgen.glue import emit_glue
-from simple_vkbackend.hostgen.jit import GlueLibrary, signatures_of
+from simple_vkbackend.hostgen.jit import GlueLibrary
 from simple_vkbackend.lowering.interface import KernelInterface, ParamSlot
+from simple_vkbackend.vulkan import table as rt
 
 pytestmark = pytest.mark.usefixtures("no_validation_messages")
 
@@ -112,7 +112,7 @@ def test_host_glue_runs_on_the_real_runtime(vk_device, saxpy_spirv):
     from simple_vkbackend.runtime import live_objects
     gc.collect()  # earlier tests' garbage must not be freed in the middle of the count
     before = live_objects()
-    library = GlueLibrary(emit_glue("m", [(SAXPY, saxpy_spirv)], signatures_of(rt.table())),
+    library = GlueLibrary(emit_glue("m", [(SAXPY, saxpy_spirv)]),
                           {"saxpy": SAXPY}, rt.table())
     x, y = np.arange(1000, dtype=np.float32), np.ones(1000, np.float32)
     assert library.launch("saxpy", vk_device.handle, glue_args(x, y, 3.0), (1000, 1, 1)) == 0

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend_fake_runtime import FakeRuntime
-from simple_vkbackend.hostgen.glue import EXPECTED_SIGNATURES, emit_glue
-from simple_vkbackend.hostgen.jit import GlueLibrary, signatures_of
-from simple_vkbackend.launch import choose_local_size
+from simple_vkbackend.hostgen.glue import emit_glue
+from simple_vkbackend.hostgen.jit import GlueLibrary
+from simple_vkbackend.sizes import choose_local_size
 from simple_vkbackend.lowering.interface import KernelInterface, ParamSlot
 
 SAXPY_CODE = b"\x03\x02\x23\x07saxpy"
@@ -72,7 +72,7 @@ def fake():
 
 
 def library(rt: FakeRuntime, kernels) -> GlueLibrary:
-    text = emit_glue("test", kernels, signatures_of(rt.table))
+    text = emit_glue("test", kernels)
     return GlueLibrary(text, {iface.name: iface for iface, _ in kernels}, rt.table)
 
 
@@ -85,16 +85,23 @@ def buffer_args(*arrays):
 
 def test_ir_is_deterministic_and_verifies():
     kernels = [(saxpy_interface(), SAXPY_CODE), (push_interface(), PUSH_CODE)]
-    first = emit_glue("m", kernels, EXPECTED_SIGNATURES)
-    assert first == emit_glue("m", kernels, EXPECTED_SIGNATURES)
+    first = emit_glue("m", kernels)
+    assert first == emit_glue("m", kernels)
     llvm.parse_assembly(first).verify()
     assert 'define i32 @"simple_saxpy"(i64 %"device", ptr %"p.x.data", i64 %"p.x.bytes"' in first
 
 
-def test_signature_mismatch_is_reported():
-    signatures = dict(EXPECTED_SIGNATURES, rt_vk_buffer_alloc=(("u64",), "u64"))
-    with pytest.raises(ValueError, match="rt_vk_buffer_alloc"):
-        emit_glue("m", [(saxpy_interface(), SAXPY_CODE)], signatures)
+def test_glue_declares_the_abi_signatures():
+    """Every rt_vk_* declaration in the glue is the one abi.SPECS gives."""
+    from simple_vkbackend.hostgen.llvm_types import ffi_type
+    from simple_vkbackend.runtime.abi import SPECS
+    module = llvm.parse_assembly(emit_glue("m", [(saxpy_interface(), SAXPY_CODE)]))
+    declared = {f.name: f for f in module.functions if f.is_declaration}
+    assert declared and set(declared) <= set(SPECS)
+    for name, fn in declared.items():
+        spec = SPECS[name]
+        expected = f"{ffi_type(spec.ret)} ({', '.join(str(ffi_type(p)) for p in spec.param_types)})"
+        assert str(fn.global_value_type) == expected, name
 
 
 def test_saxpy_runs_and_compiles_once_per_device(fake):

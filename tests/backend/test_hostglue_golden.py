@@ -12,10 +12,8 @@ import llvmlite.binding as llvm
 import pytest
 
 from backend_helpers import FIXTURES, fixture_kernels
-from simple_vkbackend import rt
 from simple_vkbackend.frontend import compile_file
 from simple_vkbackend.hostgen.glue import emit_glue
-from simple_vkbackend.hostgen.jit import signatures_of
 from simple_vkbackend.lowering.interface import Target
 from simple_vkbackend.lowering.lower import lower_kernel
 
@@ -25,7 +23,7 @@ KERNELS = fixture_kernels() if FIXTURES.exists() else []
 def glue_of(path, kernel: str) -> tuple[str, bytes]:
     module = compile_file(str(path))
     lowered = lower_kernel(module, kernel, Target())
-    text = emit_glue(module.name, [(lowered.interface, lowered.spirv)], signatures_of(rt.table()))
+    text = emit_glue(module.name, [(lowered.interface, lowered.spirv)])
     return text, lowered.spirv
 
 

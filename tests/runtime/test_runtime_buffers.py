@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from simple_vkbackend import runtime
-from simple_vkbackend.runtime import memory
+from simple_vkbackend.runtime import device_memory
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_round_trip(any_device, size):
 
 
 def test_round_trip_larger_than_a_staging_chunk(staged_device):
-    size = memory.STAGING_CHUNK + 12345
+    size = device_memory.STAGING_CHUNK + 12345
     data = np.random.default_rng(1).integers(0, 256, size, dtype=np.uint8)
     with staged_device.alloc(size) as buf:
         buf.upload(data)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from simple_vkbackend import runtime
-from simple_vkbackend.runtime import launch as launch_mod
+from simple_vkbackend.runtime import recording
 
 import runtime_spirv
 
@@ -131,9 +131,9 @@ def test_pipeline_per_local_size_is_cached(device, spirv):
 
 def test_launch_caches_are_bounded(device, spirv):
     with device.compile(spirv("push_scalars")) as k, device.alloc(16) as out:
-        for i in range(launch_mod.MAX_RECORDINGS * 3):
+        for i in range(recording.MAX_RECORDINGS * 3):
             k.launch([out], struct.pack("<I", i), 1, wait=i % 7 == 0)
-        assert len(k.cache.recordings) <= launch_mod.MAX_RECORDINGS + 1
+        assert len(k.cache.recordings) <= recording.MAX_RECORDINGS + 1
         assert struct.unpack("<I", bytes(out.download(size=4)))[0] == i
 
 

@@ -1,4 +1,4 @@
-"""The subcommands of `simple-vk` (cli.py parses and handles errors)."""
+"""The subcommands of `simple-vk` (main.py parses and handles errors)."""
 from __future__ import annotations
 
 import argparse
@@ -10,11 +10,11 @@ import numpy as np
 
 from simple_vkbackend.lowering import ir
 
-from .cli import EXIT_OK, UsageError
+from .parser import EXIT_OK, UsageError
 
 
 def load(path: str) -> ir.Module:
-    from .frontend import compile_file
+    from ..frontend import compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
     return compile_file(path)
@@ -23,7 +23,7 @@ def load(path: str) -> ir.Module:
 def compile_vulkan(module: ir.Module):
     """Compile for the default device when there is one (its target), else for the
     portable target with a note: building needs no device."""
-    from .backends.vulkan import VulkanBackend, compile_for_vulkan
+    from ..backends.vulkan import VulkanBackend, compile_for_vulkan
     if VulkanBackend.is_available():
         backend = VulkanBackend()
         try:
@@ -95,9 +95,9 @@ def emit(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .api import compile_ir
+    from ..api import compile_ir
     from .argspec import SpecError, parse_spec, split_assignment, summary
-    from .launch import as_size3
+    from ..sizes import as_size3
     if args.device is not None and args.backend == "software":
         raise UsageError("--device chooses a Vulkan device; the software backend has none")
     module = load(args.file)
@@ -146,9 +146,9 @@ def report(args, interface, values, summary) -> None:
 
 
 def devices(args: argparse.Namespace) -> int:
-    from .features import FEATURE_USES
-    from .runtime_info import list_device_infos
-    from .backends.vulkan import VulkanBackend
+    from ..backends.vulkan import VulkanBackend
+    from ..vulkan.device_info import list_device_infos
+    from ..vulkan.feature_check import FEATURE_USES
     reason = VulkanBackend.unavailable_reason()
     if reason:
         print(f"no Vulkan devices: {reason}")

@@ -1,8 +1,8 @@
 """The rt_vk_* table called from Python through ctypes, exactly as native code
 calls it, with failures turned into VulkanError carrying the runtime's message.
 
-Importing this module loads the runtime (and so the Vulkan loader); the rest of the
-package imports it only when a Vulkan object is needed.
+The Vulkan backend hands this table to the JIT-compiled host glue and reads its
+statuses here. The runtime's table is loaded on first use, not on import.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import ctypes
 import functools
 from typing import Any, Callable
 
-from .errors import VulkanError
-from .hostgen.llvm_types import ffi_ctype
+from ..errors import VulkanError
+from ..hostgen.llvm_types import ffi_ctype
 
 LAST_ERROR_CAPACITY = 4096
 
@@ -51,10 +51,3 @@ def check(status: int, what: str) -> None:
     """Raise VulkanError when `status` (from an rt_vk_* call doing `what`) is negative."""
     if status < 0:
         raise error(status, what)
-
-
-def check_handle(handle: int, status: int, what: str) -> int:
-    """A handle-returning call gives 0 on failure; raise VulkanError(status) then."""
-    if handle == 0:
-        raise error(status, what)
-    return handle

@@ -14,7 +14,7 @@ import numpy as np
 
 from simple_vkbackend.lowering.interface import ParamSlot
 
-from .arguments import dtype_of
+from ..arguments import dtype_of
 
 GENERATORS = ("zeros", "arange", "rand")
 RAND_SEED = 0

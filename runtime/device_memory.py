@@ -11,7 +11,7 @@ import ctypes
 import threading
 
 from . import tracking, vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .errors import AllocationError, InvalidParameterError
 
 STAGING_CHUNK = 32 << 20     # largest staging buffer; bigger transfers are chunked
@@ -63,8 +63,7 @@ class RawBuffer:
             "sharingMode": vk.VK_SHARING_MODE_EXCLUSIVE})
         out = ffi.new("VkBuffer*")
         vkapi.check(ctx.lib.vkCreateBuffer(ctx.handle, info, ffi.NULL, out), "vkCreateBuffer", AllocationError)
-        self.handle = out[0]
-        tracking.track("VkBuffer", vkapi.as_int(self.handle))
+        self.handle = tracking.created("VkBuffer", out[0])
         req = ffi.new("VkMemoryRequirements*")
         ctx.lib.vkGetBufferMemoryRequirements(ctx.handle, self.handle, req)
         type_index, mapped = self._choose_type(req.memoryTypeBits, kind)
@@ -101,8 +100,7 @@ class RawBuffer:
         out = ffi.new("VkDeviceMemory*")
         vkapi.check(ctx.lib.vkAllocateMemory(ctx.handle, info, ffi.NULL, out),
                     f"vkAllocateMemory({size} bytes)", AllocationError)
-        self.memory = out[0]
-        tracking.track("VkDeviceMemory", vkapi.as_int(self.memory))
+        self.memory = tracking.created("VkDeviceMemory", out[0])
 
     def _map(self, size: int) -> int:
         ffi = self.ctx.ffi
@@ -115,13 +113,13 @@ class RawBuffer:
         """Release the buffer and its memory (idempotent)."""
         ctx, ffi = self.ctx, self.ctx.ffi
         if self.handle is not None:
-            ctx.lib.vkDestroyBuffer(ctx.handle, self.handle, ffi.NULL)
-            tracking.untrack("VkBuffer", vkapi.as_int(self.handle))
+            tracking.destroy("VkBuffer", self.handle,
+                             lambda h: ctx.lib.vkDestroyBuffer(ctx.handle, h, ffi.NULL))
             self.handle = None
         if self.memory is not None:
             # vkFreeMemory unmaps implicitly.
-            ctx.lib.vkFreeMemory(ctx.handle, self.memory, ffi.NULL)
-            tracking.untrack("VkDeviceMemory", vkapi.as_int(self.memory))
+            tracking.destroy("VkDeviceMemory", self.memory,
+                             lambda h: ctx.lib.vkFreeMemory(ctx.handle, h, ffi.NULL))
             self.memory = None
             self.address = None
 

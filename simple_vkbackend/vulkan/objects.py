@@ -1,47 +1,86 @@
-"""Keeping data on a Vulkan device between launches: Device, Buffer, Kernel, built
-on the rt_vk_* table (simple_vkbackend.rt)."""
+"""Keeping data on a Vulkan device between launches: Device, Buffer, Kernel, thin
+typed wrappers over the runtime's objects (simple_vkbackend.runtime). The runtime
+does the work and the lifetime bookkeeping; these add numpy types, the kernel's
+interface (argument binding, local-size policy, feature check) and `VulkanError`s."""
 from __future__ import annotations
 
-import ctypes
 import weakref
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
 import numpy as np
 
+from simple_vkbackend import runtime
 from simple_vkbackend.lowering.interface import KernelInterface
+from simple_vkbackend.runtime import ffi
+from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS, Status
 
-from . import rt
-from .arguments import check_scalar, dtype_of, signature
-from .errors import BackendUnavailableError, MissingFeatureError
-from .features import describe_missing, missing_features
-from .hostgen.glue import LIMIT_COUNT
-from .launch import Size3, SizeArg, as_size3, choose_local_size
-from .runtime_info import DeviceInfo, device_info, resolve_device, unavailable_reason
+from ..arguments import check_scalar, dtype_of, signature
+from ..errors import BackendUnavailableError, MissingFeatureError, VulkanError
+from ..sizes import Size3, SizeArg, as_size3, choose_local_size
+from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
+from .feature_check import describe_missing, missing_features
 
-STATUS_NOT_AVAILABLE = -1
-STATUS_ALLOCATION_FAILED = -3
-STATUS_COMPILATION_FAILED = -4
+T = TypeVar("T")
 
 
-class Device:
+def runtime_call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """fn(*args) on a runtime object; its failure becomes a VulkanError saying `what`."""
+    try:
+        return fn(*args, **kwargs)
+    except runtime.RuntimeFailure as exc:
+        raise VulkanError(int(exc.code), f"{what}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - as the rt_vk_* table reports it: never a traceback
+        raise VulkanError(int(Status.EXECUTION_FAILED), f"{what}: internal error: {exc!r}") from None
+
+
+class Resident:
+    """The lifetime of a wrapper: `release` runs once, on free()/close(), on leaving a
+    `with` block, or when the wrapper is garbage collected."""
+
+    def _hold(self, release: Callable[[], Any]) -> None:
+        self._finalizer = weakref.finalize(self, release)
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    def free(self) -> None:
+        """Release what the object holds on the device; idempotent."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.free()
+
+
+def _free_device(handle: int) -> None:
+    try:
+        ffi.rt_vk_device_free(handle)
+    except runtime.RuntimeFailure:
+        pass  # already freed through the table
+
+
+class Device(Resident):
     """A Vulkan device: `Device()` (the default, or SIMPLE_VK_DEVICE), `Device(1)`
-    (by index) or `Device("llvmpipe")` (by part of its name)."""
+    (by index) or `Device("llvmpipe")` (by part of its name). `handle` is its rt_vk_*
+    table handle, for the host glue."""
 
     def __init__(self, which: Union[int, str, None] = None):
         if which is None:
             reason = unavailable_reason()
             if reason:
                 raise BackendUnavailableError(reason)
-            handle = rt.call("rt_vk_device_create")
+            device = runtime_call("cannot create a Vulkan device", runtime.Device)
         else:
-            handle = rt.call("rt_vk_device_create_index", resolve_device(which))
-        self.handle = rt.check_handle(handle, STATUS_NOT_AVAILABLE, "cannot create a Vulkan device")
-        self._finalizer = weakref.finalize(self, rt.call, "rt_vk_device_free", self.handle)
-        self.info: DeviceInfo = device_info(self.handle)
+            device = runtime_call("cannot create a Vulkan device", runtime.Device, resolve_device(which))
+        self.runtime_device = device
+        self.handle = ffi.register_device(device)
+        self._hold(lambda handle=self.handle: _free_device(handle))
+        self.info: DeviceInfo = describe_device(device)
         self.index = self.info.index
-        out = (ctypes.c_uint32 * LIMIT_COUNT)()
-        rt.check(rt.call("rt_vk_device_limits", self.handle, out, LIMIT_COUNT), "cannot read device limits")
-        self._limits = tuple(out)
+        self._limits = tuple(device.limits.as_abi()[:LOCAL_SIZE_LIMITS])
 
     @property
     def name(self) -> str:
@@ -57,23 +96,13 @@ class Device:
         maxComputeWorkGroupCount x, y, z (what the local-size policy uses)."""
         return self._limits
 
-    @property
-    def closed(self) -> bool:
-        return not self._finalizer.alive
-
     def sync(self) -> None:
         """Wait until the device has finished all submitted work."""
-        rt.check(rt.call("rt_vk_device_sync", self.handle), "device sync failed")
+        runtime_call("device sync failed", self.runtime_device.sync)
 
     def close(self) -> None:
         """Free the device and everything created on it; idempotent."""
-        self._finalizer()
-
-    def __enter__(self) -> "Device":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self.free()
 
     def __repr__(self) -> str:
         return f"<Device {self.index}: {self.name}{' (closed)' if self.closed else ''}>"
@@ -92,7 +121,7 @@ class Device:
         return Buffer(self, shape, dtype)
 
 
-class Buffer:
+class Buffer(Resident):
     """A storage buffer on a device, typed by a numpy dtype and shape."""
 
     def __init__(self, device: Device, shape: Union[int, Sequence[int]], dtype: Any):
@@ -103,10 +132,9 @@ class Buffer:
         self.nbytes = self.size * self.dtype.itemsize
         if self.size <= 0:
             raise ValueError(f"a buffer needs at least one element, got shape {self.shape}")
-        handle = rt.call("rt_vk_buffer_alloc", device.handle, self.nbytes)
-        self.handle = rt.check_handle(handle, STATUS_ALLOCATION_FAILED,
-                                      f"cannot allocate a buffer of {self.nbytes} bytes")
-        self._finalizer = weakref.finalize(self, rt.call, "rt_vk_buffer_free", self.handle)
+        self.runtime_buffer = runtime_call(f"cannot allocate a buffer of {self.nbytes} bytes",
+                                           device.runtime_device.alloc, self.nbytes)
+        self._hold(self.runtime_buffer.free)
 
     def upload(self, array: np.ndarray) -> None:
         """Copy `array` (same dtype and element count, C-contiguous) to the device."""
@@ -115,7 +143,7 @@ class Buffer:
         if not array.flags.c_contiguous:
             raise TypeError("upload needs a C-contiguous array (use np.ascontiguousarray)")
         self._check_open()
-        rt.check(rt.call("rt_vk_buffer_upload", self.handle, array.ctypes.data, self.nbytes), "upload failed")
+        runtime_call("upload failed", self.runtime_buffer.upload_from, array.ctypes.data, self.nbytes)
 
     def to_numpy(self, out: Optional[np.ndarray] = None) -> np.ndarray:
         """The buffer's contents, in a new array (or in `out`)."""
@@ -124,28 +152,14 @@ class Buffer:
         elif out.dtype != self.dtype or out.size != self.size or not out.flags.c_contiguous:
             raise TypeError(f"to_numpy(out=) needs a C-contiguous array of {self.size} {self.dtype}")
         self._check_open()
-        rt.check(rt.call("rt_vk_buffer_download", self.handle, out.ctypes.data, self.nbytes), "download failed")
+        runtime_call("download failed", self.runtime_buffer.download_to, out.ctypes.data, self.nbytes)
         return out
-
-    @property
-    def closed(self) -> bool:
-        return not self._finalizer.alive
 
     def _check_open(self) -> None:
         if self.closed:
             raise ValueError("the buffer was freed")
         if self.device.closed:
             raise ValueError("the buffer's device was closed")
-
-    def free(self) -> None:
-        """Free the device memory; idempotent."""
-        self._finalizer()
-
-    def __enter__(self) -> "Buffer":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.free()
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -154,7 +168,7 @@ class Buffer:
         return f"<Buffer {self.shape} {self.dtype} on {self.device.name}>"
 
 
-class Kernel:
+class Kernel(Resident):
     """A kernel compiled for one device, launched on Buffers and scalars."""
 
     def __init__(self, device: Device, spirv: bytes, interface: KernelInterface,
@@ -163,10 +177,9 @@ class Kernel:
         if missing:
             raise MissingFeatureError(describe_missing(interface.name, missing, device.name))
         self.device, self.interface, self.name = device, interface, interface.name
-        code = ctypes.create_string_buffer(spirv, len(spirv))
-        handle = rt.call("rt_vk_kernel_compile", device.handle, code, len(spirv))
-        self.handle = rt.check_handle(handle, STATUS_COMPILATION_FAILED, f"cannot load kernel {self.name}")
-        self._finalizer = weakref.finalize(self, rt.call, "rt_vk_kernel_free", self.handle)
+        self.runtime_kernel = runtime_call(f"cannot load kernel {self.name}", device.runtime_device.compile,
+                                           bytes(spirv))
+        self._hold(self.runtime_kernel.free)
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                wait: bool = True) -> None:
@@ -181,13 +194,10 @@ class Kernel:
         size = self._global_size(buffers, global_size)
         local = as_size3(local_size, "local_size") if local_size is not None else \
             choose_local_size(self.interface, size, self.device.limits)
-        handles = (ctypes.c_uint64 * max(len(buffers), 1))(*[b.handle for b in buffers])
-        launch = "rt_vk_kernel_launch_pc" if wait else "rt_vk_kernel_launch_async"
-        status = rt.call(launch, self.handle, handles, len(buffers), push, self.interface.push_size,
-                         *size, *local)
-        rt.check(status, f"launch of kernel {self.name} failed")
+        runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
+                     [b.runtime_buffer for b in buffers], push, size, local, wait=wait)
 
-    def _bind(self, args: Sequence[Any]) -> tuple[list[Buffer], Any]:
+    def _bind(self, args: Sequence[Any]) -> tuple[list[Buffer], bytes]:
         params = self.interface.params
         if len(args) != len(params):
             raise TypeError(f"{self.name}.launch() takes {len(params)} arguments "
@@ -201,8 +211,7 @@ class Kernel:
                 raw = np.array(check_scalar(self.name, p, value)).astype(
                     np.int32 if p.type == "bool" else dtype_of(p.type)).tobytes()
                 block[p.offset:p.offset + len(raw)] = raw
-        push = (ctypes.c_uint8 * len(block)).from_buffer(block) if block else None
-        return buffers, push
+        return buffers, bytes(block)
 
     def _check_buffer(self, p, value: Any) -> Buffer:
         where = f"{self.name}.launch(): buffer parameter {p.name!r}"
@@ -222,16 +231,3 @@ class Kernel:
         if self.interface.dims != 1 or not buffers:
             raise TypeError(f"{self.name}.launch() needs global_size for this kernel")
         return (max(b.size for b in buffers), 1, 1)
-
-    @property
-    def closed(self) -> bool:
-        return not self._finalizer.alive
-
-    def free(self) -> None:
-        self._finalizer()
-
-    def __enter__(self) -> "Kernel":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.free()

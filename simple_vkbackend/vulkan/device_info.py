@@ -1,5 +1,5 @@
 """What the runtime says about devices: names, enabled features, limits. The one
-place that knows the runtime's object-layer names (simple_vkbackend.runtime)."""
+place that reads the runtime's device descriptions (simple_vkbackend.runtime)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,11 +36,8 @@ def list_device_infos() -> list[DeviceInfo]:
     return [_describe(info, info.features) for info in runtime.list_devices()]
 
 
-def device_info(handle: int) -> DeviceInfo:
-    """The device behind an rt_vk_* device handle, with its enabled features."""
-    from simple_vkbackend.runtime.device import Device
-    from simple_vkbackend.runtime.ffi import REGISTRY
-    device = REGISTRY.get(handle, Device)
+def describe_device(device) -> DeviceInfo:
+    """A runtime Device (simple_vkbackend.runtime.Device), with its enabled features."""
     return _describe(device.info, device.enabled_features)
 
 
@@ -50,7 +47,7 @@ def resolve_device(which: Union[int, str]) -> int:
     from simple_vkbackend.runtime.errors import NotAvailableError
     from simple_vkbackend.runtime.instance import select_device
 
-    from .errors import BackendUnavailableError
+    from ..errors import BackendUnavailableError
     reason = unavailable_reason()
     if reason:
         raise BackendUnavailableError(reason)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from . import vkapi
-from .context import DeviceContext
+from .device_context import DeviceContext
 from .descriptors import DescriptorAllocator
 from .pipeline import Program
 from .submit import barrier, begin

@@ -1,0 +1,42 @@
+"""Launch geometry: normalising global/local sizes, and the local-size policy
+(runtime/local_size.py) applied to a kernel's interface."""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+from simple_vkbackend.lowering.interface import KernelInterface
+
+Size3 = tuple[int, int, int]
+SizeArg = Union[int, Sequence[int], None]
+
+U32_MAX = 2**32 - 1
+
+
+def as_size3(value: Union[int, Sequence[int]], what: str) -> Size3:
+    """(x, y, z) from an int or a sequence of 1 to 3 positive ints (missing ones are 1)."""
+    if hasattr(value, "__index__"):
+        items = [value]
+    elif isinstance(value, (tuple, list)):
+        items = list(value)
+    else:
+        raise TypeError(f"{what} must be an int or a tuple of 1 to 3 ints, got {value!r}")
+    if not 1 <= len(items) <= 3:
+        raise TypeError(f"{what} must be an int or a tuple of 1 to 3 ints, got {value!r}")
+    sizes = []
+    for item in items:
+        if isinstance(item, bool) or not hasattr(item, "__index__"):
+            raise TypeError(f"{what} must hold ints, got {value!r}")
+        n = item.__index__()
+        if not 1 <= n <= U32_MAX:
+            raise ValueError(f"{what} must be between 1 and {U32_MAX}, got {value!r}")
+        sizes.append(n)
+    return tuple(sizes + [1] * (3 - len(sizes)))  # type: ignore[return-value]
+
+
+def choose_local_size(interface: KernelInterface, global_size: Size3,
+                      limits: Optional[Sequence[int]]) -> Size3:
+    """The local size for a launch of `interface` by the runtime's local-size policy;
+    `limits` in rt_vk_device_limits order, or None when there is no device to ask."""
+    from simple_vkbackend.runtime.local_size import choose_local_size as policy  # late: package import stays light
+    return policy(interface.local_size, global_size, limits,
+                             hinted=interface.local_size_hint is not None)
