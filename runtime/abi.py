@@ -55,6 +55,9 @@ TYPES: dict[str, AbiType] = {t.name: t for t in (
     AbiType("u8", "uint8_t", "i8", "c_uint8"),
     AbiType("i8", "int8_t", "i8", "c_int8"),
     AbiType("ptr", "void *", "ptr", "c_void_p"),
+    # a NUL-terminated string the library owns (rt_vulkan_*: valid until the calling
+    # thread's next call of a function returning one)
+    AbiType("str", "const char *", "ptr", "c_void_p"),
     AbiType("void", "void", "void", ""),
 )}
 
@@ -139,3 +142,55 @@ LIMITS_ORDER: tuple[str, ...] = (
     "subgroupSize", "maxStorageBufferRange", "maxComputeSharedMemorySize",
 )
 LOCAL_SIZE_LIMITS = 7
+
+
+# -- upstream's newer compute table (rt_vulkan_*) ---------------------------------------
+#
+# Simple's current compiler calls these by name. Every value is an int64_t, pointers
+# included (passed as integers); "bool" results are 1 (success) or 0 (failure, the
+# reason in rt_vulkan_get_last_error); handles are 0 on failure. They work on one
+# process-wide device (rt_vulkan_init) and share handles with rt_vk_*: a buffer from
+# rt_vulkan_alloc_buffer is an rt_vk_* buffer handle too.
+
+def _v(name: str, params: str = "", ret: str = "i64") -> FunctionSpec:
+    return FunctionSpec(name, tuple(_p(f"i64 {n}") for n in params.split()), ret, 0)
+
+
+VULKAN_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    _v("rt_vulkan_init"),
+    _v("rt_vulkan_shutdown"),
+    _v("rt_vulkan_is_available"),
+    _v("rt_vulkan_device_count"),
+    _v("rt_vulkan_select_device", "id"),
+    _v("rt_vulkan_get_device"),
+    _v("rt_vulkan_device_name", "id", "str"),
+    _v("rt_vulkan_device_type", "id", "str"),
+    _v("rt_vulkan_alloc_buffer", "size usage"),
+    _v("rt_vulkan_free_buffer", "buffer"),
+    _v("rt_vulkan_copy_to_buffer_raw", "buffer data size offset"),
+    _v("rt_vulkan_copy_from_buffer_raw", "data size buffer offset"),
+    _v("rt_vulkan_compile_spirv_raw", "data size"),
+    _v("rt_vulkan_destroy_shader", "shader"),
+    _v("rt_vulkan_create_compute_pipeline", "shader entry push_size"),
+    _v("rt_vulkan_destroy_pipeline", "pipeline"),
+    _v("rt_vulkan_create_descriptor_set", "pipeline"),
+    _v("rt_vulkan_bind_buffer", "set binding buffer"),
+    _v("rt_vulkan_destroy_descriptor_set", "set"),
+    _v("rt_vulkan_begin_compute"),
+    _v("rt_vulkan_bind_pipeline", "cmd pipeline"),
+    _v("rt_vulkan_bind_descriptors", "cmd set"),
+    _v("rt_vulkan_push_constants_raw", "cmd pipeline data size"),
+    _v("rt_vulkan_dispatch", "cmd x y z"),
+    _v("rt_vulkan_end_compute", "cmd"),
+    _v("rt_vulkan_submit_and_wait", "cmd"),
+    _v("rt_vulkan_submit_and_wait_fence", "cmd"),
+    _v("rt_vulkan_wait_fence", "fence timeout_ns"),
+    _v("rt_vulkan_destroy_fence", "fence"),
+    _v("rt_vulkan_wait_idle"),
+    _v("rt_vulkan_get_last_error", "", "str"),
+)
+
+VULKAN_SPECS: dict[str, FunctionSpec] = {f.name: f for f in VULKAN_FUNCTIONS}
+
+# Every function the native library exports, rt_vk_* first.
+ALL_FUNCTIONS: tuple[FunctionSpec, ...] = FUNCTIONS + VULKAN_FUNCTIONS
