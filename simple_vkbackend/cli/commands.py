@@ -45,8 +45,25 @@ def build(args: argparse.Namespace) -> int:
         (out / f"{name}.spvasm").write_text(disassemble(code))
     (out / compiled.manifest["host_glue"]).write_text(compiled.host_glue)
     (out / "manifest.json").write_text(json.dumps(compiled.manifest, indent=2) + "\n")
+    extra = ""
+    if args.object:
+        from ..hostgen.aot import emit_object, glue_header
+        module = compiled.manifest["module"]
+        (out / f"{module}.o").write_bytes(emit_object(compiled.host_glue, module, compiled.interfaces))
+        (out / f"{module}.h").write_text(glue_header(module, compiled.interfaces))
+        extra = f", {module}.o, {module}.h"
     print(f"wrote {len(compiled.spirv)} kernel(s) to {out}: "
-          f"{', '.join(compiled.kernels)}; manifest.json, {compiled.manifest['host_glue']}")
+          f"{', '.join(compiled.kernels)}; manifest.json, {compiled.manifest['host_glue']}{extra}")
+    return EXIT_OK
+
+
+def native(args: argparse.Namespace) -> int:
+    from simple_vkbackend.runtime.native import NativeBuildError, build_library
+    try:
+        lib = build_library(args.output)
+    except NativeBuildError as err:
+        raise UsageError(str(err)) from None
+    print(f"wrote {lib.library}, {lib.header}")
     return EXIT_OK
 
 

@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("file")
     b.add_argument("--backend", default="vulkan", choices=["vulkan"])
     b.add_argument("-o", "--output", required=True, help="output folder (created if missing)")
+    b.add_argument("--object", action="store_true",
+                   help="also compile the host glue to MODULE.o for this machine, with MODULE.h "
+                        "(link with librt_vk.so: simple-vk native build)")
 
     c = sub.add_parser("check", help="report the file's diagnostics; exit 0 when clean")
     c.add_argument("file")
@@ -47,4 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--save", metavar="DIR", help="write each written buffer as DIR/NAME.npy")
 
     sub.add_parser("devices", help="list Vulkan devices with key limits and features")
+
+    n = sub.add_parser("native", help="build librt_vk.so and rt_vk.h (the runtime as C symbols)")
+    n.add_argument("action", choices=["build"])
+    n.add_argument("-o", "--output", required=True, help="output folder (created if missing)")
     return p

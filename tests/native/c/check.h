@@ -8,7 +8,7 @@
 #define CHECK(cond) do { if (!(cond)) { \
     fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); exit(1); } } while (0)
 
-static unsigned char *read_file(const char *path, size_t *size) {
+static inline unsigned char *read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
     if (!f) { fprintf(stderr, "cannot open %s\n", path); exit(2); }
     fseek(f, 0, SEEK_END);
