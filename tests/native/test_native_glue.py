@@ -44,3 +44,10 @@ def test_glue_from_c_main(c_program, glue_build, vulkan):
     exe = c_program.compile("glue_main", [C_DIR / "glue_main.c"], include=(glue_build,),
                             objects=(glue_build / "saxpy.o", glue_build / "matmul.o"))
     assert c_program.check(exe) == "glue_main: ok\n"
+
+
+def test_readme_example(c_program, glue_build, vulkan):
+    """examples/native_saxpy.c, built as README.md's "Use it from C" says."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "native_saxpy.c"
+    exe = c_program.compile("native_saxpy", [example], include=(glue_build,), objects=(glue_build / "saxpy.o",))
+    assert c_program.check(exe) == "saxpy on 1024 elements: y[0..3] = 1 3 5 7, 0 wrong\n"
