@@ -140,7 +140,11 @@ def report(r: dict) -> str:
               "program (bench/native_launch.c); each call takes the GIL and runs the same Python "
               "implementation as the ctypes rows. `ctypes.CDLL(librt_vk.so)`: the library loaded "
               "into this Python process (attached to its interpreter), called through ctypes. "
-              "The baseline has no non-waiting row (one pre-recorded command buffer)."]
+              "The C rows come from the C program's own process (alternating epochs with this "
+              "one), so their ratios compare across processes. `non-waiting, per launch incl. "
+              "sync`: a round's launches submitted back to back, then one rt_vk_device_sync, "
+              "divided by their number. The baseline has no non-waiting row (one pre-recorded "
+              "command buffer)."]
     return "\n".join(lines)
 
 
