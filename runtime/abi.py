@@ -165,6 +165,8 @@ VULKAN_FUNCTIONS: tuple[FunctionSpec, ...] = (
     _v("rt_vulkan_get_device"),
     _v("rt_vulkan_device_name", "id", "str"),
     _v("rt_vulkan_device_type", "id", "str"),
+    _v("rt_vulkan_selected_device_name", "", "str"),
+    _v("rt_vulkan_selected_device_type", "", "str"),
     _v("rt_vulkan_alloc_buffer", "size usage"),
     _v("rt_vulkan_free_buffer", "buffer"),
     _v("rt_vulkan_copy_to_buffer_raw", "buffer data size offset"),

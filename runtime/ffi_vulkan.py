@@ -192,6 +192,14 @@ def rt_vulkan_device_type(index: int) -> int:
     return _string(_device_info(index).type)
 
 
+def rt_vulkan_selected_device_name() -> int:
+    return _string(STATE.require().name)
+
+
+def rt_vulkan_selected_device_type() -> int:
+    return _string(STATE.require().info.type)
+
+
 # -- buffers ------------------------------------------------------------------------
 
 def rt_vulkan_alloc_buffer(size: int, usage: int) -> int:

@@ -129,11 +129,15 @@ int main(int argc, char **argv) {
     expect_status(rt_vk_buffer_free(b), RT_VK_STATUS_INVALID_HANDLE, "does not exist");
 
     /* several native threads at once on one kernel */
-    pthread_t threads[THREADS];
-    for (int i = 0; i < THREADS; i++)
-        CHECK(pthread_create(&threads[i], NULL, worker, (void *)(intptr_t)i) == 0);
-    for (int i = 0; i < THREADS; i++)
-        CHECK(pthread_join(threads[i], NULL) == 0);
+    /* in waves: each thread's Python thread state is made on its first call and
+     * dropped when it ends */
+    for (int wave = 0; wave < 3; wave++) {
+        pthread_t threads[THREADS];
+        for (int i = 0; i < THREADS; i++)
+            CHECK(pthread_create(&threads[i], NULL, worker, (void *)(intptr_t)i) == 0);
+        for (int i = 0; i < THREADS; i++)
+            CHECK(pthread_join(threads[i], NULL) == 0);
+    }
     /* the main thread's last error was not touched by the workers */
     CHECK(rt_vk_last_status() == RT_VK_STATUS_INVALID_HANDLE);
 

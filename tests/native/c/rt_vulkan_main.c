@@ -35,6 +35,7 @@ int main(int argc, char **argv) {
     /* a returned string lives until this thread's next string-returning call: copy it */
     char *name = strdup(rt_vulkan_device_name(0));
     CHECK(name && strlen(name) > 0);
+    CHECK(strcmp(rt_vulkan_selected_device_name(), name) == 0);
     const char *type = rt_vulkan_device_type(0);
     CHECK(type && (strcmp(type, "cpu") == 0 || strcmp(type, "discrete") == 0 ||
                    strcmp(type, "integrated") == 0 || strcmp(type, "virtual") == 0));
@@ -125,6 +126,7 @@ int main(int argc, char **argv) {
     CHECK(rt_vulkan_shutdown() == 1);       /* frees by and the unsubmitted command buffer */
     expect_error(rt_vulkan_free_buffer(by), "does not exist");
     expect_error(rt_vulkan_alloc_buffer(16, 0), "rt_vulkan_init");
+    CHECK(rt_vulkan_selected_device_name() == NULL);
     printf("rt_vulkan_main: ok (%s)\n", name);
     free(spirv);
     free(name);
