@@ -146,5 +146,7 @@ def test_every_package_folder_is_listed_in_pyproject():
     found = set()
     for init in (ROOT / "simple_vkbackend").rglob("__init__.py"):
         found.add(".".join(init.parent.relative_to(ROOT).parts))
-    found |= set(folders)
+    for package, folder in folders.items():     # and their subpackages, e.g. runtime/native
+        for init in (ROOT / folder).rglob("__init__.py"):
+            found.add(".".join((package, *init.parent.relative_to(ROOT / folder).parts)))
     assert found == listed
