@@ -1,69 +1,18 @@
 """Quick passes over function bodies for what the lowering must know before it
 emits code: the helpers a kernel calls and the arrays whose f32 atomic adds
-become compare-exchange loops. (A flat, stack-based walk: cheaper than the
-generator walks of ir_walk, and lowering time matters.)"""
+become compare-exchange loops."""
 from __future__ import annotations
 
 from typing import Union
 
 from . import ir
 from .errors import LoweringError
+from .ir.walk import all_exprs
 
 
 def expressions(block: ir.Block) -> list[ir.Expr]:
-    """Every expression in `block`, nested ones included, in ir_walk.all_exprs order
-    (statements pre-order; each statement's expressions pre-order)."""
-    found: list[ir.Expr] = []
-    stmts = list(reversed(block.stmts))
-    while stmts:
-        s = stmts.pop()
-        t = type(s)
-        if t is ir.Assign:
-            _preorder(s.target, found)
-            _preorder(s.value, found)
-        elif t is ir.ExprStmt:
-            _preorder(s.expr, found)
-        elif t is ir.If:
-            _preorder(s.cond, found)
-            stmts.extend(reversed(s.otherwise.stmts))
-            stmts.extend(reversed(s.then.stmts))
-        elif t is ir.Loop:
-            if s.cond is not None:
-                _preorder(s.cond, found)
-            stmts.extend(reversed(s.step.stmts))
-            stmts.extend(reversed(s.body.stmts))
-        elif t is ir.Return and s.value is not None:
-            _preorder(s.value, found)
-    return found
-
-
-def _preorder(root: ir.Expr, found: list[ir.Expr]) -> None:
-    stack = [root]
-    while stack:
-        e = stack.pop()
-        found.append(e)
-        children = _children(e)
-        if children:
-            stack.extend(reversed(children))
-
-
-def _children(e: ir.Expr) -> tuple:
-    t = type(e)
-    if t is ir.Binary or t is ir.Logical:
-        return e.lhs, e.rhs
-    if t is ir.Index:
-        return (e.index,)
-    if t is ir.Unary:
-        return (e.operand,)
-    if t is ir.Cast:
-        return (e.value,)
-    if t is ir.Select:
-        return e.cond, e.then, e.otherwise
-    if t is ir.Call or t is ir.Builtin:
-        return tuple(e.args)
-    if t is ir.Atomic:
-        return (e.index, *e.args)
-    return ()
+    """Every expression in `block`, nested ones included (ir.walk.all_exprs)."""
+    return all_exprs(block)
 
 
 def called_helpers(module: ir.Module, root: Union[ir.Kernel, ir.Function]) -> list[ir.Function]:

@@ -2,7 +2,7 @@
 from hypothesis import HealthCheck, given, settings
 
 from ir_strategies import modules
-from simple_vkbackend.lowering.ir_walk import all_exprs, called_functions
+from simple_vkbackend.lowering.ir.walk import all_exprs, called_functions
 from simple_vkbackend.lowering.lower_scan import called_helpers, expressions
 
 
