@@ -25,11 +25,11 @@ _BOOL = {"bitand": "OpLogicalAnd", "bitor": "OpLogicalOr", "bitxor": "OpLogicalN
 def unary(fx: FunctionContext, op: str, value: int, t: ir.ScalarType) -> int:
     result = fx.t.scalar(t)
     if op == "neg":
-        return fx.emit("OpFNegate" if t.is_float else "OpSNegate", result, value)
+        return fx.em.emit("OpFNegate" if t.is_float else "OpSNegate", result, value)
     if op == "not":
-        return fx.emit("OpLogicalNot", result, value)
+        return fx.em.emit("OpLogicalNot", result, value)
     if op == "bitnot":
-        return fx.emit("OpNot", result, value)
+        return fx.em.emit("OpNot", result, value)
     raise LoweringError(f"{fx.fn.name}: unknown unary operator {op!r}")
 
 
@@ -46,16 +46,16 @@ def binary(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarType) -
         table = _FLOAT
     else:
         if op in ("shl", "shr"):
-            rhs = fx.emit("OpBitwiseAnd", result, rhs, fx.t.const(t, t.bits - 1))
+            rhs = fx.em.emit("OpBitwiseAnd", result, rhs, fx.t.const(t, t.bits - 1))
             if op == "shl":
-                return fx.emit("OpShiftLeftLogical", result, lhs, rhs)
+                return fx.em.emit("OpShiftLeftLogical", result, lhs, rhs)
         if op in ("div", "rem"):
             return _int_divide(fx, op, lhs, rhs, t)
         table = _SIGNED if t.is_signed and op in _SIGNED else _UNSIGNED if op in _UNSIGNED else _INT
     opname = table.get(op)
     if opname is None:
         raise LoweringError(f"{fx.fn.name}: operator {op!r} is not defined on {t}")
-    value = fx.emit(opname, result, lhs, rhs)
+    value = fx.em.emit(opname, result, lhs, rhs)
     if t.is_float and op in _EXACT:
         fx.b.decorate(value, "NoContraction")
     return value
@@ -70,18 +70,18 @@ def _int_divide(fx: FunctionContext, op: str, lhs: int, rhs: int, t: ir.ScalarTy
     table = _SIGNED if t.is_signed else _UNSIGNED
     divisor = fx.b.int_constant_value(rhs)
     if divisor is not None and divisor != 0 and not (t.is_signed and divisor == -1):
-        return _remainder(fx, lhs, rhs, t) if op == "rem" else fx.emit(table[op], ty, lhs, rhs)
+        return _remainder(fx, lhs, rhs, t) if op == "rem" else fx.em.emit(table[op], ty, lhs, rhs)
     zero, one = fx.t.const(t, 0), fx.t.const(t, 1)
-    by_zero = fx.emit("OpIEqual", tb, rhs, zero)
+    by_zero = fx.em.emit("OpIEqual", tb, rhs, zero)
     unsafe = by_zero
     if t.is_signed:
-        overflow = fx.emit("OpLogicalAnd", tb, fx.emit("OpIEqual", tb, lhs, fx.t.const(t, -(1 << (t.bits - 1)))),
-                           fx.emit("OpIEqual", tb, rhs, fx.t.const(t, -1)))
-        unsafe = fx.emit("OpLogicalOr", tb, by_zero, overflow)
-    divisor = fx.emit("OpSelect", ty, unsafe, one, rhs)
+        overflow = fx.em.emit("OpLogicalAnd", tb, fx.em.emit("OpIEqual", tb, lhs, fx.t.const(t, -(1 << (t.bits - 1)))),
+                           fx.em.emit("OpIEqual", tb, rhs, fx.t.const(t, -1)))
+        unsafe = fx.em.emit("OpLogicalOr", tb, by_zero, overflow)
+    divisor = fx.em.emit("OpSelect", ty, unsafe, one, rhs)
     if op == "rem":
         return _remainder(fx, lhs, divisor, t)
-    return fx.emit("OpSelect", ty, by_zero, zero, fx.emit(table["div"], ty, lhs, divisor))
+    return fx.em.emit("OpSelect", ty, by_zero, zero, fx.em.emit(table["div"], ty, lhs, divisor))
 
 
 def _remainder(fx: FunctionContext, lhs: int, rhs: int, t: ir.ScalarType) -> int:
@@ -90,6 +90,6 @@ def _remainder(fx: FunctionContext, lhs: int, rhs: int, t: ir.ScalarType) -> int
     VK_KHR_maintenance8), and NVIDIA's driver does return garbage for them."""
     ty = fx.t.scalar(t)
     if not t.is_signed:
-        return fx.emit("OpUMod", ty, lhs, rhs)
-    product = fx.emit("OpIMul", ty, rhs, fx.emit("OpSDiv", ty, lhs, rhs))
-    return fx.emit("OpISub", ty, lhs, product)
+        return fx.em.emit("OpUMod", ty, lhs, rhs)
+    product = fx.em.emit("OpIMul", ty, rhs, fx.em.emit("OpSDiv", ty, lhs, rhs))
+    return fx.em.emit("OpISub", ty, lhs, product)

@@ -15,7 +15,7 @@ from .lower_memory import element_pointer, store
 
 def block(fx: FunctionContext, blk: ir.Block) -> None:
     for s in blk.stmts:
-        if not fx.live:
+        if not fx.em.live:
             return
         handler = _HANDLERS.get(type(s))
         if handler is None:
@@ -31,7 +31,7 @@ def _assign(fx: FunctionContext, s: ir.Assign) -> None:
         local = fx.locals.get(target.name)
         if local is None:
             raise LoweringError(f"{fx.fn.name}: assignment to {target.name!r}, which is not a local")
-        fx.emit("OpStore", local[0], expr(fx, s.value))
+        fx.em.emit("OpStore", local[0], expr(fx, s.value))
         return
     slot = fx.array(target.base)
     index = expr(fx, target.index)
@@ -47,55 +47,55 @@ def _expr_stmt(fx: FunctionContext, s: ir.ExprStmt) -> None:
 
 def _if(fx: FunctionContext, s: ir.If) -> None:
     cond = expr(fx, s.cond)
-    then_label, merge = fx.new_label(), fx.new_label()
-    else_label = fx.new_label() if s.otherwise.stmts else merge
-    fx.emit("OpSelectionMerge", merge, "None")
-    fx.terminate("OpBranchConditional", cond, then_label, else_label)
+    then_label, merge = fx.em.new_label(), fx.em.new_label()
+    else_label = fx.em.new_label() if s.otherwise.stmts else merge
+    fx.em.emit("OpSelectionMerge", merge, "None")
+    fx.em.terminate("OpBranchConditional", cond, then_label, else_label)
     reaches_merge = else_label == merge
     for label, body in ((then_label, s.then), (else_label, s.otherwise)):
         if label == merge:
             continue
-        fx.start_block(label)
+        fx.em.start_block(label)
         block(fx, body)
-        if fx.open:
-            reaches_merge = reaches_merge or not fx.dead
-            fx.branch(merge)
+        if fx.em.open:
+            reaches_merge = reaches_merge or not fx.em.dead
+            fx.em.branch(merge)
     if reaches_merge:
-        fx.start_block(merge)
+        fx.em.start_block(merge)
     else:
-        fx.dead_block(merge)
+        fx.em.dead_block(merge)
 
 
 def _loop(fx: FunctionContext, s: ir.Loop) -> None:
     _check_step(fx, s.step)
-    header, body, cont, merge = (fx.new_label() for _ in range(4))
-    fx.branch(header)
-    fx.start_block(header)
-    fx.emit("OpLoopMerge", merge, cont, "None")
+    header, body, cont, merge = (fx.em.new_label() for _ in range(4))
+    fx.em.branch(header)
+    fx.em.start_block(header)
+    fx.em.emit("OpLoopMerge", merge, cont, "None")
     if s.cond is None:
-        fx.branch(body)
+        fx.em.branch(body)
     else:
-        check = fx.new_label()
-        fx.branch(check)
-        fx.start_block(check)
-        fx.terminate("OpBranchConditional", expr(fx, s.cond), body, merge)
+        check = fx.em.new_label()
+        fx.em.branch(check)
+        fx.em.start_block(check)
+        fx.em.terminate("OpBranchConditional", expr(fx, s.cond), body, merge)
     targets = LoopTargets(merge, cont)
     fx.loops.append(targets)
-    fx.start_block(body)
+    fx.em.start_block(body)
     block(fx, s.body)
-    if fx.open:
-        targets.continued = targets.continued or not fx.dead
-        fx.branch(cont)
+    if fx.em.open:
+        targets.continued = targets.continued or not fx.em.dead
+        fx.em.branch(cont)
     fx.loops.pop()
-    fx.start_block(cont)
+    fx.em.start_block(cont)
     if targets.continued:
         block(fx, s.step)
-    if fx.open:
-        fx.branch(header)
+    if fx.em.open:
+        fx.em.branch(header)
     if s.cond is not None or targets.broke:
-        fx.start_block(merge)
+        fx.em.start_block(merge)
     else:
-        fx.dead_block(merge)
+        fx.em.dead_block(merge)
 
 
 def _check_step(fx: FunctionContext, step: ir.Block) -> None:
@@ -127,13 +127,13 @@ def _innermost_loop(fx: FunctionContext, what: str) -> LoopTargets:
 def _break(fx: FunctionContext, s: ir.Break) -> None:
     loop = _innermost_loop(fx, "break")
     loop.broke = True
-    fx.branch(loop.merge)
+    fx.em.branch(loop.merge)
 
 
 def _continue(fx: FunctionContext, s: ir.Continue) -> None:
     loop = _innermost_loop(fx, "continue")
     loop.continued = True
-    fx.branch(loop.cont)
+    fx.em.branch(loop.cont)
 
 
 def _return(fx: FunctionContext, s: ir.Return) -> None:
@@ -142,7 +142,7 @@ def _return(fx: FunctionContext, s: ir.Return) -> None:
         return
     if fx.is_kernel:
         raise LoweringError(f"{fx.fn.name}: a kernel returns no value")
-    fx.terminate("OpReturnValue", expr(fx, s.value))
+    fx.em.terminate("OpReturnValue", expr(fx, s.value))
 
 
 _HANDLERS = {

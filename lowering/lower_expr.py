@@ -30,16 +30,16 @@ def _var(fx: FunctionContext, e: ir.Var) -> int:
     name = e.name
     local = fx.locals.get(name)
     if local is not None:
-        return fx.emit("OpLoad", fx.t.scalar(local[1]), local[0])
+        return fx.em.emit("OpLoad", fx.t.scalar(local[1]), local[0])
     param = fx.params.get(name)
     if param is not None:
         return param
     member = fx.g.push.get(name) if fx.is_kernel else None
     if member is not None:
-        pointer = fx.emit("OpAccessChain", member.pointer, fx.g.push_var, fx.t.const_i32(member.index))
-        value = fx.emit("OpLoad", fx.t.stored(member.type), pointer)
+        pointer = fx.em.emit("OpAccessChain", member.pointer, fx.g.push_var, fx.t.const_i32(member.index))
+        value = fx.em.emit("OpLoad", fx.t.stored(member.type), pointer)
         if member.type.is_bool:
-            value = fx.emit("OpINotEqual", fx.t.bool, value, fx.t.const_u32(0))
+            value = fx.em.emit("OpINotEqual", fx.t.bool, value, fx.t.const_u32(0))
         return value
     constant = fx.constants.get(name)
     if constant is not None:
@@ -77,8 +77,8 @@ def _logical(fx: FunctionContext, e: ir.Logical) -> int:
     lhs = expr(fx, e.lhs)
     if is_pure(e.rhs):
         op = "OpLogicalAnd" if e.op == "and" else "OpLogicalOr"
-        return fx.emit(op, fx.t.bool, lhs, expr(fx, e.rhs))
-    return fx.short_circuit(lhs, e.op == "and", lambda: expr(fx, e.rhs))
+        return fx.em.emit(op, fx.t.bool, lhs, expr(fx, e.rhs))
+    return fx.em.short_circuit(lhs, e.op == "and", lambda: expr(fx, e.rhs))
 
 
 def _select(fx: FunctionContext, e: ir.Select) -> int:
@@ -86,8 +86,8 @@ def _select(fx: FunctionContext, e: ir.Select) -> int:
     result = fx.t.scalar(e.type)
     if is_pure(e.then) and is_pure(e.otherwise):
         then = expr(fx, e.then)
-        return fx.emit("OpSelect", result, cond, then, expr(fx, e.otherwise))
-    return fx.if_value(cond, result, lambda: expr(fx, e.then), lambda: expr(fx, e.otherwise))
+        return fx.em.emit("OpSelect", result, cond, then, expr(fx, e.otherwise))
+    return fx.em.if_value(cond, result, lambda: expr(fx, e.then), lambda: expr(fx, e.otherwise))
 
 
 def _cast(fx: FunctionContext, e: ir.Cast) -> int:
@@ -99,7 +99,7 @@ def _call(fx: FunctionContext, e: ir.Call) -> Optional[int]:
     if fn_id is None:
         raise LoweringError(f"{fx.fn.name}: call of unknown function {e.func!r}")
     args = [expr(fx, a) for a in e.args]
-    return fx.emit("OpFunctionCall", fx.t.result(e.type), fn_id, *args)
+    return fx.em.emit("OpFunctionCall", fx.t.result(e.type), fn_id, *args)
 
 
 def _builtin(fx: FunctionContext, e: ir.Builtin) -> Optional[int]:

@@ -48,11 +48,11 @@ def _lower_function(b: ModuleBuilder, types: TypeMap, resources: KernelGlobals, 
         for p, ptype in zip(fn.params, param_types):
             fx.params[p.name] = b.function_parameter(ptype)
             b.name(fx.params[p.name], p.name)
-    fx.start_block(fx.new_label())
+    fx.em.start_block(fx.em.new_label())
     for local in fn.locals:
         _declare_local(fx, local)
     block(fx, fn.body)
-    if fx.open:
+    if fx.em.open:
         fx.return_early()
     b.end_function()
     return fid

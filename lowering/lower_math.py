@@ -32,7 +32,7 @@ def math_builtin(fx: FunctionContext, name: str, args: list[int], t: ir.ScalarTy
     lavapipe's atan, exp2, smoothstep give 0), except in `step` (x < edge is
     false: 1) and in `pow` (see float_pow)."""
     if name in ("isnan", "isinf"):
-        return fx.emit("OpIsNan" if name == "isnan" else "OpIsInf", fx.t.bool, args[0])
+        return fx.em.emit("OpIsNan" if name == "isnan" else "OpIsInf", fx.t.bool, args[0])
     if name == "pow":
         return float_pow(fx, args[0], args[1], t) if t.is_float else int_pow(fx, args[0], args[1], t)
     result = _math(fx, name, args, t)
@@ -55,8 +55,8 @@ def _math(fx: FunctionContext, name: str, args: list[int], t: ir.ScalarType) -> 
         if name == "abs":
             return args[0]
         if name == "sign":
-            nonzero = fx.emit("OpINotEqual", fx.t.bool, args[0], fx.t.const(t, 0))
-            return fx.emit("OpSelect", fx.t.scalar(t), nonzero, fx.t.const(t, 1), fx.t.const(t, 0))
+            nonzero = fx.em.emit("OpINotEqual", fx.t.bool, args[0], fx.t.const(t, 0))
+            return fx.em.emit("OpSelect", fx.t.scalar(t), nonzero, fx.t.const(t, 1), fx.t.const(t, 0))
     if func is None:
         raise LoweringError(f"{fx.fn.name}: math builtin {name!r} is not defined on {t}")
     return glsl(fx, func, args, t)
@@ -65,7 +65,7 @@ def _math(fx: FunctionContext, name: str, args: list[int], t: ir.ScalarType) -> 
 def _propagate_nan(fx: FunctionContext, result: int, args: list[int], t: ir.ScalarType) -> int:
     """A NaN argument makes the result NaN (as numpy's functions do)."""
     for a in args:
-        result = fx.emit("OpSelect", fx.t.scalar(t), fx.emit("OpIsNan", fx.t.bool, a), a, result)
+        result = fx.em.emit("OpSelect", fx.t.scalar(t), fx.em.emit("OpIsNan", fx.t.bool, a), a, result)
     return result
 
 
@@ -84,10 +84,10 @@ def round_half_away(fx: FunctionContext, x: int, t: ir.ScalarType) -> int:
     d = x - trunc(x) (exact in floating point)."""
     ty = fx.t.scalar(t)
     whole = glsl(fx, "Trunc", [x], t)
-    d = fx.emit("OpFSub", ty, x, whole)
-    far = fx.emit("OpFOrdGreaterThanEqual", fx.t.bool, glsl(fx, "FAbs", [d], t), fx.t.const(t, 0.5))
-    away = fx.emit("OpFAdd", ty, whole, glsl(fx, "FSign", [d], t))
-    return fx.emit("OpSelect", ty, far, away, whole)
+    d = fx.em.emit("OpFSub", ty, x, whole)
+    far = fx.em.emit("OpFOrdGreaterThanEqual", fx.t.bool, glsl(fx, "FAbs", [d], t), fx.t.const(t, 0.5))
+    away = fx.em.emit("OpFAdd", ty, whole, glsl(fx, "FSign", [d], t))
+    return fx.em.emit("OpSelect", ty, far, away, whole)
 
 
 def arc_sin_cos(fx: FunctionContext, name: str, x: int, t: ir.ScalarType) -> int:
@@ -95,7 +95,7 @@ def arc_sin_cos(fx: FunctionContext, name: str, x: int, t: ir.ScalarType) -> int
     GLSL defines the precision of Asin/Acos by these forms anyway; lavapipe's own
     Asin/Acos are off by up to 4e-4 (f32), its Atan2 by about 3e-6."""
     ty, one = fx.t.scalar(t), fx.t.const(t, 1.0)
-    product = fx.emit("OpFMul", ty, fx.emit("OpFSub", ty, one, x), fx.emit("OpFAdd", ty, one, x))
+    product = fx.em.emit("OpFMul", ty, fx.em.emit("OpFSub", ty, one, x), fx.em.emit("OpFAdd", ty, one, x))
     root = glsl(fx, "Sqrt", [product], t)
     return glsl(fx, "Atan2", [x, root] if name == "asin" else [root, x], t)
 
@@ -108,22 +108,22 @@ def float_pow(fx: FunctionContext, x: int, y: int, t: ir.ScalarType) -> int:
     zero, one = c(t, 0.0), c(t, 1.0)
 
     def select(cond: int, a: int, b: int) -> int:
-        return fx.emit("OpSelect", ty, cond, a, b)
+        return fx.em.emit("OpSelect", ty, cond, a, b)
 
     r = glsl(fx, "Pow", [glsl(fx, "FAbs", [x], t), y], t)
-    x_zero = fx.emit("OpFOrdEqual", tb, x, zero)
-    y_neg = fx.emit("OpFOrdLessThan", tb, y, zero)
+    x_zero = fx.em.emit("OpFOrdEqual", tb, x, zero)
+    y_neg = fx.em.emit("OpFOrdLessThan", tb, y, zero)
     r = select(x_zero, select(y_neg, c(t, float("inf")), zero), r)
-    y_int = fx.emit("OpFOrdEqual", tb, glsl(fx, "Trunc", [y], t), y)
-    half = fx.emit("OpFMul", ty, y, c(t, 0.5))
-    y_odd = fx.emit("OpFOrdNotEqual", tb, glsl(fx, "Trunc", [half], t), half)
-    signed = select(y_odd, fx.emit("OpFNegate", ty, r), r)
-    x_neg = fx.emit("OpFOrdLessThan", tb, x, zero)
+    y_int = fx.em.emit("OpFOrdEqual", tb, glsl(fx, "Trunc", [y], t), y)
+    half = fx.em.emit("OpFMul", ty, y, c(t, 0.5))
+    y_odd = fx.em.emit("OpFOrdNotEqual", tb, glsl(fx, "Trunc", [half], t), half)
+    signed = select(y_odd, fx.em.emit("OpFNegate", ty, r), r)
+    x_neg = fx.em.emit("OpFOrdLessThan", tb, x, zero)
     r = select(x_neg, select(y_int, signed, c(t, float("nan"))), r)
-    either_nan = fx.emit("OpLogicalOr", tb, fx.emit("OpIsNan", tb, x), fx.emit("OpIsNan", tb, y))
+    either_nan = fx.em.emit("OpLogicalOr", tb, fx.em.emit("OpIsNan", tb, x), fx.em.emit("OpIsNan", tb, y))
     r = select(either_nan, c(t, float("nan")), r)  # GLSL Pow of NaN is undefined (lavapipe: 0)
-    trivial = fx.emit("OpLogicalOr", tb, fx.emit("OpFOrdEqual", tb, y, zero),
-                      fx.emit("OpFOrdEqual", tb, x, one))
+    trivial = fx.em.emit("OpLogicalOr", tb, fx.em.emit("OpFOrdEqual", tb, y, zero),
+                      fx.em.emit("OpFOrdEqual", tb, x, one))
     return select(trivial, one, r)
 
 
@@ -131,37 +131,25 @@ def int_pow(fx: FunctionContext, base: int, exp: int, t: ir.ScalarType) -> int:
     """base ** exp by square-and-multiply in a structured loop. The exponent is
     shifted logically, so a negative one ends too; its result is then replaced:
     1 for base 1, +-1 for base -1, else 0."""
-    b, ty = fx.b, fx.t.scalar(t)
+    ty = fx.t.scalar(t)
     one, zero = fx.t.const(t, 1), fx.t.const(t, 0)
-    start = fx.label
-    header, body, cont, merge = (fx.new_label() for _ in range(4))
-    acc_next, sq_next, e_next = b.new_id(), b.new_id(), b.new_id()
-    fx.branch(header)
-    fx.start_block(header)
-    acc = fx.emit("OpPhi", ty, one, start, acc_next, cont)
-    sq = fx.emit("OpPhi", ty, base, start, sq_next, cont)
-    e = fx.emit("OpPhi", ty, exp, start, e_next, cont)
-    more = fx.emit("OpINotEqual", fx.t.bool, e, zero)
-    fx.emit("OpLoopMerge", merge, cont, "None")
-    fx.terminate("OpBranchConditional", more, body, merge)
-    fx.start_block(body)
-    odd = fx.emit("OpINotEqual", fx.t.bool, fx.emit("OpBitwiseAnd", ty, e, one), zero)
-    b.instr("OpSelect", ty, odd, fx.emit("OpIMul", ty, acc, sq), acc, result=acc_next)
-    b.instr("OpIMul", ty, sq, sq, result=sq_next)
-    b.instr("OpShiftRightLogical", ty, e, one, result=e_next)
-    fx.branch(cont)
-    fx.start_block(cont)
-    fx.branch(header)
-    fx.start_block(merge)
+    with fx.em.loop([(ty, one), (ty, base), (ty, exp)]) as lp:
+        acc, sq, e = lp.values
+        acc_next, sq_next, e_next = lp.next
+        lp.enter_while(fx.em.emit("OpINotEqual", fx.t.bool, e, zero))
+        odd = fx.em.emit("OpINotEqual", fx.t.bool, fx.em.emit("OpBitwiseAnd", ty, e, one), zero)
+        fx.em.emit("OpSelect", ty, odd, fx.em.emit("OpIMul", ty, acc, sq), acc, result=acc_next)
+        fx.em.emit("OpIMul", ty, sq, sq, result=sq_next)
+        fx.em.emit("OpShiftRightLogical", ty, e, one, result=e_next)
     if not t.is_signed:
         return acc
     minus_one = fx.t.const(t, -1)
-    exp_odd = fx.emit("OpINotEqual", fx.t.bool, fx.emit("OpBitwiseAnd", ty, exp, one), zero)
-    base_minus_one = fx.emit("OpSelect", ty, exp_odd, minus_one, one)
-    negative = fx.emit("OpSelect", ty, fx.emit("OpIEqual", fx.t.bool, base, one), one,
-                       fx.emit("OpSelect", ty, fx.emit("OpIEqual", fx.t.bool, base, minus_one),
+    exp_odd = fx.em.emit("OpINotEqual", fx.t.bool, fx.em.emit("OpBitwiseAnd", ty, exp, one), zero)
+    base_minus_one = fx.em.emit("OpSelect", ty, exp_odd, minus_one, one)
+    negative = fx.em.emit("OpSelect", ty, fx.em.emit("OpIEqual", fx.t.bool, base, one), one,
+                       fx.em.emit("OpSelect", ty, fx.em.emit("OpIEqual", fx.t.bool, base, minus_one),
                                base_minus_one, zero))
-    return fx.emit("OpSelect", ty, fx.emit("OpSLessThan", fx.t.bool, exp, zero), negative, acc)
+    return fx.em.emit("OpSelect", ty, fx.em.emit("OpSLessThan", fx.t.bool, exp, zero), negative, acc)
 
 
 # ---------------------------------------------------------------------------- ids, sync
@@ -174,25 +162,25 @@ def id_builtin(fx: FunctionContext, name: str, dim: int) -> int:
     if name == "local_size":
         value = fx.g.local_size[dim]
     elif name == "global_size":
-        value = fx.emit("OpIMul", u32, _component(fx, "NumWorkgroups", dim), fx.g.local_size[dim])
+        value = fx.em.emit("OpIMul", u32, _component(fx, "NumWorkgroups", dim), fx.g.local_size[dim])
     elif name in _ID_VARIABLES:
         value = _component(fx, _ID_VARIABLES[name], dim)
     else:
         raise LoweringError(f"{fx.fn.name}: unknown id builtin {name!r}")
-    return fx.emit("OpBitcast", fx.t.i32, value)
+    return fx.em.emit("OpBitcast", fx.t.i32, value)
 
 
 def _component(fx: FunctionContext, builtin: str, dim: int) -> int:
-    vector = fx.emit("OpLoad", fx.t.uvec3(), fx.g.builtin(builtin))
-    return fx.emit("OpCompositeExtract", fx.t.u32, vector, dim)
+    vector = fx.em.emit("OpLoad", fx.t.uvec3(), fx.g.builtin(builtin))
+    return fx.em.emit("OpCompositeExtract", fx.t.u32, vector, dim)
 
 
 def sync_builtin(fx: FunctionContext, name: str) -> None:
     semantics = fx.t.semantics(_SYNC_SEMANTICS)
     if name == "barrier":
         workgroup = fx.t.scope("Workgroup")
-        fx.emit("OpControlBarrier", workgroup, workgroup, semantics)
+        fx.em.emit("OpControlBarrier", workgroup, workgroup, semantics)
     elif name == "mem_fence":
-        fx.emit("OpMemoryBarrier", fx.t.scope("Device"), semantics)
+        fx.em.emit("OpMemoryBarrier", fx.t.scope("Device"), semantics)
     else:
         raise LoweringError(f"{fx.fn.name}: unknown sync builtin {name!r}")

@@ -20,7 +20,7 @@ def length(fx: FunctionContext, slot: ArraySlot) -> int:
     """Element count as u32: OpArrayLength for buffers, a constant for arrays."""
     if slot.length is not None:
         return fx.t.const_u32(slot.length)
-    return fx.emit("OpArrayLength", fx.t.u32, slot.var, 0)
+    return fx.em.emit("OpArrayLength", fx.t.u32, slot.var, 0)
 
 
 def len_expr(fx: FunctionContext, name: str) -> int:
@@ -28,7 +28,7 @@ def len_expr(fx: FunctionContext, name: str) -> int:
     slot = fx.array(name)
     if slot.length is not None:
         return fx.t.const_i32(slot.length)
-    return fx.emit("OpBitcast", fx.t.i32, length(fx, slot))
+    return fx.em.emit("OpBitcast", fx.t.i32, length(fx, slot))
 
 
 def element_pointer(fx: FunctionContext, slot: ArraySlot, index: int, index_type: ir.ScalarType,
@@ -51,7 +51,7 @@ def element_pointer(fx: FunctionContext, slot: ArraySlot, index: int, index_type
     if checked:
         _check_bounds(fx, slot, index, index_type)
     chain = (index,) if slot.length is not None else (fx.t.const_i32(0), index)
-    return fx.emit("OpAccessChain", slot.element_pointer, slot.var, *chain)
+    return fx.em.emit("OpAccessChain", slot.element_pointer, slot.var, *chain)
 
 
 def _check_bounds(fx: FunctionContext, slot: ArraySlot, index: int, index_type: ir.ScalarType) -> None:
@@ -59,20 +59,20 @@ def _check_bounds(fx: FunctionContext, slot: ArraySlot, index: int, index_type: 
     unsigned = ir.ScalarType("uint", index_type.bits)
     as_unsigned = int_to_int(fx, index, index_type, unsigned)
     limit = int_to_int(fx, length(fx, slot), ir.U32, unsigned)
-    fx.guard(fx.emit("OpULessThan", fx.t.bool, as_unsigned, limit))
+    fx.guard(fx.em.emit("OpULessThan", fx.t.bool, as_unsigned, limit))
 
 
 def load(fx: FunctionContext, slot: ArraySlot, pointer: int) -> int:
-    value = fx.emit("OpLoad", slot.stored_type, pointer)
+    value = fx.em.emit("OpLoad", slot.stored_type, pointer)
     if slot.as_bits:
-        value = fx.emit("OpBitcast", fx.t.scalar(slot.elem), value)
+        value = fx.em.emit("OpBitcast", fx.t.scalar(slot.elem), value)
     return value
 
 
 def store(fx: FunctionContext, slot: ArraySlot, pointer: int, value: int) -> None:
     if slot.as_bits:
-        value = fx.emit("OpBitcast", slot.stored_type, value)
-    fx.emit("OpStore", pointer, value)
+        value = fx.em.emit("OpBitcast", slot.stored_type, value)
+    fx.em.emit("OpStore", pointer, value)
 
 
 # ---------------------------------------------------------------------------- atomics
@@ -90,41 +90,31 @@ def atomic(fx: FunctionContext, slot: ArraySlot, pointer: int, op: str, args: li
             return _cas_float_add(fx, slot, pointer, args[0], scope, relaxed)
         fx.b.capability(f"AtomicFloat{t.bits}AddEXT")
         fx.b.extension("SPV_EXT_shader_atomic_float_add")
-        return fx.emit("OpAtomicFAddEXT", fx.t.scalar(t), pointer, scope, relaxed, args[0])
+        return fx.em.emit("OpAtomicFAddEXT", fx.t.scalar(t), pointer, scope, relaxed, args[0])
     stored = slot.stored_type
     if slot.as_bits:
-        args = [fx.emit("OpBitcast", stored, a) for a in args]
+        args = [fx.em.emit("OpBitcast", stored, a) for a in args]
     if op == "compare_exchange":
         expected, desired = args
-        old = fx.emit("OpAtomicCompareExchange", stored, pointer, scope, relaxed, relaxed, desired, expected)
+        old = fx.em.emit("OpAtomicCompareExchange", stored, pointer, scope, relaxed, relaxed, desired, expected)
     else:
         table = _INT_ATOMICS if op in _INT_ATOMICS else _SIGNED_ATOMICS if t.is_signed else _UNSIGNED_ATOMICS
         if op not in table:
             raise LoweringError(f"{fx.fn.name}: unknown atomic operation {op!r}")
-        old = fx.emit(table[op], stored, pointer, scope, relaxed, args[0])
-    return fx.emit("OpBitcast", fx.t.scalar(t), old) if slot.as_bits else old
+        old = fx.em.emit(table[op], stored, pointer, scope, relaxed, args[0])
+    return fx.em.emit("OpBitcast", fx.t.scalar(t), old) if slot.as_bits else old
 
 
 def _cas_float_add(fx: FunctionContext, slot: ArraySlot, pointer: int, value: int,
                    scope: int, semantics: int) -> int:
     """f32 atomic add as a compare-exchange loop on the u32 bits."""
-    b, u32, f32 = fx.b, slot.stored_type, fx.t.scalar(slot.elem)
-    initial = fx.emit("OpAtomicLoad", u32, pointer, scope, semantics)
-    start = fx.label
-    header, body, cont, merge = (fx.new_label() for _ in range(4))
-    seen = b.new_id()
-    fx.branch(header)
-    fx.start_block(header)
-    expected = fx.emit("OpPhi", u32, initial, start, seen, cont)
-    fx.emit("OpLoopMerge", merge, cont, "None")
-    fx.branch(body)
-    fx.start_block(body)
-    total = fx.emit("OpFAdd", f32, fx.emit("OpBitcast", f32, expected), value)
-    b.instr("OpAtomicCompareExchange", u32, pointer, scope, semantics, semantics,
-            fx.emit("OpBitcast", u32, total), expected, result=seen)
-    done = fx.emit("OpIEqual", fx.t.bool, seen, expected)
-    fx.terminate("OpBranchConditional", done, merge, cont)
-    fx.start_block(cont)
-    fx.branch(header)
-    fx.start_block(merge)
-    return fx.emit("OpBitcast", f32, expected)
+    u32, f32 = slot.stored_type, fx.t.scalar(slot.elem)
+    initial = fx.em.emit("OpAtomicLoad", u32, pointer, scope, semantics)
+    with fx.em.loop([(u32, initial)]) as lp:
+        (expected,) = lp.values
+        lp.enter()
+        total = fx.em.emit("OpFAdd", f32, fx.em.emit("OpBitcast", f32, expected), value)
+        seen = fx.em.emit("OpAtomicCompareExchange", u32, pointer, scope, semantics, semantics,
+                          fx.em.emit("OpBitcast", u32, total), expected, result=lp.next[0])
+        lp.exit_if(fx.em.emit("OpIEqual", fx.t.bool, seen, expected))
+    return fx.em.emit("OpBitcast", f32, expected)
