@@ -1,2 +1,5 @@
-"""Code generation of one function's SPIR-V: the emitter (emitter.py) with block
-discipline, typed values and structured control-flow helpers."""
+"""IR -> SPIR-V code generation: `module.build_kernel_module` (one kernel's module),
+`function.FunctionCodegen` (the codegen of one function: a visitor with a method per
+IR node kind, owning the helper objects of arith.py, fmod.py, casts.py,
+builtin_math.py and memory_access.py) and `emitter.Emitter` (blocks, block
+discipline, structured control-flow helpers)."""

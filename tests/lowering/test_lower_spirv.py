@@ -14,7 +14,8 @@ from ir_samples import every_node_module
 from ir_strategies import modules
 from lowering_irb import (F32, I8, I16, I64, U8, U16, assign, at, binop, buf, const, gid, if_, kernel, local,
                           logical, loop, module, param, saxpy, select, var)
-from simple_vkbackend.lowering import ir, lower_arith
+from simple_vkbackend.lowering import ir
+from simple_vkbackend.lowering.codegen import arith as lower_arith
 from simple_vkbackend.lowering.errors import InternalCompilerError, LoweringError
 from simple_vkbackend.lowering.ir.text import parse_module, print_module
 from simple_vkbackend.lowering.ir.verify import verify_module
