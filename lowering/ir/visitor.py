@@ -1,7 +1,7 @@
 """The one traversal protocol of the kernel IR.
 
 Nodes declare their children (`Node.CHILD_FIELDS`, `Node.children()`). A `Visitor`
-has a method per node family, `visit_<ClassName>`; `visit(node)` calls the method
+has a method per node family, `visit_<ClassName>`; `visit(node, *context)` calls the method
 of the node's class or of its nearest base that has one (`visit_Expr`,
 `visit_Stmt`, `visit_Node`), else `generic_visit`, which visits the children. A
 `Transformer` is a Visitor whose `generic_visit` replaces each child with what
@@ -25,11 +25,13 @@ class Visitor(Generic[R]):
         super().__init_subclass__(**kwargs)
         cls._methods = {}  # per class: node class -> unbound method
 
-    def visit(self, node: Node) -> R:
+    def visit(self, node: Node, *context: Any) -> R:
+        """The result of the node's method; `context` (say, the active lanes of an
+        interpreter) is passed on to it."""
         method = self._methods.get(type(node))
         if method is None:
             method = self._resolve(type(node))
-        return method(self, node)
+        return method(self, node, *context)
 
     @classmethod
     def _resolve(cls, node_type: type) -> Callable[..., Any]:
@@ -42,23 +44,23 @@ class Visitor(Generic[R]):
         cls._methods[node_type] = method
         return method
 
-    def generic_visit(self, node: Node) -> Any:
+    def generic_visit(self, node: Node, *context: Any) -> Any:
         """Visit the children in order; the result is None."""
         for child in node.children():
-            self.visit(child)
+            self.visit(child, *context)
         return None
 
 
 class Transformer(Visitor[Any]):
     """A Visitor that rebuilds: each child is replaced by the result of visiting it."""
 
-    def generic_visit(self, node: Node) -> Any:
+    def generic_visit(self, node: Node, *context: Any) -> Any:
         for name in node.CHILD_FIELDS:
             value = getattr(node, name)
             if value is None:
                 continue
             if type(value) is list:
-                setattr(node, name, [r for r in map(self.visit, value) if r is not None])
+                setattr(node, name, [r for r in (self.visit(c, *context) for c in value) if r is not None])
             else:
-                setattr(node, name, self.visit(value))
+                setattr(node, name, self.visit(value, *context))
         return node
