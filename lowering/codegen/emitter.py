@@ -77,6 +77,8 @@ class Emitter:
         if not self.open:
             where = f"block %{self.label}, which is terminated" if self.label else "no block"
             raise LoweringError(f"internal: {opname} emitted into {where}")
+        if result is None:
+            return self.b.instr(opname, *operands)
         return self.b.instr(opname, *operands, result=result)
 
     def new_label(self) -> int:
