@@ -10,6 +10,10 @@ merge and continue blocks by hand:
         lp.enter_while(condition)           # OpLoopMerge; leave when false
         ... em.emit(..., result=lp.next[0])  # the value for the next iteration
                                             # (then: continue block, back edge, merge)
+    with em.if_else(cond) as sel:           # if/else; the merge follows
+        with sel.then(): ...
+        with sel.otherwise(): ...
+    with em.if_then(cond): ...
     with em.unless(ok):                     # a selection whose body runs where ok fails
         ...                                 # (code goes on at the merge)
 
@@ -55,6 +59,39 @@ class Loop:
     def exit_if(self, done: int) -> None:
         """End the body: leave when `done` holds, else go round again."""
         self.em.terminate("OpBranchConditional", done, self.merge, self.cont)
+
+
+class Selection:
+    """An if/else construct under way (see `Emitter.if_else`): `then()` and
+    `otherwise()` are its arms; it records whether any arm reaches the merge."""
+
+    def __init__(self, em: "Emitter", cond: int, has_else: bool):
+        self.em = em
+        self.then_label, self.merge = em.new_label(), em.new_label()
+        self.else_label = em.new_label() if has_else else self.merge
+        em.emit("OpSelectionMerge", self.merge, "None")
+        em.terminate("OpBranchConditional", cond, self.then_label, self.else_label)
+        self.reaches_merge = not has_else  # a missing else arm goes straight there
+
+    @contextmanager
+    def then(self) -> Iterator[None]:
+        with self._arm(self.then_label):
+            yield
+
+    @contextmanager
+    def otherwise(self) -> Iterator[None]:
+        if self.else_label == self.merge:
+            raise LoweringError("internal: else arm of a selection made without one")
+        with self._arm(self.else_label):
+            yield
+
+    @contextmanager
+    def _arm(self, label: int) -> Iterator[None]:
+        self.em.start_block(label)
+        yield
+        if self.em.open:
+            self.reaches_merge = self.reaches_merge or not self.em.dead
+            self.em.branch(self.merge)
 
 
 class Emitter:
@@ -129,6 +166,24 @@ class Emitter:
         self.start_block(cont)
         self.branch(header)
         self.start_block(merge)
+
+    @contextmanager
+    def if_else(self, cond: int, has_else: bool = True) -> Iterator[Selection]:
+        """A selection construct: emit its arms inside `with sel.then():` and
+        `with sel.otherwise():`. Code goes on at the merge, which is a dead block
+        when no arm reaches it."""
+        sel = Selection(self, cond, has_else)
+        yield sel
+        if sel.reaches_merge:
+            self.start_block(sel.merge)
+        else:
+            self.dead_block(sel.merge)
+
+    @contextmanager
+    def if_then(self, cond: int) -> Iterator[None]:
+        """`if cond:` the body of the `with`; code goes on after it."""
+        with self.if_else(cond, has_else=False) as sel, sel.then():
+            yield
 
     @contextmanager
     def unless(self, ok: int) -> Iterator[None]:

@@ -132,23 +132,12 @@ class FunctionCodegen(Visitor[Optional[int]]):
 
     def visit_If(self, s: ir.If) -> None:
         cond = self.expr(s.cond)
-        then_label, merge = self.em.new_label(), self.em.new_label()
-        else_label = self.em.new_label() if s.otherwise.stmts else merge
-        self.emit("OpSelectionMerge", merge, "None")
-        self.em.terminate("OpBranchConditional", cond, then_label, else_label)
-        reaches_merge = else_label == merge
-        for label, body in ((then_label, s.then), (else_label, s.otherwise)):
-            if label == merge:
-                continue
-            self.em.start_block(label)
-            self.block(body)
-            if self.em.open:
-                reaches_merge = reaches_merge or not self.em.dead
-                self.em.branch(merge)
-        if reaches_merge:
-            self.em.start_block(merge)
-        else:
-            self.em.dead_block(merge)
+        with self.em.if_else(cond, has_else=bool(s.otherwise.stmts)) as sel:
+            with sel.then():
+                self.block(s.then)
+            if s.otherwise.stmts:
+                with sel.otherwise():
+                    self.block(s.otherwise)
 
     def visit_Loop(self, s: ir.Loop) -> None:
         self._check_step(s.step)

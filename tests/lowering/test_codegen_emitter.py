@@ -55,3 +55,32 @@ def test_loop_with_carried_values_and_unless_make_a_valid_module():
     assert len(reader.find(words, "OpLoopMerge")) == 1
     assert len(reader.find(words, "OpPhi")) == 1
     assert len(reader.find(words, "OpSelectionMerge")) == 1
+
+
+def test_if_then_and_if_else_with_a_merge_no_arm_reaches():
+    b, em, t = function_emitter()
+    em.start_block(em.new_label())
+    yes = t.true()
+    with em.if_then(yes):
+        em.emit("OpNop")
+    assert em.live
+    with em.if_else(yes) as sel:
+        with sel.then():
+            em.terminate("OpReturn")
+        with sel.otherwise():
+            em.terminate("OpReturn")
+    assert em.open and em.dead  # the merge is kept for structure, no path reaches it
+    em.terminate("OpUnreachable")
+    b.end_function()
+    spirv = b.assemble()
+    tools.validate(spirv, "vulkan1.1")
+    assert len(reader.find(reader.to_words(spirv), "OpSelectionMerge")) == 2
+
+
+def test_else_arm_needs_a_selection_with_one():
+    b, em, t = function_emitter()
+    em.start_block(em.new_label())
+    with pytest.raises(LoweringError, match="else arm"):
+        with em.if_else(t.true(), has_else=False) as sel:
+            with sel.otherwise():
+                pass
