@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 from .. import ir
 from ..errors import LoweringError
 
+from .emitter import Value
+
 if TYPE_CHECKING:
     from .function import FunctionCodegen
 
@@ -32,7 +34,16 @@ class ArithLowering:
         self.cg, self.em, self.t, self.b = cg, cg.em, cg.t, cg.b
         self.emit = cg.em.emit
 
-    def unary(self, op: str, value: int, t: ir.ScalarType) -> int:
+    def unary(self, op: str, operand: Value) -> Value:
+        """`op operand`; the result has the operand's type."""
+        return Value(self._unary(op, operand.id, operand.type), operand.type)
+
+    def binary(self, op: str, lhs: Value, rhs: Value) -> Value:
+        """`lhs op rhs` (both of one type); comparisons give bool."""
+        t = lhs.type
+        return Value(self._binary(op, lhs.id, rhs.id, t), ir.BOOL if op in ir.COMPARE_OPS else t)
+
+    def _unary(self, op: str, value: int, t: ir.ScalarType) -> int:
         result = self.t.scalar(t)
         if op == "neg":
             return self.emit("OpFNegate" if t.is_float else "OpSNegate", result, value)
@@ -42,7 +53,7 @@ class ArithLowering:
             return self.emit("OpNot", result, value)
         raise LoweringError(f"{self.cg.fn.name}: unknown unary operator {op!r}")
 
-    def binary(self, op: str, lhs: int, rhs: int, t: ir.ScalarType) -> int:
+    def _binary(self, op: str, lhs: int, rhs: int, t: ir.ScalarType) -> int:
         """`lhs op rhs` for operands of type `t`."""
         result = self.t.bool if op in ir.COMPARE_OPS else self.t.scalar(t)
         if op == "pow":

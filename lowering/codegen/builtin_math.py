@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 from .. import ir
 from ..errors import LoweringError
 
+from .emitter import Value
+
 if TYPE_CHECKING:
     from .function import FunctionCodegen
 
@@ -40,7 +42,13 @@ class BuiltinLowering:
         self.cg, self.em, self.t, self.b = cg, cg.em, cg.t, cg.b
         self.emit = cg.em.emit
 
-    def math_builtin(self, name: str, args: list[int], t: ir.ScalarType) -> int:
+    def math_builtin(self, name: str, args: list[Value]) -> Value:
+        """The math builtin `name` on `args` (of one type); `isnan`/`isinf` give bool."""
+        t = args[0].type
+        result = self._math_builtin(name, [a.id for a in args], t)
+        return Value(result, ir.BOOL if name in ("isnan", "isinf") else t)
+
+    def _math_builtin(self, name: str, args: list[int], t: ir.ScalarType) -> int:
         """The math builtin `name` on `args` of type `t` (the arguments' type). On
         floats a NaN argument gives NaN (GLSL leaves functions of NaN undefined;
         lavapipe's atan, exp2, smoothstep give 0), except in `step` (x < edge is
@@ -85,8 +93,8 @@ class BuiltinLowering:
         through f32 for f64 (GLSL lacks them) and for f16 (Vulkan lets f16 versions be
         far less precise; NVIDIA's f16 Pow is off by 0.4%, the f32 one rounds back exactly)."""
         if t.is_float and t.bits in (16, 64) and func in _NARROW_FLOAT_ONLY:
-            narrow = [self.cg.casts.cast(a, t, ir.F32) for a in args]
-            return self.cg.casts.cast(self.b.glsl(self.t.scalar(ir.F32), func, *narrow), ir.F32, t)
+            narrow = [self.cg.casts.convert(a, t, ir.F32) for a in args]
+            return self.cg.casts.convert(self.b.glsl(self.t.scalar(ir.F32), func, *narrow), ir.F32, t)
         return self.b.glsl(self.t.scalar(t), func, *args)
 
     def round_half_away(self, x: int, t: ir.ScalarType) -> int:
@@ -158,7 +166,7 @@ class BuiltinLowering:
                                        base_minus_one, zero))
         return self.emit("OpSelect", ty, self.emit("OpSLessThan", self.t.bool, exp, zero), negative, acc)
 
-    def id_builtin(self, name: str, dim: int) -> int:
+    def id_builtin(self, name: str, dim: int) -> Value:
         """An id builtin as i32."""
         if not 0 <= dim <= 2:
             raise LoweringError(f"{self.cg.fn.name}: {name}({dim}): dimension must be 0, 1 or 2")
@@ -171,7 +179,7 @@ class BuiltinLowering:
             value = self._component(_ID_VARIABLES[name], dim)
         else:
             raise LoweringError(f"{self.cg.fn.name}: unknown id builtin {name!r}")
-        return self.emit("OpBitcast", self.t.i32, value)
+        return Value(self.emit("OpBitcast", self.t.i32, value), ir.I32)
 
     def _component(self, builtin: str, dim: int) -> int:
         vector = self.emit("OpLoad", self.t.uvec3(), self.cg.g.builtin(builtin))

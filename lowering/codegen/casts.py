@@ -8,6 +8,8 @@ import numpy as np
 
 from .. import ir
 
+from .emitter import Value
+
 if TYPE_CHECKING:
     from .function import FunctionCodegen
 
@@ -25,7 +27,12 @@ class CastLowering:
         self.cg, self.em, self.t, self.b = cg, cg.em, cg.t, cg.b
         self.emit = cg.em.emit
 
-    def cast(self, value: int, src: ir.ScalarType, dst: ir.ScalarType) -> int:
+    def cast(self, value: Value, dst: ir.ScalarType) -> Value:
+        """`value` converted to `dst` (see ir.Cast)."""
+        return Value(self.convert(value.id, value.type, dst), dst)
+
+    def convert(self, value: int, src: ir.ScalarType, dst: ir.ScalarType) -> int:
+        """The id of `value` (of type `src`) converted to `dst`."""
         if src == dst:
             return value
         if dst.is_bool:

@@ -18,7 +18,7 @@ merge and continue blocks by hand:
         ...                                 # (code goes on at the merge)
 
 `if_value` and `short_circuit` give a value chosen by a condition, evaluating only
-the side taken.
+the side taken. Expressions are `Value`s: a result id with its IR type.
 """
 from __future__ import annotations
 
@@ -26,9 +26,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional, Sequence
 
+from .. import ir
 from ..errors import LoweringError
 from ..lower_types import TypeMap
 from ..spirv_builder import ModuleBuilder
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value of the IR: its SPIR-V result id and its IR scalar type."""
+
+    id: int
+    type: ir.ScalarType
 
 
 @dataclass
@@ -198,12 +207,14 @@ class Emitter:
             self.branch(merge)
         self.start_block(merge)
 
-    def if_value(self, cond: int, result_type: int,
-                 then: Callable[[], int], otherwise: Callable[[], int]) -> int:
-        """A selection construct evaluating only the chosen side; an OpPhi joins them."""
+    def if_value(self, cond: Value, ty: ir.ScalarType,
+                 then: Callable[[], Value], otherwise: Callable[[], Value]) -> Value:
+        """A selection construct evaluating only the chosen side; an OpPhi of type
+        `ty` joins them."""
+        result_type = self.t.scalar(ty)
         then_label, else_label, merge = self.new_label(), self.new_label(), self.new_label()
         self.emit("OpSelectionMerge", merge, "None")
-        self.terminate("OpBranchConditional", cond, then_label, else_label)
+        self.terminate("OpBranchConditional", cond.id, then_label, else_label)
         self.start_block(then_label)
         then_value, then_end = then(), self.label
         self.branch(merge)
@@ -211,19 +222,19 @@ class Emitter:
         else_value, else_end = otherwise(), self.label
         self.branch(merge)
         self.start_block(merge)
-        return self.emit("OpPhi", result_type, then_value, then_end, else_value, else_end)
+        return Value(self.emit("OpPhi", result_type, then_value.id, then_end, else_value.id, else_end), ty)
 
-    def short_circuit(self, lhs: int, is_and: bool, rhs: Callable[[], int]) -> int:
+    def short_circuit(self, lhs: Value, is_and: bool, rhs: Callable[[], Value]) -> Value:
         """`lhs and rhs()` / `lhs or rhs()`, evaluating rhs only when needed."""
         rhs_label, merge, start = self.new_label(), self.new_label(), self.label
         self.emit("OpSelectionMerge", merge, "None")
         if is_and:
-            self.terminate("OpBranchConditional", lhs, rhs_label, merge)
+            self.terminate("OpBranchConditional", lhs.id, rhs_label, merge)
         else:
-            self.terminate("OpBranchConditional", lhs, merge, rhs_label)
+            self.terminate("OpBranchConditional", lhs.id, merge, rhs_label)
         self.start_block(rhs_label)
         rhs_value, rhs_end = rhs(), self.label
         self.branch(merge)
         self.start_block(merge)
         skipped = self.t.false() if is_and else self.t.true()
-        return self.emit("OpPhi", self.t.bool, skipped, start, rhs_value, rhs_end)
+        return Value(self.emit("OpPhi", self.t.bool, skipped, start, rhs_value.id, rhs_end), ir.BOOL)

@@ -26,7 +26,7 @@ from ..spirv_builder import ModuleBuilder
 from .arith import ArithLowering
 from .builtin_math import BuiltinLowering
 from .casts import CastLowering
-from .emitter import Emitter
+from .emitter import Emitter, Value
 from .fmod import FmodLowering
 from .memory_access import AccessLowering
 
@@ -39,9 +39,9 @@ class LoopTargets:
     continued: bool = False
 
 
-class FunctionCodegen(Visitor[Optional[int]]):
+class FunctionCodegen(Visitor[Optional[Value]]):
     """Lowers one kernel or helper into the module builder `b`; `visit` of an
-    expression returns its result id (None for a call or builtin without result)."""
+    expression returns its Value (None for a call or builtin without result)."""
 
     def __init__(self, b: ModuleBuilder, t: TypeMap, g: KernelGlobals, module: ir.Module,
                  fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
@@ -96,7 +96,7 @@ class FunctionCodegen(Visitor[Optional[int]]):
             self.locals[local.name] = (var, local.type)
         b.name(var, local.name)
 
-    def generic_visit(self, node: ir.Node) -> Optional[int]:
+    def generic_visit(self, node: ir.Node) -> Optional[Value]:
         kind = "expression" if isinstance(node, ir.Expr) else "statement"
         raise LoweringError(f"{self.fn.name}: cannot lower {kind} {type(node).__name__}")
 
@@ -118,12 +118,12 @@ class FunctionCodegen(Visitor[Optional[int]]):
             local = self.locals.get(target.name)
             if local is None:
                 raise LoweringError(f"{self.fn.name}: assignment to {target.name!r}, which is not a local")
-            self.emit("OpStore", local[0], self.expr(s.value))
+            self.emit("OpStore", local[0], self.expr(s.value).id)
             return
         slot = self.array(target.base)
         index = self.expr(target.index)
         value = self.expr(s.value)
-        pointer = self.access.element_pointer(slot, index, target.index.type, target.checked)
+        pointer = self.access.element_pointer(slot, index, target.checked)
         if pointer is not None:
             self.access.store(slot, pointer, value)
 
@@ -132,7 +132,7 @@ class FunctionCodegen(Visitor[Optional[int]]):
 
     def visit_If(self, s: ir.If) -> None:
         cond = self.expr(s.cond)
-        with self.em.if_else(cond, has_else=bool(s.otherwise.stmts)) as sel:
+        with self.em.if_else(cond.id, has_else=bool(s.otherwise.stmts)) as sel:
             with sel.then():
                 self.block(s.then)
             if s.otherwise.stmts:
@@ -151,7 +151,7 @@ class FunctionCodegen(Visitor[Optional[int]]):
             check = self.em.new_label()
             self.em.branch(check)
             self.em.start_block(check)
-            self.em.terminate("OpBranchConditional", self.expr(s.cond), body, merge)
+            self.em.terminate("OpBranchConditional", self.expr(s.cond).id, body, merge)
         targets = LoopTargets(merge, cont)
         self.loops.append(targets)
         self.em.start_block(body)
@@ -198,19 +198,21 @@ class FunctionCodegen(Visitor[Optional[int]]):
             return
         if self.is_kernel:
             raise LoweringError(f"{self.fn.name}: a kernel returns no value")
-        self.em.terminate("OpReturnValue", self.expr(s.value))
+        self.em.terminate("OpReturnValue", self.expr(s.value).id)
 
     # ------------------------------------------------------------------ expressions
 
-    def expr(self, e: ir.Expr) -> Optional[int]:
+    def expr(self, e: ir.Expr) -> Optional[Value]:
         """The id of `e`'s value (None for a call or builtin that returns nothing)."""
         return self.visit(e)
 
-    def visit_Const(self, e: ir.Const) -> int:
-        return self.t.const(e.type, e.value)
+    def visit_Const(self, e: ir.Const) -> Value:
+        return Value(self.t.const(e.type, e.value), e.type)
 
-    def visit_Var(self, e: ir.Var) -> int:
-        name = e.name
+    def visit_Var(self, e: ir.Var) -> Value:
+        return Value(self._variable(e.name), e.type)
+
+    def _variable(self, name: str) -> int:
         local = self.locals.get(name)
         if local is not None:
             return self.emit("OpLoad", self.t.scalar(local[1]), local[0])
@@ -229,53 +231,56 @@ class FunctionCodegen(Visitor[Optional[int]]):
             return self.t.const(constant.type, constant.value)
         raise LoweringError(f"{self.fn.name}: unknown name {name!r}")
 
-    def visit_Index(self, e: ir.Index) -> int:
+    def visit_Index(self, e: ir.Index) -> Value:
         slot = self.array(e.base)
         pointer = self.address(slot, e.index, e.checked)
-        return self.t.null(self.t.scalar(slot.elem)) if pointer is None else self.access.load(slot, pointer)
+        if pointer is None:
+            return Value(self.t.null(self.t.scalar(slot.elem)), slot.elem)
+        return self.access.load(slot, pointer)
 
     def address(self, slot: ArraySlot, index: ir.Expr, checked: bool) -> Optional[int]:
         """The pointer for `slot[index]` (None: a constant index out of bounds)."""
-        return self.access.element_pointer(slot, self.expr(index), index.type, checked)
+        return self.access.element_pointer(slot, self.expr(index), checked)
 
-    def visit_Len(self, e: ir.Len) -> int:
+    def visit_Len(self, e: ir.Len) -> Value:
         return self.access.len_expr(e.base)
 
-    def visit_Unary(self, e: ir.Unary) -> int:
-        return self.arith.unary(e.op, self.expr(e.operand), e.type)
+    def visit_Unary(self, e: ir.Unary) -> Value:
+        return self.arith.unary(e.op, self.expr(e.operand))
 
-    def visit_Binary(self, e: ir.Binary) -> int:
+    def visit_Binary(self, e: ir.Binary) -> Value:
         lhs = self.expr(e.lhs)
-        return self.arith.binary(e.op, lhs, self.expr(e.rhs), e.lhs.type)
+        return self.arith.binary(e.op, lhs, self.expr(e.rhs))
 
-    def visit_Logical(self, e: ir.Logical) -> int:
+    def visit_Logical(self, e: ir.Logical) -> Value:
         if e.op not in ("and", "or"):
             raise LoweringError(f"{self.fn.name}: unknown logical operator {e.op!r}")
         lhs = self.expr(e.lhs)
         if is_pure(e.rhs):
             op = "OpLogicalAnd" if e.op == "and" else "OpLogicalOr"
-            return self.emit(op, self.t.bool, lhs, self.expr(e.rhs))
+            return Value(self.emit(op, self.t.bool, lhs.id, self.expr(e.rhs).id), ir.BOOL)
         return self.em.short_circuit(lhs, e.op == "and", lambda: self.expr(e.rhs))
 
-    def visit_Select(self, e: ir.Select) -> int:
+    def visit_Select(self, e: ir.Select) -> Value:
         cond = self.expr(e.cond)
-        result = self.t.scalar(e.type)
         if is_pure(e.then) and is_pure(e.otherwise):
+            result = self.t.scalar(e.type)
             then = self.expr(e.then)
-            return self.emit("OpSelect", result, cond, then, self.expr(e.otherwise))
-        return self.em.if_value(cond, result, lambda: self.expr(e.then), lambda: self.expr(e.otherwise))
+            return Value(self.emit("OpSelect", result, cond.id, then.id, self.expr(e.otherwise).id), e.type)
+        return self.em.if_value(cond, e.type, lambda: self.expr(e.then), lambda: self.expr(e.otherwise))
 
-    def visit_Cast(self, e: ir.Cast) -> int:
-        return self.casts.cast(self.expr(e.value), e.value.type, e.type)
+    def visit_Cast(self, e: ir.Cast) -> Value:
+        return self.casts.cast(self.expr(e.value), e.type)
 
-    def visit_Call(self, e: ir.Call) -> Optional[int]:
+    def visit_Call(self, e: ir.Call) -> Optional[Value]:
         fn_id = self.function_ids.get(e.func)
         if fn_id is None:
             raise LoweringError(f"{self.fn.name}: call of unknown function {e.func!r}")
-        args = [self.expr(a) for a in e.args]
-        return self.emit("OpFunctionCall", self.t.result(e.type), fn_id, *args)
+        args = [self.expr(a).id for a in e.args]
+        result = self.emit("OpFunctionCall", self.t.result(e.type), fn_id, *args)
+        return None if e.type is None else Value(result, e.type)
 
-    def visit_Builtin(self, e: ir.Builtin) -> Optional[int]:
+    def visit_Builtin(self, e: ir.Builtin) -> Optional[Value]:
         if e.name in ir.ID_BUILTINS:
             return self.builtins.id_builtin(e.name, e.dim)
         if e.name in ir.SYNC_BUILTINS:
@@ -283,15 +288,15 @@ class FunctionCodegen(Visitor[Optional[int]]):
             return None
         if e.name in ir.MATH_BUILTINS:
             args = [self.expr(a) for a in e.args]
-            return self.builtins.math_builtin(e.name, args, e.args[0].type)
+            return self.builtins.math_builtin(e.name, args)
         raise LoweringError(f"{self.fn.name}: unknown builtin {e.name!r}")
 
-    def visit_Atomic(self, e: ir.Atomic) -> int:
+    def visit_Atomic(self, e: ir.Atomic) -> Value:
         slot = self.array(e.base)
         pointer = self.address(slot, e.index, False)
         args = [self.expr(a) for a in e.args]
         if pointer is None:
-            return self.t.null(self.t.scalar(slot.elem))
+            return Value(self.t.null(self.t.scalar(slot.elem)), slot.elem)
         return self.access.atomic(slot, pointer, e.op, args)
 
 

@@ -8,6 +8,8 @@ from .. import ir
 from ..errors import LoweringError
 from ..lower_globals import ArraySlot
 
+from .emitter import Value
+
 if TYPE_CHECKING:
     from .function import FunctionCodegen
 
@@ -34,19 +36,19 @@ class AccessLowering:
             return self.t.const_u32(slot.length)
         return self.emit("OpArrayLength", self.t.u32, slot.var, 0)
 
-    def len_expr(self, name: str) -> int:
+    def len_expr(self, name: str) -> Value:
         """`len(name)` as i32."""
         slot = self.cg.array(name)
         if slot.length is not None:
-            return self.t.const_i32(slot.length)
-        return self.emit("OpBitcast", self.t.i32, self.length(slot))
+            return Value(self.t.const_i32(slot.length), ir.I32)
+        return Value(self.emit("OpBitcast", self.t.i32, self.length(slot)), ir.I32)
 
-    def element_pointer(self, slot: ArraySlot, index: int, index_type: ir.ScalarType,
-                        checked: bool) -> Optional[int]:
+    def element_pointer(self, slot: ArraySlot, index_value: Value, checked: bool) -> Optional[int]:
         """A pointer to `slot[index]`; when `checked`, an index outside 0..len leaves
         the function first (the @simd rule). A constant index known to be out of
         bounds gives None (SPIR-V rejects such an access chain); the caller then reads
         a zero or writes nothing."""
+        index, index_type = index_value.id, index_value.type
         if not index_type.is_int:
             raise LoweringError(f"{self.cg.fn.name}: index of {slot.name} has type {index_type}, not an integer")
         constant = self.b.int_constant_value(index)
@@ -70,19 +72,23 @@ class AccessLowering:
         limit = self.cg.casts.int_to_int(self.length(slot), ir.U32, unsigned)
         self.cg.guard(self.emit("OpULessThan", self.t.bool, as_unsigned, limit))
 
-    def load(self, slot: ArraySlot, pointer: int) -> int:
+    def load(self, slot: ArraySlot, pointer: int) -> Value:
         value = self.emit("OpLoad", slot.stored_type, pointer)
         if slot.as_bits:
             value = self.emit("OpBitcast", self.t.scalar(slot.elem), value)
-        return value
+        return Value(value, slot.elem)
 
-    def store(self, slot: ArraySlot, pointer: int, value: int) -> None:
+    def store(self, slot: ArraySlot, pointer: int, value: Value) -> None:
+        stored = value.id
         if slot.as_bits:
-            value = self.emit("OpBitcast", slot.stored_type, value)
-        self.emit("OpStore", pointer, value)
+            stored = self.emit("OpBitcast", slot.stored_type, stored)
+        self.emit("OpStore", pointer, stored)
 
-    def atomic(self, slot: ArraySlot, pointer: int, op: str, args: list[int]) -> int:
-        """The atomic `op` on `*pointer`, returning the old value (as the IR element type)."""
+    def atomic(self, slot: ArraySlot, pointer: int, op: str, args: list[Value]) -> Value:
+        """The atomic `op` on `*pointer`, returning the old value (of the element type)."""
+        return Value(self._atomic(slot, pointer, op, [a.id for a in args]), slot.elem)
+
+    def _atomic(self, slot: ArraySlot, pointer: int, op: str, args: list[int]) -> int:
         t = slot.elem
         if slot.storage_class == "Function":
             raise LoweringError(f"{self.cg.fn.name}: atomic {op} on private array {slot.name}")
