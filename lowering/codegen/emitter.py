@@ -32,9 +32,10 @@ from ..lower_types import TypeMap
 from ..spirv_builder import ModuleBuilder
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Value:
-    """A value of the IR: its SPIR-V result id and its IR scalar type."""
+    """A value of the IR: its SPIR-V result id and its IR scalar type. (Not frozen:
+    one is made per expression, and a frozen dataclass is slower to make.)"""
 
     id: int
     type: ir.ScalarType

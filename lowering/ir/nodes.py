@@ -40,6 +40,11 @@ class Node:
     Visitor/Transformer of visitor.py rely on it and on nothing else."""
 
     CHILD_FIELDS: ClassVar[tuple[str, ...]] = ()
+    CHILD_FIELDS_REVERSED: ClassVar[tuple[str, ...]] = ()  # derived, for walks
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.CHILD_FIELDS_REVERSED = tuple(reversed(cls.CHILD_FIELDS))
 
     def children(self) -> list["Node"]:
         """The direct child nodes, in evaluation order (lists flattened, None skipped)."""

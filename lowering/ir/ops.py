@@ -123,8 +123,8 @@ class AtomicOp(IREnum):
 
 
 def coerce(enum: type[E], value: object) -> object:
-    """`value` as a member of `enum` when it names one; otherwise unchanged."""
-    try:
-        return enum._value2member_map_.get(value, value)  # type: ignore[call-overload]
-    except TypeError:  # unhashable: not a name at all
+    """`value` as a member of `enum` when it is a plain string naming one; otherwise
+    unchanged (members, and anything else for the verifier to report)."""
+    if type(value) is not str:
         return value
+    return enum._value2member_map_.get(value, value)

@@ -31,7 +31,9 @@ class Visitor(Generic[R]):
         method = self._methods.get(type(node))
         if method is None:
             method = self._resolve(type(node))
-        return method(self, node, *context)
+        if context:
+            return method(self, node, *context)
+        return method(self, node)
 
     @classmethod
     def _resolve(cls, node_type: type) -> Callable[..., Any]:

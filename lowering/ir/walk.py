@@ -8,17 +8,19 @@ from typing import Iterator, Union
 from . import nodes as ir
 
 
-def walk(root: ir.Node) -> list[ir.Node]:
-    """`root` and every node below it, pre-order (evaluation order). (The children
-    are read from CHILD_FIELDS here directly, without `children()`: the lowering
-    walks every function several times, and this is its hottest loop.)"""
-    found: list[ir.Node] = []
+def walk(root: ir.Node, only: type = ir.Node) -> list:
+    """`root` and every node below it that is an instance of `only`, pre-order
+    (evaluation order). (The children are read from CHILD_FIELDS here directly,
+    without `children()`: the lowering walks every function several times, and
+    this is its hottest loop.)"""
+    found: list = []
     stack = [root]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         node = pop()
-        found.append(node)
-        for name in reversed(node.CHILD_FIELDS):
+        if isinstance(node, only):
+            found.append(node)
+        for name in node.CHILD_FIELDS_REVERSED:
             value = getattr(node, name)
             if value is None:
                 continue
@@ -41,7 +43,7 @@ def walk_expr(e: ir.Expr) -> list[ir.Expr]:
 
 def walk_stmts(block: ir.Block) -> Iterator[ir.Stmt]:
     """Every statement in `block`, nested ones included, pre-order."""
-    return (n for n in walk(block) if isinstance(n, ir.Stmt))
+    return iter(walk(block, ir.Stmt))
 
 
 def child_blocks(s: ir.Stmt) -> list[ir.Block]:
@@ -57,7 +59,7 @@ def stmt_exprs(s: ir.Stmt) -> list[ir.Expr]:
 def all_exprs(block: ir.Block) -> list[ir.Expr]:
     """Every expression in `block`, nested ones included: statements pre-order,
     each statement's expressions pre-order."""
-    return [n for n in walk(block) if isinstance(n, ir.Expr)]
+    return walk(block, ir.Expr)
 
 
 @dataclass
