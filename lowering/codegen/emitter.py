@@ -28,8 +28,8 @@ from typing import Callable, Iterator, Optional, Sequence
 
 from .. import ir
 from ..errors import LoweringError
-from ..lower_types import TypeMap
 from ..spirv_builder import ModuleBuilder
+from .type_map import TypeMap
 
 
 @dataclass(slots=True)

@@ -19,9 +19,7 @@ from typing import Optional, Union
 from .. import ir
 from ..errors import LoweringError
 from ..ir.visitor import Visitor
-from ..lower_globals import ArraySlot, KernelGlobals
-from ..lower_scan import expressions
-from ..lower_types import TypeMap
+from ..ir.walk import all_exprs
 from ..spirv_builder import ModuleBuilder
 from .arith import ArithLowering
 from .builtin_math import BuiltinLowering
@@ -29,6 +27,8 @@ from .casts import CastLowering
 from .emitter import Emitter, Value
 from .fmod import FmodLowering
 from .memory_access import AccessLowering
+from .resources import ArraySlot, KernelGlobals
+from .type_map import TypeMap
 
 
 @dataclass
@@ -173,7 +173,7 @@ class FunctionCodegen(Visitor[Optional[Value]]):
     def _check_step(self, step: ir.Block) -> None:
         """The step runs in the loop's continue construct, which SPIR-V lets end only
         in the back edge: a return (or @simd bounds check) there has no structured form."""
-        if _returns(step) or any(type(e) is ir.Index and e.checked for e in expressions(step)):
+        if _returns(step) or any(type(e) is ir.Index and e.checked for e in all_exprs(step)):
             raise LoweringError(f"{self.fn.name}: a loop step cannot return or use a checked index; "
                                 f"move that code into the loop body")
 

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Optional
 
 from .. import ir
 from ..errors import LoweringError
-from ..lower_globals import ArraySlot
 
 from .emitter import Value
+from .resources import ArraySlot
 
 if TYPE_CHECKING:
     from .function import FunctionCodegen

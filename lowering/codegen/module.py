@@ -6,11 +6,11 @@ from typing import Union
 
 from .. import ir
 from ..interface import KernelInterface, Target
-from ..lower_globals import KernelGlobals
-from ..lower_scan import called_helpers
-from ..lower_types import TypeMap
 from ..spirv_builder import ModuleBuilder
 from .function import FunctionCodegen
+from .prescan import called_helpers
+from .resources import KernelGlobals
+from .type_map import TypeMap
 
 
 def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelInterface,

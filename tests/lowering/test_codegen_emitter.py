@@ -4,7 +4,7 @@ import pytest
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.codegen.emitter import Emitter
 from simple_vkbackend.lowering.errors import LoweringError
-from simple_vkbackend.lowering.lower_types import TypeMap
+from simple_vkbackend.lowering.codegen.type_map import TypeMap
 from simple_vkbackend.lowering.spirv_builder import ModuleBuilder
 from simple_vkbackend.runtime.spirv import reader, tools
 

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from typing import Union
 
-from . import ir
-from .errors import LoweringError
-from .ir.walk import all_exprs
-
-
-def expressions(block: ir.Block) -> list[ir.Expr]:
-    """Every expression in `block`, nested ones included (ir.walk.all_exprs)."""
-    return all_exprs(block)
+from .. import ir
+from ..errors import LoweringError
+from ..ir.walk import all_exprs
 
 
 def called_helpers(module: ir.Module, root: Union[ir.Kernel, ir.Function]) -> list[ir.Function]:
@@ -21,7 +16,7 @@ def called_helpers(module: ir.Module, root: Union[ir.Kernel, ir.Function]) -> li
     seen: set[str] = set()
 
     def visit(fn: Union[ir.Kernel, ir.Function]) -> None:
-        for e in expressions(fn.body):
+        for e in all_exprs(fn.body):
             if type(e) is ir.Call and e.func not in seen:
                 seen.add(e.func)
                 try:
@@ -37,5 +32,5 @@ def called_helpers(module: ir.Module, root: Union[ir.Kernel, ir.Function]) -> li
 
 def float_add_arrays(kernel: ir.Kernel) -> frozenset[str]:
     """Buffers and shared arrays that an f32 atomic add updates."""
-    return frozenset(e.base for e in expressions(kernel.body)
+    return frozenset(e.base for e in all_exprs(kernel.body)
                      if type(e) is ir.Atomic and e.op == "add" and e.type is not None and e.type.is_float)
