@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from . import ir
-from .ir_walk import all_exprs, buffer_usage, called_functions
+from .ir.walk import all_exprs, buffer_usage, called_functions
 
 DEFAULT_LOCAL_SIZES = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
 

@@ -5,7 +5,8 @@ import threading
 from collections.abc import Sequence
 
 from . import features as feat
-from . import reflect, spirv_check
+from . import reflect
+from .spirv import tools as spirv_tools
 from .device_context import DeviceContext
 from .errors import CompilationError, InvalidParameterError
 from .recording import LaunchCache
@@ -35,7 +36,7 @@ class Kernel(Resource):
         self.info = reflect.reflect(code)
         self._check_support()
         api = ctx.physical.api
-        error = spirv_check.validate(code, f"vulkan{api[0]}.{api[1]}")
+        error = spirv_tools.check(code, f"vulkan{api[0]}.{api[1]}")
         if error:
             raise CompilationError(f"invalid SPIR-V: {error}")
         self.program = Program(ctx, code, self.info)

@@ -1,19 +1,19 @@
 """Minimal SPIR-V reflection: what the runtime must know to build a compute pipeline.
 
-Reads the module word by word (opcodes from the grammar JSON) and reports the GLCompute
+Reads the module word by word (spirv.reader; opcodes from the grammar JSON) and reports the GLCompute
 entry point's name, the storage-buffer bindings of descriptor set 0, the push-constant
 block's size, the local size (default values, and which dimensions are specialization
 constants with which SpecId), and the declared capabilities.
 """
 from __future__ import annotations
 
-import array
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
 from .errors import CompilationError
-from .grammar import Grammar, grammar
+from .spirv.errors import SpirvError
+from .spirv.grammar import Grammar, grammar
+from .spirv.reader import instructions, literal_string, to_words
 
 
 @dataclass(frozen=True)
@@ -32,41 +32,6 @@ class ModuleInfo:
     def specializable(self) -> bool:
         """True when every local-size dimension is a specialization constant."""
         return all(s is not None for s in self.local_size_spec_ids)
-
-
-def to_words(code: bytes) -> array.array:
-    """The module's 32-bit words in host order; checks size and magic number."""
-    if len(code) < 20 or len(code) % 4:
-        raise CompilationError(f"not a SPIR-V module: {len(code)} bytes (need a multiple of 4, at least 20)")
-    words = array.array("I")
-    words.frombytes(code)
-    magic = grammar().magic
-    if words[0] != magic:
-        words.byteswap()
-        if words[0] != magic:
-            raise CompilationError("not a SPIR-V module: bad magic number")
-    return words
-
-
-def instructions(words):
-    """(opcode, operand words) for each instruction after the 5-word header."""
-    i, n = 5, len(words)
-    while i < n:
-        count, op = words[i] >> 16, words[i] & 0xFFFF
-        if count == 0 or i + count > n:
-            raise CompilationError(f"malformed SPIR-V: bad instruction length at word {i}")
-        yield op, words[i + 1:i + count]
-        i += count
-
-
-def literal_string(operands) -> tuple[str, int]:
-    """Decode a NUL-terminated literal string; returns (text, words used)."""
-    raw = array.array("I", operands).tobytes() if sys.byteorder == "little" else \
-        b"".join(w.to_bytes(4, "little") for w in operands)
-    end = raw.find(b"\0")
-    if end < 0:
-        raise CompilationError("malformed SPIR-V: unterminated string")
-    return raw[:end].decode("utf-8", "replace"), end // 4 + 1
 
 
 class _Module:
@@ -131,8 +96,11 @@ class _Module:
 
 def reflect(code: bytes) -> ModuleInfo:
     """Reflect a SPIR-V compute module; raises CompilationError when it cannot be used."""
-    g = grammar()
-    m = _Module(to_words(code), g)
+    try:
+        g = grammar()
+        m = _Module(to_words(code), g)
+    except SpirvError as e:
+        raise CompilationError(str(e)) from None
     glcompute = g.value("ExecutionModel", "GLCompute")
     entries = [e for e in m.entries if e[0] == glcompute]
     if not entries:

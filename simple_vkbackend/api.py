@@ -41,7 +41,7 @@ def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = No
     """Compile a kernel IR module (from any front end). `backend`: a name
     ('vulkan', 'software', 'auto') or a Backend; `device` (vulkan): a Device, an
     index or part of a device name. The module is verified first (IRVerifyError)."""
-    from simple_vkbackend.lowering.ir_verify import verify_module
+    from simple_vkbackend.lowering.ir.verify import verify_module
     verify_module(module)
     if isinstance(backend, Backend):
         return Module(backend.compile(module), backend, owns_backend=False)

@@ -36,7 +36,7 @@ def compile_vulkan(module: ir.Module):
 
 
 def build(args: argparse.Namespace) -> int:
-    from simple_vkbackend.lowering.spirv_tools import disassemble
+    from simple_vkbackend.runtime.spirv.tools import disassemble
     compiled = compile_vulkan(load(args.file))
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -70,7 +70,7 @@ def native(args: argparse.Namespace) -> int:
 def check(args: argparse.Namespace) -> int:
     module = load(args.file)
     try:
-        from simple_vkbackend.lowering.ir_verify import verify_module
+        from simple_vkbackend.lowering.ir.verify import verify_module
     except ImportError:  # the verifier is optional here: the front end's output is checked anyway
         verify_module = None
     if verify_module is not None:
@@ -81,7 +81,7 @@ def check(args: argparse.Namespace) -> int:
 
 def only_kernel(module: ir.Module, name: str) -> ir.Module:
     """`module` reduced to kernel `name`, the helpers it calls and the constants."""
-    from simple_vkbackend.lowering.ir_walk import called_functions
+    from simple_vkbackend.lowering.ir.walk import called_functions
     try:
         kernel = module.kernel(name)
     except KeyError:
@@ -96,14 +96,14 @@ def emit(args: argparse.Namespace) -> int:
     if args.kernel:
         module = only_kernel(module, args.kernel)
     if args.emit == "ir":
-        from simple_vkbackend.lowering.ir_text import print_module
+        from simple_vkbackend.lowering.ir.text import print_module
         sys.stdout.write(print_module(module))
         return EXIT_OK
     compiled = compile_vulkan(module)
     if args.emit == "llvm":
         sys.stdout.write(compiled.host_glue)
         return EXIT_OK
-    from simple_vkbackend.lowering.spirv_tools import disassemble
+    from simple_vkbackend.runtime.spirv.tools import disassemble
     for name, code in compiled.spirv.items():
         if len(compiled.spirv) > 1:
             sys.stdout.write(f"; kernel {name}\n")

@@ -10,7 +10,7 @@ from simple_vkbackend.frontend.diagnostics import DiagnosticBag
 from simple_vkbackend.frontend.lexer import tokenize
 from simple_vkbackend.frontend.source import SourceFile
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir_walk import all_exprs, walk_stmts
+from simple_vkbackend.lowering.ir.walk import all_exprs, walk_stmts
 
 from .util import FIXTURE_FILES
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from . import ir
-from .interface import KernelInterface, Target
-from .lower_scan import float_add_arrays
-from .lower_types import TypeMap
-from .spirv_builder import ModuleBuilder
+from .. import ir
+from ..interface import KernelInterface, Target
+from ..spirv_builder import ModuleBuilder
+from .prescan import float_add_arrays
+from .type_map import TypeMap
 
 _STORAGE_CAPS = {8: "StorageBuffer8BitAccess", 16: "StorageBuffer16BitAccess"}
 _PUSH_CAPS = {8: "StoragePushConstant8", 16: "StoragePushConstant16"}

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Union
 
-from . import ir
-from .interface import KernelInterface, Target
-from .lower_context import FunctionContext
-from .lower_control import block
-from .lower_globals import ArraySlot, KernelGlobals
-from .lower_scan import called_helpers
-from .lower_types import TypeMap
-from .spirv_builder import ModuleBuilder
+from .. import ir
+from ..interface import KernelInterface, Target
+from ..spirv_builder import ModuleBuilder
+from .function import FunctionCodegen
+from .prescan import called_helpers
+from .resources import KernelGlobals
+from .type_map import TypeMap
 
 
 def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelInterface,
@@ -41,34 +40,18 @@ def _lower_function(b: ModuleBuilder, types: TypeMap, resources: KernelGlobals, 
     param_types = [] if is_kernel else [types.scalar(p.type) for p in fn.params]
     fid = b.begin_function(result, b.type_function(result, *param_types))
     b.name(fid, fn.name)
-    fx = FunctionContext(b, types, resources, module, fn, function_ids, constants=constants)
+    cg = FunctionCodegen(b, types, resources, module, fn, function_ids, constants)
     if is_kernel:
-        fx.arrays.update(resources.arrays)
+        cg.arrays.update(resources.arrays)
     else:
         for p, ptype in zip(fn.params, param_types):
-            fx.params[p.name] = b.function_parameter(ptype)
-            b.name(fx.params[p.name], p.name)
-    fx.start_block(fx.new_label())
+            cg.params[p.name] = b.function_parameter(ptype)
+            b.name(cg.params[p.name], p.name)
+    cg.em.start_block(cg.em.new_label())
     for local in fn.locals:
-        _declare_local(fx, local)
-    block(fx, fn.body)
-    if fx.open:
-        fx.return_early()
+        cg.declare_local(local)
+    cg.block(fn.body)
+    if cg.em.open:
+        cg.return_early()
     b.end_function()
     return fid
-
-
-def _declare_local(fx: FunctionContext, local: ir.Local) -> None:
-    """A zero-initialised Function variable for a scalar local or private array."""
-    b, t = fx.b, fx.t
-    if isinstance(local.type, ir.ArrayType):
-        element = t.scalar(local.type.elem)
-        array = b.type_array(element, local.type.length)
-        var = b.local_variable(t.pointer("Function", array), t.null(array))
-        fx.arrays[local.name] = ArraySlot(local.name, local.type.elem, var, "Function", element,
-                                          t.pointer("Function", element), False, local.type.length)
-    else:
-        scalar = t.scalar(local.type)
-        var = b.local_variable(t.pointer("Function", scalar), t.null(scalar))
-        fx.locals[local.name] = (var, local.type)
-    b.name(var, local.name)

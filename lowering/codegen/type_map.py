@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Union
 
-from . import ir
-from .spirv_builder import ModuleBuilder
+from .. import ir
+from ..spirv_builder import ModuleBuilder
 
 
 class TypeMap:

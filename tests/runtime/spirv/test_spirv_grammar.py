@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from simple_vkbackend.lowering.errors import LoweringError
-from simple_vkbackend.lowering.spirv_grammar import CORE_GRAMMAR, grammar, grammar_dir
+from simple_vkbackend.runtime.spirv.errors import GrammarError
+from simple_vkbackend.runtime.spirv.grammar import CORE_GRAMMAR, grammar, grammar_dir
 
 
 def test_grammar_is_found_in_the_headers_wheel():
@@ -54,9 +54,9 @@ def test_capability_extensions_depend_on_version():
 
 def test_unknown_names_are_clear_errors():
     g = grammar()
-    with pytest.raises(LoweringError, match="OpFrobnicate"):
+    with pytest.raises(GrammarError, match="OpFrobnicate"):
         g.opcode("OpFrobnicate")
-    with pytest.raises(LoweringError, match="Decoration.Shiny"):
+    with pytest.raises(GrammarError, match="Decoration.Shiny"):
         g.enum_value("Decoration", "Shiny")
-    with pytest.raises(LoweringError, match="Frob"):
+    with pytest.raises(GrammarError, match="Frob"):
         g.glsl_opcode("Frob")

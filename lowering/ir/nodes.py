@@ -25,7 +25,39 @@ Semantics every backend implements:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import ClassVar, Optional, Union
+
+from .ops import (ArraySpace, AtomicOp, BinaryOp, BuiltinName, LogicalOp, ScalarKind, UnaryOp,
+                  coerce)
+
+# --------------------------------------------------------------------------- traversal protocol
+
+
+@dataclass(eq=False)
+class Node:
+    """Base of every IR node. `CHILD_FIELDS` names, in evaluation order, the fields
+    that hold child nodes (a node, a list of nodes, or None); `children()` and the
+    Visitor/Transformer of visitor.py rely on it and on nothing else."""
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ()
+    CHILD_FIELDS_REVERSED: ClassVar[tuple[str, ...]] = ()  # derived, for walks
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.CHILD_FIELDS_REVERSED = tuple(reversed(cls.CHILD_FIELDS))
+
+    def children(self) -> list["Node"]:
+        """The direct child nodes, in evaluation order (lists flattened, None skipped)."""
+        out: list[Node] = []
+        for name in self.CHILD_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if type(value) is list:
+                out.extend(value)
+            else:
+                out.append(value)
+        return out
 
 # --------------------------------------------------------------------------- types
 
@@ -34,8 +66,11 @@ from typing import Optional, Union
 class ScalarType:
     """A scalar: kind is 'bool', 'int' (signed), 'uint' or 'float'."""
 
-    kind: str
+    kind: ScalarKind
     bits: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", coerce(ScalarKind, self.kind))
 
     @property
     def name(self) -> str:
@@ -100,7 +135,10 @@ class ArrayType:
 
     elem: ScalarType
     length: int
-    space: str  # "shared" | "private"
+    space: ArraySpace
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "space", coerce(ArraySpace, self.space))
 
     def __str__(self) -> str:
         return f"[{self.elem}; {self.length}]"
@@ -112,7 +150,7 @@ Type = Union[ScalarType, BufferType, ArrayType]
 
 
 @dataclass(eq=False)
-class Expr:
+class Expr(Node):
     """Base of all expressions; `type` is None only for calls that return nothing."""
 
     type: Optional[ScalarType]
@@ -140,6 +178,8 @@ class Index(Expr):
     index: Expr
     checked: bool = False
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("index",)
+
 
 @dataclass(eq=False)
 class Len(Expr):
@@ -148,10 +188,10 @@ class Len(Expr):
     base: str
 
 
-UNARY_OPS = ("neg", "not", "bitnot")
-ARITH_OPS = ("add", "sub", "mul", "div", "rem", "pow")
-BIT_OPS = ("bitand", "bitor", "bitxor", "shl", "shr")
-COMPARE_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
+UNARY_OPS = tuple(UnaryOp)
+ARITH_OPS = (BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.REM, BinaryOp.POW)
+BIT_OPS = (BinaryOp.BITAND, BinaryOp.BITOR, BinaryOp.BITXOR, BinaryOp.SHL, BinaryOp.SHR)
+COMPARE_OPS = (BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE)
 BINARY_OPS = ARITH_OPS + BIT_OPS + COMPARE_OPS
 
 
@@ -159,8 +199,13 @@ BINARY_OPS = ARITH_OPS + BIT_OPS + COMPARE_OPS
 class Unary(Expr):
     """`neg` (numeric), `not` (bool), `bitnot` (integer); result has operand's type."""
 
-    op: str
+    op: UnaryOp
     operand: Expr
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("operand",)
+
+    def __post_init__(self) -> None:
+        self.op = coerce(UnaryOp, self.op)
 
 
 @dataclass(eq=False)
@@ -171,18 +216,28 @@ class Binary(Expr):
     integer exponent gives 0, except for bases 1 and -1 as in exact arithmetic).
     """
 
-    op: str
+    op: BinaryOp
     lhs: Expr
     rhs: Expr
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("lhs", "rhs")
+
+    def __post_init__(self) -> None:
+        self.op = coerce(BinaryOp, self.op)
 
 
 @dataclass(eq=False)
 class Logical(Expr):
     """Short-circuit `and` / `or` of two bools."""
 
-    op: str
+    op: LogicalOp
     lhs: Expr
     rhs: Expr
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("lhs", "rhs")
+
+    def __post_init__(self) -> None:
+        self.op = coerce(LogicalOp, self.op)
 
 
 @dataclass(eq=False)
@@ -193,6 +248,8 @@ class Select(Expr):
     then: Expr
     otherwise: Expr
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("cond", "then", "otherwise")
+
 
 @dataclass(eq=False)
 class Cast(Expr):
@@ -202,6 +259,8 @@ class Cast(Expr):
 
     value: Expr
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("value",)
+
 
 @dataclass(eq=False)
 class Call(Expr):
@@ -210,15 +269,13 @@ class Call(Expr):
     func: str
     args: list[Expr]
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("args",)
 
-ID_BUILTINS = ("global_id", "local_id", "group_id", "global_size", "local_size", "num_groups")
-MATH_BUILTINS = (
-    "sqrt", "rsqrt", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
-    "tanh", "exp", "exp2", "log", "log2", "pow", "abs", "sign", "floor", "ceil", "round",
-    "trunc", "fract", "min", "max", "clamp", "fma", "mix", "step", "smoothstep",
-    "isnan", "isinf",
-)
-SYNC_BUILTINS = ("barrier", "mem_fence")
+
+_BUILTINS = tuple(BuiltinName)
+ID_BUILTINS = _BUILTINS[:_BUILTINS.index(BuiltinName.SQRT)]
+MATH_BUILTINS = _BUILTINS[len(ID_BUILTINS):_BUILTINS.index(BuiltinName.BARRIER)]
+SYNC_BUILTINS = (BuiltinName.BARRIER, BuiltinName.MEM_FENCE)
 
 
 @dataclass(eq=False)
@@ -233,12 +290,17 @@ class Builtin(Expr):
       barrier only): no args, type None.
     """
 
-    name: str
+    name: BuiltinName
     args: list[Expr] = field(default_factory=list)
     dim: int = 0
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("args",)
 
-ATOMIC_OPS = ("add", "sub", "min", "max", "and", "or", "xor", "exchange", "compare_exchange")
+    def __post_init__(self) -> None:
+        self.name = coerce(BuiltinName, self.name)
+
+
+ATOMIC_OPS = tuple(AtomicOp)
 
 
 @dataclass(eq=False)
@@ -247,23 +309,30 @@ class Atomic(Expr):
     the old value. `args` is `[value]`, or `[expected, desired]` for
     `compare_exchange`. Integer types of 32 bits; `add` also on f32."""
 
-    op: str
+    op: AtomicOp
     base: str
     index: Expr
     args: list[Expr]
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("index", "args")
+
+    def __post_init__(self) -> None:
+        self.op = coerce(AtomicOp, self.op)
 
 
 # --------------------------------------------------------------------------- statements
 
 
 @dataclass(eq=False)
-class Stmt:
+class Stmt(Node):
     """Base of all statements."""
 
 
 @dataclass(eq=False)
-class Block:
+class Block(Node):
     stmts: list[Stmt] = field(default_factory=list)
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("stmts",)
 
 
 @dataclass(eq=False)
@@ -273,6 +342,8 @@ class Assign(Stmt):
     target: Union[Var, Index]
     value: Expr
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("target", "value")
+
 
 @dataclass(eq=False)
 class ExprStmt(Stmt):
@@ -280,12 +351,16 @@ class ExprStmt(Stmt):
 
     expr: Expr
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("expr",)
+
 
 @dataclass(eq=False)
 class If(Stmt):
     cond: Expr
     then: Block
     otherwise: Block = field(default_factory=Block)
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("cond", "then", "otherwise")
 
 
 @dataclass(eq=False)
@@ -297,6 +372,8 @@ class Loop(Stmt):
     cond: Optional[Expr]
     body: Block
     step: Block = field(default_factory=Block)
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("cond", "body", "step")
 
 
 @dataclass(eq=False)
@@ -313,12 +390,14 @@ class Continue(Stmt):
 class Return(Stmt):
     value: Optional[Expr] = None
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("value",)
+
 
 # --------------------------------------------------------------------------- items
 
 
 @dataclass(eq=False)
-class Param:
+class Param(Node):
     """A function parameter: a scalar (by value) or, for kernels only, a buffer."""
 
     name: str
@@ -326,7 +405,7 @@ class Param:
 
 
 @dataclass(eq=False)
-class Local:
+class Local(Node):
     """A mutable slot: a scalar, or a private array (type ArrayType, space 'private')."""
 
     name: str
@@ -334,7 +413,7 @@ class Local:
 
 
 @dataclass(eq=False)
-class SharedArray:
+class SharedArray(Node):
     """A workgroup-shared array of a kernel."""
 
     name: str
@@ -342,7 +421,7 @@ class SharedArray:
 
 
 @dataclass(eq=False)
-class Function:
+class Function(Node):
     """A helper function: scalar parameters, an optional scalar result."""
 
     name: str
@@ -351,9 +430,11 @@ class Function:
     body: Block
     locals: list[Local] = field(default_factory=list)
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("body",)
+
 
 @dataclass(eq=False)
-class Kernel:
+class Kernel(Node):
     """A GPU kernel: buffer and scalar parameters, no result.
 
     `local_size` is the hint (x, y, z) or None; `dims` (1..3) is the
@@ -369,20 +450,24 @@ class Kernel:
     dims: int = 1
     simd: bool = False
 
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("body",)
+
 
 @dataclass(eq=False)
-class Constant:
+class Constant(Node):
     name: str
     type: ScalarType
     value: Union[bool, int, float]
 
 
 @dataclass(eq=False)
-class Module:
+class Module(Node):
     kernels: list[Kernel] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
     constants: list[Constant] = field(default_factory=list)
     name: str = "module"
+
+    CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("constants", "functions", "kernels")
 
     def kernel(self, name: str) -> Kernel:
         for k in self.kernels:

