@@ -1,15 +1,13 @@
 """Unary and binary operators of the IR (see ir.Unary, ir.Binary)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import ir
 from ..errors import LoweringError
 
-from .emitter import Value
+from .builtin_math import BuiltinLowering
+from .emitter import Emitter, Value
+from .fmod import FmodLowering
 
-if TYPE_CHECKING:
-    from .function import FunctionCodegen
 
 
 _INT = {"add": "OpIAdd", "sub": "OpISub", "mul": "OpIMul", "bitand": "OpBitwiseAnd",
@@ -30,9 +28,10 @@ _BOOL = {"bitand": "OpLogicalAnd", "bitor": "OpLogicalOr", "bitxor": "OpLogicalN
 class ArithLowering:
     """Unary and binary operators of one function, for the codegen that owns it."""
 
-    def __init__(self, cg: FunctionCodegen):
-        self.cg, self.em, self.t, self.b = cg, cg.em, cg.t, cg.b
-        self.emit = cg.em.emit
+    def __init__(self, em: Emitter, where: str, builtins: BuiltinLowering, fmod: FmodLowering):
+        self.where, self.builtins, self.fmod = where, builtins, fmod
+        self.em, self.t, self.b = em, em.t, em.b
+        self.emit = em.emit
 
     def unary(self, op: str, operand: Value) -> Value:
         """`op operand`; the result has the operand's type."""
@@ -51,15 +50,15 @@ class ArithLowering:
             return self.emit("OpLogicalNot", result, value)
         if op == "bitnot":
             return self.emit("OpNot", result, value)
-        raise LoweringError(f"{self.cg.fn.name}: unknown unary operator {op!r}")
+        raise LoweringError(f"{self.where}: unknown unary operator {op!r}")
 
     def _binary(self, op: str, lhs: int, rhs: int, t: ir.ScalarType) -> int:
         """`lhs op rhs` for operands of type `t`."""
         result = self.t.bool if op in ir.COMPARE_OPS else self.t.scalar(t)
         if op == "pow":
-            return self.cg.builtins.float_pow(lhs, rhs, t) if t.is_float else self.cg.builtins.int_pow(lhs, rhs, t)
+            return self.builtins.float_pow(lhs, rhs, t) if t.is_float else self.builtins.int_pow(lhs, rhs, t)
         if op == "rem" and t.is_float:
-            return self.cg.fmod.exact_rem(lhs, rhs, t)
+            return self.fmod.exact_rem(lhs, rhs, t)
         if t.is_bool:
             table = _BOOL
         elif t.is_float:
@@ -74,7 +73,7 @@ class ArithLowering:
             table = _SIGNED if t.is_signed and op in _SIGNED else _UNSIGNED if op in _UNSIGNED else _INT
         opname = table.get(op)
         if opname is None:
-            raise LoweringError(f"{self.cg.fn.name}: operator {op!r} is not defined on {t}")
+            raise LoweringError(f"{self.where}: operator {op!r} is not defined on {t}")
         value = self.emit(opname, result, lhs, rhs)
         if t.is_float and op in _EXACT:
             self.b.decorate(value, "NoContraction")

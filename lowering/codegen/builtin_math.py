@@ -1,15 +1,13 @@
 """GPU builtins: math (GLSL.std.450 plus exact round and pow), ids, barriers."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import ir
 from ..errors import LoweringError
 
-from .emitter import Value
+from .casts import CastLowering
+from .emitter import Emitter, Value
+from .resources import KernelGlobals
 
-if TYPE_CHECKING:
-    from .function import FunctionCodegen
 
 
 _FLOAT_FUNCS = {
@@ -38,9 +36,10 @@ _SYNC_SEMANTICS = "AcquireRelease|UniformMemory|WorkgroupMemory"
 class BuiltinLowering:
     """GPU builtins of one function, for the codegen that owns it."""
 
-    def __init__(self, cg: FunctionCodegen):
-        self.cg, self.em, self.t, self.b = cg, cg.em, cg.t, cg.b
-        self.emit = cg.em.emit
+    def __init__(self, em: Emitter, where: str, casts: CastLowering, g: KernelGlobals):
+        self.where, self.casts, self.g = where, casts, g
+        self.em, self.t, self.b = em, em.t, em.b
+        self.emit = em.emit
 
     def math_builtin(self, name: str, args: list[Value]) -> Value:
         """The math builtin `name` on `args` (of one type); `isnan`/`isinf` give bool."""
@@ -79,7 +78,7 @@ class BuiltinLowering:
                 nonzero = self.emit("OpINotEqual", self.t.bool, args[0], self.t.const(t, 0))
                 return self.emit("OpSelect", self.t.scalar(t), nonzero, self.t.const(t, 1), self.t.const(t, 0))
         if func is None:
-            raise LoweringError(f"{self.cg.fn.name}: math builtin {name!r} is not defined on {t}")
+            raise LoweringError(f"{self.where}: math builtin {name!r} is not defined on {t}")
         return self.glsl(func, args, t)
 
     def _propagate_nan(self, result: int, args: list[int], t: ir.ScalarType) -> int:
@@ -93,8 +92,8 @@ class BuiltinLowering:
         through f32 for f64 (GLSL lacks them) and for f16 (Vulkan lets f16 versions be
         far less precise; NVIDIA's f16 Pow is off by 0.4%, the f32 one rounds back exactly)."""
         if t.is_float and t.bits in (16, 64) and func in _NARROW_FLOAT_ONLY:
-            narrow = [self.cg.casts.convert(a, t, ir.F32) for a in args]
-            return self.cg.casts.convert(self.b.glsl(self.t.scalar(ir.F32), func, *narrow), ir.F32, t)
+            narrow = [self.casts.convert(a, t, ir.F32) for a in args]
+            return self.casts.convert(self.b.glsl(self.t.scalar(ir.F32), func, *narrow), ir.F32, t)
         return self.b.glsl(self.t.scalar(t), func, *args)
 
     def round_half_away(self, x: int, t: ir.ScalarType) -> int:
@@ -169,20 +168,20 @@ class BuiltinLowering:
     def id_builtin(self, name: str, dim: int) -> Value:
         """An id builtin as i32."""
         if not 0 <= dim <= 2:
-            raise LoweringError(f"{self.cg.fn.name}: {name}({dim}): dimension must be 0, 1 or 2")
+            raise LoweringError(f"{self.where}: {name}({dim}): dimension must be 0, 1 or 2")
         u32 = self.t.u32
         if name == "local_size":
-            value = self.cg.g.local_size[dim]
+            value = self.g.local_size[dim]
         elif name == "global_size":
-            value = self.emit("OpIMul", u32, self._component("NumWorkgroups", dim), self.cg.g.local_size[dim])
+            value = self.emit("OpIMul", u32, self._component("NumWorkgroups", dim), self.g.local_size[dim])
         elif name in _ID_VARIABLES:
             value = self._component(_ID_VARIABLES[name], dim)
         else:
-            raise LoweringError(f"{self.cg.fn.name}: unknown id builtin {name!r}")
+            raise LoweringError(f"{self.where}: unknown id builtin {name!r}")
         return Value(self.emit("OpBitcast", self.t.i32, value), ir.I32)
 
     def _component(self, builtin: str, dim: int) -> int:
-        vector = self.emit("OpLoad", self.t.uvec3(), self.cg.g.builtin(builtin))
+        vector = self.emit("OpLoad", self.t.uvec3(), self.g.builtin(builtin))
         return self.emit("OpCompositeExtract", self.t.u32, vector, dim)
 
     def sync_builtin(self, name: str) -> None:
@@ -193,4 +192,4 @@ class BuiltinLowering:
         elif name == "mem_fence":
             self.emit("OpMemoryBarrier", self.t.scope("Device"), semantics)
         else:
-            raise LoweringError(f"{self.cg.fn.name}: unknown sync builtin {name!r}")
+            raise LoweringError(f"{self.where}: unknown sync builtin {name!r}")

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from .. import ir
 
-from .emitter import Value
+from .emitter import Emitter, Value
 
-if TYPE_CHECKING:
-    from .function import FunctionCodegen
 
 
 def _float_bound(value: int, t: ir.ScalarType) -> float:
@@ -23,9 +19,9 @@ def _float_bound(value: int, t: ir.ScalarType) -> float:
 class CastLowering:
     """Conversions of one function, for the codegen that owns it."""
 
-    def __init__(self, cg: FunctionCodegen):
-        self.cg, self.em, self.t, self.b = cg, cg.em, cg.t, cg.b
-        self.emit = cg.em.emit
+    def __init__(self, em: Emitter):
+        self.em, self.t, self.b = em, em.t, em.b
+        self.emit = em.emit
 
     def cast(self, value: Value, dst: ir.ScalarType) -> Value:
         """`value` converted to `dst` (see ir.Cast)."""

@@ -10,20 +10,19 @@ range) steps, and a handful when |x / y| is small.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from .. import ir
+from .emitter import Emitter
 
-if TYPE_CHECKING:
-    from .function import FunctionCodegen
 
 
 class FmodLowering:
     """Exact float remainder of one function, for the codegen that owns it."""
 
-    def __init__(self, cg: FunctionCodegen):
-        self.cg, self.em, self.t, self.b = cg, cg.em, cg.t, cg.b
-        self.emit = cg.em.emit
+    def __init__(self, em: Emitter):
+        self.em, self.t, self.b = em, em.t, em.b
+        self.emit = em.emit
 
     def exact_rem(self, x: int, y: int, t: ir.ScalarType) -> int:
         """fmod(x, y): NaN when x is infinite or NaN, or y is 0 or NaN; x when y is

@@ -9,7 +9,8 @@ every loop keeps its one back edge. Expressions become instructions in the curre
 block (short-circuit and conditional expressions may open selection constructs).
 
 The operator, conversion, builtin and memory lowerings are helper objects this class
-owns (arith, fmod, casts, builtins, access), each given the codegen explicitly.
+owns (arith, fmod, casts, builtins, access), each given the emitter and what else it
+uses explicitly, so none of them imports this module.
 """
 from __future__ import annotations
 
@@ -56,11 +57,12 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         self.arrays: dict[str, ArraySlot] = {}
         self.em = Emitter(b, t)
         self.emit = self.em.emit
-        self.arith = ArithLowering(self)
-        self.fmod = FmodLowering(self)
-        self.casts = CastLowering(self)
-        self.builtins = BuiltinLowering(self)
-        self.access = AccessLowering(self)
+        where = fn.name
+        self.casts = CastLowering(self.em)
+        self.fmod = FmodLowering(self.em)
+        self.builtins = BuiltinLowering(self.em, where, self.casts, g)
+        self.arith = ArithLowering(self.em, where, self.builtins, self.fmod)
+        self.access = AccessLowering(self.em, where, self.casts, self.array, self.guard)
 
     def array(self, name: str) -> ArraySlot:
         try:

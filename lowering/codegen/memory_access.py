@@ -2,16 +2,15 @@
 stores, lengths and atomics."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Callable, Optional
 
 from .. import ir
 from ..errors import LoweringError
 
-from .emitter import Value
+from .casts import CastLowering
+from .emitter import Emitter, Value
 from .resources import ArraySlot
 
-if TYPE_CHECKING:
-    from .function import FunctionCodegen
 
 
 _INT_ATOMICS = {"add": "OpAtomicIAdd", "sub": "OpAtomicISub", "and": "OpAtomicAnd", "or": "OpAtomicOr",
@@ -26,9 +25,13 @@ _UNSIGNED_ATOMICS = {"min": "OpAtomicUMin", "max": "OpAtomicUMax"}
 class AccessLowering:
     """Memory access and atomics of one function, for the codegen that owns it."""
 
-    def __init__(self, cg: FunctionCodegen):
-        self.cg, self.em, self.t, self.b = cg, cg.em, cg.t, cg.b
-        self.emit = cg.em.emit
+    def __init__(self, em: Emitter, where: str, casts: CastLowering,
+                 array: Callable[[str], ArraySlot], guard: Callable[[int], None]):
+        """`array` finds a buffer or array by name; `guard(ok)` ends the work item where `ok`
+        is false (the owner's early return)."""
+        self.where, self.casts, self.array, self.guard = where, casts, array, guard
+        self.em, self.t, self.b = em, em.t, em.b
+        self.emit = em.emit
 
     def length(self, slot: ArraySlot) -> int:
         """Element count as u32: OpArrayLength for buffers, a constant for arrays."""
@@ -38,7 +41,7 @@ class AccessLowering:
 
     def len_expr(self, name: str) -> Value:
         """`len(name)` as i32."""
-        slot = self.cg.array(name)
+        slot = self.array(name)
         if slot.length is not None:
             return Value(self.t.const_i32(slot.length), ir.I32)
         return Value(self.emit("OpBitcast", self.t.i32, self.length(slot)), ir.I32)
@@ -50,16 +53,16 @@ class AccessLowering:
         a zero or writes nothing."""
         index, index_type = index_value.id, index_value.type
         if not index_type.is_int:
-            raise LoweringError(f"{self.cg.fn.name}: index of {slot.name} has type {index_type}, not an integer")
+            raise LoweringError(f"{self.where}: index of {slot.name} has type {index_type}, not an integer")
         constant = self.b.int_constant_value(index)
         limit = slot.length if slot.length is not None else 1 << 31
         if constant is not None and not 0 <= constant < limit:
             if checked:
-                self.cg.guard(self.t.false())
+                self.guard(self.t.false())
             return None
         if index_type.bits < 32:
             widened = ir.ScalarType(index_type.kind, 32)
-            index, index_type = self.cg.casts.int_to_int(index, index_type, widened), widened
+            index, index_type = self.casts.int_to_int(index, index_type, widened), widened
         if checked:
             self._check_bounds(slot, index, index_type)
         chain = (index,) if slot.length is not None else (self.t.const_i32(0), index)
@@ -68,9 +71,9 @@ class AccessLowering:
     def _check_bounds(self, slot: ArraySlot, index: int, index_type: ir.ScalarType) -> None:
         """0 <= index < len as one unsigned comparison (a negative index wraps to a huge one)."""
         unsigned = ir.ScalarType("uint", index_type.bits)
-        as_unsigned = self.cg.casts.int_to_int(index, index_type, unsigned)
-        limit = self.cg.casts.int_to_int(self.length(slot), ir.U32, unsigned)
-        self.cg.guard(self.emit("OpULessThan", self.t.bool, as_unsigned, limit))
+        as_unsigned = self.casts.int_to_int(index, index_type, unsigned)
+        limit = self.casts.int_to_int(self.length(slot), ir.U32, unsigned)
+        self.guard(self.emit("OpULessThan", self.t.bool, as_unsigned, limit))
 
     def load(self, slot: ArraySlot, pointer: int) -> Value:
         value = self.emit("OpLoad", slot.stored_type, pointer)
@@ -91,7 +94,7 @@ class AccessLowering:
     def _atomic(self, slot: ArraySlot, pointer: int, op: str, args: list[int]) -> int:
         t = slot.elem
         if slot.storage_class == "Function":
-            raise LoweringError(f"{self.cg.fn.name}: atomic {op} on private array {slot.name}")
+            raise LoweringError(f"{self.where}: atomic {op} on private array {slot.name}")
         if t.bits == 64:
             self.b.capability("Int64Atomics")
         scope, relaxed = self.t.scope(slot.atomic_scope), self.t.semantics("Relaxed")
@@ -110,7 +113,7 @@ class AccessLowering:
         else:
             table = _INT_ATOMICS if op in _INT_ATOMICS else _SIGNED_ATOMICS if t.is_signed else _UNSIGNED_ATOMICS
             if op not in table:
-                raise LoweringError(f"{self.cg.fn.name}: unknown atomic operation {op!r}")
+                raise LoweringError(f"{self.where}: unknown atomic operation {op!r}")
             old = self.emit(table[op], stored, pointer, scope, relaxed, args[0])
         return self.emit("OpBitcast", self.t.scalar(t), old) if slot.as_bits else old
 
