@@ -109,11 +109,6 @@ def test_front_end_software_backend_and_host_glue_use_only_the_ir(sub_layer):
     assert violations((prefix,), allowed) == []
 
 
-# Cycles being removed elsewhere; each entry goes when its cycle does.
-KNOWN_CYCLES = {
-    # the software interpreter's evaluate/interp split (being rebuilt as one IR visitor)
-    "simple_vkbackend.software.interp -> simple_vkbackend.software.evaluate -> simple_vkbackend.software.interp",
-}
 
 
 def test_no_import_cycles():
@@ -134,7 +129,7 @@ def test_no_import_cycles():
     for m in sorted(MODULES):
         if m not in state:
             visit(m, [m])
-    assert [c for c in cycles if c not in KNOWN_CYCLES] == []
+    assert cycles == []
 
 
 def test_lowering_loads_no_vulkan():

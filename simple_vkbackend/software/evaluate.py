@@ -8,7 +8,7 @@ and calls no helper; statements continue with `survivors()`. `Logical` and
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -18,12 +18,10 @@ from simple_vkbackend.lowering.ir.visitor import Visitor
 from . import ops
 from .atomics import apply_atomic
 from .errors import SoftwareExecutionError
+from .frame import Frame, KernelContext
 from .lanes import Lanes
 from .memory import Place
 from .values import dtype_of, uniform
-
-if TYPE_CHECKING:
-    from .interp import Frame, KernelRun
 
 _LANE_IDS = ("global_id", "local_id", "group_id")
 
@@ -31,7 +29,7 @@ _LANE_IDS = ("global_id", "local_id", "group_id")
 class Eval(Visitor[Optional[np.ndarray]]):
     """A method per expression kind; `eval(e)` gives `e`'s lane vector."""
 
-    def __init__(self, run: "KernelRun", frame: "Frame", lanes: Lanes):
+    def __init__(self, run: KernelContext, frame: Frame, lanes: Lanes):
         self.run, self.frame, self.lanes = run, frame, lanes
         self.alive: Optional[np.ndarray] = None  # None: no lane has died
 
