@@ -1,5 +1,6 @@
 """Errors raised by the lowering layer. (The SPIR-V toolkit's own errors, such as
 SpirvToolsError, are in simple_vkbackend.runtime.spirv.errors.)"""
+from typing import Sequence
 
 
 class LoweringError(Exception):
@@ -7,7 +8,12 @@ class LoweringError(Exception):
 
 
 class IRVerifyError(LoweringError):
-    """A kernel IR module breaks a rule of the IR (see ir/nodes.py); names where."""
+    """A kernel IR module breaks a rule of the IR (see ir/nodes.py); names where.
+    `problems` lists them, one 'WHERE: MESSAGE' each."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class IRParseError(LoweringError):

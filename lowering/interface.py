@@ -127,7 +127,8 @@ def required_features(module: ir.Module, kernel: ir.Kernel, target: Target = Tar
 
 def _types_used(module: ir.Module, kernel: ir.Kernel) -> set[ir.ScalarType]:
     types: set[ir.ScalarType] = set()
-    for fn in [kernel, *called_functions(module, kernel)]:
+    functions: list[ir.Kernel | ir.Function] = [kernel, *called_functions(module, kernel)]
+    for fn in functions:
         for p in fn.params:
             types.add(p.type.elem if isinstance(p.type, ir.BufferType) else p.type)
         for loc in fn.locals:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import array
 import struct
 import sys
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence, TypeGuard, Union
 
 from .errors import LoweringError
 from ..runtime.spirv.grammar import Grammar, InstructionSpec, OperandSpec, grammar
@@ -79,7 +79,7 @@ class ModuleBuilder:
         self._constants: dict[tuple, int] = {}
         self._scalars: dict[int, tuple[str, int, bool]] = {}  # type id -> (kind, bits, signed)
         self._int_values: dict[int, int] = {}  # integer constant id -> value
-        self._encoders: dict[str, tuple[InstructionSpec, str]] = {}
+        self._encoders: dict[str, tuple[InstructionSpec, str, Optional[tuple[int, bool]]]] = {}
 
     # ------------------------------------------------------------------ ids and encoding
 
@@ -92,17 +92,19 @@ class ModuleBuilder:
     def bound(self) -> int:
         return self._next_id
 
-    def instr(self, opname: str, *operands: Operand, result: Optional[int] = None) -> Optional[int]:
+    def instr(self, opname: str, *operands: Operand, result: Optional[int] = None) -> int:
         """Encode `opname` with `operands` (result type first where the instruction
         has one; the result id is new unless `result` is given) and append it to
-        its section. Returns the result id, or None."""
+        its section. Returns the result id, or 0 (never an id: using it as an
+        operand is refused) for an instruction without one."""
         spec, section, id_counts = self._encoder(opname)
-        rid = None
+        rid = 0
         if spec.has_result:
             rid = result if result is not None else self.new_id()
+        words: list[int]
         if id_counts is not None and _fits(operands, id_counts):
             words = [0, *operands]  # ids only: no lookups needed
-            if rid is not None:
+            if rid:
                 words.insert(2 if spec.has_result_type else 1, rid)
         else:
             words = [0]
@@ -145,7 +147,7 @@ class ModuleBuilder:
         return self.g.enum_value("StorageClass", "Function")
 
     def _encode_operands(self, specs: Sequence[OperandSpec], ops: Sequence[Operand], i: int,
-                         rid: Optional[int], out: list[int], opname: str) -> int:
+                         rid: int, out: list[int], opname: str) -> int:
         n = len(ops)
         for spec in specs:
             if spec.kind == "IdResult":
@@ -169,6 +171,8 @@ class ModuleBuilder:
         value = ops[i]
         category = spec.category
         if category == "Id":
+            if value == 0:
+                raise ValueError("id 0: the result of an instruction that has none")
             out.append(_as_word(value))
             return i + 1
         if category == "Literal":
@@ -178,7 +182,7 @@ class ModuleBuilder:
             kind = self.g.kinds[spec.kind]
             e = kind.by_name[value] if isinstance(value, str) else kind.by_value[value]
             out.append(e.value)
-            return self._encode_operands(e.parameters, ops, i + 1, None, out, "")
+            return self._encode_operands(e.parameters, ops, i + 1, 0, out, "")
         if category == "BitEnum":
             return self._bit_enum(spec.kind, ops, i, out)
         if category == "Composite":
@@ -189,6 +193,8 @@ class ModuleBuilder:
 
     def _literal(self, kind: str, value: Operand) -> list[int]:
         if kind == "LiteralString":
+            if not isinstance(value, str):
+                raise TypeError(f"{value!r} is not a string")
             return encode_string(value)
         if isinstance(value, (tuple, list)):
             return [_as_word(v) for v in value]
@@ -212,7 +218,7 @@ class ModuleBuilder:
             if mask & bit:
                 e = kind.by_value.get(bit)
                 if e is not None and e.parameters:
-                    i = self._encode_operands(e.parameters, ops, i, None, out, "")
+                    i = self._encode_operands(e.parameters, ops, i, 0, out, "")
             bit <<= 1
         return i
 
@@ -417,7 +423,8 @@ class ModuleBuilder:
         return a.tobytes()
 
 
-def _fits(operands: Sequence[Operand], counts: tuple[int, bool]) -> bool:
+def _fits(operands: Sequence[Operand], counts: tuple[int, bool]) -> TypeGuard[Sequence[int]]:
+    """All operands are ids (words), as many as the instruction's id-only form takes."""
     fixed, tail = counts
     n = len(operands)
     if n != fixed and not (tail and n > fixed):

@@ -120,7 +120,8 @@ class Emitter:
 
     # ------------------------------------------------------------------ blocks
 
-    def emit(self, opname: str, *operands, result: Optional[int] = None) -> Optional[int]:
+    def emit(self, opname: str, *operands, result: Optional[int] = None) -> int:
+        """Append to the current block; the result id (0 for an instruction without one)."""
         if not self.open:
             where = f"block %{self.label}, which is terminated" if self.label else "no block"
             raise LoweringError(f"internal: {opname} emitted into {where}")

@@ -72,7 +72,7 @@ class FunctionCodegen(Visitor[Optional[Value]]):
 
     def return_early(self) -> None:
         """Leave the function here: a kernel's work item ends; a helper returns a zero."""
-        ret = None if self.is_kernel else self.fn.ret
+        ret = self.fn.ret if isinstance(self.fn, ir.Function) else None
         if ret is None:
             self.em.terminate("OpReturn")
         else:
@@ -130,7 +130,7 @@ class FunctionCodegen(Visitor[Optional[Value]]):
             self.access.store(slot, pointer, value)
 
     def visit_ExprStmt(self, s: ir.ExprStmt) -> None:
-        self.expr(s.expr)
+        self.visit(s.expr)
 
     def visit_If(self, s: ir.If) -> None:
         cond = self.expr(s.cond)
@@ -204,15 +204,25 @@ class FunctionCodegen(Visitor[Optional[Value]]):
 
     # ------------------------------------------------------------------ expressions
 
-    def expr(self, e: ir.Expr) -> Optional[Value]:
-        """The id of `e`'s value (None for a call or builtin that returns nothing)."""
-        return self.visit(e)
+    def expr(self, e: ir.Expr) -> Value:
+        """`e`'s value (a call or builtin that returns nothing has none: refused)."""
+        value = self.visit(e)
+        if value is None:
+            raise LoweringError(f"{self.fn.name}: {type(e).__name__} returns nothing, but its value is used")
+        return value
+
+    def type_of(self, e: ir.Expr) -> ir.ScalarType:
+        """`e`'s type (only a call or builtin may have none)."""
+        if e.type is None:
+            raise LoweringError(f"{self.fn.name}: {type(e).__name__} has no type")
+        return e.type
 
     def visit_Const(self, e: ir.Const) -> Value:
-        return Value(self.t.const(e.type, e.value), e.type)
+        ty = self.type_of(e)
+        return Value(self.t.const(ty, e.value), ty)
 
     def visit_Var(self, e: ir.Var) -> Value:
-        return Value(self._variable(e.name), e.type)
+        return Value(self._variable(e.name), self.type_of(e))
 
     def _variable(self, name: str) -> int:
         local = self.locals.get(name)
@@ -264,15 +274,15 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         return self.em.short_circuit(lhs, e.op == "and", lambda: self.expr(e.rhs))
 
     def visit_Select(self, e: ir.Select) -> Value:
-        cond = self.expr(e.cond)
+        cond, ty = self.expr(e.cond), self.type_of(e)
         if is_pure(e.then) and is_pure(e.otherwise):
-            result = self.t.scalar(e.type)
+            result = self.t.scalar(ty)
             then = self.expr(e.then)
-            return Value(self.emit("OpSelect", result, cond.id, then.id, self.expr(e.otherwise).id), e.type)
-        return self.em.if_value(cond, e.type, lambda: self.expr(e.then), lambda: self.expr(e.otherwise))
+            return Value(self.emit("OpSelect", result, cond.id, then.id, self.expr(e.otherwise).id), ty)
+        return self.em.if_value(cond, ty, lambda: self.expr(e.then), lambda: self.expr(e.otherwise))
 
     def visit_Cast(self, e: ir.Cast) -> Value:
-        return self.casts.cast(self.expr(e.value), e.type)
+        return self.casts.cast(self.expr(e.value), self.type_of(e))
 
     def visit_Call(self, e: ir.Call) -> Optional[Value]:
         fn_id = self.function_ids.get(e.func)

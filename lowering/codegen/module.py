@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Union
 
 from .. import ir
+from ..errors import LoweringError
 from ..interface import KernelInterface, Target
 from ..spirv_builder import ModuleBuilder
 from .function import FunctionCodegen
@@ -36,8 +37,8 @@ def _lower_function(b: ModuleBuilder, types: TypeMap, resources: KernelGlobals, 
                     fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
                     constants: dict[str, ir.Constant]) -> int:
     is_kernel = isinstance(fn, ir.Kernel)
-    result = types.void if is_kernel else types.result(fn.ret)
-    param_types = [] if is_kernel else [types.scalar(p.type) for p in fn.params]
+    result = types.result(fn.ret) if isinstance(fn, ir.Function) else types.void
+    param_types = [] if is_kernel else [types.scalar(_helper_param_type(fn, p)) for p in fn.params]
     fid = b.begin_function(result, b.type_function(result, *param_types))
     b.name(fid, fn.name)
     cg = FunctionCodegen(b, types, resources, module, fn, function_ids, constants)
@@ -55,3 +56,9 @@ def _lower_function(b: ModuleBuilder, types: TypeMap, resources: KernelGlobals, 
         cg.return_early()
     b.end_function()
     return fid
+
+
+def _helper_param_type(fn: Union[ir.Kernel, ir.Function], p: ir.Param) -> ir.ScalarType:
+    if not isinstance(p.type, ir.ScalarType):
+        raise LoweringError(f"{fn.name}: helper parameter {p.name!r} must be a scalar, not {p.type}")
+    return p.type

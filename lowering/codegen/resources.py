@@ -78,8 +78,9 @@ class KernelGlobals:
         slots = {s.name: s for s in interface.buffers}
         for p in kernel.params:
             if isinstance(p.type, ir.BufferType):
-                self._declare_buffer(p.name, p.type.elem, slots[p.name].binding, slots[p.name].access,
-                                     p.name in cas)
+                slot = slots[p.name]
+                assert slot.binding is not None and slot.access is not None  # a buffer slot has both
+                self._declare_buffer(p.name, p.type.elem, slot.binding, slot.access, p.name in cas)
 
     def _declare_buffer(self, name: str, elem: ir.ScalarType, binding: int, access: str, as_bits: bool) -> None:
         b, t = self.b, self.t
@@ -87,7 +88,7 @@ class KernelGlobals:
             b.capability(_STORAGE_CAPS[elem.bits])
         stored = t.u32 if as_bits else t.scalar(elem)
         runtime_array = b.type_runtime_array(stored, stride=elem.size)
-        member = [(0, "Offset", 0)]
+        member: list[tuple] = [(0, "Offset", 0)]
         if access in ("read", "none"):
             member.append((0, "NonWritable"))
         if access in ("write", "none"):
@@ -102,20 +103,20 @@ class KernelGlobals:
     # ------------------------------------------------------------------ push constants
 
     def _declare_push_constants(self, kernel: ir.Kernel, interface: KernelInterface) -> None:
-        scalars = [p for p in kernel.params if isinstance(p.type, ir.ScalarType)]
+        scalars = [(p.name, p.type) for p in kernel.params if isinstance(p.type, ir.ScalarType)]
         if not scalars:
             return
         b, t = self.b, self.t
         offsets = {s.name: s.offset for s in interface.scalars}
-        members = [t.stored(p.type) for p in scalars]
-        for p in scalars:
-            if p.type.bits in _PUSH_CAPS:
-                b.capability(_PUSH_CAPS[p.type.bits])
+        members = [t.stored(ty) for _, ty in scalars]
+        for _, ty in scalars:
+            if ty.bits in _PUSH_CAPS:
+                b.capability(_PUSH_CAPS[ty.bits])
         block = b.type_struct(members, decorations=[("Block",)],
-                              member_decorations=[(i, "Offset", offsets[p.name]) for i, p in enumerate(scalars)])
-        for i, p in enumerate(scalars):
-            b.member_name(block, i, p.name)
-            self.push[p.name] = PushMember(i, p.type, t.pointer("PushConstant", members[i]))
+                              member_decorations=[(i, "Offset", offsets[name]) for i, (name, _) in enumerate(scalars)])
+        for i, (name, ty) in enumerate(scalars):
+            b.member_name(block, i, name)
+            self.push[name] = PushMember(i, ty, t.pointer("PushConstant", members[i]))
         self.push_var = self._variable(t.pointer("PushConstant", block), "PushConstant", "params")
 
     # ------------------------------------------------------------------ shared arrays
@@ -133,7 +134,8 @@ class KernelGlobals:
 
     def _declare_workgroup_size(self, default: tuple[int, int, int]) -> tuple[int, int, int]:
         b, t = self.b, self.t
-        sizes = tuple(b.spec_constant(t.u32, value, spec_id) for spec_id, value in enumerate(default))
+        x, y, z = (b.spec_constant(t.u32, value, spec_id) for spec_id, value in enumerate(default))
+        sizes = (x, y, z)
         for axis, sid in zip("xyz", sizes):
             b.name(sid, f"local_size_{axis}")
         composite = b.instr("OpSpecConstantComposite", t.uvec3(), *sizes)

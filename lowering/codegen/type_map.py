@@ -7,6 +7,9 @@ from .. import ir
 from ..spirv_builder import ModuleBuilder
 
 
+ScalarValue = Union[bool, int, float]  # (written here: TypeMap.bool hides the builtin in the class)
+
+
 class TypeMap:
     """SPIR-V type and constant ids for IR scalar types (deduplicated by the builder)."""
 
@@ -61,7 +64,7 @@ class TypeMap:
 
     # ------------------------------------------------------------------ constants
 
-    def const(self, t: ir.ScalarType, value: Union[bool, int, float]) -> int:
+    def const(self, t: ir.ScalarType, value: ScalarValue) -> int:
         return self.b.constant(self.scalar(t), value)
 
     def const_i32(self, value: int) -> int:

@@ -22,10 +22,10 @@ def ir_diff(a: object, b: object, path: str = "") -> Optional[str]:
     here = path or type(a).__name__
     if type(a) is not type(b):
         return f"{here}: {type(a).__name__} != {type(b).__name__}"
-    if isinstance(a, float):
+    if isinstance(a, float) and isinstance(b, float):  # (b is of a's type)
         same = (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
         return None if same else f"{here}: {a!r} != {b!r}"
-    if isinstance(a, (list, tuple)):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) != len(b):
             return f"{here}: length {len(a)} != {len(b)}"
         for i, (x, y) in enumerate(zip(a, b)):

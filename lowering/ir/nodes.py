@@ -66,7 +66,7 @@ class Node:
 class ScalarType:
     """A scalar: kind is 'bool', 'int' (signed), 'uint' or 'float'."""
 
-    kind: ScalarKind
+    kind: ScalarKind | str
     bits: int
 
     def __post_init__(self) -> None:
@@ -135,7 +135,7 @@ class ArrayType:
 
     elem: ScalarType
     length: int
-    space: ArraySpace
+    space: ArraySpace | str
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "space", coerce(ArraySpace, self.space))
@@ -199,7 +199,7 @@ BINARY_OPS = ARITH_OPS + BIT_OPS + COMPARE_OPS
 class Unary(Expr):
     """`neg` (numeric), `not` (bool), `bitnot` (integer); result has operand's type."""
 
-    op: UnaryOp
+    op: UnaryOp | str
     operand: Expr
 
     CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("operand",)
@@ -216,7 +216,7 @@ class Binary(Expr):
     integer exponent gives 0, except for bases 1 and -1 as in exact arithmetic).
     """
 
-    op: BinaryOp
+    op: BinaryOp | str
     lhs: Expr
     rhs: Expr
 
@@ -230,7 +230,7 @@ class Binary(Expr):
 class Logical(Expr):
     """Short-circuit `and` / `or` of two bools."""
 
-    op: LogicalOp
+    op: LogicalOp | str
     lhs: Expr
     rhs: Expr
 
@@ -290,7 +290,7 @@ class Builtin(Expr):
       barrier only): no args, type None.
     """
 
-    name: BuiltinName
+    name: BuiltinName | str
     args: list[Expr] = field(default_factory=list)
     dim: int = 0
 
@@ -309,7 +309,7 @@ class Atomic(Expr):
     the old value. `args` is `[value]`, or `[expected, desired]` for
     `compare_exchange`. Integer types of 32 bits; `add` also on f32."""
 
-    op: AtomicOp
+    op: AtomicOp | str
     base: str
     index: Expr
     args: list[Expr]

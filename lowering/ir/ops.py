@@ -7,14 +7,21 @@ kept as given, for the verifier to report.
 """
 from __future__ import annotations
 
-from enum import Enum, StrEnum
-from typing import TypeVar
+from enum import Enum
+from typing import TypeVar, cast
 
 E = TypeVar("E", bound=Enum)
 
 
-class IREnum(StrEnum):
-    """A str-valued enum whose repr is its value's (messages read as before)."""
+class IREnum(str, Enum):
+    """A str-valued enum whose repr is its value's (messages read as before). What
+    enum.StrEnum is, written out: StrEnum is Python 3.11+ and 3.10 is supported."""
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(self, spec)
 
     def __repr__(self) -> str:
         return repr(self.value)
@@ -122,9 +129,9 @@ class AtomicOp(IREnum):
     COMPARE_EXCHANGE = "compare_exchange"
 
 
-def coerce(enum: type[E], value: object) -> object:
+def coerce(enum: type[E], value: E | str) -> E | str:
     """`value` as a member of `enum` when it is a plain string naming one; otherwise
     unchanged (members, and anything else for the verifier to report)."""
     if type(value) is not str:
         return value
-    return enum._value2member_map_.get(value, value)
+    return cast("E | str", enum._value2member_map_.get(value, value))  # the map holds enum's members

@@ -42,6 +42,7 @@ def tokenize(text: str) -> list[Token]:
         if m is None:
             raise IRParseError(f"{line}:{col}: unexpected character {text[pos]!r}")
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _TOKEN_RE is a named group
         if kind == "newline":
             tokens.append(Token("newline", "\n", line, col))
             line, line_start = line + 1, m.end()
@@ -131,7 +132,7 @@ class _Parser:
         if self.accept("module"):
             module.name = self.string()
             self.end_of_line()
-        items = {"const": self.constant, "fn": self.function, "kernel": self.kernel}
+        items = ("const", "fn", "kernel")
         while True:
             self.skip_newlines()
             tok = self.peek()
@@ -140,8 +141,12 @@ class _Parser:
             if tok.text not in items or tok.kind != "ident":
                 raise self.error(f"expected 'const', 'fn' or 'kernel', found {_show(tok)}")
             self.next()
-            item = items[tok.text]()
-            {"const": module.constants, "fn": module.functions, "kernel": module.kernels}[tok.text].append(item)
+            if tok.text == "const":
+                module.constants.append(self.constant())
+            elif tok.text == "fn":
+                module.functions.append(self.function())
+            else:
+                module.kernels.append(self.kernel())
             self.end_of_line()
         self.resolve(module)
         return module
@@ -197,7 +202,7 @@ class _Parser:
 
     def params(self) -> list[ir.Param]:
         self.expect("(")
-        params = []
+        params: list[ir.Param] = []
         while not self.accept(")"):
             if params:
                 self.expect(",")
@@ -255,6 +260,7 @@ class _Parser:
         keyword = self.next()
         name = self.name()
         self.expect(":")
+        ty: Union[ir.ArrayType, ir.ScalarType]
         if keyword.text == "shared":
             if not isinstance(fn, ir.Kernel):
                 raise self.error("shared arrays are only allowed in kernels", keyword)
@@ -363,8 +369,8 @@ class _Parser:
     def name_expr(self) -> Union[ir.Var, ir.Index]:
         tok = self.next()
         if self.accept("["):
-            node: Union[ir.Var, ir.Index] = ir.Index(None, tok.text, None, self.accept("!"))
-            node.index = self.expr()
+            checked = self.accept("!")
+            node: Union[ir.Var, ir.Index] = ir.Index(None, tok.text, self.expr(), checked)
             self.expect("]")
         else:
             node = ir.Var(None, tok.text)
@@ -398,7 +404,7 @@ class _Parser:
         return words, ir.SCALAR_TYPES[rest[0]] if rest else None
 
     def args(self, count: Optional[int] = None) -> list[ir.Expr]:
-        args = []
+        args: list[ir.Expr] = []
         while not self.at(")") and (count is None or len(args) < count):
             args.append(self.expr())
         if count is not None and len(args) != count:
@@ -479,7 +485,7 @@ class _Parser:
                 p.node.type = ty.elem
 
 
-def _kind(ty: ir.Type) -> str:
+def _kind(ty: Union[ir.BufferType, ir.ArrayType]) -> str:
     return "buffer" if isinstance(ty, ir.BufferType) else f"{ty.space} array"
 
 

@@ -20,7 +20,8 @@ def print_module(module: ir.Module) -> str:
     if module.constants:
         out.append("")
         out += [f"const {c.name}: {c.type} = {_value_text(c.value)}" for c in module.constants]
-    for fn in [*module.functions, *module.kernels]:
+    functions: list[ir.Function | ir.Kernel] = [*module.functions, *module.kernels]
+    for fn in functions:
         out.append("")
         out += _function_lines(fn)
     return "\n".join(out) + "\n"

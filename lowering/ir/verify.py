@@ -42,11 +42,9 @@ def verify_module(module: ir.Module) -> None:
     """Raise IRVerifyError listing every problem of `module`; return if none."""
     problems = module_problems(module)
     if problems:
-        err = IRVerifyError(f"module '{module.name}' fails verification "
+        raise IRVerifyError(f"module '{module.name}' fails verification "
                             f"({len(problems)} problem{'s' if len(problems) > 1 else ''}):\n  "
-                            + "\n  ".join(problems))
-        err.problems = problems
-        raise err
+                            + "\n  ".join(problems), problems)
 
 
 def module_problems(module: ir.Module) -> list[str]:
@@ -57,7 +55,8 @@ def module_problems(module: ir.Module) -> list[str]:
         problem = _name_problem(c.name) or _scalar_type_problem(c.type) or const_value_problem(c.type, c.value)
         if problem:
             problems.append(f"constant {c.name}: {problem}")
-    for fn in [*module.functions, *module.kernels]:
+    functions: list[Fn] = [*module.functions, *module.kernels]
+    for fn in functions:
         _FunctionChecker(module, fn, problems).check()
     _check_recursion(module, problems)
     return problems
@@ -162,10 +161,12 @@ class _Symbol:
 
     @property
     def writable(self) -> bool:
-        return self.kind != "buffer" or self.type.writable
+        return not isinstance(self.type, ir.BufferType) or self.type.writable
 
     @property
     def elem(self) -> ir.ScalarType:
+        if isinstance(self.type, ir.ScalarType):
+            raise TypeError(f"internal: element type of scalar {self.kind}")
         return self.type.elem
 
 
@@ -226,13 +227,12 @@ class _FunctionChecker(Visitor[None]):
                 self.report(f"param {p.name}: {_scalar_type_problem(p.type)}")
             else:
                 self.declare("param", p.name, _Symbol("param", p.type))
-        if self.is_kernel:
-            self.check_kernel_attributes()
+        if isinstance(self.fn, ir.Kernel):
+            self.check_kernel_attributes(self.fn)
         elif self.fn.ret is not None and _scalar_type_problem(self.fn.ret):
             self.report(f"result type: {_scalar_type_problem(self.fn.ret)}")
 
-    def check_kernel_attributes(self) -> None:
-        k = self.fn
+    def check_kernel_attributes(self, k: ir.Kernel) -> None:
         if type(k.dims) is not int or not 1 <= k.dims <= 3:
             self.report(f"dims must be 1, 2 or 3, not {k.dims!r}")
         ls = k.local_size
@@ -345,7 +345,7 @@ class _FunctionChecker(Visitor[None]):
             self.report(f"{what} condition must be bool, not {ty}")
 
     def visit_Return(self, s: ir.Return) -> None:
-        want = None if self.is_kernel else self.fn.ret
+        want = self.fn.ret if isinstance(self.fn, ir.Function) else None
         if s.value is None:
             if want is not None:
                 self.report(f"return without a value in a function returning {want}")
@@ -369,7 +369,7 @@ class _FunctionChecker(Visitor[None]):
 
     def expr(self, e: object) -> Optional[ir.ScalarType]:
         """Check `e` and its sub-expressions; its type, or None if it has none or is broken."""
-        if type(e) not in _EXPR_KINDS:
+        if type(e) not in _EXPR_KINDS or not isinstance(e, ir.Expr):
             self.report(f"not an expression: {e!r}")
             return None
         if e.type is not None and _scalar_type_problem(e.type):
