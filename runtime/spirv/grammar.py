@@ -69,7 +69,7 @@ class OperandKind:
         self.category = category
         self.bases = bases
         self.by_name = enumerants
-        self.by_value = {}
+        self.by_value: dict[int, Enumerant] = {}
         for e in enumerants.values():
             self.by_value.setdefault(e.value, e)
 
@@ -196,7 +196,7 @@ def grammar_dir() -> Path:
     under the interpreter's site directories, else the system's."""
     try:
         dist = importlib.metadata.distribution(_HEADERS_DIST)
-        path = Path(dist.locate_file(Path(*_GRAMMAR_DIR)))
+        path = Path(str(dist.locate_file(Path(*_GRAMMAR_DIR))))
         if (path / CORE_GRAMMAR).is_file():
             return path
         raise GrammarError(f"{CORE_GRAMMAR} not found in {path} (from {_HEADERS_DIST})")

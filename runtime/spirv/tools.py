@@ -70,7 +70,7 @@ def _wheel_file(parts: Sequence[str]) -> Path:
         dist = importlib.metadata.distribution(_TOOLS_DIST)
     except importlib.metadata.PackageNotFoundError:
         raise SpirvToolsError(f"the {_TOOLS_DIST} package is not installed; install it with pip") from None
-    path = Path(dist.locate_file(Path(*parts)))
+    path = Path(str(dist.locate_file(Path(*parts))))
     if not path.exists():
         raise SpirvToolsError(f"{path.name} not found at {path} (from {_TOOLS_DIST})")
     return path

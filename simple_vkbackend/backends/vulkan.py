@@ -49,7 +49,7 @@ class VulkanBackend(Backend):
             raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}")
         from ..vulkan.objects import Device
         self.owns_device = not isinstance(device, Device)
-        self.device: Device = Device(device) if self.owns_device else device
+        self.device: Device = device if isinstance(device, Device) else Device(device)
         self.features = frozenset(self.device.enabled_features if features is None else features)
         self._libraries: "weakref.WeakSet" = weakref.WeakSet()
 

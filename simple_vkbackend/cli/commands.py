@@ -69,12 +69,9 @@ def native(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     module = load(args.file)
-    try:
-        from simple_vkbackend.lowering.ir.verify import verify_module
-    except ImportError:  # the verifier is optional here: the front end's output is checked anyway
-        verify_module = None
-    if verify_module is not None:
-        verify_module(module)
+    from simple_vkbackend.lowering.ir.verify import verify_module
+
+    verify_module(module)
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
     return EXIT_OK
 

@@ -21,7 +21,7 @@ from typing import Mapping
 import llvmlite.binding as llvm
 from llvmlite import ir as ll
 
-from .glue import RELEASE, KernelGlue, glue_function_name, glue_local_function_name
+from .glue import RELEASE, glue_function_name, glue_local_function_name, glue_params
 from .jit import _initialize_native
 
 # kernel scalar type -> the C type it is passed as (the LLVM types of llvm_types.py)
@@ -46,7 +46,7 @@ def local_name(kernel: str) -> str:
 
 
 def _llvm_params(interface) -> list[ll.Type]:
-    return [t for t, _ in KernelGlue(None, interface, b"").params()]
+    return [t for t, _ in glue_params(interface)]
 
 
 def _aliases(module_name: str, interfaces: Mapping[str, object]) -> str:

@@ -224,6 +224,18 @@ class GlueEmitter:
         b.ret_void()
 
 
+def glue_params(interface: KernelInterface) -> list[tuple[ll.Type, str]]:
+    """The glue function's parameters, (LLVM type, name): the device, the kernel's
+    parameters (a buffer as data pointer and byte size), the global size."""
+    params = [(I64, "device")]
+    for p in interface.params:
+        if p.kind == "buffer":
+            params += [(PTR, f"p.{p.name}.data"), (I64, f"p.{p.name}.bytes")]
+        else:
+            params.append((scalar_type(p.type), f"p.{p.name}"))
+    return params + [(I32, f"global.{axis}") for axis in "xyz"]
+
+
 class KernelGlue:
     """The globals and the two functions of one kernel."""
 
@@ -243,13 +255,7 @@ class KernelGlue:
         self.emit_wrapper(launch_fn)
 
     def params(self) -> list[tuple[ll.Type, str]]:
-        params = [(I64, "device")]
-        for p in self.interface.params:
-            if p.kind == "buffer":
-                params += [(PTR, f"p.{p.name}.data"), (I64, f"p.{p.name}.bytes")]
-            else:
-                params.append((scalar_type(p.type), f"p.{p.name}"))
-        return params + [(I32, f"global.{axis}") for axis in "xyz"]
+        return glue_params(self.interface)
 
     def emit_wrapper(self, launch_fn: ll.Function) -> None:
         fn, b = self.emitter.function(glue_function_name(self.name), I32, self.params())
@@ -347,6 +353,7 @@ class LaunchBuilder:
             b.store(ll.Constant(ll.ArrayType(I8, size), None), self.push)
         for p in self.interface.scalars:
             value = self.args[f"p.{p.name}"]
+            assert p.offset is not None  # a scalar slot has an offset
             if p.type == "bool":
                 value = b.zext(b.icmp_unsigned("!=", value, const(0)), I32)
             b.store(value, element_ptr(b, self.push, const(p.offset), I8), align=scalar(p.type).size)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import threading
-from typing import Mapping, Protocol, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 import llvmlite.binding as llvm
 
@@ -43,8 +43,8 @@ def _target_machine() -> llvm.TargetMachine:
     return llvm.Target.from_default_triple().create_target_machine(opt=2)
 
 
-def launch_ctypes(interface: KernelInterface) -> ctypes.CFUNCTYPE:
-    """The ctypes prototype of `@"simple_<kernel>.local"`."""
+def launch_ctypes(interface: KernelInterface) -> Callable[[int], Callable[..., int]]:
+    """The ctypes prototype of `@"simple_<kernel>.local"` (called with its address)."""
     args: list = [ctypes.c_uint64]
     for p in interface.params:
         if p.kind == "buffer":

@@ -33,8 +33,18 @@ class Eval(Visitor[Optional[np.ndarray]]):
         self.run, self.frame, self.lanes = run, frame, lanes
         self.alive: Optional[np.ndarray] = None  # None: no lane has died
 
-    def eval(self, e: ir.Expr) -> Optional[np.ndarray]:
-        return self.visit(e)
+    def eval(self, e: ir.Expr) -> np.ndarray:
+        """`e`'s lane vector (a call or builtin that returns nothing has none: refused)."""
+        value = self.visit(e)
+        if value is None:
+            raise self.run.error(f"{type(e).__name__} returns nothing, but its value is used")
+        return value
+
+    def type_of(self, e: ir.Expr) -> ir.ScalarType:
+        """`e`'s type (only a call or builtin may have none)."""
+        if e.type is None:
+            raise self.run.error(f"{type(e).__name__} has no type")
+        return e.type
 
     def generic_visit(self, node: ir.Node) -> Optional[np.ndarray]:
         raise self.run.error(f"cannot evaluate expression {type(node).__name__}")
@@ -74,7 +84,7 @@ class Eval(Visitor[Optional[np.ndarray]]):
     # ----------------------------------------------------------------- leaves
 
     def visit_Const(self, e: ir.Const) -> np.ndarray:
-        return uniform(e.type, e.value, self.lanes.count)
+        return uniform(self.type_of(e), e.value, self.lanes.count)
 
     def visit_Var(self, e: ir.Var) -> np.ndarray:
         frame = self.frame
@@ -102,19 +112,19 @@ class Eval(Visitor[Optional[np.ndarray]]):
         if e.name in ir.SYNC_BUILTINS:
             return None  # lanes run in lockstep: every earlier write is already visible
         if e.name in ir.MATH_BUILTINS:
-            return ops.math(e.name, e.args[0].type, [self.eval(a) for a in e.args])
+            return ops.math(e.name, self.type_of(e.args[0]), [self.eval(a) for a in e.args])
         raise self.run.error(f"unknown builtin '{e.name}'")
 
     # ----------------------------------------------------------------- operators
 
     def visit_Unary(self, e: ir.Unary) -> np.ndarray:
-        return ops.unary(e.op, e.operand.type, self.eval(e.operand))
+        return ops.unary(e.op, self.type_of(e.operand), self.eval(e.operand))
 
     def visit_Binary(self, e: ir.Binary) -> np.ndarray:
-        return ops.binary(e.op, e.lhs.type, self.eval(e.lhs), self.eval(e.rhs))
+        return ops.binary(e.op, self.type_of(e.lhs), self.eval(e.lhs), self.eval(e.rhs))
 
     def visit_Cast(self, e: ir.Cast) -> np.ndarray:
-        return ops.cast(e.value.type, e.type, self.eval(e.value))
+        return ops.cast(self.type_of(e.value), self.type_of(e), self.eval(e.value))
 
     def visit_Logical(self, e: ir.Logical) -> np.ndarray:
         lhs = self.eval(e.lhs)
@@ -134,7 +144,7 @@ class Eval(Visitor[Optional[np.ndarray]]):
             return self.eval(e.then)
         if else_mask.all():
             return self.eval(e.otherwise)
-        result = np.zeros(self.lanes.count, dtype=dtype_of(e.type))
+        result = np.zeros(self.lanes.count, dtype=dtype_of(self.type_of(e)))
         if then_mask.any():
             result[then_mask] = self.eval_on(e.then, then_mask)
         if else_mask.any():

@@ -24,7 +24,8 @@ class Geometry:
 
     @property
     def num_groups(self) -> Size3:
-        return tuple(-(-g // l) for g, l in zip(self.global_size, self.local_size))
+        (gx, gy, gz), (lx, ly, lz) = self.global_size, self.local_size
+        return (-(-gx // lx), -(-gy // ly), -(-gz // lz))
 
     @property
     def group_size(self) -> int:
@@ -58,7 +59,8 @@ class Geometry:
 
     def ids_of_lane(self, lane: int) -> Size3:
         """The global id (x, y, z) of one lane, for messages."""
-        return tuple(int(self.id_vector("global_id", d)[lane]) for d in range(3))
+        x, y, z = (int(self.id_vector("global_id", d)[lane]) for d in range(3))
+        return (x, y, z)
 
     def _compute(self, name: str, dim: int) -> np.ndarray:
         # Lanes form a C-order grid (group z, y, x, local z, y, x): x fastest.

@@ -103,7 +103,7 @@ class KernelRun(Visitor[Lanes]):
 
     def visit_ExprStmt(self, s: ir.ExprStmt, frame: Frame, lanes: Lanes) -> Lanes:
         ev = Eval(self, frame, lanes)
-        ev.eval(s.expr)
+        ev.visit(s.expr)
         return ev.survivors()
 
     def visit_If(self, s: ir.If, frame: Frame, lanes: Lanes) -> Lanes:

@@ -53,11 +53,12 @@ def _find_kernel(module: ir.Module, name: str) -> ir.Kernel:
 def _size3(k: ir.Kernel, what: str, size, minimum: int) -> tuple[int, int, int]:
     dims = [size] if isinstance(size, numbers.Integral) else size
     ok = isinstance(dims, (tuple, list)) and 1 <= len(dims) <= 3 and all(
-        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= minimum for d in dims)
+        isinstance(d, numbers.Integral) and not isinstance(d, bool) and int(d) >= minimum for d in dims)
     if not ok:
         raise SoftwareArgumentError(
             f"kernel '{k.name}': {what} must be 1 to 3 integers >= {minimum}, got {size!r}")
-    return tuple([int(d) for d in dims] + [1] * (3 - len(dims)))
+    x, y, z = [int(d) for d in dims] + [1] * (3 - len(dims))
+    return (x, y, z)
 
 
 def _bind(k: ir.Kernel, args: Mapping[str, object]):
@@ -77,19 +78,19 @@ def _bind(k: ir.Kernel, args: Mapping[str, object]):
     buffers, scalars = {}, {}
     for p in k.params:
         if isinstance(p.type, ir.BufferType):
-            buffers[p.name] = _buffer(k, p, args[p.name], usage[p.name].written)
+            buffers[p.name] = _buffer(k, p.name, p.type, args[p.name], usage[p.name].written)
         else:
-            scalars[p.name] = _scalar(k, p, args[p.name])
+            scalars[p.name] = _scalar(k, p.name, p.type, args[p.name])
     return buffers, scalars
 
 
-def _buffer(k: ir.Kernel, p: ir.Param, value, written: bool) -> np.ndarray:
-    where = f"kernel '{k.name}': buffer '{p.name}' ({p.type})"
-    if p.type.elem.is_bool:
+def _buffer(k: ir.Kernel, name: str, ty: ir.BufferType, value, written: bool) -> np.ndarray:
+    where = f"kernel '{k.name}': buffer '{name}' ({ty})"
+    if ty.elem.is_bool:
         raise SoftwareArgumentError(f"{where}: buffers of bool are not supported")
     if not isinstance(value, np.ndarray):
         raise SoftwareArgumentError(f"{where}: expected a numpy array, got {type(value).__name__}")
-    want = dtype_of(p.type.elem)
+    want = dtype_of(ty.elem)
     if value.dtype != want:
         raise SoftwareArgumentError(f"{where}: expected dtype {want}, got {value.dtype}")
     if value.ndim != 1 or not value.flags.c_contiguous:
@@ -100,9 +101,8 @@ def _buffer(k: ir.Kernel, p: ir.Param, value, written: bool) -> np.ndarray:
     return value
 
 
-def _scalar(k: ir.Kernel, p: ir.Param, value) -> np.generic:
-    t = p.type
-    where = f"kernel '{k.name}': scalar '{p.name}' ({t})"
+def _scalar(k: ir.Kernel, name: str, t: ir.ScalarType, value) -> np.generic:
+    where = f"kernel '{k.name}': scalar '{name}' ({t})"
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     is_bool = isinstance(value, (bool, np.bool_))

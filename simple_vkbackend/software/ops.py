@@ -6,6 +6,8 @@ casts saturate (NaN gives 0, as Rust's `as` does).
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from simple_vkbackend.lowering import ir
@@ -162,7 +164,7 @@ def _smoothstep(one, edge0, edge1, x):
     return t * t * (one * 3 - one * 2 * t)
 
 
-_SHAPED_MATH = {
+_SHAPED_MATH: dict[str, Callable[..., np.ndarray]] = {
     "rsqrt": lambda one, x: one / np.sqrt(x),
     "round": _round_half_away,
     "fract": lambda one, x: x - np.floor(x),
