@@ -31,7 +31,7 @@ class LoweredKernel:
     interface: KernelInterface
 
 
-def lower_kernel(module: ir.Module, kernel_name: str, target: Target = Target()) -> LoweredKernel:
+def lower_kernel(module: ir.Module, kernel_name: str, target: Target = Target()) -> LoweredKernel:  # noqa: B008 - frozen
     if target.spirv_version not in SPIRV_ENVS:
         versions = ", ".join(f"{major}.{minor}" for major, minor in SPIRV_ENVS)
         raise LoweringError(f"SPIR-V {target.spirv_version} is not a supported target (supported: {versions})")
@@ -51,5 +51,5 @@ def lower_kernel(module: ir.Module, kernel_name: str, target: Target = Target())
     return LoweredKernel(kernel_name, spirv, interface)
 
 
-def lower_module(module: ir.Module, target: Target = Target()) -> list[LoweredKernel]:
+def lower_module(module: ir.Module, target: Target = Target()) -> list[LoweredKernel]:  # noqa: B008 - frozen
     return [lower_kernel(module, k.name, target) for k in module.kernels]

@@ -180,7 +180,7 @@ class ModuleBuilder:
             return i + 1
         if category == "ValueEnum":
             kind = self.g.kinds[spec.kind]
-            e = kind.by_name[value] if isinstance(value, str) else kind.by_value[value]
+            e = kind.by_name[value] if isinstance(value, str) else kind.by_value[_as_word(value)]
             out.append(e.value)
             return self._encode_operands(e.parameters, ops, i + 1, 0, out, "")
         if category == "BitEnum":

@@ -25,7 +25,7 @@ _LAZY = {
     "list_devices": "vulkan.device_info",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = sorted(_LAZY)  # noqa: PLE0605 - the names of _LAZY, listed there once
 
 
 def __getattr__(name: str):

@@ -4,9 +4,10 @@ the traversal protocol (visitor.py), walks and analyses (walk.py), the verifier
 equality (equal.py). `from simple_vkbackend.lowering import ir` gives the node
 classes, types and enums; the other modules are imported by name.
 """
-from .nodes import *  # noqa: F401,F403  (the public node and type names)
-from .nodes import Node
-from .ops import ArraySpace, AtomicOp, BinaryOp, BuiltinName, LogicalOp, ScalarKind, UnaryOp
-from .visitor import Transformer, Visitor
+# Re-exported through __all__ (which ruff cannot read, as it is computed):
+from .nodes import *  # noqa: F403 - the public node and type names
+from .nodes import Node  # noqa: F401
+from .ops import ArraySpace, AtomicOp, BinaryOp, BuiltinName, LogicalOp, ScalarKind, UnaryOp  # noqa: F401
+from .visitor import Transformer, Visitor  # noqa: F401
 
 __all__ = [name for name in dir() if not name.startswith("_")]

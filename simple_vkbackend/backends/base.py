@@ -74,7 +74,7 @@ class Backend(ABC):
         """Run `kernel` over `global_size` work items (local size: the backend's
         choice when None); written buffers in `args` receive the results."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a default that does nothing, not abstract
         """Release what the backend holds (devices, caches); idempotent."""
 
 

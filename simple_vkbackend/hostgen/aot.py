@@ -97,10 +97,10 @@ def glue_header(module_name: str, interfaces: Mapping[str, object]) -> str:
         params = _c_params(interface)
         lines.append(f"int32_t {glue_function_name(name)}({', '.join(params)});")
         local = params + [f"uint32_t local_{a}" for a in "xyz"]
-        lines.append(f"/* local_x = 0: the glue chooses the local size */")
+        lines.append("/* local_x = 0: the glue chooses the local size */")
         lines.append(f"int32_t {local_name(name)}({', '.join(local)});")
         lines.append("")
-    lines += [f"/* frees the kernels compiled for `device` (0: for every device) */",
+    lines += ["/* frees the kernels compiled for `device` (0: for every device) */",
               f"void {release_name(module_name)}(uint64_t device);", "",
               "#ifdef __cplusplus", "}", "#endif", "", f"#endif /* {guard} */", ""]
     return "\n".join(lines)
