@@ -39,7 +39,7 @@ class Buffer(Resource):
                  | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT)
         self.raw = device_memory.RawBuffer(ctx, size, usage, "device-unmapped" if staged else "device")
         self.last_serial = 0            # last submission that used the buffer
-        self.users = weakref.WeakSet()  # kernels whose caches may refer to this buffer
+        self.users: weakref.WeakSet = weakref.WeakSet()  # kernels whose caches may refer to this buffer
 
     @property
     def handle(self):
@@ -77,7 +77,7 @@ class Buffer(Resource):
         with self.pinned():
             if self.mapped:
                 self.ctx.submitter.wait(self.last_serial)
-                device_memory.memmove(self.raw.address, address, size)
+                device_memory.memmove(self.raw.host_address, address, size)
             else:
                 self._staged_upload(address, size)
 
@@ -89,7 +89,7 @@ class Buffer(Resource):
         with self.pinned():
             self.ctx.submitter.wait(self.last_serial)
             if self.mapped:
-                device_memory.memmove(address, self.raw.address, size)
+                device_memory.memmove(address, self.raw.host_address, size)
             else:
                 self._staged_download(address, size)
 
@@ -109,7 +109,7 @@ class Buffer(Resource):
             n = min(device_memory.STAGING_CHUNK, size - offset)
             stage = pool.acquire(n)
             try:
-                device_memory.memmove(stage.address, address + offset, n)
+                device_memory.memmove(stage.host_address, address + offset, n)
                 serial = sub.run(self._record_copy, stage.handle, self.raw.handle, offset, n, True,
                                  users=(self,))
             except BaseException:
@@ -127,7 +127,7 @@ class Buffer(Resource):
                 serial = sub.run(self._record_copy, self.raw.handle, stage.handle, offset, n, False,
                                  users=(self,))
                 sub.wait(serial)
-                device_memory.memmove(address + offset, stage.address, n)
+                device_memory.memmove(address + offset, stage.host_address, n)
             finally:
                 pool.release(stage, serial)
 

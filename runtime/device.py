@@ -61,7 +61,7 @@ class Device(Resource):
         if not phys.supported.get("timelineSemaphore"):
             raise NotAvailableError(f"{phys.info.name} lacks timeline semaphores (Vulkan 1.2 or "
                                     "VK_KHR_timeline_semaphore), which the runtime needs")
-        wanted = {n: ok for n, ok in phys.supported.items() if ok}
+        wanted: dict[str, bool] = {n: ok for n, ok in phys.supported.items() if ok}
         chain = feat.FeatureChain(feat.applicable(phys.api, phys.info.extensions), wanted)
         exts = sorted(chain.extensions_needed())
         if "VK_KHR_portability_subset" in phys.info.extensions:
@@ -173,7 +173,7 @@ class Device(Resource):
                 tracking.destroy("VkPipelineCache", ctx.pipeline_cache,
                                  lambda h: ctx.lib.vkDestroyPipelineCache(ctx.handle, h, ffi.NULL))
             tracking.destroy("VkDevice", ctx.handle, lambda h: ctx.lib.vkDestroyDevice(h, ffi.NULL))
-            ctx.submitter = ctx.staging = ctx.pipeline_cache = None
+            ctx.submitter = ctx.staging = ctx.pipeline_cache = None  # type: ignore[assignment]  # destroyed
 
     def __repr__(self) -> str:
         return f"<Device {self.index}: {self.name}{'' if self.alive else ', freed'}>"

@@ -2,22 +2,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .instance import PhysicalDevice
+
+if TYPE_CHECKING:
+    from .device_memory import StagingPool
+    from .submit import Submitter
 
 
 @dataclass
 class DeviceContext:
     """Handles of one logical device; owned and destroyed by `Device`."""
 
-    vk: object                      # the `vulkan` module
-    handle: object                  # VkDevice
+    vk: Any                         # the `vulkan` module (untyped)
+    handle: Any                     # VkDevice
     physical: PhysicalDevice
-    fns: object                     # vkapi.DeviceFns
-    queue: object = None            # VkQueue
-    submitter: object = None        # submit.Submitter
-    staging: object = None          # memory.StagingPool
-    pipeline_cache: object = None   # VkPipelineCache
+    fns: Any                        # vkapi.DeviceFns
+    queue: Any = None               # VkQueue
+    # Made by Device._setup and dropped when the device is destroyed; the parts use
+    # them only while it lives, so they are typed as present.
+    submitter: Submitter = None     # type: ignore[assignment]  # see above
+    staging: StagingPool = None     # type: ignore[assignment]  # see above
+    pipeline_cache: Any = None      # VkPipelineCache
     direct_memory_type: int | None = None   # mappable device-local type, if used
     extra: dict = field(default_factory=dict)
 

@@ -56,6 +56,13 @@ class RawBuffer:
             self.destroy()
             raise
 
+    @property
+    def host_address(self) -> int:
+        """The address it is mapped at (asked of a mapped buffer only)."""
+        if self.address is None:
+            raise InvalidParameterError("internal: the buffer is not mapped")
+        return self.address
+
     def _create(self, usage: int, kind: str) -> None:
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
         info = ffi.new("VkBufferCreateInfo*", {
@@ -90,7 +97,10 @@ class RawBuffer:
             if t is not None:
                 return t, True
         t = find_memory_type(self.ctx, bits, vk.VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
-        return (t if t is not None else find_memory_type(self.ctx, bits, 0)), False
+        t = t if t is not None else find_memory_type(self.ctx, bits, 0)
+        if t is None:
+            raise AllocationError("no memory type for the buffer")
+        return t, False
 
     def _allocate(self, size: int, type_index: int) -> None:
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
@@ -145,7 +155,7 @@ class StagingPool:
     def acquire(self, size: int) -> RawBuffer:
         size = min(max(size, 1), STAGING_CHUNK)
         with self._lock:
-            for i, (serial, buf) in enumerate(self._idle):
+            for i, (serial, buf) in enumerate(self._idle):  # noqa: B007 - serial is used after the break
                 if buf.size >= size:
                     del self._idle[i]
                     break

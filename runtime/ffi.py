@@ -19,6 +19,7 @@ import logging
 import threading
 import types
 from dataclasses import dataclass
+from typing import Protocol
 
 from . import abi
 from .buffer import Buffer
@@ -46,12 +47,18 @@ class FfiFunction:
 
 # -- handle registry (the only global mutable state besides per-thread errors) ------
 
+class Handled(Protocol):
+    """What the registry holds: an object that names its kind ("buffer", "kernel", ...)."""
+
+    kind: str
+
+
 class Registry:
     """Handles -> objects, from one counter for every kind."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._objects: dict[int, object] = {}
+        self._objects: dict[int, Handled] = {}
         self._next = itertools.count(1)
 
     def add(self, obj) -> int:
@@ -60,13 +67,13 @@ class Registry:
             self._objects[handle] = obj
         return handle
 
-    def get(self, handle: int, cls: type):
+    def get(self, handle: int, cls: type[Handled]):
         obj = self._objects.get(handle)     # a single dict read is atomic; writers lock
         if obj.__class__ is cls:
             return obj
         return self._checked(handle, obj, cls)
 
-    def pop(self, handle: int, cls: type):
+    def pop(self, handle: int, cls: type[Handled]):
         with self._lock:
             obj = self._objects.get(handle)
             self._checked(handle, obj, cls)
@@ -74,7 +81,7 @@ class Registry:
         return obj
 
     @staticmethod
-    def _checked(handle: int, obj, cls: type):
+    def _checked(handle: int, obj, cls: type[Handled]):
         if obj is None:
             raise InvalidHandleError(f"{cls.kind} handle {handle} does not exist (never made or freed)")
         if not isinstance(obj, cls):
@@ -118,7 +125,7 @@ def _fail(name: str, code: int, message: str) -> None:
     log.log(level, "%s failed (%d): %s", name, code, message)
 
 
-def _guard(name: str, impl, on_error: int):
+def _guard(name: str, impl, on_error: int | None):
     """Wrap impl so that any exception becomes `on_error` (status or 0 handle)."""
     def call(*args):
         try:
@@ -305,6 +312,7 @@ def _build() -> types.MappingProxyType:
         callback = proto(_guard(spec.name, implementations[spec.name], spec.on_error))
         _CALLBACKS[spec.name] = callback
         address = ctypes.cast(callback, ctypes.c_void_p).value
+        assert address  # a ctypes callback has one
         table[spec.name] = FfiFunction(spec.name, spec.param_types, spec.ret, spec.c_signature, address)
     return types.MappingProxyType(table)
 

@@ -24,7 +24,7 @@ import types
 from . import abi
 from .buffer import Buffer
 from .device import Device
-from .errors import BufferTooSmallError, CompilationError, InvalidHandleError, InvalidParameterError, NotAvailableError
+from .errors import BufferTooSmallError, CompilationError, InvalidParameterError, NotAvailableError
 from .ffi import CTYPES, REGISTRY, FfiFunction, _guard, last_error
 from .instance import list_devices, unavailable_reason
 from .kernel import Kernel
@@ -425,6 +425,7 @@ def _build() -> types.MappingProxyType:
         callback = proto(_guard(spec.name, defined[spec.name], spec.on_error))
         _CALLBACKS[spec.name] = callback
         address = ctypes.cast(callback, ctypes.c_void_p).value
+        assert address  # a ctypes callback has one
         table[spec.name] = FfiFunction(spec.name, spec.param_types, spec.ret, spec.c_signature, address)
     return types.MappingProxyType(table)
 

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import features as feat
 from . import tracking, validation, vkapi
@@ -75,12 +76,12 @@ class DeviceInfo:
 class PhysicalDevice:
     """Internal: a physical device handle with what device creation needs."""
 
-    handle: object
+    handle: Any
     info: DeviceInfo
     api: tuple[int, int]            # effective API (min of instance and device)
     queue_family: int
     supported: dict[str, bool]      # every queried feature member, internal ones included
-    memory: object                  # VkPhysicalDeviceMemoryProperties (cffi)
+    memory: Any                     # VkPhysicalDeviceMemoryProperties (cffi)
 
 
 def _strings(ffi, items: list[str]):
@@ -186,7 +187,7 @@ class Instance:
             handles = vk.vkEnumeratePhysicalDevices(self.handle)
         except vk.VkError as exc:
             raise NotAvailableError(f"cannot list Vulkan devices: {type(exc).__name__}") from None
-        out = []
+        out: list[PhysicalDevice] = []
         for number, handle in enumerate(handles):
             try:
                 out.append(describe(vk, len(out), handle, self.api))
@@ -331,6 +332,6 @@ def shutdown() -> None:
     for dev in devices:
         try:
             dev.free()
-        except Exception:  # noqa: BLE001 - keep releasing the rest
+        except Exception:  # keep releasing the rest (logged)
             log.exception("freeing a device at exit failed")
     inst._destroy_handle()

@@ -39,7 +39,7 @@ class Kernel(Resource):
         error = spirv_tools.check(code, f"vulkan{api[0]}.{api[1]}")
         if error:
             raise CompilationError(f"invalid SPIR-V: {error}")
-        self.program = Program(ctx, code, self.info)
+        self.program: Program | None = Program(ctx, code, self.info)
         self._lock = threading.Lock()
         self._geometry: dict = {}
         self.last_serial = 0
@@ -118,7 +118,8 @@ class Kernel(Resource):
             x_limits = (lim.max_compute_work_group_size[0], 1, 1, lim.max_compute_work_group_invocations // rest)
             dims[0] = choose_local_size((DEFAULT_LOCAL_1D, 1, 1), (DEFAULT_LOCAL_1D, 1, 1), x_limits,
                                         hinted=True)[0]
-        return tuple(dims)
+        x, y, z = dims
+        return (x, y, z)
 
     def groups(self, global_size, local) -> tuple[int, int, int]:
         glob = _triple(global_size, "global size")
@@ -211,7 +212,8 @@ class Kernel(Resource):
                 for b in self.cache.buffers():
                     b.users.discard(self)
                 self.cache.destroy()
-                self.program.destroy()
+                if self.program is not None:
+                    self.program.destroy()
                 self.program = None
             self.device.forget(self)
 

@@ -108,5 +108,6 @@ class Program:
                                ("module", "vkDestroyShaderModule", "VkShaderModule")):
             handle = getattr(self, attr)
             if handle is not None:
-                tracking.destroy(kind, handle, lambda h, fn=fn: getattr(ctx.lib, fn)(ctx.handle, h, ffi.NULL))
+                release = getattr(ctx.lib, fn)
+                tracking.destroy(kind, handle, lambda h: release(ctx.handle, h, ffi.NULL))  # noqa: B023 - called at once
                 setattr(self, attr, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
 
 from .errors import CompilationError
 from .spirv.errors import SpirvError
@@ -52,7 +53,7 @@ class _Module:
 
     def _read(self, words) -> None:
         g, op = self.g, self.g.op
-        handlers = {
+        handlers: dict[int, Optional[Callable[[Sequence[int]], None]]] = {
             op("OpCapability"): self._capability, op("OpEntryPoint"): self._entry,
             op("OpExecutionMode"): self._mode, op("OpDecorate"): self._decorate,
             op("OpMemberDecorate"): self._member_decorate, op("OpVariable"): self._variable,

@@ -26,7 +26,7 @@ def load():
     with _lock:
         if _module is None and _failure is None:
             try:
-                import vulkan  # noqa: PLC0415 - lazy on purpose
+                import vulkan  # lazy on purpose: see the module docstring
                 _module = vulkan
             except (OSError, ImportError) as exc:
                 _failure = f"Vulkan loader not found ({exc}); {INSTALL_HINT}"
