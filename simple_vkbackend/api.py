@@ -94,7 +94,7 @@ class Module:
         if device is None:
             raise ValueError(f"the {self.compiled.backend} backend has no device; compile with backend='vulkan'")
         same = device is getattr(self.backend, "device", None)
-        features = self.backend.features if same else None
+        features = getattr(self.backend, "features", None) if same else None
         return Kernel(device, self.spirv(name), self.compiled.interface(name), features=features)
 
     def __getitem__(self, name: str) -> "KernelFunction":

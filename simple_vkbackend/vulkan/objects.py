@@ -4,6 +4,7 @@ does the work and the lifetime bookkeeping; these add numpy types, the kernel's
 interface (argument binding, local-size policy, feature check) and `VulkanError`s."""
 from __future__ import annotations
 
+import functools
 import weakref
 from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
@@ -77,7 +78,7 @@ class Device(Resident):
             device = runtime_call("cannot create a Vulkan device", runtime.Device, resolve_device(which))
         self.runtime_device = device
         self.handle = ffi.register_device(device)
-        self._hold(lambda handle=self.handle: _free_device(handle))
+        self._hold(functools.partial(_free_device, self.handle))
         self.info: DeviceInfo = describe_device(device)
         self.index = self.info.index
         self._limits = tuple(device.limits.as_abi()[:LOCAL_SIZE_LIMITS])
@@ -210,6 +211,7 @@ class Kernel(Resident):
             else:
                 raw = np.array(check_scalar(self.name, p, value)).astype(
                     np.int32 if p.type == "bool" else dtype_of(p.type)).tobytes()
+                assert p.offset is not None  # a scalar slot has an offset
                 block[p.offset:p.offset + len(raw)] = raw
         return buffers, bytes(block)
 
