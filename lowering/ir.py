@@ -368,6 +368,7 @@ class Kernel:
     local_size: Optional[tuple[int, int, int]] = None
     dims: int = 1
     simd: bool = False
+    target: Optional[str] = None  # the source's target tag (`@gpu("cuda")`: "cuda"); metadata only
 
 
 @dataclass(eq=False)

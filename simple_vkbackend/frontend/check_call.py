@@ -12,8 +12,9 @@ from typing import Optional
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast
-from .builtins import (ATOMICS, BOOL_RESULT_MATH, GPU_NAMESPACE, ID_ALIASES, INT_MATH, MATH_ARITY,
-                       THIS_METHODS)
+from .builtins import (ATOMIC_ALIASES, ATOMICS, BARE_BUILTINS, BOOL_RESULT_MATH, GPU_NAMESPACE,
+                       GPU_SYNC_ALIASES, ID_ALIASES, INT_MATH, MATH_ARITY, SYNC_ALIASES, THIS_METHODS)
+from .host_items import skipped_hint
 from .check_values import ATOMIC_FORM, Untyped, Value, source_text, suggest
 from .consteval import FoldError, fold
 from .scope import BUFFER, ERROR, PRIVATE, Binding
@@ -30,7 +31,7 @@ class CallChecker:
                        "write `val tile = gpu.shared_memory<f32>(256)`")
             return None
         if isinstance(f, ast.Name):
-            return self.call_name(f.id, node, hint)
+            return self.call_name(f.id, node, hint, allow_void)
         if isinstance(f, ast.Attribute):
             obj = f.obj
             if isinstance(obj, ast.Name) and obj.id == "gpu":
@@ -42,11 +43,14 @@ class CallChecker:
                 return None
             if isinstance(obj, ast.Name) and obj.id == "this":
                 return self.this_call(f, node)
+            if isinstance(obj, ast.Name) and obj.id == "thread_group" and f.name == "barrier" \
+                    and self.lookup("thread_group") is None:
+                return self.sync_builtin("barrier", "thread_group.barrier", node, allow_void)
             return self.method(f, node, hint)
         self.error("this expression cannot be called", f.span)
         return None
 
-    def call_name(self, name: str, node: ast.Call, hint) -> Value:
+    def call_name(self, name: str, node: ast.Call, hint, allow_void: bool = False) -> Value:
         sig = self.m.functions.get(name)
         if sig is not None:
             return self.call_helper(sig, node)
@@ -64,6 +68,10 @@ class CallChecker:
         if name in ID_ALIASES:
             builtin, dim = ID_ALIASES[name]
             return self.id_builtin(builtin, dim, node)
+        if name in SYNC_ALIASES:
+            return self.sync_builtin(SYNC_ALIASES[name], name, node, allow_void)
+        if name in ATOMIC_ALIASES:
+            return self.atomic(ATOMICS[ATOMIC_ALIASES[name]], ATOMIC_ALIASES[name], node)
         if name in MATH_ARITY:
             return self.math(name, node.args, node, hint)
         b = self.lookup(name)
@@ -73,8 +81,11 @@ class CallChecker:
         if name in GPU_NAMESPACE:
             self.error(f"unknown function `{name}`", node.func.span, f"did you mean `gpu.{name}(...)`?")
             return None
+        if name in self.m.skipped:
+            self.error(f"`{name}` cannot be called from a kernel", node.func.span, skipped_hint(self.m.skipped[name]))
+            return None
         self.error(f"unknown function `{name}`", node.func.span,
-                   suggest(name, [*self.m.functions, *MATH_ARITY, *ID_ALIASES, "len"]))
+                   suggest(name, [*self.m.functions, *MATH_ARITY, *BARE_BUILTINS, "len"]))
         return None
 
     def arity(self, name: str, node: ast.Call, n: int, most: Optional[int] = None) -> bool:
@@ -135,18 +146,21 @@ class CallChecker:
             self.error(f"unknown method `this.{f.name}`", f.name_span,
                        suggest(f.name, THIS_METHODS) or "`this` has index(), thread_index(), group_index()")
             return None
-        return self.id_builtin(builtin, 0, node)
+        return self.id_builtin(builtin, None, node)
+
+    def sync_builtin(self, name: str, spelling: str, node: ast.Call, allow_void: bool) -> Value:
+        if not self.arity(spelling, node, 0):
+            return None
+        if not allow_void:
+            self.error(f"`{spelling}()` does not produce a value", node.span)
+            return None
+        return ir.Builtin(None, name, [])
 
     def gpu_call(self, name: str, node: ast.Call, hint, allow_void: bool) -> Value:
         if name in ir.ID_BUILTINS:
             return self.id_builtin(name, None, node)
-        if name in ir.SYNC_BUILTINS:
-            if not self.arity(f"gpu.{name}", node, 0):
-                return None
-            if not allow_void:
-                self.error(f"`gpu.{name}()` does not produce a value", node.span)
-                return None
-            return ir.Builtin(None, name, [])
+        if name in ir.SYNC_BUILTINS or name in GPU_SYNC_ALIASES:
+            return self.sync_builtin(GPU_SYNC_ALIASES.get(name, name), f"gpu.{name}", node, allow_void)
         if name in ATOMICS:
             return self.atomic(ATOMICS[name], name, node)
         if name == "shared_memory":
@@ -170,7 +184,8 @@ class CallChecker:
         else:
             dim = 0
         self.note_dim(dim)
-        return ir.Builtin(I32, name, [], dim)
+        e = ir.Builtin(I32, name, [], dim)
+        return self.ids.mark(e) if self.ids is not None else e
 
     def dimension(self, node: ast.Expr) -> Optional[int]:
         value = self.constant_int(node, "a dimension")

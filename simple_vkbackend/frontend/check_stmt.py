@@ -4,11 +4,13 @@ from __future__ import annotations
 from typing import Optional
 
 from ..lowering import ir
-from ..lowering.ir import BOOL, I32
-from . import ast
+from ..lowering.ir import BOOL, F32, I32
+from . import ast, bounds
 from .check_expr import ExprChecker
 from .check_values import Untyped, suggest
 from .context import FnSig, ModuleContext
+from .diagnostics import DiagnosticBag
+from .id_types import IdTyping
 from .ir_util import always_returns, clone_expr, has_effects
 from .scope import (BUFFER, CONST, ERROR, LOCAL, LOOP_VAR, PARAM, PRIVATE, SHARED, Binding,
                     NameAllocator, Scope)
@@ -21,11 +23,15 @@ TERMINATORS = (ir.Return, ir.Break, ir.Continue)
 class FunctionChecker(ExprChecker):
     """Checks the body of one kernel or helper and builds its IR pieces."""
 
-    def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool):
+    def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool, bounds: str = "return",
+                 ids: Optional[IdTyping] = None, diags: Optional[DiagnosticBag] = None):
         self.m = m
+        self.ids = ids if ids is not None else IdTyping()
+        self.diags = diags
         self.fn = fn
         self.sig = sig
         self.simd = simd
+        self.bounds = bounds
         self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params)])
         self.scope = Scope()
         self.locals: list[ir.Local] = []
@@ -34,6 +40,7 @@ class FunctionChecker(ExprChecker):
         self.max_dim = -1
         self.calls: list[tuple[str, Span]] = []
         self.loops = 0
+        self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
         self.ended: dict[str, Span] = {}
         self.bind_params()
 
@@ -99,9 +106,14 @@ class FunctionChecker(ExprChecker):
     def bind_error(self, name: str, span: Span) -> None:
         self.scope.define(name, Binding(ERROR, name, None, False, span))
 
-    def declare_local(self, name: str, span: Span, value: ir.Expr, mutable: bool, out) -> None:
-        t = value.type
+    def declare_local(self, name: str, span: Span, value: ir.Expr, mutable: bool, out,
+                      annotated: bool = False) -> None:
         ir_name = self.alloc.fresh(name)
+        if not annotated and self.ids.is_flexible(value):
+            decided = self.ids.local_declared(ir_name, name, span.start)
+            if decided is not None and decided[0] != value.type:
+                value = self.ids.retype(value, decided[0], span)
+        t = value.type
         self.locals.append(ir.Local(ir_name, t))
         if mutable:
             self.mutable_names.add(ir_name)
@@ -120,7 +132,7 @@ class FunctionChecker(ExprChecker):
         value = self.let_value(s)
         if value is None:
             return self.bind_error(s.name, s.name_span)
-        self.declare_local(s.name, s.name_span, value, s.mutable, out)
+        self.declare_local(s.name, s.name_span, value, s.mutable, out, annotated=s.type is not None)
 
     def let_value(self, s: ast.Let) -> Optional[ir.Expr]:
         if isinstance(s.type, ast.BufferTypeExpr):
@@ -286,10 +298,26 @@ class FunctionChecker(ExprChecker):
             self.locals.append(ir.Local(tmp, i.type))
             out.append(ir.Assign(ir.Var(i.type, tmp), i))
             i = ir.Var(i.type, tmp)
+        guard = None
+        if checked:
+            if not self.policy_index_ok(i, target.index):
+                self.expr(s.value, None)
+                return
+            if self.bounds == "zero":
+                guard = bounds.in_range(b.ir_name, i)
+            i = bounds.write_index(self.bounds, b.ir_name, i)
         current = ir.Index(elem, b.ir_name, clone_expr(i), checked) if s.op != "=" else None
         value = self.assigned_value(s, current, elem)
-        if value is not None:
-            out.append(ir.Assign(ir.Index(elem, b.ir_name, i, checked), value))
+        if value is None:
+            return
+        store = ir.Assign(ir.Index(elem, b.ir_name, i, checked), value)
+        out.append(store if guard is None else ir.If(guard, ir.Block([store]), ir.Block()))
+
+    def readonly_error(self, name: str, b: Binding, span: Span) -> None:
+        if name not in self.sig.implicit_readonly:
+            return super().readonly_error(name, b, span)
+        self.error(f"cannot write to `{name}`: a buffer parameter of a `@gpu(\"...\")` kernel is read-only "
+                   "unless declared `mut`", span, f"declare it writable: `mut {name}: [{b.type.elem}]`")
 
     def element_writable(self, b: Binding, target: ast.Index) -> bool:
         name = target.obj.id
@@ -352,12 +380,16 @@ class FunctionChecker(ExprChecker):
         if var is not None:
             scope.define(*var)
         self.loops += 1
+        self.unrolled.append(False)
         body = self.block(stmts, scope)
+        self.unrolled.pop()
         self.loops -= 1
         return body
 
     def for_stmt(self, s: ast.For, out: list) -> None:
         it = s.iter
+        if isinstance(it, ast.ListIter):
+            return self.unrolled_for(s, it, out)
         bounds = None
         if not isinstance(it, ast.RangeIter):
             self.error("a `for` loop iterates over `range(...)` or `a..b`", it.span,
@@ -418,8 +450,44 @@ class FunctionChecker(ExprChecker):
             return e.name not in self.mutable_names
         return isinstance(e, ir.Builtin) and e.name in ir.ID_BUILTINS
 
+    def unrolled_for(self, s: ast.For, it: ast.ListIter, out: list) -> None:
+        """`for d in [-1, 0, 1]:` is unrolled: the body once per constant, in order."""
+        values = [self.expr(item, None) for item in it.items]
+        if any(v is None for v in values):
+            return
+        for item, v in zip(it.items, values):
+            if not isinstance(v, (Untyped, ir.Const)):
+                self.error("a `for` over a list needs compile-time constants", item.span,
+                           "use literals or `const`s, or loop over `range(...)`")
+                return
+        if not values:
+            self.error("a `for` over a list needs at least one value", it.span)
+            return
+        t = next((v.type for v in values if isinstance(v, ir.Const)), None)
+        if t is None:
+            t = F32 if any(v.is_float for v in values) else I32
+        consts = [self.coerce(v, t, item, " in the list") for v, item in zip(values, it.items)]
+        if any(c is None for c in consts) or not self.bindable(s.var, s.var_span):
+            return
+        name = self.alloc.fresh(s.var)
+        self.locals.append(ir.Local(name, t))
+        for c in consts:
+            out.append(ir.Assign(ir.Var(t, name), c))
+            scope = Scope(self.scope)
+            scope.define(s.var, Binding(LOOP_VAR, name, t, False, s.var_span))
+            self.unrolled.append(True)
+            body = self.block(s.body, scope)
+            self.unrolled.pop()
+            out.extend(body.stmts)
+            if out and isinstance(out[-1], TERMINATORS):
+                break  # the remaining copies could never run
+
     def jump(self, s, out: list) -> None:
         word = "break" if isinstance(s, ast.Break) else "continue"
+        if self.unrolled and self.unrolled[-1]:
+            self.error(f"`{word}` is not supported in a `for` over a list (it is unrolled)", s.span,
+                       "loop over `range(...)` instead, or use an `if`")
+            return
         if not self.loops:
             self.error(f"`{word}` outside of a loop", s.span)
             return

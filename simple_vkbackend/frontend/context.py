@@ -21,6 +21,8 @@ class FnSig:
     is_kernel: bool
     span: Span
     broken: bool = False  # the signature had errors: calls are not checked against it
+    # bare buffer parameters made read-only by the kernel's marker (`@gpu("vulkan")`, strict mode)
+    implicit_readonly: frozenset = frozenset()
 
 
 class ModuleContext:
@@ -35,6 +37,7 @@ class ModuleContext:
         self._bindings: dict[str, Binding] = {}
         self._evaluating: set[str] = set()
         self.evaluate_const: Optional[Callable[[ast.ConstDef], Optional[ir.Constant]]] = None
+        self.skipped: dict[str, ast.SkippedItem] = {}  # host items by the names they define
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         self.diags.error(message, span, hint)

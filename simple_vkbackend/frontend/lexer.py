@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from typing import Optional
+
 from .diagnostics import DiagnosticBag
 from .source import SourceFile
 from .tokens import KEYWORDS, OPERATORS, Token
@@ -48,6 +50,7 @@ class Lexer:
         self.brackets: list[Token] = []  # open brackets, innermost last
         self.line_indent = 0  # indentation of the current logical line
         self.last_line_end = 0  # end of the last line that had tokens
+        self.logical_start = 0  # index of the first token of the current logical line
 
     def error(self, message: str, start: int, end: int, hint: str | None = None) -> None:
         self.diags.syntax_error(message, self.source.span(start, end), hint)
@@ -64,6 +67,8 @@ class Lexer:
 
     def line(self, start: int, end: int) -> None:
         text = self.source.text
+        while end > start and text[end - 1] in " \t\f\r":  # trailing whitespace ends the line
+            end -= 1
         pos = LEADING_WS.match(text, start, end).end()
         if pos == end or (text[pos] == "#" and not text.startswith("#[", pos)):
             return  # blank or comment-only line
@@ -72,6 +77,7 @@ class Lexer:
         if not self.brackets:
             self.indentation(start, pos)
             self.line_indent = pos - start
+            self.logical_start = len(self.tokens)
         self.scan(pos, end)
         self.last_line_end = end
         if not self.brackets:
@@ -99,7 +105,10 @@ class Lexer:
         append = self.tokens.append
         text = self.source.text
         token, keywords, brackets = Token, KEYWORDS, BRACKETS
-        for m in TOKEN_RE.finditer(text, pos, end):
+        match = TOKEN_RE.match
+        while pos < end:
+            m = match(text, pos, end)
+            pos = m.end()
             kind = m.lastgroup
             s = m.start(kind)
             e = m.end()
@@ -119,9 +128,29 @@ class Lexer:
                 self.bracket("#[", s, e)
                 append(Token("#[", "#[", s, e))
             elif kind == "string":
-                self.error("string literals are not supported", s, e)
+                pos = self.string(s, end)
             else:
                 self.bad_char(text[s:e], s)
+
+    def string(self, s: int, end: int) -> int:
+        """A one-line string literal, as a STRING token. Strings are only meaningful
+        in attribute arguments (`@gpu("vulkan")`); elsewhere they are reported (and
+        host code that holds them is skipped, see parser.py)."""
+        text = self.source.text
+        quote = text[s]
+        i = s + 1
+        while i < end and text[i] != quote:
+            i += 2 if text[i] == "\\" else 1
+        if i >= end:
+            self.error("unterminated string literal", s, end)
+            close = end
+        else:
+            close = i + 1
+        self.tokens.append(Token("STRING", text[s:close], s, close, text[s + 1:close - 1]))
+        first = self.tokens[self.logical_start]
+        if first.kind not in ("@", "#["):
+            self.error("string literals are not supported", s, close)
+        return close
 
     def bad_char(self, ch: str, s: int) -> None:
         shown = ch if ch.isprintable() else repr(ch)[1:-1]

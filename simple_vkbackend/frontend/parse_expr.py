@@ -6,7 +6,7 @@ Expression precedence, loosest first (docs/language.md):
     or
     and
     not                                      prefix
-    < <= > >= == !=                          comparisons (no chaining)
+    < <= > >= == !=                          comparisons; `a < b <= c` chains
     |    ^    &    << >>    + -    * / %      left-assoc binary levels
     - ~ + &                                  prefix unary (`&` only for atomics)
     **                                       power, right-assoc; binds tighter than a
@@ -98,10 +98,22 @@ class ExprParser:
             rhs = self.binary(prec + 1)
             lhs = ast.Binary(kind, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
             if prec == COMPARE_PRECEDENCE and self.tok.kind in COMPARISONS:
-                self.fail("comparison operators cannot be chained", self.tok, "write `a < b and b < c`")
+                lhs = self.chain_compare(lhs)
             chain += 1
             if chain > MAX_CHAIN:
                 self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)
+
+    def chain_compare(self, first: ast.Binary) -> ast.ChainCompare:
+        """`a < b <= c ...` after its first comparison `first`."""
+        operands, ops, op_spans = [first.lhs, first.rhs], [first.op], [first.op_span]
+        while self.tok.kind in COMPARISONS:
+            op_tok = self.advance()
+            operands.append(self.binary(COMPARE_PRECEDENCE + 1))
+            ops.append(op_tok.kind)
+            op_spans.append(self.tok_span(op_tok))
+            if len(ops) > MAX_CHAIN:
+                self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)
+        return ast.ChainCompare(operands, ops, op_spans, self.span_from(first.span.start))
 
     def unary(self) -> ast.Expr:
         kind = self.tok.kind
@@ -152,12 +164,13 @@ class ExprParser:
                 return e
             kind = self.toks[self.pos].kind
 
-    def generic_call(self, func: ast.Attribute, start: int) -> ast.Call:
+    def generic_call(self, func, start: int) -> ast.Call:
         self.advance()
         targ = self.type()
         self.expect(">", "`>` to close the type argument")
         if not self.at("("):
-            self.fail(f"expected `(` after `{func.name}<...>`, found {self.tok.describe()}", self.tok)
+            name = func.name if isinstance(func, ast.Attribute) else func.id
+            self.fail(f"expected `(` after `{name}<...>`, found {self.tok.describe()}", self.tok)
         return ast.Call(func, self.call_args(), self.span_from(start), [targ])
 
     def call_args(self) -> list[ast.Expr]:
@@ -175,7 +188,11 @@ class ExprParser:
         kind = t.kind
         if kind == "NAME":
             self.advance()
+            if t.text == "gpu_shared_mem" and self.at("<"):
+                return self.generic_call(ast.Name(t.text, self.tok_span(t)), t.start)
             return ast.Name(t.text, self.tok_span(t))
+        if kind == "STRING":
+            self.fail("string literals are not supported", t)
         if kind == "INT":
             self.advance()
             return ast.IntLit(t.value, t.suffix, self.tok_span(t))
