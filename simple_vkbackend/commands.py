@@ -13,11 +13,11 @@ from simple_vkbackend.lowering import ir
 from .cli import EXIT_OK, UsageError
 
 
-def load(path: str) -> ir.Module:
+def load(path: str, options=None) -> ir.Module:
     from .frontend import compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
-    return compile_file(path)
+    return compile_file(path, options)
 
 
 def compile_vulkan(module: ir.Module):
@@ -51,7 +51,9 @@ def build(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    module = load(args.file)
+    from .frontend import CompileOptions
+    options = CompileOptions(strict=getattr(args, "strict", False))
+    module = load(args.file, options)
     try:
         from simple_vkbackend.lowering.ir_verify import verify_module
     except ImportError:  # the verifier is optional here: the front end's output is checked anyway
@@ -59,6 +61,10 @@ def check(args: argparse.Namespace) -> int:
     if verify_module is not None:
         verify_module(module)
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
+    if getattr(args, "verbose", False):
+        for item in options.skipped:
+            names = f" {', '.join(item.names)}" if item.names else ""
+            print(f"{args.file}:{item.span.line}: skipped {item.kind}{names} ({item.reason})")
     return EXIT_OK
 
 

@@ -316,8 +316,9 @@ class FunctionChecker(ExprChecker):
     def readonly_error(self, name: str, b: Binding, span: Span) -> None:
         if name not in self.sig.implicit_readonly:
             return super().readonly_error(name, b, span)
-        self.error(f"cannot write to `{name}`: a buffer parameter of a `@gpu(\"...\")` kernel is read-only "
-                   "unless declared `mut`", span, f"declare it writable: `mut {name}: [{b.type.elem}]`")
+        self.error(f"cannot write to `{name}`: it is an immutable storage buffer (a bare buffer parameter of "
+                   "a `@gpu(\"...\")` kernel, or of any kernel in strict mode, is read-only unless declared `mut`)",
+                   span, f"declare it writable: `mut {name}: [{b.type.elem}]`")
 
     def element_writable(self, b: Binding, target: ast.Index) -> bool:
         name = target.obj.id

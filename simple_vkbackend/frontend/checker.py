@@ -2,6 +2,7 @@
 recursion and kernel dimensionality. Bodies are checked by check_stmt."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -21,6 +22,7 @@ from .source import SourceFile, Span
 from .types import RESERVED_NAMES
 
 RESERVED_FUNCTION_NAMES = frozenset({"len", "range"})
+TARGET_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 MAX_ID_PASSES = 8  # checking passes of one function while thread-id locals get their types
 BOUNDS_POLICIES = ("return", "clamp", "zero", "trap")
 # Markers that tag a target: `@gpu_kernel` none, `@vulkan_kernel` "vulkan".
@@ -199,6 +201,9 @@ class ModuleChecker:
         or `#[gpu(backend: Vulkan)]`."""
         value = arg.value
         if marker == "gpu" and isinstance(value, ast.StrLit):
+            if not TARGET_NAME.fullmatch(value.value.lower()):
+                self.error(f"a target is a name such as \"vulkan\" or \"cuda\", found {value.span.text}", arg.span)
+                return
             attrs.target, attrs.target_string = value.value.lower(), True
         elif marker == "gpu" and arg.name == "backend" and isinstance(value, ast.Name):
             attrs.target = value.id.lower()
