@@ -156,9 +156,9 @@ class ExprChecker(CallChecker):
             return l, ir.Cast(l.type, r)
         if self.ids is not None and l.type.is_int and r.type.is_int:
             if self.ids.is_flexible(l) and not self.ids.is_flexible(r):
-                return self.ids.retype(l, r.type, rnode.span), r
+                return self.ids.retype(l, r.type, lnode.span), r
             if self.ids.is_flexible(r) and not self.ids.is_flexible(l):
-                return l, self.ids.retype(r, l.type, lnode.span)
+                return l, self.ids.retype(r, l.type, rnode.span)
         target = cast_target(l.type, r.type)
         node, src = (rnode, r.type) if target == l.type else (lnode, l.type)
         self.error(f"mismatched types: `{l.type}` and `{r.type}` in `{op}`", node.span,

@@ -472,16 +472,20 @@ class FunctionChecker(ExprChecker):
             return
         name = self.alloc.fresh(s.var)
         self.locals.append(ir.Local(name, t))
-        for c in consts:
+        diags = self.diags
+        for n, c in enumerate(consts):
             out.append(ir.Assign(ir.Var(t, name), c))
             scope = Scope(self.scope)
             scope.define(s.var, Binding(LOOP_VAR, name, t, False, s.var_span))
             self.unrolled.append(True)
+            if n == 1:  # the copies after the first repeat its errors: keep one of each
+                self.diags = DiagnosticBag(self.m.source, limit=None)
             body = self.block(s.body, scope)
             self.unrolled.pop()
             out.extend(body.stmts)
             if out and isinstance(out[-1], TERMINATORS):
                 break  # the remaining copies could never run
+        self.diags = diags
 
     def jump(self, s, out: list) -> None:
         word = "break" if isinstance(s, ast.Break) else "continue"

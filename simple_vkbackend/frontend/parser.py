@@ -262,6 +262,9 @@ class Parser(ExprParser):
         if self.at("STRING"):
             t = self.advance()
             return ast.StrLit(t.value, self.tok_span(t))
+        if self.at("return"):  # `@bounds(default=return)`
+            t = self.advance()
+            return ast.Name(t.text, self.tok_span(t))
         if not self.at("("):
             return self.expr()
         self.advance()
