@@ -1,7 +1,8 @@
 """Recursive-descent parser: tokens -> syntax tree (ast.py).
 
-Items, types and statements are parsed here; expressions in parse_expr.py
-(`ExprParser`, a mixin of `Parser`), whose docstring gives the precedence table.
+Items and statements are parsed here, on top of `ExprParser` (parse_expr.py:
+expressions and types, a whole parser by itself, whose docstring gives the
+precedence table), which builds on the token helpers of `TokenCursor` (cursor.py).
 
 Errors are reported to the bag; the parser then skips to the next statement
 (or item) and goes on, so that one run reports every syntax error it can.
@@ -12,74 +13,27 @@ from typing import Optional
 
 from . import ast
 from .diagnostics import DiagnosticBag
+from .cursor import ParseError
 from .markers import HOST_KEYWORDS, IMPORT_KEYWORDS, KERNEL_MARKERS, is_host_program
 from .parse_expr import ExprParser
 from .source import SourceFile, Span
 from .tokens import COMPOUND_ASSIGN, Token
 
 # Limits that keep every later recursive pass (checker, verifier, lowering) far
-# from Python's recursion limit; real kernels stay well below them.
-MAX_NESTING = 64  # nested parentheses / prefix operators / conditionals
+# from Python's recursion limit; real kernels stay well below them (MAX_NESTING: cursor.py).
 MAX_BLOCK_DEPTH = 32  # nested indented blocks
 MAX_ELIFS = 128  # `elif` branches of one `if` (each nests one level deeper in the IR)
 
 
-class ParseError(Exception):
-    """Raised after a syntax error has been reported, to unwind to a sync point."""
-
-
 class Parser(ExprParser):
+    """Items, statements and host-program skipping on top of the expression and type
+    parser (a whole class: parse_expr.ExprParser)."""
+
     def __init__(self, tokens: list[Token], source: SourceFile, diags: DiagnosticBag,
                  lex_errors: tuple[int, ...] = ()):
+        super().__init__(tokens, source, diags)
         self.lex_errors = lex_errors  # offsets of the lexer's errors (host items holding one are skipped)
-        self.toks = tokens
-        self.pos = 0
-        self.src = source
-        self.diags = diags
-        self.nesting = 0
         self.block_depth = 0
-        self.last_end = 0
-
-    # ------------------------------------------------------------------ token helpers
-
-    @property
-    def tok(self) -> Token:
-        return self.toks[self.pos]
-
-    def at(self, kind: str) -> bool:
-        return self.toks[self.pos].kind == kind
-
-    def advance(self) -> Token:
-        t = self.toks[self.pos]
-        if t.kind != "EOF":
-            self.pos += 1
-            self.last_end = t.end
-        return t
-
-    def accept(self, kind: str) -> Optional[Token]:
-        return self.advance() if self.toks[self.pos].kind == kind else None
-
-    def expect(self, kind: str, what: Optional[str] = None, hint: Optional[str] = None) -> Token:
-        if self.toks[self.pos].kind == kind:
-            return self.advance()
-        self.fail(f"expected {what or '`' + kind + '`'}, found {self.tok.describe()}", self.tok, hint)
-
-    def span_from(self, start: int) -> Span:
-        return Span(self.src, start, max(start, self.last_end))
-
-    def tok_span(self, t: Token) -> Span:
-        return Span(self.src, t.start, t.end)
-
-    def fail(self, message: str, where, hint: Optional[str] = None):
-        span = self.tok_span(where) if isinstance(where, Token) else where
-        self.diags.syntax_error(message, span, hint)
-        raise ParseError()
-
-    def enter(self) -> None:
-        self.nesting += 1
-        if self.nesting > MAX_NESTING:
-            self.nesting = 0
-            self.fail(f"expression nested too deeply (more than {MAX_NESTING} levels)", self.tok)
 
     # ------------------------------------------------------------------ recovery
 
@@ -316,56 +270,6 @@ class Parser(ExprParser):
     def end_of_line(self) -> None:
         if not self.accept("NEWLINE"):
             self.fail(f"expected end of line, found {self.tok.describe()}", self.tok)
-
-    # ------------------------------------------------------------------ types
-
-    def type(self) -> ast.TypeExpr:
-        start = self.tok.start
-        if self.accept("&"):
-            writable = self.accept("mut") is not None
-            self.expect("[", "`[` in a buffer type such as `&[f32]`")
-            elem = self.type_name()
-            self.expect("]", "`]` to close the buffer type")
-            return ast.BufferTypeExpr(elem, writable, self.span_from(start))
-        if self.accept("["):
-            if self.accept("]"):
-                return ast.BufferTypeExpr(self.type_name(), True, self.span_from(start), bare=True)
-            elem = self.type_name()
-            if self.accept(";"):
-                length = self.expr()
-                self.expect("]", "`]` to close the array type")
-                return ast.ArrayTypeExpr(elem, length, self.span_from(start))
-            self.expect("]", "`]` or `; N]` in the type")
-            if self.tok.text == "_gpu" and self.tok.start == self.last_end:  # `[f32]_gpu`
-                self.advance()
-            return ast.BufferTypeExpr(elem, True, self.span_from(start), bare=True)
-        after = self.toks[self.pos + 1].kind
-        if self.tok.text == "Array" and after == "[":
-            self.advance()
-            self.advance()
-            elem = self.type_name()
-            if self.accept(","):  # `Array[T, N]`: a fixed-length array
-                length = self.expr()
-                self.expect("]", "`]` to close `Array[T, N]`")
-                return ast.ArrayTypeExpr(elem, length, self.span_from(start))
-            self.expect("]", "`]` to close `Array[...]`")
-            return ast.BufferTypeExpr(elem, True, self.span_from(start), bare=True)
-        if self.tok.text in ("GpuArray", "Buffer") and after == "<":
-            self.advance()
-            self.advance()
-            elem = self.type_name()
-            self.expect(">", f"`>` to close the buffer type")
-            return ast.BufferTypeExpr(elem, True, self.span_from(start), bare=True)
-        name = self.type_name()
-        if self.at("[") and self.toks[self.pos + 1].kind == "]":  # `f32[]`
-            self.advance()
-            self.advance()
-            return ast.BufferTypeExpr(name, True, self.span_from(start), bare=True)
-        return name
-
-    def type_name(self) -> ast.TypeName:
-        t = self.expect("NAME", "a type")
-        return ast.TypeName(t.text, self.tok_span(t))
 
     # ------------------------------------------------------------------ statements
 
