@@ -13,42 +13,39 @@ from typing import Optional, Union
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32, ScalarType
-from . import ast
+from . import ast, bounds
 from .check_call import CallChecker
 from .check_values import ARITH, BITWISE, COMPARE, SHIFTS, Untyped, Value, source_text, suggest
 from .consteval import FoldError, fold, untyped_binary
-from .context import ModuleContext
-from . import bounds
+from .context import ExprContext, ModuleContext
 from .diagnostics import DiagnosticBag
 from .host_items import skipped_hint
-from .id_types import IdTyping
 from .ir_util import has_effects
 from .scope import BUFFER, ERROR, INDEXABLE_KINDS, SCALAR_KINDS, Binding
 from .source import Span
 from .types import cast_target, convert_constant, fits, int_range, scalar_type, widens
 
 
-class ExprChecker(CallChecker):
-    """Expression checking. The host class provides `m` (ModuleContext),
-    `lookup(name)`, `simd`, `note_dim(d)` and `note_call(name, span)`."""
+class ExprChecker:
+    """Expression checking in the context `ctx` (context.ExprContext: the names in
+    scope and where what it learns goes); calls are checked by its `calls`
+    (check_call.CallChecker). `diags`: where errors go (None: the module's bag)."""
 
-    m: ModuleContext
-    simd: bool = False
-    bounds: str = "return"  # the @simd kernel's out-of-range policy (bounds.py)
-    ids: Optional[IdTyping] = None  # thread ids' flexible integer type (function bodies only)
-    diags: Optional[DiagnosticBag] = None  # where errors go; None: the module's bag
+    def __init__(self, ctx: ExprContext, diags: Optional[DiagnosticBag] = None):
+        self.ctx = ctx
+        self.m: ModuleContext = ctx.m
+        self.simd, self.bounds, self.ids = ctx.simd, ctx.bounds, ctx.ids
+        self.diags = diags
+        self.calls = CallChecker(self)
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         (self.diags or self.m.diags).error(message, span, hint)
 
     def lookup(self, name: str) -> Optional[Binding]:
-        return self.m.const_binding(name)
+        return self.ctx.lookup(name)
 
-    def note_dim(self, dim: int) -> None:
-        pass
-
-    def note_call(self, name: str, span: Span) -> None:
-        pass
+    def call(self, node: ast.Call, hint, allow_void: bool = False) -> Value:
+        return self.calls.call(node, hint, allow_void)
 
     # ------------------------------------------------------------------ entry points
 
@@ -221,7 +218,7 @@ class ExprChecker(CallChecker):
             self.error(f"unknown name `{name}`", span, self.name_hint(name))
 
     def name_hint(self, name: str) -> Optional[str]:
-        return suggest(name, self.m.const_defs)
+        return self.ctx.name_hint(name)
 
     # ------------------------------------------------------------------ operators
 
@@ -496,8 +493,35 @@ class ExprChecker(CallChecker):
         return None
 
     def readonly_error(self, name: str, b: Binding, span: Span) -> None:
+        if name in self.ctx.implicit_readonly:
+            self.error(f"cannot write to `{name}`: it is an immutable storage buffer (a bare buffer parameter of "
+                       "a `@gpu(\"...\")` kernel, or of any kernel in strict mode, is read-only unless declared "
+                       "`mut`)", span, f"declare it writable: `mut {name}: [{b.type.elem}]`")
+            return
         self.error(f"cannot write to `{name}`: it is a read-only buffer (`&[{b.type.elem}]`)", span,
                    f"declare the parameter as `{name}: &mut [{b.type.elem}]` or `{name}: [{b.type.elem}]`")
+
+    def constant_int(self, node: ast.Expr, what: str) -> Optional[int]:
+        """The value of an integer compile-time constant expression."""
+        v = self.expr(node, I32)
+        if v is None:
+            return None
+        if isinstance(v, Untyped):
+            value = v.value
+        else:
+            try:
+                value = fold(v, self.m.constants)
+            except FoldError as e:
+                self.error(str(e), node.span)
+                return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            if value is None:
+                self.error(f"{what} must be a compile-time constant", node.span,
+                           "use a literal, a `const`, or arithmetic on them")
+            else:
+                self.error(f"{what} must be an integer", node.span)
+            return None
+        return value
 
 
 def _names_in(node) -> set[str]:
@@ -525,3 +549,8 @@ _DISPATCH = {
     ast.ChainCompare: ExprChecker.chain_compare,
     ast.StrLit: ExprChecker.string,
 }
+
+
+def constants_checker(m: ModuleContext) -> ExprChecker:
+    """An expression checker for module level: only the module constants are in scope."""
+    return ExprChecker(ExprContext(m, m.const_binding, lambda name: suggest(name, m.const_defs)))

@@ -8,7 +8,7 @@ from ..lowering.ir import BOOL, F32, I32
 from . import ast, bounds
 from .check_expr import ExprChecker
 from .check_values import Untyped, suggest
-from .context import FnSig, ModuleContext
+from .context import ExprContext, FnSig, ModuleContext
 from .diagnostics import DiagnosticBag
 from .id_types import IdTyping
 from .ir_util import always_returns, clone_expr, has_effects
@@ -20,14 +20,15 @@ from .types import RESERVED_NAMES, fits, widens, zero
 TERMINATORS = (ir.Return, ir.Break, ir.Continue)
 
 
-class FunctionChecker(ExprChecker):
-    """Checks the body of one kernel or helper and builds its IR pieces."""
+class FunctionChecker:
+    """Checks the body of one kernel or helper and builds its IR pieces; its
+    expressions are checked by the ExprChecker `x` it owns, which it gives the
+    names in scope and receives the ids and calls used through an ExprContext."""
 
     def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool, bounds: str = "return",
                  ids: Optional[IdTyping] = None, diags: Optional[DiagnosticBag] = None):
         self.m = m
         self.ids = ids if ids is not None else IdTyping()
-        self.diags = diags
         self.fn = fn
         self.sig = sig
         self.simd = simd
@@ -42,6 +43,8 @@ class FunctionChecker(ExprChecker):
         self.loops = 0
         self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
         self.ended: dict[str, Span] = {}
+        self.x = ExprChecker(ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
+                                         sig.implicit_readonly, self.ids), diags)
         self.bind_params()
 
     def bind_params(self) -> None:
@@ -51,7 +54,10 @@ class FunctionChecker(ExprChecker):
             kind = ERROR if t is None else BUFFER if isinstance(t, ir.BufferType) else PARAM
             self.scope.define(p.name, Binding(kind, p.name, t, False, p.span))
 
-    # ------------------------------------------------------------------ hooks of ExprChecker
+    # ------------------------------------------------------------------ the expression checker's context
+
+    def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
+        self.x.error(message, span, hint)
 
     def lookup(self, name: str) -> Optional[Binding]:
         return self.scope.lookup(name) or self.m.const_binding(name)
@@ -138,15 +144,15 @@ class FunctionChecker(ExprChecker):
         if isinstance(s.type, ast.BufferTypeExpr):
             self.error("a buffer can only be a kernel parameter", s.type.span)
             return None
-        t = self.scalar(s.type) if s.type is not None else None
+        t = self.x.scalar(s.type) if s.type is not None else None
         if s.value is None:
             return self.default_value(s, t)
-        v = self.expr(s.value, t)
+        v = self.x.expr(s.value, t)
         if s.type is not None and t is None:
             return None
         if t is None:
-            return self.materialize(v, None, s.value)
-        return self.coerce(v, t, s.value, f" for `{s.name}`")
+            return self.x.materialize(v, None, s.value)
+        return self.x.coerce(v, t, s.value, f" for `{s.name}`")
 
     def default_value(self, s: ast.Let, t: Optional[ir.ScalarType]) -> Optional[ir.Expr]:
         if t is None:
@@ -161,14 +167,14 @@ class FunctionChecker(ExprChecker):
         return ir.Const(t, zero(t))
 
     def elem_type(self, tnode) -> Optional[ir.ScalarType]:
-        t = self.scalar(tnode)
+        t = self.x.scalar(tnode)
         if t is not None and t.is_bool:
             self.error("array elements must be numbers, not `bool`", tnode.span, "use `u8` or `i32` flags")
             return None
         return t
 
     def array_length(self, node: ast.Expr) -> Optional[int]:
-        n = self.constant_int(node, "an array length")
+        n = self.x.constant_int(node, "an array length")
         if n is not None and n <= 0:
             self.error(f"an array length must be positive, found {n}", node.span)
             return None
@@ -251,16 +257,16 @@ class FunctionChecker(ExprChecker):
         b = self.lookup(name)
         if b is None:
             if s.op != "=":
-                self.unknown_name(name, span)
+                self.x.unknown_name(name, span)
                 return
             if not self.bindable(name, span):
                 return
-            value = self.typed(s.value, None)
+            value = self.x.typed(s.value, None)
             if value is None:
                 return self.bind_error(name, span)
             return self.declare_local(name, span, value, True, out)
         if b.kind == ERROR:
-            self.expr(s.value, None)
+            self.x.expr(s.value, None)
             return
         if b.kind != LOCAL or not b.mutable:
             return self.not_assignable(name, b, span)
@@ -286,10 +292,10 @@ class FunctionChecker(ExprChecker):
 
     def assign_index(self, s: ast.Assign, out: list) -> None:
         target = s.target
-        b = self.indexable(target.obj)
-        i = self.index_value(target.index, b)
+        b = self.x.indexable(target.obj)
+        i = self.x.index_value(target.index, b)
         if b is None or i is None or not self.element_writable(b, target):
-            self.expr(s.value, None)
+            self.x.expr(s.value, None)
             return
         elem = b.type.elem
         checked = self.simd and b.kind == BUFFER
@@ -300,8 +306,8 @@ class FunctionChecker(ExprChecker):
             i = ir.Var(i.type, tmp)
         guard = None
         if checked:
-            if not self.policy_index_ok(i, target.index):
-                self.expr(s.value, None)
+            if not self.x.policy_index_ok(i, target.index):
+                self.x.expr(s.value, None)
                 return
             if self.bounds == "zero":
                 guard = bounds.in_range(b.ir_name, i)
@@ -313,17 +319,10 @@ class FunctionChecker(ExprChecker):
         store = ir.Assign(ir.Index(elem, b.ir_name, i, checked), value)
         out.append(store if guard is None else ir.If(guard, ir.Block([store]), ir.Block()))
 
-    def readonly_error(self, name: str, b: Binding, span: Span) -> None:
-        if name not in self.sig.implicit_readonly:
-            return super().readonly_error(name, b, span)
-        self.error(f"cannot write to `{name}`: it is an immutable storage buffer (a bare buffer parameter of "
-                   "a `@gpu(\"...\")` kernel, or of any kernel in strict mode, is read-only unless declared `mut`)",
-                   span, f"declare it writable: `mut {name}: [{b.type.elem}]`")
-
     def element_writable(self, b: Binding, target: ast.Index) -> bool:
         name = target.obj.id
         if b.kind == BUFFER and not b.type.writable:
-            self.readonly_error(name, b, target.span)
+            self.x.readonly_error(name, b, target.span)
             return False
         if b.kind == PRIVATE and not b.mutable:
             t = b.type
@@ -335,8 +334,8 @@ class FunctionChecker(ExprChecker):
     def assigned_value(self, s: ast.Assign, current: ir.Expr, t: ir.ScalarType) -> Optional[ir.Expr]:
         """The value stored by `target = e` or `target op= e`, of the target's type `t`."""
         if s.op == "=":
-            return self.expect_type(s.value, t, f" in the assignment to `{s.target.span.text}`")
-        v = self.binop(s.op, current, s.target, s.value, s, t)
+            return self.x.expect_type(s.value, t, f" in the assignment to `{s.target.span.text}`")
+        v = self.x.binop(s.op, current, s.target, s.value, s, t)
         if isinstance(v, ir.Expr) and v.type != t:
             self.error(f"mismatched types: `{s.op}=` on `{t}` with a wider `{v.type}` value", s.value.span,
                        f"write `{s.value.span.text} as {t}`" if widens(t, v.type) else None)
@@ -348,18 +347,18 @@ class FunctionChecker(ExprChecker):
     def expr_stmt(self, s: ast.ExprStmt, out: list) -> None:
         node = s.expr
         if not isinstance(node, ast.Call):
-            self.expr(node, None)
+            self.x.expr(node, None)
             hint = "did you mean `=`?" if isinstance(node, ast.Binary) and node.op == "==" else None
             self.error("this expression has no effect", node.span, hint)
             return
-        v = self.call(node, None, allow_void=True)
+        v = self.x.call(node, None, allow_void=True)
         if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
             out.append(ir.ExprStmt(v))
         elif v is not None:
             self.error("this expression has no effect", node.span)
 
     def if_stmt(self, s: ast.If, out: list) -> None:
-        parts = [(self.condition(cond), self.block(body)) for cond, body in s.branches]
+        parts = [(self.x.condition(cond), self.block(body)) for cond, body in s.branches]
         otherwise = self.block(s.otherwise) if s.otherwise is not None else ir.Block()
         if any(cond is None for cond, _ in parts):
             return
@@ -370,7 +369,7 @@ class FunctionChecker(ExprChecker):
         out.append(node)
 
     def while_stmt(self, s: ast.While, out: list) -> None:
-        cond = self.condition(s.cond)
+        cond = self.x.condition(s.cond)
         body = self.loop_body(s.body, None)
         if cond is not None:
             always = isinstance(cond, ir.Const) and cond.value is True
@@ -417,13 +416,13 @@ class FunctionChecker(ExprChecker):
     def range_bounds(self, it: ast.RangeIter):
         """(type, start, end, step) of a range, or None after an error."""
         start_node = it.start if it.start is not None else it
-        start = self.expr(it.start, None) if it.start is not None else Untyped(0)
-        end = self.expr(it.end, start.type if isinstance(start, ir.Expr) else None)
+        start = self.x.expr(it.start, None) if it.start is not None else Untyped(0)
+        end = self.x.expr(it.end, start.type if isinstance(start, ir.Expr) else None)
         if start is None or end is None:
             return None
         if isinstance(start, Untyped) and isinstance(end, Untyped):
-            start = self.materialize(start, None, start_node)
-        pair = self.unify(start, end, start_node, it.end, "range")
+            start = self.x.materialize(start, None, start_node)
+        pair = self.x.unify(start, end, start_node, it.end, "range")
         if pair is None:
             return None
         t = pair[0].type
@@ -432,7 +431,7 @@ class FunctionChecker(ExprChecker):
             return None
         step = 1
         if it.step is not None:
-            step = self.constant_int(it.step, "the step of a range")
+            step = self.x.constant_int(it.step, "the step of a range")
             if step is None:
                 return None
             if step == 0:
@@ -453,7 +452,7 @@ class FunctionChecker(ExprChecker):
 
     def unrolled_for(self, s: ast.For, it: ast.ListIter, out: list) -> None:
         """`for d in [-1, 0, 1]:` is unrolled: the body once per constant, in order."""
-        values = [self.expr(item, None) for item in it.items]
+        values = [self.x.expr(item, None) for item in it.items]
         if any(v is None for v in values):
             return
         for item, v in zip(it.items, values):
@@ -467,25 +466,25 @@ class FunctionChecker(ExprChecker):
         t = next((v.type for v in values if isinstance(v, ir.Const)), None)
         if t is None:
             t = F32 if any(v.is_float for v in values) else I32
-        consts = [self.coerce(v, t, item, " in the list") for v, item in zip(values, it.items)]
+        consts = [self.x.coerce(v, t, item, " in the list") for v, item in zip(values, it.items)]
         if any(c is None for c in consts) or not self.bindable(s.var, s.var_span):
             return
         name = self.alloc.fresh(s.var)
         self.locals.append(ir.Local(name, t))
-        diags = self.diags
+        diags = self.x.diags
         for n, c in enumerate(consts):
             out.append(ir.Assign(ir.Var(t, name), c))
             scope = Scope(self.scope)
             scope.define(s.var, Binding(LOOP_VAR, name, t, False, s.var_span))
             self.unrolled.append(True)
             if n == 1:  # the copies after the first repeat its errors: keep one of each
-                self.diags = DiagnosticBag(self.m.source, limit=None)
+                self.x.diags = DiagnosticBag(self.m.source, limit=None)
             body = self.block(s.body, scope)
             self.unrolled.pop()
             out.extend(body.stmts)
             if out and isinstance(out[-1], TERMINATORS):
                 break  # the remaining copies could never run
-        self.diags = diags
+        self.x.diags = diags
 
     def jump(self, s, out: list) -> None:
         word = "break" if isinstance(s, ast.Break) else "continue"
@@ -505,7 +504,7 @@ class FunctionChecker(ExprChecker):
         name, ret = self.fn.name, self.sig.ret
         if self.sig.is_kernel or ret is None:
             if s.value is not None:
-                self.expr(s.value, None)
+                self.x.expr(s.value, None)
                 if self.sig.is_kernel:
                     self.error("a kernel cannot return a value", s.value.span,
                                "write results into a buffer parameter; `return` alone ends the work item")
@@ -519,7 +518,7 @@ class FunctionChecker(ExprChecker):
         if s.value is None:
             self.error(f"`{name}` must return a `{ret}` value", s.span)
         else:
-            v = self.expect_type(s.value, ret, f" as the result of `{name}`")
+            v = self.x.expect_type(s.value, ret, f" as the result of `{name}`")
         # after an error the placeholder keeps "may reach the end" from following up
         out.append(ir.Return(v))
 

@@ -9,7 +9,7 @@ from typing import Optional
 from ..lowering import ir
 from ..lowering.ir_verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
-from .check_expr import ExprChecker
+from .check_expr import constants_checker
 from .check_stmt import FunctionChecker
 from .consteval import FoldError, fold
 from .context import FnSig, ModuleContext
@@ -56,8 +56,7 @@ class ModuleChecker:
         self.options = options if options is not None else CompileOptions()
         self.m = ModuleContext(source, diags)
         self.m.evaluate_const = self.evaluate_const
-        self.consts = ExprChecker()
-        self.consts.m = self.m
+        self.consts = constants_checker(self.m)
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         self.m.error(message, span, hint)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 
-from typing import Optional
-
 from .diagnostics import DiagnosticBag
 from .source import SourceFile
 from .tokens import KEYWORDS, OPERATORS, Token
