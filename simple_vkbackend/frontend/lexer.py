@@ -55,11 +55,17 @@ class Lexer:
 
     def run(self) -> list[Token]:
         text = self.source.text
-        start = 0
-        for line in text.split("\n"):
-            end = start + len(line)
-            self.line(start, end - 1 if line.endswith("\r") else end)
+        lines = text.split("\n")
+        start, k = 0, 0
+        while k < len(lines):
+            end = start + len(lines[k])
+            # a triple-quoted string left open continues on the next lines: one line to scan
+            while _opens_long_string(text[start:end]) and k + 1 < len(lines):
+                k += 1
+                end += 1 + len(lines[k])
+            self.line(start, end - 1 if text.endswith("\r", start, end) else end)
             start = end + 1
+            k += 1
         self.finish(len(text))
         return self.tokens
 
@@ -131,22 +137,28 @@ class Lexer:
                 self.bad_char(text[s:e], s)
 
     def string(self, s: int, end: int) -> int:
-        """A one-line string literal, as a STRING token. Strings are only meaningful
-        in attribute arguments (`@gpu("vulkan")`); elsewhere they are reported (and
-        host code that holds them is skipped, see parser.py)."""
+        """A string literal (one line, or triple-quoted over several), as a STRING
+        token. Strings mean something only as attribute arguments (`@gpu("vulkan")`)
+        and as doc strings (a string alone on its line, skipped by the parser);
+        elsewhere they are reported (host code that holds them is skipped, parser.py)."""
         text = self.source.text
         quote = text[s]
-        i = s + 1
-        while i < end and text[i] != quote:
-            i += 2 if text[i] == "\\" else 1
+        width = 3 if text.startswith(quote * 3, s) else 1
+        if width == 3:
+            i = text.find(quote * 3, s + 3, end)
+            i = end if i < 0 else i
+        else:
+            i = s + 1
+            while i < end and text[i] != quote:
+                i += 2 if text[i] == "\\" else 1
         if i >= end:
             self.error("unterminated string literal", s, end)
             close = end
         else:
-            close = i + 1
-        self.tokens.append(Token("STRING", text[s:close], s, close, text[s + 1:close - 1]))
+            close = i + width
+        self.tokens.append(Token("STRING", text[s:close], s, close, text[s + width:close - width]))
         first = self.tokens[self.logical_start]
-        if first.kind not in ("@", "#["):
+        if first.kind not in ("@", "#[", "STRING"):
             self.error("string literals are not supported", s, close)
         return close
 
@@ -205,6 +217,11 @@ class Lexer:
             self.indents.pop()
             self.tokens.append(Token("DEDENT", "", end, end))
         self.tokens.append(Token("EOF", "", end, end))
+
+
+def _opens_long_string(line: str) -> bool:
+    """Whether a triple-quoted string starts on `line` and does not end there."""
+    return line.count('"""') % 2 == 1 or line.count("\'\'\'") % 2 == 1
 
 
 def tokenize(source: SourceFile, diags: DiagnosticBag) -> list[Token]:

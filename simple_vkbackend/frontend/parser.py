@@ -89,7 +89,7 @@ class Parser(ExprParser):
         """One item of a file with host code: host items are skipped by their
         indentation block; a `fn` or `const` that does not parse as kernel code
         is skipped too, unless it is marked as a kernel (then its errors count)."""
-        if self.accept("NEWLINE"):
+        if self.accept("NEWLINE") or self.doc_string():
             return
         first = self.tok
         kind = self.host_kind()
@@ -119,6 +119,14 @@ class Parser(ExprParser):
             self.sync_item()
         if item is not None:
             items.append(item)
+
+    def doc_string(self) -> bool:
+        """Skip a string alone on its line (a doc string); whether there was one."""
+        if self.at("STRING") and self.toks[self.pos + 1].kind == "NEWLINE":
+            self.advance()
+            self.advance()
+            return True
+        return False
 
     def host_kind(self) -> Optional[str]:
         """The kind of host item that starts here, or None for an item to parse."""
@@ -164,7 +172,7 @@ class Parser(ExprParser):
                                "host code")
 
     def item(self) -> Optional[ast.Item]:
-        if self.accept("NEWLINE"):
+        if self.accept("NEWLINE") or self.doc_string():
             return None
         if self.at("INDENT"):
             self.fail("unexpected indent", self.tok)
@@ -311,8 +319,8 @@ class Parser(ExprParser):
             return [self.while_stmt()]
         if kind == "for":
             return [self.for_stmt()]
-        if kind == "NEWLINE":
-            self.advance()
+        if kind == "NEWLINE" or self.doc_string():
+            self.accept("NEWLINE")
             return []
         if kind == "INDENT":
             self.diags.syntax_error("unexpected indent", self.tok_span(self.tok),

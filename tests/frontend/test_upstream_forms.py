@@ -336,3 +336,30 @@ def test_errors_in_a_kernel_of_a_program_are_still_reported():
     with pytest.raises(CompileError) as info:
         compile_source(PROGRAM.replace("{extra}", "@gpu_kernel\nfn k2(y: [f32]):\n    y[0] = \"s\"\n"), "p.spl")
     assert [d.message for d in info.value.diagnostics] == ["string literals are not supported"]
+
+
+def test_doc_strings_are_skipped_and_long_strings_span_lines():
+    text = (
+        '"""A module doc string\nover two lines."""\n'
+        "use std.io\n\n"
+        "fn host():\n"
+        '    """Host doc, with "quotes",\nand a line at column 0\n    """\n'
+        "    println('x')\n\n"
+        "@gpu_kernel\n"
+        "fn k(y: [f32]):\n"
+        '    """Writes one."""\n'
+        "    y[0] = 1.0\n")
+    options = CompileOptions()
+    m = compile_source(text, "p.spl", options)
+    assert [k.name for k in m.kernels] == ["k"]
+    assert [(i.kind, i.names) for i in options.skipped] == [("use", ["std", "io"]), ("fn", ["host"])]
+    compile_ok('#[gpu]\nfn k(y: [f32]):\n    """doc"""\n    y[0] = 1.0\n')
+
+
+@pytest.mark.parametrize("line", ['"a" + 1', 'y[0] = """x"""', "y[0] = 'c'"])
+def test_strings_in_kernel_code_are_errors(line):
+    assert messages(f"#[gpu]\nfn k(y: [f32]):\n    {line}\n") == ["string literals are not supported"]
+
+
+def test_an_unterminated_long_string_is_reported():
+    assert messages('#[gpu]\nfn k(y: [f32]):\n    """doc\n    y[0] = 1.0\n') == ["unterminated string literal"]
