@@ -37,11 +37,12 @@ class ExprChecker:
         self.simd, self.bounds, self.ids = ctx.simd, ctx.bounds, ctx.ids
         self.diags = diags
         self.calls = CallChecker(self)
+        self.lookup = ctx.lookup  # the scope's own lookup, called directly (a hot path)
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         (self.diags or self.m.diags).error(message, span, hint)
 
-    def lookup(self, name: str) -> Optional[Binding]:
+    def lookup(self, name: str) -> Optional[Binding]:  # replaced per instance by ctx.lookup
         return self.ctx.lookup(name)
 
     def call(self, node: ast.Call, hint, allow_void: bool = False) -> Value:

@@ -52,11 +52,17 @@ class IdTyping:
     def mark_if_derived(self, result, operands) -> None:
         """`result` of an operator is flexible when its operands are flexible values
         and constants, with at least one flexible."""
-        if not isinstance(result, (ir.Binary, ir.Unary)) or not result.type.is_int:
+        flexible = self.flexible
+        if not flexible or result.__class__ not in (ir.Binary, ir.Unary):
             return
-        flexible = [self.is_flexible(o) for o in operands]
-        if any(flexible) and all(f or isinstance(o, ir.Const) for f, o in zip(flexible, operands)):
-            self.mark(result)
+        derived = False
+        for o in operands:
+            if flexible.get(id(o)) is o:
+                derived = True
+            elif o.__class__ is not ir.Const:
+                return
+        if derived and result.type.is_int:
+            flexible[id(result)] = result
 
     def local_declared(self, ir_name: str, name: str, offset: int) -> Optional[tuple[ir.ScalarType, Demand]]:
         """Record a flexible local; its decided type if an earlier pass fixed one."""

@@ -60,9 +60,10 @@ class Lexer:
         while k < len(lines):
             end = start + len(lines[k])
             # a triple-quoted string left open continues on the next lines: one line to scan
-            while _opens_long_string(text[start:end]) and k + 1 < len(lines):
-                k += 1
-                end += 1 + len(lines[k])
+            if '"""' in lines[k] or "'''" in lines[k]:
+                while _opens_long_string(text[start:end]) and k + 1 < len(lines):
+                    k += 1
+                    end += 1 + len(lines[k])
             self.line(start, end - 1 if text.endswith("\r", start, end) else end)
             start = end + 1
             k += 1
@@ -106,13 +107,16 @@ class Lexer:
             self.indents.append(width)
 
     def scan(self, pos: int, end: int) -> None:
+        while pos < end:  # a string literal interrupts the run of regular tokens
+            pos = self.scan_tokens(pos, end)
+
+    def scan_tokens(self, pos: int, end: int) -> int:
+        """Tokens from `pos` up to `end` or up to the end of a string literal met
+        on the way; where scanning stopped."""
         append = self.tokens.append
         text = self.source.text
         token, keywords, brackets = Token, KEYWORDS, BRACKETS
-        match = TOKEN_RE.match
-        while pos < end:
-            m = match(text, pos, end)
-            pos = m.end()
+        for m in TOKEN_RE.finditer(text, pos, end):
             kind = m.lastgroup
             s = m.start(kind)
             e = m.end()
@@ -132,9 +136,10 @@ class Lexer:
                 self.bracket("#[", s, e)
                 append(Token("#[", "#[", s, e))
             elif kind == "string":
-                pos = self.string(s, end)
+                return self.string(s, end)
             else:
                 self.bad_char(text[s:e], s)
+        return end
 
     def string(self, s: int, end: int) -> int:
         """A string literal (one line, or triple-quoted over several), as a STRING
