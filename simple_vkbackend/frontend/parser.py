@@ -133,7 +133,8 @@ class Parser(ExprParser):
         t = self.tok
         if t.kind in ("fn", "const", "@", "#["):
             return None
-        if t.kind == "NAME" and t.text == "kernel" and self.toks[self.pos + 1].kind == "fn":
+        after = self.toks[self.pos + 1]
+        if t.kind == "NAME" and t.text in ("kernel", "pub") and (after.kind == "fn" or after.text == "kernel"):
             return None
         if t.kind == "NAME" and t.text in HOST_KEYWORDS:
             return t.text
@@ -150,6 +151,7 @@ class Parser(ExprParser):
             while toks[pos].kind != "EOF" and not (depth == 0 and toks[pos].kind in ("NEWLINE", "@", "#[", "fn")):
                 depth += (toks[pos].kind in ("(", "[")) - (toks[pos].kind in (")", "]"))
                 pos += 1
+        pos += toks[pos].text == "pub"
         return toks[pos].text == "kernel" and toks[pos + 1].kind == "fn"
 
     def item_kind(self, pos: int) -> str:
@@ -180,6 +182,8 @@ class Parser(ExprParser):
         while self.at("#[") or self.at("@"):
             attrs.append(self.attribute())
             self.accept("NEWLINE")
+        if self.tok.text == "pub" and self.toks[self.pos + 1].kind in ("fn", "NAME"):
+            self.advance()  # visibility: meaningless for a kernel or helper
         if self.tok.text == "kernel" and self.toks[self.pos + 1].kind == "fn":
             attrs.append(ast.ItemAttr("kernel fn", [], self.tok_span(self.advance())))
         if self.at("fn"):

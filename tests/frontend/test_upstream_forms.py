@@ -363,3 +363,10 @@ def test_strings_in_kernel_code_are_errors(line):
 
 def test_an_unterminated_long_string_is_reported():
     assert messages('#[gpu]\nfn k(y: [f32]):\n    """doc\n    y[0] = 1.0\n') == ["unterminated string literal"]
+
+
+def test_pub_before_a_kernel_or_helper_is_accepted():
+    m = compile_source("use std\n\npub fn twice(v: f32) -> f32:\n    return v * 2.0\n\n"
+                       "@gpu_kernel\npub fn k(y: [f32]):\n    y[0] = twice(1.0)\n\npub kernel fn k2(y: [f32]):\n"
+                       "    y[0] = 1.0\n")
+    assert [k.name for k in m.kernels] == ["k", "k2"] and [f.name for f in m.functions] == ["twice"]
