@@ -22,7 +22,7 @@ TERMINATORS = (ir.Return, ir.Break, ir.Continue)
 
 class FunctionChecker:
     """Checks the body of one kernel or helper and builds its IR pieces; its
-    expressions are checked by the ExprChecker `x` it owns, which it gives the
+    expressions are checked by the ExprChecker `exprs` it owns, which it gives the
     names in scope and receives the ids and calls used through an ExprContext."""
 
     def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool, bounds: str = "return",
@@ -43,8 +43,9 @@ class FunctionChecker:
         self.loops = 0
         self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
         self.ended: dict[str, Span] = {}
-        self.x = ExprChecker(ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
-                                         sig.implicit_readonly, self.ids), diags)
+        context = ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
+                              sig.implicit_readonly, self.ids)
+        self.exprs = ExprChecker(context, diags)
         self.bind_params()
 
     def bind_params(self) -> None:
@@ -57,7 +58,7 @@ class FunctionChecker:
     # ------------------------------------------------------------------ the expression checker's context
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
-        self.x.error(message, span, hint)
+        self.exprs.error(message, span, hint)
 
     def lookup(self, name: str) -> Optional[Binding]:
         return self.scope.lookup(name) or self.m.const_binding(name)
@@ -144,15 +145,15 @@ class FunctionChecker:
         if isinstance(s.type, ast.BufferTypeExpr):
             self.error("a buffer can only be a kernel parameter", s.type.span)
             return None
-        t = self.x.scalar(s.type) if s.type is not None else None
+        t = self.exprs.scalar(s.type) if s.type is not None else None
         if s.value is None:
             return self.default_value(s, t)
-        v = self.x.expr(s.value, t)
+        v = self.exprs.expr(s.value, t)
         if s.type is not None and t is None:
             return None
         if t is None:
-            return self.x.materialize(v, None, s.value)
-        return self.x.coerce(v, t, s.value, f" for `{s.name}`")
+            return self.exprs.materialize(v, None, s.value)
+        return self.exprs.coerce(v, t, s.value, f" for `{s.name}`")
 
     def default_value(self, s: ast.Let, t: Optional[ir.ScalarType]) -> Optional[ir.Expr]:
         if t is None:
@@ -167,14 +168,14 @@ class FunctionChecker:
         return ir.Const(t, zero(t))
 
     def elem_type(self, tnode) -> Optional[ir.ScalarType]:
-        t = self.x.scalar(tnode)
+        t = self.exprs.scalar(tnode)
         if t is not None and t.is_bool:
             self.error("array elements must be numbers, not `bool`", tnode.span, "use `u8` or `i32` flags")
             return None
         return t
 
     def array_length(self, node: ast.Expr) -> Optional[int]:
-        n = self.x.constant_int(node, "an array length")
+        n = self.exprs.constant_int(node, "an array length")
         if n is not None and n <= 0:
             self.error(f"an array length must be positive, found {n}", node.span)
             return None
@@ -257,16 +258,16 @@ class FunctionChecker:
         b = self.lookup(name)
         if b is None:
             if s.op != "=":
-                self.x.unknown_name(name, span)
+                self.exprs.unknown_name(name, span)
                 return
             if not self.bindable(name, span):
                 return
-            value = self.x.typed(s.value, None)
+            value = self.exprs.typed(s.value, None)
             if value is None:
                 return self.bind_error(name, span)
             return self.declare_local(name, span, value, True, out)
         if b.kind == ERROR:
-            self.x.expr(s.value, None)
+            self.exprs.expr(s.value, None)
             return
         if b.kind != LOCAL or not b.mutable:
             return self.not_assignable(name, b, span)
@@ -292,10 +293,10 @@ class FunctionChecker:
 
     def assign_index(self, s: ast.Assign, out: list) -> None:
         target = s.target
-        b = self.x.indexable(target.obj)
-        i = self.x.index_value(target.index, b)
+        b = self.exprs.indexable(target.obj)
+        i = self.exprs.index_value(target.index, b)
         if b is None or i is None or not self.element_writable(b, target):
-            self.x.expr(s.value, None)
+            self.exprs.expr(s.value, None)
             return
         elem = b.type.elem
         checked = self.simd and b.kind == BUFFER
@@ -306,8 +307,8 @@ class FunctionChecker:
             i = ir.Var(i.type, tmp)
         guard = None
         if checked:
-            if not self.x.policy_index_ok(i, target.index):
-                self.x.expr(s.value, None)
+            if not self.exprs.policy_index_ok(i, target.index):
+                self.exprs.expr(s.value, None)
                 return
             if self.bounds == "zero":
                 guard = bounds.in_range(b.ir_name, i)
@@ -322,7 +323,7 @@ class FunctionChecker:
     def element_writable(self, b: Binding, target: ast.Index) -> bool:
         name = target.obj.id
         if b.kind == BUFFER and not b.type.writable:
-            self.x.readonly_error(name, b, target.span)
+            self.exprs.readonly_error(name, b, target.span)
             return False
         if b.kind == PRIVATE and not b.mutable:
             t = b.type
@@ -334,8 +335,8 @@ class FunctionChecker:
     def assigned_value(self, s: ast.Assign, current: ir.Expr, t: ir.ScalarType) -> Optional[ir.Expr]:
         """The value stored by `target = e` or `target op= e`, of the target's type `t`."""
         if s.op == "=":
-            return self.x.expect_type(s.value, t, f" in the assignment to `{s.target.span.text}`")
-        v = self.x.binop(s.op, current, s.target, s.value, s, t)
+            return self.exprs.expect_type(s.value, t, f" in the assignment to `{s.target.span.text}`")
+        v = self.exprs.binop(s.op, current, s.target, s.value, s, t)
         if isinstance(v, ir.Expr) and v.type != t:
             self.error(f"mismatched types: `{s.op}=` on `{t}` with a wider `{v.type}` value", s.value.span,
                        f"write `{s.value.span.text} as {t}`" if widens(t, v.type) else None)
@@ -347,18 +348,18 @@ class FunctionChecker:
     def expr_stmt(self, s: ast.ExprStmt, out: list) -> None:
         node = s.expr
         if not isinstance(node, ast.Call):
-            self.x.expr(node, None)
+            self.exprs.expr(node, None)
             hint = "did you mean `=`?" if isinstance(node, ast.Binary) and node.op == "==" else None
             self.error("this expression has no effect", node.span, hint)
             return
-        v = self.x.call(node, None, allow_void=True)
+        v = self.exprs.call(node, None, allow_void=True)
         if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
             out.append(ir.ExprStmt(v))
         elif v is not None:
             self.error("this expression has no effect", node.span)
 
     def if_stmt(self, s: ast.If, out: list) -> None:
-        parts = [(self.x.condition(cond), self.block(body)) for cond, body in s.branches]
+        parts = [(self.exprs.condition(cond), self.block(body)) for cond, body in s.branches]
         otherwise = self.block(s.otherwise) if s.otherwise is not None else ir.Block()
         if any(cond is None for cond, _ in parts):
             return
@@ -369,7 +370,7 @@ class FunctionChecker:
         out.append(node)
 
     def while_stmt(self, s: ast.While, out: list) -> None:
-        cond = self.x.condition(s.cond)
+        cond = self.exprs.condition(s.cond)
         body = self.loop_body(s.body, None)
         if cond is not None:
             always = isinstance(cond, ir.Const) and cond.value is True
@@ -416,13 +417,13 @@ class FunctionChecker:
     def range_bounds(self, it: ast.RangeIter):
         """(type, start, end, step) of a range, or None after an error."""
         start_node = it.start if it.start is not None else it
-        start = self.x.expr(it.start, None) if it.start is not None else Untyped(0)
-        end = self.x.expr(it.end, start.type if isinstance(start, ir.Expr) else None)
+        start = self.exprs.expr(it.start, None) if it.start is not None else Untyped(0)
+        end = self.exprs.expr(it.end, start.type if isinstance(start, ir.Expr) else None)
         if start is None or end is None:
             return None
         if isinstance(start, Untyped) and isinstance(end, Untyped):
-            start = self.x.materialize(start, None, start_node)
-        pair = self.x.unify(start, end, start_node, it.end, "range")
+            start = self.exprs.materialize(start, None, start_node)
+        pair = self.exprs.unify(start, end, start_node, it.end, "range")
         if pair is None:
             return None
         t = pair[0].type
@@ -431,7 +432,7 @@ class FunctionChecker:
             return None
         step = 1
         if it.step is not None:
-            step = self.x.constant_int(it.step, "the step of a range")
+            step = self.exprs.constant_int(it.step, "the step of a range")
             if step is None:
                 return None
             if step == 0:
@@ -452,7 +453,7 @@ class FunctionChecker:
 
     def unrolled_for(self, s: ast.For, it: ast.ListIter, out: list) -> None:
         """`for d in [-1, 0, 1]:` is unrolled: the body once per constant, in order."""
-        values = [self.x.expr(item, None) for item in it.items]
+        values = [self.exprs.expr(item, None) for item in it.items]
         if any(v is None for v in values):
             return
         for item, v in zip(it.items, values):
@@ -466,25 +467,25 @@ class FunctionChecker:
         t = next((v.type for v in values if isinstance(v, ir.Const)), None)
         if t is None:
             t = F32 if any(v.is_float for v in values) else I32
-        consts = [self.x.coerce(v, t, item, " in the list") for v, item in zip(values, it.items)]
+        consts = [self.exprs.coerce(v, t, item, " in the list") for v, item in zip(values, it.items)]
         if any(c is None for c in consts) or not self.bindable(s.var, s.var_span):
             return
         name = self.alloc.fresh(s.var)
         self.locals.append(ir.Local(name, t))
-        diags = self.x.diags
+        diags = self.exprs.diags
         for n, c in enumerate(consts):
             out.append(ir.Assign(ir.Var(t, name), c))
             scope = Scope(self.scope)
             scope.define(s.var, Binding(LOOP_VAR, name, t, False, s.var_span))
             self.unrolled.append(True)
             if n == 1:  # the copies after the first repeat its errors: keep one of each
-                self.x.diags = DiagnosticBag(self.m.source, limit=None)
+                self.exprs.diags = DiagnosticBag(self.m.source, limit=None)
             body = self.block(s.body, scope)
             self.unrolled.pop()
             out.extend(body.stmts)
             if out and isinstance(out[-1], TERMINATORS):
                 break  # the remaining copies could never run
-        self.x.diags = diags
+        self.exprs.diags = diags
 
     def jump(self, s, out: list) -> None:
         word = "break" if isinstance(s, ast.Break) else "continue"
@@ -504,7 +505,7 @@ class FunctionChecker:
         name, ret = self.fn.name, self.sig.ret
         if self.sig.is_kernel or ret is None:
             if s.value is not None:
-                self.x.expr(s.value, None)
+                self.exprs.expr(s.value, None)
                 if self.sig.is_kernel:
                     self.error("a kernel cannot return a value", s.value.span,
                                "write results into a buffer parameter; `return` alone ends the work item")
@@ -518,7 +519,7 @@ class FunctionChecker:
         if s.value is None:
             self.error(f"`{name}` must return a `{ret}` value", s.span)
         else:
-            v = self.x.expect_type(s.value, ret, f" as the result of `{name}`")
+            v = self.exprs.expect_type(s.value, ret, f" as the result of `{name}`")
         # after an error the placeholder keeps "may reach the end" from following up
         out.append(ir.Return(v))
 
