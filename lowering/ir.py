@@ -369,6 +369,7 @@ class Kernel:
     dims: int = 1
     simd: bool = False
     target: Optional[str] = None  # the source's target tag (`@gpu("cuda")`: "cuda"); metadata only
+    grid_size: Optional[tuple[int, int, int]] = None  # the default global size (`@simd(grid_size=...)`)
 
 
 @dataclass(eq=False)

@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
                     raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
                                      f"(parameters: {', '.join(params)})")
                 values[name] = parse_spec(params[name], spec)
-            if not args.global_size and interface.dims > 1:
+            if not args.global_size and interface.dims > 1 and interface.grid_size is None:
                 raise UsageError(f"kernel {args.kernel} is {interface.dims}-D: pass "
                                  f"--global {','.join('XYZ'[:interface.dims])}")
             global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None

@@ -37,7 +37,7 @@ class KernelAttrs:
     target: Optional[str] = None  # the target tag: "vulkan", "cuda", ...
     target_string: bool = False  # tagged `@gpu("...")`: bare buffers are read-only
     bounds: str = "return"  # the @simd out-of-range policy
-    grid_size: Optional[tuple[int, int, int]] = None  # @simd(grid_size=...): recorded, see docs
+    grid_size: Optional[tuple[int, int, int]] = None  # @simd(grid_size=...): the default global size
 
 
 @dataclass
@@ -336,7 +336,7 @@ class ModuleChecker:
             node = ir.Function(f.name, sig.params, sig.ret, body, fc.locals)
         else:
             node = ir.Kernel(f.name, sig.params, body, fc.locals, fc.shared, attrs.local_size,
-                             dims=1, simd=attrs.simd, target=attrs.target)
+                             dims=1, simd=attrs.simd, target=attrs.target, grid_size=attrs.grid_size)
         return CheckedFn(f, node, fc.calls, fc.max_dim, attrs)
 
     def check_recursion(self, checked: list[CheckedFn]) -> None:

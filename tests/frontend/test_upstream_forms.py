@@ -366,3 +366,16 @@ def test_pub_before_a_kernel_or_helper_is_accepted():
                        "@gpu_kernel\npub fn k(y: [f32]):\n    y[0] = twice(1.0)\n\npub kernel fn k2(y: [f32]):\n"
                        "    y[0] = 1.0\n")
     assert [k.name for k in m.kernels] == ["k", "k2"] and [f.name for f in m.functions] == ["twice"]
+
+
+def test_simd_grid_size_is_the_default_global_size():
+    import simple_vkbackend as svk
+    module = svk.compile_source("@simd(grid_size=6, group_size=2)\nfn k(y: [i32]):\n    y[gpu.global_id(0)] = 1\n",
+                                backend="software")
+    assert module.ir_module.kernels[0].grid_size == (6, 1, 1)
+    assert module.manifest["kernels"][0]["default_global_size"] == [6, 1, 1]
+    y = np.zeros(10, np.int32)
+    module.k(y)
+    assert y.tolist() == [1] * 6 + [0] * 4
+    module.k(y, global_size=10)
+    assert y.tolist() == [1] * 10
