@@ -25,16 +25,19 @@ BackendArg = Union[str, Backend]
 
 
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
-                   device: Any = None) -> "Module":
-    """Compile Simple source text. Raises frontend.CompileError on bad source."""
-    from .frontend import compile_source as front
-    return compile_ir(front(text, filename=filename), backend, device)
+                   device: Any = None, strict: bool = False) -> "Module":
+    """Compile Simple source text. Raises frontend.CompileError on bad source.
+    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
+    from .frontend import CompileOptions, compile_source as front
+    return compile_ir(front(text, filename=filename, options=CompileOptions(strict=strict)), backend, device)
 
 
-def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None) -> "Module":
-    """Compile a Simple source file. Raises frontend.CompileError on bad source."""
-    from .frontend import compile_file as front
-    return compile_ir(front(str(path)), backend, device)
+def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None,
+                 strict: bool = False) -> "Module":
+    """Compile a Simple source file. Raises frontend.CompileError on bad source.
+    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
+    from .frontend import CompileOptions, compile_file as front
+    return compile_ir(front(str(path), CompileOptions(strict=strict)), backend, device)
 
 
 def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None) -> "Module":

@@ -228,6 +228,8 @@ class Kernel(Resident):
     def _global_size(self, buffers: list[Buffer], global_size: SizeArg) -> Size3:
         if global_size is not None:
             return as_size3(global_size, "global_size")
+        if self.interface.grid_size is not None:
+            return self.interface.grid_size
         if self.interface.dims != 1 or not buffers:
             raise TypeError(f"{self.name}.launch() needs global_size for this kernel")
         return (max(b.size for b in buffers), 1, 1)
