@@ -3,30 +3,61 @@ builtins (thread ids, barriers, atomics) and the math builtins.
 
 A `CallChecker` is owned by an `ExprChecker` (check_expr.py) and checks the
 arguments of calls through it (`self.exprs`); the context of the code around (names,
-facts learned) is the expression checker's `ctx`.
+facts learned) is the expression checker's `ctx`. What it uses of its owner is the
+`ExprChecking` protocol below, so this module does not import check_expr.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional, Protocol, Union
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast
 from .builtins import (ATOMIC_ALIASES, ATOMICS, BARE_BUILTINS, BOOL_RESULT_MATH, GPU_NAMESPACE,
                        GPU_SYNC_ALIASES, ID_ALIASES, INT_MATH, MATH_ARITY, SYNC_ALIASES, THIS_METHODS)
-from .check_values import ATOMIC_FORM, Value, source_text, suggest
+from .check_values import ATOMIC_FORM, Untyped, Value, source_text, suggest
+from .context import ExprContext, ModuleContext
 from .host_items import skipped_hint
 from .scope import BUFFER, ERROR, PRIVATE, Binding
+from .source import Span
 from .types import scalar_type, widens
 
-if TYPE_CHECKING:
-    from .check_expr import ExprChecker
+
+
+class ExprChecking(Protocol):
+    """What a CallChecker uses of the expression checker that owns it."""
+
+    ctx: ExprContext
+    m: ModuleContext
+
+    @property
+    def ids(self): ...
+
+    def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None: ...
+
+    def lookup(self, name: str) -> Optional[Binding]: ...
+
+    def expr(self, node: ast.Expr, hint: Optional[ScalarType] = None) -> Value: ...
+
+    def expect_type(self, node: ast.Expr, t: ScalarType, context: str = "") -> Optional[ir.Expr]: ...
+
+    def coerce(self, v: Value, t: ScalarType, node, context: str = "") -> Optional[ir.Expr]: ...
+
+    def convert(self, v: Union[ir.Expr, Untyped], t: ScalarType) -> ir.Expr: ...
+
+    def indexable(self, node: ast.Expr) -> Optional[Binding]: ...
+
+    def index_value(self, node: ast.Expr, base: Optional[Binding]) -> Optional[ir.Expr]: ...
+
+    def readonly_error(self, name: str, b: Binding, span: Span) -> None: ...
+
+    def constant_int(self, node: ast.Expr, what: str) -> Optional[int]: ...
 
 
 class CallChecker:
     """Checking of call expressions, for the expression checker `exprs` that owns it."""
 
-    def __init__(self, exprs: "ExprChecker"):
+    def __init__(self, exprs: ExprChecking):
         self.exprs = exprs
 
     def call(self, node: ast.Call, hint, allow_void: bool = False) -> Value:
