@@ -174,6 +174,9 @@ class Instance:
             info.pNext = self.messenger.info
         elif self.messenger is not None:
             self.messenger = None
+        if self.validation and validation.sync_requested():
+            keep_sync = validation.features_info(vk, info.pNext)
+            info.pNext = keep_sync[0]
         out = ffi.new("VkInstance*")
         result = vk.lib.vkCreateInstance(info, ffi.NULL, out)
         if result != vk.VK_SUCCESS:

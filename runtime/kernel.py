@@ -11,7 +11,8 @@ from .errors import CompilationError, InvalidParameterError
 from .recording import LaunchCache
 from .local_size import choose_local_size
 from .pipeline import Program
-from .resource import Resource, pinned
+from .resource import Resource, pinned, release_all
+from .submit import launch_timeout
 
 DEFAULT_LOCAL_1D = 256
 
@@ -153,17 +154,24 @@ class Kernel(Resource):
     # -- launching ------------------------------------------------------------------
 
     def launch(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
-               wait: bool = True) -> int:
-        """Dispatch ceil(global/local) groups; waits unless wait=False. Returns the serial."""
+               wait: bool = True, timeout: float | None = None) -> int:
+        """Dispatch ceil(global/local) groups; waits unless wait=False. Returns the serial.
+
+        The device stays pinned for the whole launch, the wait included, so that no
+        other thread can destroy it (and its semaphore) under the wait. `timeout`
+        (seconds; None reads SIMPLE_VK_TIMEOUT, unset: no limit) bounds the wait: past
+        it, ExecutionError names the kernel (the work itself keeps running)."""
         local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
         push = self.push_bytes(push)
-        with self.pinned(), pinned(buffers):
-            if 0 in groups:
-                return 0
-            serial = self._submit(local, groups, buffers, push)
-        if wait:
-            self.ctx.submitter.wait(serial)
+        with self.device.pinned():
+            with self.pinned(), pinned(buffers):
+                if 0 in groups:
+                    return 0
+                serial = self._submit(local, groups, buffers, push)
+            if wait:
+                self.ctx.submitter.wait(serial, timeout=launch_timeout(timeout),
+                                        what=f"kernel {self.entry_point!r}")
         return serial
 
     def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
@@ -180,9 +188,10 @@ class Kernel(Resource):
             self._geometry[key] = found
         return found
 
-    def launch_1d(self, buffers: Sequence = (), n: int = 1, push=b"", wait: bool = True) -> int:
+    def launch_1d(self, buffers: Sequence = (), n: int = 1, push=b"", wait: bool = True,
+                  timeout: float | None = None) -> int:
         """A 1-D launch over `n` items with a local size the runtime chooses."""
-        return self.launch(buffers, push, (n, 1, 1), self.local_1d(), wait)
+        return self.launch(buffers, push, (n, 1, 1), self.local_1d(), wait, timeout)
 
     def _submit(self, local, groups, buffers: tuple, push: bytes) -> int:
         sub = self.ctx.submitter
@@ -202,17 +211,21 @@ class Kernel(Resource):
                 self.cache.forget(buffer)
 
     def _release(self) -> None:
-        """Wait for the kernel's GPU work, then destroy its Vulkan objects."""
-        try:
-            self.ctx.submitter.wait(self.last_serial)
-        finally:
+        """Wait for the kernel's GPU work, then destroy its Vulkan objects (every step
+        runs even if an earlier one fails; the first failure is raised)."""
+        def caches():
             with self._lock:
                 for b in self.cache.buffers():
                     b.users.discard(self)
                 self.cache.destroy()
+
+        def program():
+            with self._lock:
                 self.program.destroy()
                 self.program = None
-            self.device.forget(self)
+
+        release_all(lambda: self.ctx.submitter.wait(self.last_serial), caches, program,
+                    lambda: self.device.forget(self))
 
     def __repr__(self) -> str:
         return (f"<Kernel {self.info.entry_point!r} bindings={len(self.info.bindings)} "
