@@ -36,6 +36,15 @@ class DeviceLimits:
     max_memory_allocation_count: int
     max_bound_descriptor_sets: int
     subgroup_size: int
+    max_per_stage_descriptor_storage_buffers: int = 0xFFFFFFFF
+    max_descriptor_set_storage_buffers: int = 0xFFFFFFFF
+    max_per_stage_resources: int = 0xFFFFFFFF
+
+    @property
+    def max_storage_buffer_bindings(self) -> int:
+        """How many storage buffers one compute kernel may bind."""
+        return min(self.max_per_stage_descriptor_storage_buffers,
+                   self.max_descriptor_set_storage_buffers, self.max_per_stage_resources)
 
     def as_abi(self) -> tuple[int, ...]:
         """The values in `rt_vk_device_limits` order (abi.LIMITS_ORDER), clamped to u32."""
@@ -249,7 +258,10 @@ def _limits(lim, subgroup_size: int) -> DeviceLimits:
         max_compute_shared_memory_size=lim.maxComputeSharedMemorySize,
         max_memory_allocation_count=lim.maxMemoryAllocationCount,
         max_bound_descriptor_sets=lim.maxBoundDescriptorSets,
-        subgroup_size=subgroup_size)
+        subgroup_size=subgroup_size,
+        max_per_stage_descriptor_storage_buffers=lim.maxPerStageDescriptorStorageBuffers,
+        max_descriptor_set_storage_buffers=lim.maxDescriptorSetStorageBuffers,
+        max_per_stage_resources=lim.maxPerStageResources)
 
 
 def _device_local_bytes(vk, memory) -> int:

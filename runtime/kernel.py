@@ -15,6 +15,7 @@ from .resource import Resource, pinned, release_all
 from .submit import launch_timeout
 
 DEFAULT_LOCAL_1D = 256
+MAX_BINDING_NUMBER = 65535   # binding numbers above are refused (drivers size tables by them)
 
 
 def _triple(value, name: str) -> tuple[int, int, int]:
@@ -33,12 +34,12 @@ class Kernel(Resource):
         super().__init__()
         self.device, self.ctx = device, ctx
         code = bytes(code)
-        self.info = reflect.reflect(code)
-        self._check_support()
         api = ctx.physical.api
-        error = spirv_check.validate(code, f"vulkan{api[0]}.{api[1]}")
+        error = spirv_check.validate(code, f"vulkan{api[0]}.{api[1]}")   # before reflection
         if error:
             raise CompilationError(f"invalid SPIR-V: {error}")
+        self.info = reflect.reflect(code)
+        self._check_support()
         self.program = Program(ctx, code, self.info)
         self._lock = threading.Lock()
         self._geometry: dict = {}
@@ -55,16 +56,35 @@ class Kernel(Resource):
             raise
 
     def _check_support(self) -> None:
+        """Refuse, before the driver sees it, a module this device cannot run: a
+        capability whose feature is not enabled (or that the runtime never enables),
+        push constants, storage-buffer bindings or shared memory over the limits."""
+        name, lim = self.info.entry_point, self.ctx.limits
         have = self.device.enabled_features
         for cap in sorted(self.info.capabilities):
+            if cap in feat.CORE_CAPABILITIES:
+                continue
             need = feat.CAPABILITY_FEATURES.get(cap)
-            if need and not have.intersection(need):
-                raise CompilationError(f"kernel needs capability {cap} (device feature "
+            if need is None:
+                raise CompilationError(f"kernel {name!r} declares capability {cap}, which the "
+                                       f"runtime does not enable on {self.device.name}")
+            if not have.intersection(need):
+                raise CompilationError(f"kernel {name!r} needs capability {cap} (device feature "
                                        f"{' or '.join(need)}) which {self.device.name} lacks")
-        limit = self.ctx.limits.max_push_constants_size
-        if self.info.push_constant_size > limit:
-            raise CompilationError(f"push constants of {self.info.push_constant_size} bytes exceed "
-                                   f"the device limit of {limit}")
+        checks = (
+            ("push constants", self.info.push_constant_size, lim.max_push_constants_size,
+             "maxPushConstantsSize", " bytes"),
+            ("storage buffers", len(self.info.bindings), lim.max_storage_buffer_bindings,
+             "maxPerStageDescriptorStorageBuffers", ""),
+            ("a binding number", max(self.info.bindings, default=0), MAX_BINDING_NUMBER,
+             "the runtime's binding-number ceiling", ""),
+            ("shared memory", self.info.shared_memory_size, lim.max_compute_shared_memory_size,
+             "maxComputeSharedMemorySize", " bytes"),
+        )
+        for what, value, limit, limit_name, unit in checks:
+            if value > limit:
+                raise CompilationError(f"kernel {name!r}: {what} of {value}{unit} exceeds "
+                                       f"{limit_name} ({limit}{unit}) of {self.device.name}")
 
     @property
     def entry_point(self) -> str:

@@ -4,6 +4,7 @@ does the work and the lifetime bookkeeping; these add numpy types, the kernel's
 interface (argument binding, local-size policy, feature check) and `VulkanError`s."""
 from __future__ import annotations
 
+import math
 import weakref
 from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
@@ -15,6 +16,7 @@ from simple_vkbackend.runtime import ffi
 from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS, Status
 
 from ..arguments import check_scalar, dtype_of, signature
+from ..dtypes import numeric_dtype
 from ..errors import BackendUnavailableError, MissingFeatureError, VulkanError
 from ..sizes import Size3, SizeArg, as_size3, choose_local_size
 from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
@@ -110,6 +112,7 @@ class Device(Resident):
     def buffer_from(self, array: np.ndarray) -> "Buffer":
         """A device buffer holding a copy of `array` (any shape, C-contiguous)."""
         array = np.asarray(array)
+        numeric_dtype(array.dtype, "buffer_from")
         if not array.flags.c_contiguous:
             raise TypeError("buffer_from needs a C-contiguous array (use np.ascontiguousarray)")
         buffer = Buffer(self, array.shape, array.dtype)
@@ -121,14 +124,23 @@ class Device(Resident):
         return Buffer(self, shape, dtype)
 
 
+def _shape(shape: Union[int, Sequence[int]]) -> tuple[int, ...]:
+    """A shape as a tuple of non-negative Python ints (numpy integers accepted)."""
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    for n in dims:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"a buffer shape takes non-negative integers, got {shape!r}")
+    return tuple(int(n) for n in dims)
+
+
 class Buffer(Resident):
     """A storage buffer on a device, typed by a numpy dtype and shape."""
 
     def __init__(self, device: Device, shape: Union[int, Sequence[int]], dtype: Any):
         self.device = device
-        self.shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        self.dtype = np.dtype(dtype)
-        self.size = int(np.prod(self.shape, dtype=np.int64))
+        self.shape = _shape(shape)
+        self.dtype = numeric_dtype(dtype, "Buffer")
+        self.size = math.prod(self.shape)     # Python ints: no 64-bit wrap-around
         self.nbytes = self.size * self.dtype.itemsize
         if self.size <= 0:
             raise ValueError(f"a buffer needs at least one element, got shape {self.shape}")
