@@ -13,7 +13,6 @@ and stored as the calling thread's last error (`rt_vk_last_error`, `rt_vk_last_s
 """
 from __future__ import annotations
 
-import _thread
 import ctypes
 import itertools
 import logging
@@ -120,15 +119,32 @@ def _fail(name: str, code: int, message: str) -> None:
     log.log(level, "%s failed (%d): %s", name, code, message)
 
 
+def take_interrupt() -> BaseException | None:
+    """The KeyboardInterrupt/SystemExit a table call on this thread caught (and
+    forgets it), or None."""
+    exc = getattr(_errors, "interrupt", None)
+    _errors.interrupt = None
+    return exc
+
+
+def raise_pending_interrupt() -> None:
+    """Re-raise, at the Python level, an interrupt a table call on this thread caught.
+    Python code that calls into native code using the table calls this once the
+    native code returned (simple_vkbackend.vulkan.table does, after every call)."""
+    exc = take_interrupt()
+    if exc is not None:
+        raise exc
+
+
 def _guard(name: str, impl, on_error: int):
     """Wrap impl so that any exception becomes `on_error` (status or 0 handle).
 
     Only `Exception`s are failures. A KeyboardInterrupt or SystemExit raised inside
     (Ctrl-C during a wait) cannot cross the C boundary either (ctypes would print it
     and return garbage): the call fails with EXECUTION_FAILED and the message
-    "interrupted", and the interrupt is delivered again to the main thread
-    (`_thread.interrupt_main`), so the Python code that called into native code sees
-    KeyboardInterrupt as soon as that native code returns to it."""
+    "interrupted (KeyboardInterrupt)", and the exception is kept for the thread, so
+    that the Python code that called into native code re-raises it when that returns
+    (`raise_pending_interrupt`)."""
     def call(*args):
         try:
             return impl(*args)
@@ -138,9 +154,9 @@ def _guard(name: str, impl, on_error: int):
         except Exception as exc:  # noqa: BLE001 - nothing may cross the C boundary
             _fail(name, Status.EXECUTION_FAILED, f"internal error: {exc!r}")
             return int(Status.EXECUTION_FAILED) if on_error is None else on_error
-        except BaseException as exc:  # KeyboardInterrupt, SystemExit: report, re-deliver
+        except BaseException as exc:  # KeyboardInterrupt, SystemExit: report, keep
             _fail(name, Status.EXECUTION_FAILED, f"interrupted ({type(exc).__name__})")
-            _thread.interrupt_main()
+            _errors.interrupt = exc
             return int(Status.EXECUTION_FAILED) if on_error is None else on_error
     call.__name__ = name
     return call

@@ -194,12 +194,14 @@ class Kernel(Resident):
         self._hold(self.runtime_kernel.free)
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
-               wait: bool = True) -> None:
+               wait: bool = True, timeout: Optional[float] = None) -> None:
         """Run over `global_size` work items (default for 1-D kernels: the largest
         buffer's element count). Buffer parameters take Buffers of the element dtype
         on this kernel's device; scalars take numbers. `wait=False` returns once the
         work is submitted; `device.sync()` waits for it, and a buffer's `to_numpy()`
-        waits for the kernels that use the buffer."""
+        waits for the kernels that use the buffer. `timeout` (seconds; default
+        SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError names
+        the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         buffers, push = self._bind(args)
@@ -207,7 +209,7 @@ class Kernel(Resident):
         local = as_size3(local_size, "local_size") if local_size is not None else \
             choose_local_size(self.interface, size, self.device.limits)
         runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
-                     [b.runtime_buffer for b in buffers], push, size, local, wait=wait)
+                     [b.runtime_buffer for b in buffers], push, size, local, wait=wait, timeout=timeout)
 
     def _bind(self, args: Sequence[Any]) -> tuple[list[Buffer], bytes]:
         params = self.interface.params

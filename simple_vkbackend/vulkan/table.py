@@ -32,7 +32,17 @@ def function(name: str) -> Callable[..., Any]:
 
 
 def call(name: str, *args: Any) -> Any:
-    return function(name)(*args)
+    """Call table entry `name`; an interrupt (Ctrl-C) the call caught is re-raised."""
+    result = function(name)(*args)
+    reraise_interrupt()
+    return result
+
+
+def reraise_interrupt() -> None:
+    """Raise the KeyboardInterrupt a table call on this thread caught, if any (after
+    native code such as the host glue returns)."""
+    from simple_vkbackend.runtime.ffi import raise_pending_interrupt
+    raise_pending_interrupt()
 
 
 def last_error() -> str:
@@ -48,6 +58,8 @@ def error(status: int, what: str) -> VulkanError:
 
 
 def check(status: int, what: str) -> None:
-    """Raise VulkanError when `status` (from an rt_vk_* call doing `what`) is negative."""
+    """Raise VulkanError when `status` (from an rt_vk_* call doing `what`) is negative;
+    KeyboardInterrupt when the call was interrupted."""
+    reraise_interrupt()
     if status < 0:
         raise error(status, what)
