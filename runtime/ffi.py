@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
+import os
 import threading
 import types
 from dataclasses import dataclass
@@ -99,6 +100,14 @@ class Registry:
 
 REGISTRY = Registry()
 _errors = threading.local()
+
+
+def _after_fork_in_child() -> None:
+    REGISTRY._lock = threading.Lock()   # a parent thread may have held it at fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def register_device(device: Device) -> int:

@@ -105,6 +105,7 @@ class Instance:
     _current: "Instance | None" = None
     _failure: str | None = None        # why creation failed (not retried)
     _shut_down = False
+    _forked_from: int | None = None     # in a fork()ed child: the parent's pid
 
     @classmethod
     def get(cls) -> "Instance":
@@ -112,6 +113,11 @@ class Instance:
         if inst is not None:
             return inst
         with cls._lock:
+            if cls._forked_from is not None:
+                raise NotAvailableError(
+                    f"the Vulkan runtime was started in process {cls._forked_from} before fork(); "
+                    "a forked child cannot use Vulkan: start worker processes with "
+                    "multiprocessing's 'spawn' or 'forkserver' method, or fork before using Vulkan")
             if cls._shut_down:
                 raise NotAvailableError("the Vulkan runtime has been shut down (interpreter exit)")
             if cls._failure is not None:
@@ -349,3 +355,31 @@ def shutdown() -> None:
         except Exception:  # noqa: BLE001 - keep releasing the rest
             log.exception("freeing a device at exit failed")
     inst._destroy_handle()
+
+
+FORKED = "belongs to the parent process (made before fork()); a forked child cannot use it"
+
+
+def _after_fork_in_child() -> None:
+    """In a fork()ed child: the parent's instance, devices, buffers and kernels are
+    unusable (the driver's threads and the GPU queue stayed with the parent). Mark
+    them dead without releasing anything, so that every use fails at once with a
+    clear error, `Instance.get()` refuses, and exit does not wait on the parent's
+    work. Locks a parent thread may have held at fork() are replaced."""
+    Instance._lock = threading.Lock()
+    inst, Instance._current = Instance._current, None
+    if inst is None:
+        return                          # Vulkan never started: the child may use it
+    Instance._forked_from = os.getppid()
+    for dev in list(inst.devices):
+        for child in list(getattr(dev, "_children", ())):
+            child.abandon(FORKED)
+        dev.abandon(FORKED)
+    inst.devices = set()
+    inst.devices_lock = threading.Lock()
+    tracking.after_fork()
+    validation.after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -20,6 +20,12 @@ _count = 0
 _recent: collections.deque[str] = collections.deque(maxlen=50)
 
 
+def after_fork() -> None:
+    """In a fork()ed child: a fresh lock (a parent thread may have held the old one)."""
+    global _lock
+    _lock = threading.Lock()
+
+
 def requested() -> bool:
     """True when SIMPLE_VK_VALIDATION asks for the validation layer."""
     return os.environ.get("SIMPLE_VK_VALIDATION", "").strip().lower() in ("1", "true", "yes", "on", "sync")
