@@ -349,11 +349,15 @@ def shutdown() -> None:
         return
     with inst.devices_lock:
         devices = list(inst.devices)
-    for dev in devices:
-        try:
-            dev.free()
-        except Exception:  # noqa: BLE001 - keep releasing the rest
-            log.exception("freeing a device at exit failed")
+    try:
+        for dev in devices:
+            try:
+                dev.free()
+            except Exception:  # noqa: BLE001 - keep releasing the rest
+                log.exception("freeing a device at exit failed")
+    except KeyboardInterrupt:   # Ctrl-C while exit waits for running work: abandon it
+        log.warning("interrupted while waiting for device work at exit; not released")
+        return
     inst._destroy_handle()
 
 
