@@ -53,7 +53,14 @@ def last_error() -> str:
 
 
 def error(status: int, what: str) -> VulkanError:
+    """The VulkanError for a failed call. Its status and message come from the same
+    record, the runtime's last failure on this thread: the host glue reports a failed
+    allocation or kernel compile as -3 or -4 whatever the cause, and the cause (a -2
+    for a freed device, a -7 for a size over the limit) must keep its own label."""
     message = last_error() or what
+    code = call("rt_vk_last_status")
+    if message != what and code < 0:
+        status = code
     return VulkanError(status, message if message == what else f"{what}: {message}")
 
 
