@@ -19,6 +19,7 @@ from simple_vkbackend.lowering import ir
 from .arguments import bind_arguments, default_global_size, local_size_arg, signature
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
+from .dtypes import numeric_dtype
 from .sizes import SizeArg
 
 BackendArg = Union[str, Backend]
@@ -139,6 +140,10 @@ class KernelFunction:
 
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                  **kwargs: Any) -> None:
+        named = [(f"argument {i + 1}", v) for i, v in enumerate(args)] + list(kwargs.items())
+        for what, value in named:
+            if isinstance(value, np.ndarray):
+                numeric_dtype(value.dtype, f"{self.name}(): {what}")
         bound = bind_arguments(self.interface, args, kwargs)
         size = default_global_size(self.interface, bound, global_size)
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
