@@ -30,8 +30,8 @@ WORK = ROOT / "build" / "static-checks"
 
 
 def run_ruff() -> tuple[int, str]:
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--quiet", *LAYERS],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--quiet",
+                           "--output-format", "concise", *LAYERS], cwd=ROOT, capture_output=True, text=True)
     return proc.returncode, proc.stdout + proc.stderr
 
 

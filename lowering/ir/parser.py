@@ -175,9 +175,10 @@ class _Parser:
         seen: set[str] = set()
         while not self.at("{"):
             tok = self.next()
-            if tok.kind != "ident" or tok.text not in ("dims", "local_size", "simd") or tok.text in seen:
-                raise self.error(f"expected a kernel attribute (dims=, local_size=, simd) or '{{', "
-                                 f"found {_show(tok)}", tok)
+            if (tok.kind != "ident" or tok.text in seen
+                    or tok.text not in ("dims", "local_size", "simd", "target", "grid_size")):
+                raise self.error("expected a kernel attribute (dims=, local_size=, simd, target=, grid_size=) "
+                                 f"or '{{', found {_show(tok)}", tok)
             seen.add(tok.text)
             if tok.text == "simd":
                 k.simd = True
@@ -185,6 +186,10 @@ class _Parser:
             self.expect("=")
             if tok.text == "dims":
                 k.dims = self.integer()
+            elif tok.text == "target":
+                k.target = self.name()
+            elif tok.text == "grid_size":
+                k.grid_size = self.int_triple()
             else:
                 k.local_size = self.int_triple()
         self.body(k)

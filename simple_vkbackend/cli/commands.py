@@ -13,11 +13,11 @@ from simple_vkbackend.lowering import ir
 from .parser import EXIT_OK, UsageError
 
 
-def load(path: str) -> ir.Module:
+def load(path: str, options=None) -> ir.Module:
     from ..frontend import compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
-    return compile_file(path)
+    return compile_file(path, options)
 
 
 def compile_vulkan(module: ir.Module):
@@ -68,11 +68,16 @@ def native(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    module = load(args.file)
-    from simple_vkbackend.lowering.ir.verify import verify_module
-
+    from ..frontend import CompileOptions
+    from ..lowering.ir.verify import verify_module
+    options = CompileOptions(strict=getattr(args, "strict", False))
+    module = load(args.file, options)
     verify_module(module)
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
+    if getattr(args, "verbose", False):
+        for item in options.skipped:
+            names = f" {', '.join(item.names)}" if item.names else ""
+            print(f"{args.file}:{item.span.line}: skipped {item.kind}{names} ({item.reason})")
     return EXIT_OK
 
 
@@ -129,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
                     raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
                                      f"(parameters: {', '.join(params)})")
                 values[name] = parse_spec(params[name], spec)
-            if not args.global_size and interface.dims > 1:
+            if not args.global_size and interface.dims > 1 and interface.grid_size is None:
                 raise UsageError(f"kernel {args.kernel} is {interface.dims}-D: pass "
                                  f"--global {','.join('XYZ'[:interface.dims])}")
             global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None
