@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, I32
+from .check_values import type_of
 from .ir_util import clone_expr
 
 
 def _wide(i: ir.Expr) -> ir.Expr:
     """The index in a 64-bit type of its signedness (no value changes)."""
-    t = ir.U64 if not i.type.is_signed else ir.I64
+    t = ir.U64 if not type_of(i).is_signed else ir.I64
     return i if i.type == t else ir.Cast(t, i)
 
 
@@ -28,8 +29,8 @@ def _length(base: str, t: ir.ScalarType) -> ir.Expr:
 def in_range(base: str, index: ir.Expr) -> ir.Expr:
     """`0 <= index < len(base)` (the index is evaluated once per use: no effects)."""
     i = _wide(clone_expr(index))
-    below = ir.Binary(BOOL, "lt", i, _length(base, i.type))
-    if not i.type.is_signed:
+    below = ir.Binary(BOOL, "lt", i, _length(base, type_of(i)))
+    if not type_of(i).is_signed:
         return below
     return ir.Logical(BOOL, "and", ir.Binary(BOOL, "ge", clone_expr(i), ir.Const(i.type, 0)), below)
 
@@ -38,7 +39,7 @@ def clamped(base: str, index: ir.Expr) -> ir.Expr:
     """`index` clamped to 0..len(base) - 1 (-1 or the top value for an empty buffer,
     which the checked access then refuses)."""
     i = _wide(index)
-    t = i.type
+    t = type_of(i)
     last = ir.Binary(t, "sub", _length(base, t), ir.Const(t, 1))
     top = ir.Select(t, ir.Binary(BOOL, "ge", i, _length(base, t)), last, clone_expr(i))
     if not t.is_signed:

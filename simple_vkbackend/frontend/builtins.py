@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..lowering import ir
-from ..lowering.ir.verify import BOOL_MATH_BUILTINS, INT_MATH_BUILTINS, MATH_ARITY
+from ..lowering.ir.verify import BOOL_MATH_BUILTINS, INT_MATH_BUILTINS, MATH_ARITY  # noqa: F401 - for check_call
 
 # The math tables are the IR verifier's (the ones every consumer of the IR uses).
 INT_MATH = INT_MATH_BUILTINS  # also take integers
@@ -37,7 +37,7 @@ def _id_aliases() -> dict[str, tuple[str, Optional[int]]]:
     """`gpu_NAME(d)` and `gpu_NAME_x()` / `_y()` / `_z()` for every id builtin and
     its CUDA-style name, and `vulkan_NAME_x()` ... for every id builtin."""
     aliases: dict[str, tuple[str, Optional[int]]] = {}
-    names = {**{n: n for n in ir.ID_BUILTINS}, **CUDA_IDS}
+    names: dict[str, str] = {**{n: n for n in ir.ID_BUILTINS}, **CUDA_IDS}
     for spelling, name in names.items():
         aliases[f"gpu_{spelling}"] = (name, None)
         for axis, dim in AXES.items():

@@ -15,7 +15,7 @@ from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast
 from .builtins import (ATOMIC_ALIASES, ATOMICS, BARE_BUILTINS, BOOL_RESULT_MATH, GPU_NAMESPACE,
                        GPU_SYNC_ALIASES, ID_ALIASES, INT_MATH, MATH_ARITY, SYNC_ALIASES, THIS_METHODS)
-from .check_values import ATOMIC_FORM, Untyped, Value, source_text, suggest
+from .check_values import ATOMIC_FORM, Untyped, Value, all_checked, source_text, suggest, type_of
 from .context import ExprContext, ModuleContext
 from .host_items import skipped_hint
 from .scope import BUFFER, ERROR, PRIVATE, Binding
@@ -151,9 +151,9 @@ class CallChecker:
             self.exprs.error(f"`{sig.name}` takes {n} argument{'' if n == 1 else 's'}, got {len(node.args)}", node.span,
                        f"it is declared as `fn {sig.name}({params}){ret}`")
             return None
-        args = [self.exprs.expect_type(a, p.type, f" for parameter `{p.name}` of `{sig.name}`")
-                for a, p in zip(node.args, sig.params)]
-        if any(a is None for a in args):
+        args = all_checked([self.exprs.expect_type(a, p.type, f" for parameter `{p.name}` of `{sig.name}`")
+                            for a, p in zip(node.args, sig.params)])
+        if args is None:
             return None
         self.exprs.ctx.note_call(sig.name, node.span)
         return ir.Call(sig.ret, sig.name, args)
@@ -204,7 +204,8 @@ class CallChecker:
             self.exprs.error("`gpu.shared_memory` needs an element type", node.span,
                        "write `val tile = gpu.shared_memory<f32>(256)`")
             return None
-        self.exprs.error(f"unknown GPU builtin `gpu.{name}`", node.func.name_span, suggest(name, GPU_NAMESPACE))
+        span = node.func.name_span if isinstance(node.func, ast.Attribute) else node.func.span
+        self.exprs.error(f"unknown GPU builtin `gpu.{name}`", span, suggest(name, GPU_NAMESPACE))
         return None
 
     def id_builtin(self, name: str, dim: Optional[int], node: ast.Call) -> Value:
@@ -242,15 +243,15 @@ class CallChecker:
                        node.span)
             return None
         hint = hint if hint is not None and not hint.is_bool and name not in BOOL_RESULT_MATH else None
-        values = []
+        values: list[Value] = []
         for a in arg_nodes:
             typed = next((v.type for v in values if isinstance(v, ir.Expr)), None)
             values.append(self.exprs.expr(a, typed or hint))
         if any(v is None for v in values):
             return None
         t = self.math_type(name, values, hint)
-        args = [self.exprs.coerce(v, t, a, f" for `{name}`") for v, a in zip(values, arg_nodes)]
-        if any(a is None for a in args):
+        args = all_checked([self.exprs.coerce(v, t, a, f" for `{name}`") for v, a in zip(values, arg_nodes)])
+        if args is None:
             return None
         if t.is_bool or (not t.is_float and name not in INT_MATH):
             bad = next(a for a, v in zip(arg_nodes, args) if v.type == t)
@@ -262,8 +263,8 @@ class CallChecker:
     def math_type(self, name: str, values: list, hint) -> ScalarType:
         t = None
         for v in values:
-            if isinstance(v, ir.Expr) and (t is None or widens(t, v.type)):
-                t = v.type
+            if isinstance(v, ir.Expr) and (t is None or widens(t, type_of(v))):
+                t = type_of(v)
         if t is not None:
             return t
         if name not in INT_MATH or any(v.is_float for v in values):
@@ -284,9 +285,9 @@ class CallChecker:
         i = self.exprs.index_value(target.operand.index, b)
         if b is None or i is None or not self.atomic_target_ok(b, op, name, target):
             return None
-        elem = b.type.elem
-        args = [self.exprs.expect_type(a, elem, f" for `gpu.{name}`") for a in node.args[1:]]
-        if any(a is None for a in args):
+        elem = b.elem
+        args = all_checked([self.exprs.expect_type(a, elem, f" for `gpu.{name}`") for a in node.args[1:]])
+        if args is None:
             return None
         return ir.Atomic(elem, op, b.ir_name, i, args)
 
@@ -296,10 +297,10 @@ class CallChecker:
             self.exprs.error(f"`gpu.{name}` needs a buffer or shared array element; `{base}` is a private array",
                        target.span)
             return False
-        if b.kind == BUFFER and not b.type.writable:
+        if b.kind == BUFFER and not b.writable:
             self.exprs.readonly_error(base, b, target.span)
             return False
-        elem = b.type.elem
+        elem = b.elem
         if elem in (ir.I32, ir.U32) or (elem == F32 and op == "add"):
             return True
         allowed = "i32, u32 or f32" if op == "add" else "i32 or u32"

@@ -9,13 +9,13 @@ silent, so that one mistake gives one message).
 """
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast, bounds
 from .check_call import CallChecker
-from .check_values import ARITH, BITWISE, COMPARE, SHIFTS, Untyped, Value, source_text, suggest
+from .check_values import ARITH, BITWISE, COMPARE, SHIFTS, Untyped, Value, source_text, suggest, type_of
 from .consteval import FoldError, fold, untyped_binary
 from .context import ExprContext, ModuleContext
 from .diagnostics import DiagnosticBag
@@ -37,13 +37,11 @@ class ExprChecker:
         self.simd, self.bounds, self.ids = ctx.simd, ctx.bounds, ctx.ids
         self.diags = diags
         self.calls = CallChecker(self)
-        self.lookup = ctx.lookup  # the scope's own lookup, called directly (a hot path)
+        # the scope's own lookup, called directly (a hot path)
+        self.lookup: Callable[[str], Optional[Binding]] = ctx.lookup
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         (self.diags or self.m.diags).error(message, span, hint)
-
-    def lookup(self, name: str) -> Optional[Binding]:  # replaced per instance by ctx.lookup
-        return self.ctx.lookup(name)
 
     def call(self, node: ast.Call, hint, allow_void: bool = False) -> Value:
         return self.calls.call(node, hint, allow_void)
@@ -70,7 +68,7 @@ class ExprChecker:
 
     def condition(self, node: ast.Expr) -> Optional[ir.Expr]:
         v = self.expr(node, BOOL)
-        if isinstance(v, ir.Expr) and not v.type.is_bool:
+        if isinstance(v, ir.Expr) and not type_of(v).is_bool:
             self.error(f"a condition must be `bool`, found `{v.type}`", node.span,
                        f"write `{source_text(node)} != 0`")
             return None
@@ -113,12 +111,12 @@ class ExprChecker:
             return self.constant(v, t, node)
         if v.type == t:
             return v
-        if widens(v.type, t):
+        if widens(type_of(v), t):
             return ir.Cast(t, v)
         if self.ids is not None and t.is_int and self.ids.is_flexible(v):
             return self.ids.retype(v, t, node.span)
         self.error(f"mismatched types: expected `{t}`{context}, found `{v.type}`", node.span,
-                   self.cast_hint(node, v.type, t))
+                   self.cast_hint(node, type_of(v), t))
         return None
 
     def cast_hint(self, node, src: ScalarType, dst: ScalarType) -> str:
@@ -138,7 +136,7 @@ class ExprChecker:
                         f"{demand.span.line}; an id takes one type: ")
         return ""
 
-    def unify(self, l: Value, r: Value, lnode, rnode, op: str):
+    def unify(self, l: Value, r: Value, lnode, rnode, op: str) -> Optional[tuple[ir.Expr, ir.Expr]]:
         """Both operands brought to one type; None after an error."""
         if l is None or r is None:
             return None
@@ -146,25 +144,29 @@ class ExprChecker:
             return self._adapt(l, r, lnode, rnode, op, left=True)
         if isinstance(r, Untyped):
             return self._adapt(r, l, rnode, lnode, op, left=False)
-        if l.type == r.type:
+        lt, rt = type_of(l), type_of(r)
+        if lt == rt:
             return l, r
-        if widens(l.type, r.type):
-            return ir.Cast(r.type, l), r
-        if widens(r.type, l.type):
-            return l, ir.Cast(l.type, r)
-        if self.ids is not None and l.type.is_int and r.type.is_int:
+        if widens(lt, rt):
+            return ir.Cast(rt, l), r
+        if widens(rt, lt):
+            return l, ir.Cast(lt, r)
+        if self.ids is not None and lt.is_int and rt.is_int:
             if self.ids.is_flexible(l) and not self.ids.is_flexible(r):
-                return self.ids.retype(l, r.type, lnode.span), r
+                return self.ids.retype(l, rt, lnode.span), r
             if self.ids.is_flexible(r) and not self.ids.is_flexible(l):
-                return l, self.ids.retype(r, l.type, rnode.span)
-        target = cast_target(l.type, r.type)
-        node, src = (rnode, r.type) if target == l.type else (lnode, l.type)
-        self.error(f"mismatched types: `{l.type}` and `{r.type}` in `{op}`", node.span,
+                return l, self.ids.retype(r, lt, rnode.span)
+        target = cast_target(lt, rt)
+        node, src = (rnode, rt) if target == lt else (lnode, lt)
+        self.error(f"mismatched types: `{lt}` and `{rt}` in `{op}`", node.span,
                    self.cast_hint(node, src, target))
         return None
 
-    def _adapt(self, u: Untyped, other: ir.Expr, unode, onode, op: str, left: bool):
-        t = other.type
+    def _adapt(self, u: Untyped, other: Value, unode, onode, op: str,
+               left: bool) -> Optional[tuple[ir.Expr, ir.Expr]]:
+        if not isinstance(other, ir.Expr):
+            raise TypeError("internal: unify of two untyped constants")
+        t = type_of(other)
         if u.is_float and t.is_int:
             self.error(f"mismatched types: `{t}` and {u.describe()} in `{op}`", onode.span,
                        f"write `{source_text(onode)} as f32`")
@@ -182,12 +184,12 @@ class ExprChecker:
     def int_lit(self, node: ast.IntLit, hint) -> Value:
         if node.suffix is None:
             return Untyped(node.value)
-        return self.constant(Untyped(node.value), scalar_type(node.suffix), node)
+        return self.constant(Untyped(node.value), ir.scalar(node.suffix), node)
 
     def float_lit(self, node: ast.FloatLit, hint) -> Value:
         if node.suffix is None:
             return Untyped(node.value)
-        return self.constant(Untyped(node.value), scalar_type(node.suffix), node)
+        return self.constant(Untyped(node.value), ir.scalar(node.suffix), node)
 
     def bool_lit(self, node: ast.BoolLit, hint) -> Value:
         return ir.Const(BOOL, node.value)
@@ -198,7 +200,7 @@ class ExprChecker:
             self.unknown_name(node.id, node.span)
             return None
         if b.kind in SCALAR_KINDS:
-            var = ir.Var(b.type, b.ir_name)
+            var = ir.Var(b.scalar, b.ir_name)
             if self.ids is not None and b.ir_name in self.ids.locals:
                 self.ids.mark(var)
             return var
@@ -226,10 +228,10 @@ class ExprChecker:
     def unary(self, node: ast.Unary, hint) -> Value:
         op = node.op
         if op == "not":
-            v = self.coerce(self.expr(node.operand, BOOL), BOOL, node.operand, " for `not`")
-            if v is None:
+            operand = self.coerce(self.expr(node.operand, BOOL), BOOL, node.operand, " for `not`")
+            if operand is None:
                 return None
-            return self.folded(ir.Unary(BOOL, "not", v), node)
+            return self.folded(ir.Unary(BOOL, "not", operand), node)
         if op == "&":
             self.error("`&` is only allowed in the first argument of an atomic", node.span,
                        "write `gpu.atomic_add(&a[i], v)`")
@@ -243,10 +245,11 @@ class ExprChecker:
                 return None
         if isinstance(v, Untyped):
             return self._untyped_unary(op, v, node)
-        if v.type.is_bool or (op == "~" and not v.type.is_int):
+        t = type_of(v)
+        if t.is_bool or (op == "~" and not t.is_int):
             need = "an integer" if op == "~" else "a number"
-            self.error(f"`{op}` needs {need}, found `{v.type}`", node.span,
-                       "write `not x` for a bool" if v.type.is_bool else None)
+            self.error(f"`{op}` needs {need}, found `{t}`", node.span,
+                       "write `not x` for a bool" if t.is_bool else None)
             return None
         if op == "+":
             return v
@@ -260,7 +263,7 @@ class ExprChecker:
             if v.is_float:
                 self.error("`~` needs an integer, found a float literal", node.span)
                 return None
-            return Untyped(~v.value)
+            return Untyped(~int(v.value))
         return Untyped(-v.value if op == "-" else v.value)
 
     def binary(self, node: ast.Binary, hint) -> Value:
@@ -286,7 +289,7 @@ class ExprChecker:
         if pair is None:
             return None
         l, r = pair
-        t = l.type
+        t = type_of(l)
         if t.is_bool or (op in BITWISE and not t.is_int):
             need = "integers" if op in BITWISE else "numbers"
             self.error(f"`{op}` needs {need}, found `{t}`", node.span,
@@ -313,23 +316,24 @@ class ExprChecker:
         l = self.materialize(l, hint, lnode)
         if l is None:
             return None
-        if not l.type.is_int:
-            self.error(f"`{op}` needs an integer to shift, found `{l.type}`", lnode.span)
+        lt = type_of(l)
+        if not lt.is_int:
+            self.error(f"`{op}` needs an integer to shift, found `{lt}`", lnode.span)
             return None
         if isinstance(r, Untyped):
-            if r.is_float or not 0 <= r.value < l.type.bits:
-                self.error(f"shift amount must be an integer in 0..{l.type.bits} for `{l.type}`", rnode.span)
+            if r.is_float or not 0 <= r.value < lt.bits:
+                self.error(f"shift amount must be an integer in 0..{lt.bits} for `{lt}`", rnode.span)
                 return None
-            r = ir.Const(l.type, r.value)
-        elif not r.type.is_int:
+            r = ir.Const(lt, r.value)
+        elif not type_of(r).is_int:
             self.error(f"shift amount must be an integer, found `{r.type}`", rnode.span,
-                       f"write `{source_text(rnode)} as {l.type}`")
+                       f"write `{source_text(rnode)} as {lt}`")
             return None
-        elif r.type != l.type:
-            r = ir.Cast(l.type, r)
-        return self.folded(ir.Binary(l.type, SHIFTS[op], l, r), node)
+        elif r.type != lt:
+            r = ir.Cast(lt, r)
+        return self.folded(ir.Binary(lt, SHIFTS[op], l, r), node)
 
-    def compare(self, op: str, l: Value, lnode, rnode, node) -> Value:
+    def compare(self, op: str, l: Value, lnode, rnode, node) -> Optional[ir.Expr]:
         r = self.expr(rnode, l.type if isinstance(l, ir.Expr) else None)
         if l is None or r is None:
             return None
@@ -339,7 +343,7 @@ class ExprChecker:
         if pair is None:
             return None
         l, r = pair
-        if l.type.is_bool and op not in ("==", "!="):
+        if type_of(l).is_bool and op not in ("==", "!="):
             self.error(f"`{op}` cannot compare `bool` values", node.span)
             return None
         return self.folded(ir.Binary(BOOL, COMPARE[op], l, r), node)
@@ -347,7 +351,7 @@ class ExprChecker:
     def chain_compare(self, node: ast.ChainCompare, hint) -> Value:
         """`a < b <= c`: `a < b and b <= c`, `b` evaluated once (so it must not
         have effects), `c` only when `a < b` holds."""
-        parts = []
+        parts: list[ir.Expr] = []
         left = self.expr(node.operands[0], None)
         for k, op in enumerate(node.ops):
             lnode, rnode = node.operands[k], node.operands[k + 1]
@@ -412,7 +416,7 @@ class ExprChecker:
             return ir.Const(t, convert_constant(v.value, t, v.type))
         return v if v.type == t else ir.Cast(t, v)
 
-    def folded(self, e: ir.Expr, node) -> Optional[ir.Expr]:
+    def folded(self, e: Union[ir.Unary, ir.Binary], node) -> Optional[ir.Expr]:
         """`e` as a constant when all its operands are constants (typed folding
         with the IR's semantics), else `e` itself."""
         operands = (e.operand,) if isinstance(e, ir.Unary) else (e.lhs, e.rhs)
@@ -464,7 +468,7 @@ class ExprChecker:
                 self.error(f"index {v.value} is out of bounds for an array of length {length}", node.span)
                 return None
             return self.constant(v, I32, node)
-        if v is not None and not v.type.is_int:
+        if v is not None and not type_of(v).is_int:
             self.error(f"an index must be an integer, found `{v.type}`", node.span,
                        f"write `{source_text(node)} as i32`")
             return None
@@ -478,8 +482,8 @@ class ExprChecker:
         if self.simd and b.kind == BUFFER:
             if not self.policy_index_ok(i, node.index):
                 return None
-            return bounds.read(self.bounds, b.type.elem, b.ir_name, i)
-        return ir.Index(b.type.elem, b.ir_name, i, False)
+            return bounds.read(self.bounds, b.elem, b.ir_name, i)
+        return ir.Index(b.elem, b.ir_name, i, False)
 
     def policy_index_ok(self, i: ir.Expr, node) -> bool:
         """`clamp` and `zero` evaluate an index more than once: it must not have effects."""
@@ -497,10 +501,10 @@ class ExprChecker:
         if name in self.ctx.implicit_readonly:
             self.error(f"cannot write to `{name}`: it is an immutable storage buffer (a bare buffer parameter of "
                        "a `@gpu(\"...\")` kernel, or of any kernel in strict mode, is read-only unless declared "
-                       "`mut`)", span, f"declare it writable: `mut {name}: [{b.type.elem}]`")
+                       "`mut`)", span, f"declare it writable: `mut {name}: [{b.elem}]`")
             return
-        self.error(f"cannot write to `{name}`: it is a read-only buffer (`&[{b.type.elem}]`)", span,
-                   f"declare the parameter as `{name}: &mut [{b.type.elem}]` or `{name}: [{b.type.elem}]`")
+        self.error(f"cannot write to `{name}`: it is a read-only buffer (`&[{b.elem}]`)", span,
+                   f"declare the parameter as `{name}: &mut [{b.elem}]` or `{name}: [{b.elem}]`")
 
     def constant_int(self, node: ast.Expr, what: str) -> Optional[int]:
         """The value of an integer compile-time constant expression."""
@@ -535,7 +539,7 @@ def _names_in(node) -> set[str]:
     return set()
 
 
-_DISPATCH = {
+_DISPATCH: dict[type, Callable[..., Value]] = {
     ast.IntLit: ExprChecker.int_lit,
     ast.FloatLit: ExprChecker.float_lit,
     ast.BoolLit: ExprChecker.bool_lit,

@@ -1,13 +1,13 @@
 """Type checking of one function body: statements, scopes and locals -> IR."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32
 from . import ast, bounds
 from .check_expr import ExprChecker
-from .check_values import Untyped, suggest
+from .check_values import Untyped, all_checked, suggest, type_of
 from .context import ExprContext, FnSig, ModuleContext
 from .diagnostics import DiagnosticBag
 from .id_types import IdTyping
@@ -42,7 +42,7 @@ class FunctionChecker:
         self.calls: list[tuple[str, Span]] = []
         self.loops = 0
         self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
-        self.ended: dict[str, Span] = {}
+        self.ended: dict[str, Optional[Span]] = {}
         context = ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
                               sig.implicit_readonly, self.ids)
         self.exprs = ExprChecker(context, diags)
@@ -73,7 +73,8 @@ class FunctionChecker:
         if name in self.ended:
             return (f"`{name}` was declared in a block that has ended; "
                     f"declare it before that block (e.g. `var {name} = 0`) to use it here")
-        visible, scope = set(self.m.const_defs), self.scope
+        visible: set[str] = set(self.m.const_defs)
+        scope: Optional[Scope] = self.scope
         while scope is not None:
             visible.update(scope.names)
             scope = scope.parent
@@ -120,7 +121,7 @@ class FunctionChecker:
             decided = self.ids.local_declared(ir_name, name, span.start)
             if decided is not None and decided[0] != value.type:
                 value = self.ids.retype(value, decided[0], span)
-        t = value.type
+        t = type_of(value)
         self.locals.append(ir.Local(ir_name, t))
         if mutable:
             self.mutable_names.add(ir_name)
@@ -192,6 +193,7 @@ class FunctionChecker:
 
     def shared_memory_decl(self, s: ast.Let) -> None:
         call = s.value
+        assert isinstance(call, ast.Call)  # (_is_shared_memory)
         if not self.kernel_only(s):
             return
         if s.type is not None:
@@ -223,6 +225,7 @@ class FunctionChecker:
         if s.value is not None:
             self.error("array initializers are not supported", s.value.span,
                        "private arrays start zeroed; assign their elements afterwards")
+        assert isinstance(s.type, ast.ArrayTypeExpr)  # (let)
         elem, length = self.elem_type(s.type.elem), self.array_length(s.type.length)
         if elem is None or length is None:
             return self.bind_error(s.name, s.name_span)
@@ -247,14 +250,14 @@ class FunctionChecker:
 
     def assign(self, s: ast.Assign, out: list) -> None:
         if isinstance(s.target, ast.Name):
-            return self.assign_name(s, out)
+            return self.assign_name(s, s.target, out)
         if isinstance(s.target, ast.Index):
-            return self.assign_index(s, out)
+            return self.assign_index(s, s.target, out)
         self.error("cannot assign to this expression", s.target.span,
                    "assign to a variable `x = ...` or an element `a[i] = ...`")
 
-    def assign_name(self, s: ast.Assign, out: list) -> None:
-        name, span = s.target.id, s.target.span
+    def assign_name(self, s: ast.Assign, target: ast.Name, out: list) -> None:
+        name, span = target.id, target.span
         b = self.lookup(name)
         if b is None:
             if s.op != "=":
@@ -271,9 +274,9 @@ class FunctionChecker:
             return
         if b.kind != LOCAL or not b.mutable:
             return self.not_assignable(name, b, span)
-        value = self.assigned_value(s, ir.Var(b.type, b.ir_name), b.type)
+        value = self.assigned_value(s, ir.Var(b.scalar, b.ir_name), b.scalar)
         if value is not None:
-            out.append(ir.Assign(ir.Var(b.type, b.ir_name), value))
+            out.append(ir.Assign(ir.Var(b.scalar, b.ir_name), value))
 
     def not_assignable(self, name: str, b: Binding, span: Span) -> None:
         if b.kind == LOCAL:
@@ -291,18 +294,17 @@ class FunctionChecker:
             self.error(f"cannot assign to the {b.kind} `{name}` as a whole", span,
                        f"assign an element: `{name}[i] = ...`")
 
-    def assign_index(self, s: ast.Assign, out: list) -> None:
-        target = s.target
+    def assign_index(self, s: ast.Assign, target: ast.Index, out: list) -> None:
         b = self.exprs.indexable(target.obj)
         i = self.exprs.index_value(target.index, b)
         if b is None or i is None or not self.element_writable(b, target):
             self.exprs.expr(s.value, None)
             return
-        elem = b.type.elem
+        elem = b.elem
         checked = self.simd and b.kind == BUFFER
         if s.op != "=" and has_effects(i):
             tmp = self.alloc.fresh("index")
-            self.locals.append(ir.Local(tmp, i.type))
+            self.locals.append(ir.Local(tmp, type_of(i)))
             out.append(ir.Assign(ir.Var(i.type, tmp), i))
             i = ir.Var(i.type, tmp)
         guard = None
@@ -321,27 +323,27 @@ class FunctionChecker:
         out.append(store if guard is None else ir.If(guard, ir.Block([store]), ir.Block()))
 
     def element_writable(self, b: Binding, target: ast.Index) -> bool:
-        name = target.obj.id
-        if b.kind == BUFFER and not b.type.writable:
+        name = target.obj.id if isinstance(target.obj, ast.Name) else target.obj.span.text
+        if b.kind == BUFFER and not b.writable:
             self.exprs.readonly_error(name, b, target.span)
             return False
-        if b.kind == PRIVATE and not b.mutable:
+        if b.kind == PRIVATE and not b.mutable and isinstance(b.type, ir.ArrayType):
             t = b.type
             self.error(f"cannot assign to an element of `{name}`: it is declared with `val`", target.span,
                        f"declare it with `var {name}: [{t.elem}; {t.length}]`")
             return False
         return True
 
-    def assigned_value(self, s: ast.Assign, current: ir.Expr, t: ir.ScalarType) -> Optional[ir.Expr]:
+    def assigned_value(self, s: ast.Assign, current: Optional[ir.Expr], t: ir.ScalarType) -> Optional[ir.Expr]:
         """The value stored by `target = e` or `target op= e`, of the target's type `t`."""
         if s.op == "=":
             return self.exprs.expect_type(s.value, t, f" in the assignment to `{s.target.span.text}`")
         v = self.exprs.binop(s.op, current, s.target, s.value, s, t)
         if isinstance(v, ir.Expr) and v.type != t:
             self.error(f"mismatched types: `{s.op}=` on `{t}` with a wider `{v.type}` value", s.value.span,
-                       f"write `{s.value.span.text} as {t}`" if widens(t, v.type) else None)
+                       f"write `{s.value.span.text} as {t}`" if widens(t, type_of(v)) else None)
             return None
-        return v
+        return v if isinstance(v, ir.Expr) else None
 
     # ------------------------------------------------------------------ other statements
 
@@ -359,12 +361,13 @@ class FunctionChecker:
             self.error("this expression has no effect", node.span)
 
     def if_stmt(self, s: ast.If, out: list) -> None:
-        parts = [(self.exprs.condition(cond), self.block(body)) for cond, body in s.branches]
+        branches = [(self.exprs.condition(cond), self.block(body)) for cond, body in s.branches]
         otherwise = self.block(s.otherwise) if s.otherwise is not None else ir.Block()
-        if any(cond is None for cond, _ in parts):
+        conds = all_checked([cond for cond, _ in branches])
+        if conds is None:
             return
         node = None
-        for cond, then in reversed(parts):
+        for cond, (_, then) in reversed(list(zip(conds, branches))):
             node = ir.If(cond, then, otherwise)
             otherwise = ir.Block([node])
         out.append(node)
@@ -426,15 +429,16 @@ class FunctionChecker:
         pair = self.exprs.unify(start, end, start_node, it.end, "range")
         if pair is None:
             return None
-        t = pair[0].type
+        t = type_of(pair[0])
         if not t.is_int:
             self.error(f"range bounds must be integers, found `{t}`", it.span)
             return None
         step = 1
         if it.step is not None:
-            step = self.exprs.constant_int(it.step, "the step of a range")
-            if step is None:
+            given = self.exprs.constant_int(it.step, "the step of a range")
+            if given is None:
                 return None
+            step = given
             if step == 0:
                 self.error("the step of a range must not be zero", it.step.span)
                 return None
@@ -466,9 +470,9 @@ class FunctionChecker:
             return
         t = next((v.type for v in values if isinstance(v, ir.Const)), None)
         if t is None:
-            t = F32 if any(v.is_float for v in values) else I32
-        consts = [self.exprs.coerce(v, t, item, " in the list") for v, item in zip(values, it.items)]
-        if any(c is None for c in consts) or not self.bindable(s.var, s.var_span):
+            t = F32 if any(isinstance(v, Untyped) and v.is_float for v in values) else I32
+        consts = all_checked([self.exprs.coerce(v, t, item, " in the list") for v, item in zip(values, it.items)])
+        if consts is None or not self.bindable(s.var, s.var_span):
             return
         name = self.alloc.fresh(s.var)
         self.locals.append(ir.Local(name, t))
@@ -528,7 +532,7 @@ def _is_shared_memory(e) -> bool:
     return isinstance(e, ast.Call) and bool(e.type_args)
 
 
-_STMT = {
+_STMT: dict[type, Callable[..., None]] = {
     ast.Let: FunctionChecker.let,
     ast.Assign: FunctionChecker.assign,
     ast.ExprStmt: FunctionChecker.expr_stmt,

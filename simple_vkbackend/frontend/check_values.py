@@ -6,7 +6,7 @@ method returns an `ir.Expr`, an `Untyped`, or None after an error was reported.
 from __future__ import annotations
 
 import difflib
-from typing import Optional, Union
+from typing import Optional, Sequence, TypeVar, Union
 
 from ..lowering import ir
 from . import ast
@@ -29,6 +29,21 @@ class Untyped:
 
 
 Value = Union[ir.Expr, Untyped, None]
+T = TypeVar("T")
+
+
+def all_checked(values: Sequence[Optional[T]]) -> Optional[list[T]]:
+    """`values` when none of them is None (an error was reported for those), else None."""
+    present = [v for v in values if v is not None]
+    return present if len(present) == len(values) else None
+
+
+def type_of(v: Value) -> ir.ScalarType:
+    """The type of a checked value that is an `ir.Expr` (`ExprChecker.expr` lets
+    none through without a type)."""
+    if not isinstance(v, ir.Expr) or v.type is None:
+        raise TypeError(f"internal: {v!r} is not a typed expression")
+    return v.type
 
 ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem", "**": "pow"}
 BITWISE = {"&": "bitand", "|": "bitor", "^": "bitxor"}

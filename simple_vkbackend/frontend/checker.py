@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from ..lowering import ir
 from ..lowering.ir.verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
 from .check_expr import constants_checker
 from .check_stmt import FunctionChecker
+from .check_values import all_checked, type_of
 from .consteval import FoldError, fold
 from .context import FnSig, ModuleContext
 from .diagnostics import DiagnosticBag
@@ -40,12 +41,15 @@ class KernelAttrs:
     grid_size: Optional[tuple[int, int, int]] = None  # @simd(grid_size=...): the default global size
 
 
+IRFunction = Union[ir.Kernel, ir.Function]  # (named here: the field `ir` hides the module in the class)
+
+
 @dataclass
 class CheckedFn:
     """A checked function: its IR and what the module checks need to know."""
 
     node: ast.FnDef
-    ir: object  # ir.Kernel | ir.Function
+    ir: IRFunction
     calls: list[tuple[str, Span]]
     max_dim: int
     attrs: Optional[KernelAttrs]
@@ -89,13 +93,13 @@ class ModuleChecker:
             for n in item.names:
                 self.m.skipped.setdefault(n, item)
         kernels = [f for f in fns if attrs[f.name] is not None]
-        items = {f.name: f for f in fns}
+        items: dict[str, Union[ast.FnDef, ast.ConstDef]] = {f.name: f for f in fns}
         items.update(self.m.const_defs)
         keep = reachable_items(kernels, items)
-        for item_name, item in items.items():
+        for item_name, decl in items.items():
             if attrs.get(item_name) is None and item_name not in keep:
-                kind = "fn" if isinstance(item, ast.FnDef) else "const"
-                self.options.skipped.append(ast.SkippedItem(kind, [item_name], item.span, "not used by any kernel"))
+                kind = "fn" if isinstance(decl, ast.FnDef) else "const"
+                self.options.skipped.append(ast.SkippedItem(kind, [item_name], decl.span, "not used by any kernel"))
         self.options.skipped.sort(key=lambda i: i.span.start)
         self.m.const_defs = {n: d for n, d in self.m.const_defs.items() if n in keep}
         return [f for f in fns if attrs[f.name] is not None or f.name in keep]
@@ -137,7 +141,7 @@ class ModuleChecker:
             self.error(f"the value of constant `{d.name}` must be a compile-time constant", d.value.span,
                        "use literals, other constants, operators and casts")
             return None
-        return ir.Constant(d.name, v.type, value)
+        return ir.Constant(d.name, type_of(v), value)
 
     def kernel_attrs(self, f: ast.FnDef, host: bool = False) -> Optional[KernelAttrs]:
         """The kernel attributes of `f`, or None for a helper (in a file with host
@@ -180,7 +184,7 @@ class ModuleChecker:
         if marker == "simd" and arg.name == "grid_size":
             sizes = self.sizes(arg, "a grid size")
             if sizes is not None:
-                attrs.grid_size = tuple(sizes + [1] * (3 - len(sizes)))
+                attrs.grid_size = _size3(sizes)
             return
         if marker == "simd" and arg.name == "dim":
             dim = self.consts.constant_int(arg.value, "`dim`") if not isinstance(arg.value, list) else None
@@ -230,8 +234,8 @@ class ModuleChecker:
         if len(values) > 3:
             self.error(f"`{arg.name}` has at most 3 dimensions, found {len(values)}", arg.span)
             return None
-        sizes = [self.consts.constant_int(v, what) for v in values]
-        if any(s is None for s in sizes):
+        sizes = all_checked([self.consts.constant_int(v, what) for v in values])
+        if sizes is None:
             return None
         for v, s in zip(values, sizes):
             if s < 1:
@@ -251,14 +255,14 @@ class ModuleChecker:
             self.error(f"`{arg.name}` has {total} work items per group, more than {MAX_WORKGROUP_INVOCATIONS}",
                        arg.span)
             return
-        attrs.local_size = tuple(sizes + [1] * (3 - len(sizes)))
+        attrs.local_size = _size3(sizes)
         attrs.hint_dims = len(sizes)
 
     def signature(self, f: ast.FnDef, attrs: Optional[KernelAttrs]) -> FnSig:
         errors_before = self.m.diags.error_count
         is_kernel = attrs is not None
         # upstream's compiler: in a `@gpu("...")` kernel a bare buffer is read-only unless `mut`
-        readonly_bare = is_kernel and (attrs.target_string or self.options.strict)
+        readonly_bare = attrs is not None and (attrs.target_string or self.options.strict)
         params: list[ir.Param] = []
         implicit: set[str] = set()
         seen: set[str] = set()
@@ -268,7 +272,8 @@ class ModuleChecker:
                 continue
             seen.add(p.name)
             t = self.param_type(p, is_kernel)
-            if isinstance(t, ir.BufferType) and readonly_bare and p.type.bare and not p.mutable:
+            if (isinstance(t, ir.BufferType) and readonly_bare and isinstance(p.type, ast.BufferTypeExpr)
+                    and p.type.bare and not p.mutable):
                 t = ir.BufferType(t.elem, False)
                 implicit.add(p.name)
             if t is not None:
@@ -332,6 +337,7 @@ class ModuleChecker:
                        f"e.g. `{other.name} as {other.type}`")
         for d in bag.diagnostics:
             self.m.diags.error(d.message, d.span, d.hint)
+        node: IRFunction
         if attrs is None:
             node = ir.Function(f.name, sig.params, sig.ret, body, fc.locals)
         else:
@@ -375,7 +381,7 @@ class ModuleChecker:
         used by it or any helper it reaches (1 when it uses none)."""
         by_name = {c.node.name: c for c in checked}
         for c in checked:
-            if c.attrs is None:
+            if c.attrs is None or not isinstance(c.ir, ir.Kernel):
                 continue
             if c.attrs.hint_dims is not None:
                 c.ir.dims = c.attrs.hint_dims
@@ -394,3 +400,9 @@ def check_module(tree: ast.SourceModule, source: SourceFile, diags: DiagnosticBa
                  options: Optional[CompileOptions] = None) -> ir.Module:
     """The kernel IR of a parsed module; errors go to `diags`."""
     return ModuleChecker(source, diags, options).run(tree, name)
+
+
+def _size3(sizes: list[int]) -> tuple[int, int, int]:
+    """1 to 3 sizes, padded with 1s."""
+    x, y, z = sizes + [1] * (3 - len(sizes))
+    return (x, y, z)

@@ -37,17 +37,18 @@ def compile_source(text: Union[str, bytes], filename: str = "<source>",
         diags.diagnostics.append(Diagnostic("error", "source nested too deeply to compile", None, None, filename))
         diags.error_count += 1
         module = None
-    except Exception as e:  # a bug in the compiler: report it as a diagnostic, not a traceback
+    except Exception as e:  # noqa: BLE001 - a bug in the compiler: report it as a diagnostic, not a traceback
         diags.diagnostics.append(Diagnostic(
             "error", f"internal compiler error: {type(e).__name__}: {e}", None,
             "this is a bug in the Simple front end; please report it with the source file", filename))
         diags.error_count += 1
         module = None
     diags.raise_if_errors()
+    assert module is not None  # (None only after errors, raised just now)
     return module
 
 
-def _compile(source: SourceFile, diags: DiagnosticBag, name: str, options: CompileOptions) -> ir.Module:
+def _compile(source: SourceFile, diags: DiagnosticBag, name: str, options: CompileOptions) -> Optional[ir.Module]:
     lex_diags = DiagnosticBag(source, limit=None)  # errors inside skipped host items are dropped
     tokens = tokenize(source, lex_diags)
     diags.syntax_lines.update(lex_diags.syntax_lines)

@@ -14,6 +14,7 @@ from typing import Optional, Union
 import numpy as np
 
 from ..lowering import ir
+from .check_values import type_of
 from .types import FLOAT_DTYPES, convert_constant, float_of, wrap_int
 
 Number = Union[int, float]
@@ -51,9 +52,8 @@ def untyped_binary(op: str, a: Number, b: Number) -> Union[Number, bool]:
     """`a op b` on untyped constants, exactly. Raises FoldError."""
     if op in _COMPARE:
         return _COMPARE[op](a, b)
-    is_float = isinstance(a, float) or isinstance(b, float)
     if op in _BITWISE or op in ("<<", ">>"):
-        if is_float:
+        if isinstance(a, float) or isinstance(b, float):
             raise FoldError(f"`{op}` needs integers")
         if op in _BITWISE:
             return _BITWISE[op](a, b)
@@ -66,7 +66,7 @@ def untyped_binary(op: str, a: Number, b: Number) -> Union[Number, bool]:
         return _check(a << b)
     if op in ("/", "%") and b == 0:
         raise FoldError("division by zero in a constant expression")
-    if is_float:
+    if isinstance(a, float) or isinstance(b, float):
         return _float_op(op, float(a), float(b))
     if op == "/":
         return trunc_div(a, b)
@@ -105,20 +105,20 @@ def fold(e: ir.Expr, constants: dict[str, ir.Constant]):
     A float constant stands for its value rounded to its type (a literal keeps
     the digits written; the backends round it)."""
     if isinstance(e, ir.Const):
-        return _typed(e.value, e.type)
+        return _typed(e.value, type_of(e))
     if isinstance(e, ir.Var):
         c = constants.get(e.name)
         return _typed(c.value, c.type) if c is not None else None
     if isinstance(e, ir.Cast):
         v = fold(e.value, constants)
-        return None if v is None else convert_constant(v, e.type, e.value.type)
+        return None if v is None else convert_constant(v, type_of(e), type_of(e.value))
     if isinstance(e, ir.Unary):
         v = fold(e.operand, constants)
-        return None if v is None else _unary(e.op, v, e.type)
+        return None if v is None else _unary(e.op, v, type_of(e))
     if isinstance(e, ir.Binary):
         a = fold(e.lhs, constants)
         b = fold(e.rhs, constants) if a is not None else None
-        return None if b is None else typed_binary(e.op, a, b, e.lhs.type)
+        return None if b is None else typed_binary(e.op, a, b, type_of(e.lhs))
     if isinstance(e, ir.Logical):
         a = fold(e.lhs, constants)
         if a is None or (e.op == "and" and not a) or (e.op == "or" and a):

@@ -57,6 +57,8 @@ class ModuleContext:
             self._bindings[name] = b
             return b
         self._evaluating.add(name)
+        if self.evaluate_const is None:
+            raise TypeError("internal: constants are evaluated before the checker is set up")
         c = self.evaluate_const(d)
         self._evaluating.discard(name)
         if name in self._bindings:  # a cycle through this constant was reported meanwhile

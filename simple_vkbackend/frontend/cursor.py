@@ -2,7 +2,7 @@
 report a syntax error and unwind (ParseError), and bound recursion depth."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import NoReturn, Optional
 
 from .diagnostics import DiagnosticBag
 from .source import SourceFile, Span
@@ -58,7 +58,7 @@ class TokenCursor:
     def tok_span(self, t: Token) -> Span:
         return Span(self.src, t.start, t.end)
 
-    def fail(self, message: str, where, hint: Optional[str] = None):
+    def fail(self, message: str, where, hint: Optional[str] = None) -> NoReturn:
         span = self.tok_span(where) if isinstance(where, Token) else where
         self.diags.syntax_error(message, span, hint)
         raise ParseError()

@@ -61,7 +61,7 @@ class IdTyping:
                 derived = True
             elif o.__class__ is not ir.Const:
                 return
-        if derived and result.type.is_int:
+        if derived and result.type is not None and result.type.is_int:
             flexible[id(result)] = result
 
     def local_declared(self, ir_name: str, name: str, offset: int) -> Optional[tuple[ir.ScalarType, Demand]]:

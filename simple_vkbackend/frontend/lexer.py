@@ -74,7 +74,8 @@ class Lexer:
         text = self.source.text
         while end > start and text[end - 1] in " \t\f\r":  # trailing whitespace ends the line
             end -= 1
-        pos = LEADING_WS.match(text, start, end).end()
+        ws = LEADING_WS.match(text, start, end)  # (it matches the empty string too)
+        pos = ws.end() if ws else start
         if pos == end or (text[pos] == "#" and not text.startswith("#[", pos)):
             return  # blank or comment-only line
         if self.brackets and pos - start <= self.line_indent and text[pos] not in ")]}":
@@ -118,6 +119,7 @@ class Lexer:
         token, keywords, brackets = Token, KEYWORDS, BRACKETS
         for m in TOKEN_RE.finditer(text, pos, end):
             kind = m.lastgroup
+            assert kind is not None  # every alternative of TOKEN_RE is a named group
             s = m.start(kind)
             e = m.end()
             if kind == "name":

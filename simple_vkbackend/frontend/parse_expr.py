@@ -60,6 +60,7 @@ class ExprParser(TokenCursor):
         cond = self.expr()
         self.expect(":", "`:` after the condition", "write `if c: a else: b`")
         then = self.expr()
+        other: ast.Expr
         if self.at("elif"):
             self.enter()
             other = self.prefix_conditional()
@@ -81,7 +82,7 @@ class ExprParser(TokenCursor):
             self.enter()
             operand = self.binary(NOT_PRECEDENCE)
             self.nesting -= 1
-            lhs = ast.Unary("not", operand, self.span_from(t.start))
+            lhs: ast.Expr = ast.Unary("not", operand, self.span_from(t.start))
         else:
             lhs = self.unary()
         chain = 0
@@ -196,9 +197,11 @@ class ExprParser(TokenCursor):
             self.fail("string literals are not supported", t)
         if kind == "INT":
             self.advance()
+            assert isinstance(t.value, int)  # (the lexer's value of an INT)
             return ast.IntLit(t.value, t.suffix, self.tok_span(t))
         if kind == "FLOAT":
             self.advance()
+            assert isinstance(t.value, float)  # (the lexer's value of a FLOAT)
             return ast.FloatLit(t.value, t.suffix, self.tok_span(t))
         if kind in ("true", "false"):
             self.advance()
@@ -262,7 +265,7 @@ class ExprParser(TokenCursor):
             self.advance()
             self.advance()
             elem = self.type_name()
-            self.expect(">", f"`>` to close the buffer type")
+            self.expect(">", "`>` to close the buffer type")
             return ast.BufferTypeExpr(elem, True, self.span_from(start), bare=True)
         name = self.type_name()
         if self.at("[") and self.toks[self.pos + 1].kind == "]":  # `f32[]`

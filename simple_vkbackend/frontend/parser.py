@@ -9,7 +9,7 @@ Errors are reported to the bag; the parser then skips to the next statement
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 from . import ast
 from .diagnostics import DiagnosticBag
@@ -227,6 +227,7 @@ class Parser(ExprParser):
     def attr_value(self):
         if self.at("STRING"):
             t = self.advance()
+            assert isinstance(t.value, str)  # (the lexer's value of a STRING)
             return ast.StrLit(t.value, self.tok_span(t))
         if self.at("return"):  # `@bounds(default=return)`
             t = self.advance()
@@ -358,8 +359,9 @@ class Parser(ExprParser):
             return self.shared_binding()
         if kind in ("break", "continue", "pass"):
             self.advance()
-            node = {"break": ast.Break, "continue": ast.Continue, "pass": ast.Pass}[kind]
-            return node(self.tok_span(t))
+            nodes: dict[str, type[Union[ast.Break, ast.Continue, ast.Pass]]] = {
+                "break": ast.Break, "continue": ast.Continue, "pass": ast.Pass}
+            return nodes[kind](self.tok_span(t))
         if kind == "(" and self.toks[self.pos + 1].kind == ")":  # `()`: the unit value, does nothing
             self.advance()
             self.advance()
@@ -445,6 +447,7 @@ class Parser(ExprParser):
         var = self.expect("NAME", "a loop variable name")
         self.expect("in", "`in` after the loop variable")
         iter_start = self.tok.start
+        it: Union[ast.ListIter, ast.RangeIter, ast.Expr]
         if self.at("["):
             it = self.list_iter()
             self.expect(":", "`:` at the end of the `for` header")

@@ -26,6 +26,25 @@ class Binding:
     mutable: bool
     span: Optional[Span]
 
+    @property
+    def scalar(self) -> ir.ScalarType:
+        """The type of a scalar binding (kinds in SCALAR_KINDS)."""
+        if not isinstance(self.type, ir.ScalarType):
+            raise TypeError(f"internal: {self.kind} `{self.ir_name}` is not a scalar")
+        return self.type
+
+    @property
+    def elem(self) -> ir.ScalarType:
+        """The element type of a buffer or array binding (kinds in INDEXABLE_KINDS)."""
+        if not isinstance(self.type, (ir.BufferType, ir.ArrayType)):
+            raise TypeError(f"internal: {self.kind} `{self.ir_name}` is not a buffer or array")
+        return self.type.elem
+
+    @property
+    def writable(self) -> bool:
+        """False for a read-only buffer."""
+        return not isinstance(self.type, ir.BufferType) or self.type.writable
+
 
 class Scope:
     __slots__ = ("parent", "names")
@@ -35,7 +54,7 @@ class Scope:
         self.names: dict[str, Binding] = {}
 
     def lookup(self, name: str) -> Optional[Binding]:
-        scope = self
+        scope: Optional[Scope] = self
         while scope is not None:
             b = scope.names.get(name)
             if b is not None:

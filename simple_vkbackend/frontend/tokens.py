@@ -31,7 +31,7 @@ class Token:
     __slots__ = ("kind", "text", "start", "end", "value", "suffix")
 
     def __init__(self, kind: str, text: str, start: int, end: int,
-                 value: Union[int, float, None] = None, suffix: Optional[str] = None):
+                 value: Union[int, float, str, None] = None, suffix: Optional[str] = None):
         self.kind = kind
         self.text = text
         self.start = start
