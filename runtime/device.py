@@ -178,7 +178,7 @@ class Device(Resource):
                                  lambda h: ctx.lib.vkDestroyPipelineCache(ctx.handle, h, ffi.NULL))
 
         def device():
-            ctx.submitter = ctx.staging = ctx.pipeline_cache = None  # type: ignore[assignment]  # destroyed
+            ctx.submitter = ctx.staging = ctx.pipeline_cache = None
             tracking.destroy("VkDevice", ctx.handle, lambda h: ctx.lib.vkDestroyDevice(h, ffi.NULL))
 
         release_all(submitter, staging, cache, device)

@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .instance import PhysicalDevice
-
-if TYPE_CHECKING:
-    from .device_memory import StagingPool
-    from .submit import Submitter
 
 
 @dataclass
@@ -20,10 +16,8 @@ class DeviceContext:
     physical: PhysicalDevice
     fns: Any                        # vkapi.DeviceFns
     queue: Any = None               # VkQueue
-    # Made by Device._setup and dropped when the device is destroyed; the parts use
-    # them only while it lives, so they are typed as present.
-    submitter: Submitter = None     # type: ignore[assignment]  # see above
-    staging: StagingPool = None     # type: ignore[assignment]  # see above
+    submitter: Any = None           # submit.Submitter (which imports this module)
+    staging: Any = None             # device_memory.StagingPool (likewise)
     pipeline_cache: Any = None      # VkPipelineCache
     direct_memory_type: int | None = None   # mappable device-local type, if used
     extra: dict = field(default_factory=dict)
