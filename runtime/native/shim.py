@@ -9,7 +9,8 @@ Interpreter: when none runs, the first call starts one (PyConfig with `executabl
 to the Python recorded at build time, or $SIMPLE_VK_PYTHON: its virtual environment's
 site-packages are found as that Python would find them; PYTHONPATH and PYTHONHOME are
 honoured, and where PYTHONPATH is unset the one the library was built under is used,
-so a package installed on a PYTHONPATH is found again), imports the runtime, releases the GIL, and finalizes it at process exit.
+so a package installed on a PYTHONPATH is found again), imports the runtime, releases the
+GIL, and finalizes it at process exit.
 When loaded into a Python process it attaches to the running interpreter instead.
 Each native thread gets one Python thread state on its first call, kept until the
 thread ends, so the per-thread last error survives between calls.
