@@ -43,4 +43,5 @@ def choose_local_size(start: Sequence[int], global_size: Sequence[int],
             while (math.ceil(max(global_size[d], 1) / size[d]) > limits[4 + d]
                    and size[d] * 2 <= limits[d] and math.prod(size) * 2 <= limits[3]):
                 size[d] *= 2
-    return tuple(size)  # type: ignore[return-value]
+    x, y, z = size
+    return (x, y, z)

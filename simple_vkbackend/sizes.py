@@ -30,7 +30,8 @@ def as_size3(value: Union[int, Sequence[int]], what: str) -> Size3:
         if not 1 <= n <= U32_MAX:
             raise ValueError(f"{what} must be between 1 and {U32_MAX}, got {value!r}")
         sizes.append(n)
-    return tuple(sizes + [1] * (3 - len(sizes)))  # type: ignore[return-value]
+    x, y, z = sizes + [1] * (3 - len(sizes))
+    return (x, y, z)
 
 
 def choose_local_size(interface: KernelInterface, global_size: Size3,
