@@ -20,6 +20,7 @@ from .arguments import bind_arguments, default_global_size, local_size_arg, sign
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
 from .sizes import SizeArg
+from . import traps
 
 BackendArg = Union[str, Backend]
 
@@ -134,7 +135,8 @@ class KernelFunction:
 
     def __init__(self, module: Module, name: str):
         self.module, self.name = module, name
-        self.interface = module.compiled.interface(name)
+        self.compiled_interface = module.compiled.interface(name)
+        self.interface = traps.user_view(self.compiled_interface)
         self.__doc__ = f"{signature(self.interface)}; keyword arguments global_size, local_size"
 
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
@@ -143,7 +145,9 @@ class KernelFunction:
         size = default_global_size(self.interface, bound, global_size)
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
                 for name, value in bound.items()}  # views: results land in the caller's arrays
+        words = traps.arm(self.compiled_interface, flat)
         self.module.backend.run(self.module.compiled, self.name, flat, size, local_size_arg(local_size))
+        traps.check(self.compiled_interface, words)
 
     def __repr__(self) -> str:
         return f"<kernel {signature(self.interface)}>"
