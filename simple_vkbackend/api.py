@@ -10,7 +10,7 @@ hold the results after the call. See docs/backend.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -26,19 +26,22 @@ BackendArg = Union[str, Backend]
 
 
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
-                   device: Any = None, strict: bool = False) -> "Module":
+                   device: Any = None, strict: bool = False, bounds: Optional[str] = None) -> "Module":
     """Compile Simple source text. Raises frontend.CompileError on bad source.
-    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
+    `strict`: upstream's buffer rule for every kernel (docs/language.md);
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS)."""
     from .frontend import CompileOptions, compile_source as front
-    return compile_ir(front(text, filename=filename, options=CompileOptions(strict=strict)), backend, device)
+    options = CompileOptions(strict=strict, bounds=bounds)
+    return compile_ir(front(text, filename=filename, options=options), backend, device)
 
 
 def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None,
-                 strict: bool = False) -> "Module":
+                 strict: bool = False, bounds: Optional[str] = None) -> "Module":
     """Compile a Simple source file. Raises frontend.CompileError on bad source.
-    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
+    `strict`: upstream's buffer rule for every kernel (docs/language.md);
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS)."""
     from .frontend import CompileOptions, compile_file as front
-    return compile_ir(front(str(path), CompileOptions(strict=strict)), backend, device)
+    return compile_ir(front(str(path), CompileOptions(strict=strict, bounds=bounds)), backend, device)
 
 
 def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None) -> "Module":

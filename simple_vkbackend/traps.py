@@ -10,14 +10,15 @@ the index (low and high 32 bits), word 3 the length of the buffer or array.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from typing import Any, Optional
 
 import numpy as np
 
 from simple_vkbackend.lowering.interface import KernelInterface
+from simple_vkbackend.lowering.ir import TRAP_WORDS
 
 from .errors import BackendError
-from .frontend.bounds import TRAP_WORDS
 
 
 class BoundsTrapError(BackendError):
@@ -65,3 +66,42 @@ def check(interface: KernelInterface, words: Optional[np.ndarray]) -> None:
     raw = int(words[1]) | int(words[2]) << 32
     index = raw - (1 << 64) if signed and raw >= 1 << 63 else raw
     raise BoundsTrapError(interface.name, buffer, index, int(words[3]), location)
+
+
+# --------------------------------------------------------------------------- device-resident launches
+# (vulkan.objects.Kernel.launch): a fresh trap buffer per launch, checked after a
+# waiting launch, else at the device's next sync() or a buffer's to_numpy().
+
+_pending: "weakref.WeakKeyDictionary[Any, list]" = weakref.WeakKeyDictionary()
+
+
+def launch_buffer(device: Any, interface: KernelInterface) -> list:
+    """The device trap buffer to bind after the user's buffers ([] for a kernel
+    without trap sites)."""
+    return [] if interface.trap_param is None else [device.buffer_from(new_words())]
+
+
+def watch(device: Any, interface: KernelInterface, buffers: list, wait: bool) -> None:
+    """After a launch: check its trap buffer now (`wait`) or at the next sync."""
+    if not buffers:
+        return
+    _pending.setdefault(device, []).append((interface, buffers[0]))
+    if wait:
+        drain(device)
+
+
+def drain(device: Any) -> None:
+    """Check (and free) the trap buffers of the device's finished launches; raises
+    BoundsTrapError for the first launch that trapped."""
+    pending = _pending.pop(device, [])
+    first: Optional[BoundsTrapError] = None
+    for interface, buffer in pending:
+        try:
+            if first is None:
+                check(interface, buffer.to_numpy())
+        except BoundsTrapError as err:
+            first = err
+        finally:
+            buffer.free()
+    if first is not None:
+        raise first

@@ -434,6 +434,7 @@ class Function(Node):
 
 
 TRAP_PARAM = "__trap"  # the hidden u32 buffer of a kernel with trap sites
+TRAP_WORDS = 4  # its length: site + 1, index low and high words, length
 
 
 @dataclass(frozen=True)

@@ -63,9 +63,6 @@ def write_index(policy: str, base: str, index: ir.Expr) -> ir.Expr:
 
 # --------------------------------------------------------------------------- trap
 
-TRAP_WORDS = 4  # the hidden buffer: site + 1, index low word, index high word, length
-
-
 def _u32(e: ir.Expr) -> ir.Expr:
     return e if e.type == ir.U32 else ir.Cast(ir.U32, e)
 
