@@ -19,6 +19,7 @@ from .host_items import reachable_items
 from .id_types import IdTyping
 from .markers import KERNEL_MARKERS, KERNEL_MODIFIERS
 from .options import CompileOptions
+from .shared_init import zero_shared
 from .source import SourceFile, Span
 from .types import RESERVED_NAMES
 
@@ -343,6 +344,7 @@ class ModuleChecker:
         if attrs is None:
             node = ir.Function(f.name, sig.params, sig.ret, body, fc.locals)
         else:
+            body.stmts[:0] = zero_shared(fc.shared, fc.locals, fc.alloc.fresh)
             sites = traps.sites if traps is not None else []
             params = [p for p in sig.params if sites or p.name != ir.TRAP_PARAM]
             node = ir.Kernel(f.name, params, body, fc.locals, fc.shared, attrs.local_size,
