@@ -118,19 +118,22 @@ def trap_index(base: str, index: ir.Expr, site: int) -> ir.Expr:
 
 
 class TrapSites:
-    """The trap sites of one kernel being checked: `access` gives the checked IR
-    of a trapping access and adds its site. `arrays`: shared and private arrays trap
-    too (the debug option); `explicit`: `@bounds(default=trap)` (an index with
-    effects is refused rather than left as an ordinary checked access)."""
+    """The trap sites of one kernel being checked: `index` gives the index of a
+    checked trapping access and adds its site. `buffers`: buffer accesses trap;
+    `arrays`: shared and private array accesses trap (the debug option);
+    `explicit`: `@bounds(default=trap)` (an index with effects is refused rather
+    than left as an ordinary access)."""
 
-    def __init__(self, filename: str, arrays: bool, explicit: bool):
-        self.filename, self.arrays, self.explicit = filename, arrays, explicit
+    def __init__(self, filename: str, buffers: bool, arrays: bool, explicit: bool):
+        self.filename, self.buffers, self.arrays, self.explicit = filename, buffers, arrays, explicit
         self.sites: list[ir.TrapSite] = []
 
     def covers(self, kind_is_buffer: bool, index: ir.Expr) -> bool:
-        """Whether an access traps: buffers always; arrays under the debug option,
-        unless the index is a constant (the front end has checked it already)."""
-        return kind_is_buffer or (self.arrays and not isinstance(index, ir.Const))
+        """Whether an access traps (an array index that is a constant has been
+        checked by the front end already)."""
+        if kind_is_buffer:
+            return self.buffers
+        return self.arrays and not isinstance(index, ir.Const)
 
     def index(self, base: str, name: str, index: ir.Expr, span) -> ir.Expr:
         """The index of a trapping access (for a checked `Index`); adds its site."""

@@ -325,8 +325,9 @@ class ModuleChecker:
             bag = DiagnosticBag(self.m.source, limit=None)
             traps = None
             if attrs is not None and self.trap_mode(attrs):
-                traps = TrapSites(self.m.source.name, arrays=self.options.bounds == "trap",
-                                  explicit=attrs.bounds == "trap")
+                debug = self.options.bounds == "trap"  # never overrides a @simd kernel's buffer policy
+                traps = TrapSites(self.m.source.name, buffers=attrs.bounds == "trap" or (debug and not attrs.simd),
+                                  arrays=debug, explicit=attrs.bounds == "trap")
             fc = FunctionChecker(self.m, f, sig, simd=attrs is not None and attrs.simd,
                                  bounds=attrs.bounds if attrs is not None else "return",
                                  ids=IdTyping(decided=dict(decided)), diags=bag, traps=traps)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import simple_vkbackend as svk
-from backend_helpers import FIXTURES
+from backend_helpers import CASES, FIXTURES, case_id, check_case_through_api
 from simple_vkbackend.cli.main import main
 from simple_vkbackend.errors import BackendError
 from simple_vkbackend.frontend import CompileError
@@ -66,10 +66,11 @@ def test_no_trap_in_range(backend):
     assert dst.tolist() == src8().tolist()
 
 
+@pytest.mark.parametrize("bounds", [None, "trap"])
 @pytest.mark.parametrize("policy, last", [("return", -1.0), ("clamp", 8.0), ("zero", 0.0)])
-def test_the_other_policies_do_not_trap(backend, policy, last):
+def test_the_other_policies_do_not_trap_even_under_the_debug_option(backend, policy, last, bounds):
     dst = np.full(8, -1, np.float32)
-    getattr(compiled(backend), f"copy_{policy}")(src8(), dst, 1)
+    getattr(compiled(backend, bounds), f"copy_{policy}")(src8(), dst, 1)
     assert dst.tolist() == [*src8()[1:].tolist(), last]
 
 
@@ -175,3 +176,8 @@ def test_the_c_header_documents_the_hidden_buffer(vk_backend):
     header = glue_header("bounds_policies", {"copy_trap": m.compiled.interface("copy_trap")})
     assert "void *__trap, uint64_t __trap_bytes" in header
     assert f"Sites: 1 = dst at {PATH}:8:5; 2 = src at {PATH}:8:14 */" in header
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_every_fixture_case_gives_its_reference_under_the_debug_option(case, backend):
+    check_case_through_api(case, backend, bounds="trap")
