@@ -94,6 +94,8 @@ def drain(device: Any) -> None:
     """Check (and free) the trap buffers of the device's finished launches; raises
     BoundsTrapError for the first launch that trapped."""
     pending = _pending.pop(device, [])
+    if getattr(device, "closed", False):
+        return  # the device and its buffers are gone; nothing to read
     first: Optional[BoundsTrapError] = None
     for interface, buffer in pending:
         try:

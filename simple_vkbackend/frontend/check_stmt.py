@@ -34,7 +34,7 @@ class FunctionChecker:
         self.sig = sig
         self.simd = simd
         self.bounds = bounds
-        self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params)])
+        self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params), ir.TRAP_PARAM])
         self.scope = Scope()
         self.locals: list[ir.Local] = []
         self.shared: list[ir.SharedArray] = []

@@ -277,6 +277,9 @@ class ModuleChecker:
             if t is not None:
                 params.append(ir.Param(p.name, t))
         if is_kernel and self.trap_mode(attrs):
+            if ir.TRAP_PARAM in seen:
+                self.error(f"`{ir.TRAP_PARAM}` is the name of the hidden bounds-trap buffer", f.name_span,
+                           "rename the parameter")
             params.append(ir.Param(ir.TRAP_PARAM, ir.BufferType(ir.U32, True)))  # hidden; dropped if unused
         ret = None
         if f.ret is not None:
