@@ -91,15 +91,10 @@ def _words(index: ir.Expr) -> tuple[ir.Expr, ir.Expr]:
     return _u32(clone_expr(wide)), _u32(ir.Binary(I32, "shr", clone_expr(wide), ir.Const(I32, 31)))
 
 
-def trap_index(base: str, index: ir.Expr, site: int) -> ir.Expr:
-    """The index of a trapping access `base[index]` (to be used in a checked `Index`).
-
-    In range it is `index`; out of range the work item first records the site in
-    the hidden buffer (the first writer wins word 0 with a compare-exchange and
-    then fills the index and length words), then the checked access ends it:
-
-        select(in_range, index, select(record() == 0, index, index))
-    """
+def _recorded(base: str, index: ir.Expr, site: int) -> ir.Expr:
+    """A bool expression that records the out-of-range access `base[index]` in the
+    hidden buffer (the first writer wins word 0 with a compare-exchange and then
+    fills the index and length words); its value carries no meaning."""
     trap = ir.TRAP_PARAM
 
     def word(n: int, value: ir.Expr) -> ir.Expr:
@@ -112,9 +107,28 @@ def trap_index(base: str, index: ir.Expr, site: int) -> ir.Expr:
     fill = ir.Binary(ir.U32, "bitor", ir.Binary(ir.U32, "bitor", word(1, low), word(2, high)), word(3, length))
     won = ir.Binary(BOOL, "eq", claim, ir.Const(ir.U32, 0))
     record = ir.Select(ir.U32, won, fill, ir.Const(ir.U32, 0))
-    recorded = ir.Binary(BOOL, "eq", record, ir.Const(ir.U32, 0))
-    out_of_range = ir.Select(index.type, recorded, clone_expr(index), clone_expr(index))
+    return ir.Binary(BOOL, "eq", record, ir.Const(ir.U32, 0))
+
+
+def trap_index(base: str, index: ir.Expr, site: int) -> ir.Expr:
+    """The index of a trapping access `base[index]` (to be used in a checked `Index`):
+    in range it is `index`; out of range the work item first records the site, then
+    the checked access ends it:
+
+        select(in_range, index, select(record() == 0, index, index))
+    """
+    out_of_range = ir.Select(index.type, _recorded(base, index, site), clone_expr(index), clone_expr(index))
     return ir.Select(index.type, _narrow_in_range(base, clone_expr(index)), clone_expr(index), out_of_range)
+
+
+def trap_atomic(atomic: ir.Atomic, site: int) -> ir.Expr:
+    """A trapping atomic: `select(in_range, atomic, select(record() == 0, 0, 0))`. The
+    atomic runs only in range; out of range it records the site and gives 0 (the
+    launch then fails with the trap)."""
+    zero = ir.Const(atomic.type, 0.0 if atomic.type.is_float else 0)
+    out_of_range = ir.Select(atomic.type, _recorded(atomic.base, atomic.index, site), zero,
+                             ir.Const(atomic.type, zero.value))
+    return ir.Select(atomic.type, _narrow_in_range(atomic.base, clone_expr(atomic.index)), atomic, out_of_range)
 
 
 class TrapSites:
@@ -137,6 +151,27 @@ class TrapSites:
 
     def index(self, base: str, name: str, index: ir.Expr, span) -> ir.Expr:
         """The index of a trapping access (for a checked `Index`); adds its site."""
-        site = len(self.sites)
+        return trap_index(base, index, self.add(name, index, span))
+
+    def atomic(self, atomic: ir.Atomic, name: str, span) -> ir.Expr:
+        """A trapping atomic (its element must be in range); adds its site."""
+        return trap_atomic(atomic, self.add(name, atomic.index, span))
+
+    def add(self, name: str, index: ir.Expr, span) -> int:
         self.sites.append(ir.TrapSite(name, f"{self.filename}:{span.line}:{span.col}", index.type.is_signed))
-        return trap_index(base, index, site)
+        return len(self.sites) - 1
+
+
+def effect_statements(e: ir.Expr) -> list[ir.Stmt]:
+    """Statements with the effects of evaluating `e` and dropping its value (the
+    statement form of a trapping atomic: `select` becomes `if`, an operator its
+    operands in order; an expression statement must be a call, builtin or atomic)."""
+    if isinstance(e, (ir.Atomic, ir.Call, ir.Builtin)):
+        return [ir.ExprStmt(e)]
+    if isinstance(e, ir.Select):
+        return [ir.If(e.cond, ir.Block(effect_statements(e.then)), ir.Block(effect_statements(e.otherwise)))]
+    if isinstance(e, ir.Binary):
+        return effect_statements(e.lhs) + effect_statements(e.rhs)
+    if isinstance(e, ir.Cast):
+        return effect_statements(e.value)
+    return []  # no effects: the trap's structures have them only in the forms above

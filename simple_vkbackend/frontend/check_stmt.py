@@ -360,6 +360,8 @@ class FunctionChecker:
         v = self.exprs.call(node, None, allow_void=True)
         if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
             out.append(ir.ExprStmt(v))
+        elif isinstance(v, ir.Select) and has_effects(v):  # a trapping atomic (bounds.trap_atomic)
+            out.extend(bounds.effect_statements(v))
         elif v is not None:
             self.error("this expression has no effect", node.span)
 

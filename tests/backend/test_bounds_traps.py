@@ -181,3 +181,14 @@ def test_the_c_header_documents_the_hidden_buffer(vk_backend):
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_every_fixture_case_gives_its_reference_under_the_debug_option(case, backend):
     check_case_through_api(case, backend, bounds="trap")
+
+
+def test_an_atomic_on_an_element_out_of_range_traps_and_does_not_run(backend):
+    bins = np.zeros(4, np.uint32)
+    m = compiled(backend)
+    m.count_trap(np.array([0, 1, 1, 3], np.int32), bins)
+    assert bins.tolist() == [1, 2, 0, 1]
+    with pytest.raises(BoundsTrapError) as info:
+        m.count_trap(np.array([0, 1, 4, 3], np.int32), bins)
+    assert str(info.value) == trap_text(66, 21, "count_trap", 4, "bins", 4)
+    assert bins.tolist() == [2, 3, 0, 2]  # the in-range atomics ran

@@ -86,7 +86,8 @@ def test_an_index_with_effects_stays_an_ordinary_access_under_the_debug_option()
             val x = a[gpu.atomic_add(&c[0], 1u32)]
             out[gpu.atomic_add(&c[1], 1u32)] = x
         """, bounds="trap").kernels[0]
-    assert [s.buffer for s in k.traps] == ["out"]  # a write's index is evaluated first: into a local
+    # the read of `a` stays ordinary; a write's index is evaluated first anyway: into a local, so `out` traps
+    assert [s.buffer for s in k.traps] == ["c", "c", "out"]
 
 
 def test_shared_arrays_are_zeroed_before_the_body():
@@ -104,3 +105,20 @@ def test_the_hidden_name_is_kept_free():
         "`__trap` is the name of the hidden bounds-trap buffer"]
     k = compile_text("#[gpu]\nfn k(a: [i32], n: i32):\n    var __trap = n\n    a[n] = __trap\n", bounds="trap").kernels[0]
     assert [v.name for v in k.locals] == ["__trap_1"] and k.params[-1].name == ir.TRAP_PARAM
+
+
+def test_a_trapping_atomic_runs_only_in_range_in_both_positions():
+    k = compile_text("""
+        @simd
+        @bounds(default=trap)
+        fn k(c: [u32], out: [u32], n: i32):
+            gpu.atomic_add(&c[n], 1u32)
+            out[0] = gpu.atomic_add(&c[n + 1], 1u32)
+        """).kernels[0]
+    assert [(s.buffer, s.location) for s in k.traps] == [("c", "t.spl:4:21"), ("out", "t.spl:5:5"),
+                                                         ("c", "t.spl:5:30")]
+    guard = k.body.stmts[0]
+    assert isinstance(guard, ir.If) and isinstance(guard.then.stmts[0].expr, ir.Atomic)
+    assert guard.then.stmts[0].expr.base == "c"
+    value = k.body.stmts[1].value
+    assert isinstance(value, ir.Select) and isinstance(value.then, ir.Atomic) and value.then.base == "c"
