@@ -192,3 +192,15 @@ def test_an_atomic_on_an_element_out_of_range_traps_and_does_not_run(backend):
         m.count_trap(np.array([0, 1, 4, 3], np.int32), bins)
     assert str(info.value) == trap_text(66, 21, "count_trap", 4, "bins", 4)
     assert bins.tolist() == [2, 3, 0, 2]  # the in-range atomics ran
+
+
+def test_cli_build_with_the_debug_option_writes_the_site_table(tmp_path, capsys):
+    import json
+    assert main(["build", str(PATH), "-o", str(tmp_path), "--bounds", "trap"]) == 0
+    kernels = {k["name"]: k for k in json.loads((tmp_path / "manifest.json").read_text())["kernels"]}
+    assert [s["buffer"] for s in kernels["window"]["trap"]["sites"]] == ["tile", "src", "taps", "tile", "dst",
+                                                                         "taps", "tile"]
+    assert kernels["copy_clamp"]["trap"] is None  # a @simd kernel's buffer policy stays
+    assert main(["build", str(PATH), "-o", str(tmp_path / "plain")]) == 0
+    plain = json.loads((tmp_path / "plain" / "manifest.json").read_text())["kernels"]
+    assert [k["name"] for k in plain if k["trap"]] == ["copy_trap", "transpose_trap", "store_trap", "count_trap"]
