@@ -103,7 +103,8 @@ def test_shared_arrays_are_zeroed_before_the_body():
 def test_the_hidden_name_is_kept_free():
     assert messages("@simd\n@bounds(default=trap)\nfn k(__trap: [u32]):\n    __trap[0] = 1u32\n") == [
         "`__trap` is the name of the hidden bounds-trap buffer"]
-    k = compile_text("#[gpu]\nfn k(a: [i32], n: i32):\n    var __trap = n\n    a[n] = __trap\n", bounds="trap").kernels[0]
+    source = "#[gpu]\nfn k(a: [i32], n: i32):\n    var __trap = n\n    a[n] = __trap\n"
+    k = compile_text(source, bounds="trap").kernels[0]
     assert [v.name for v in k.locals] == ["__trap_1"] and k.params[-1].name == ir.TRAP_PARAM
 
 
