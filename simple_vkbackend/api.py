@@ -10,7 +10,7 @@ hold the results after the call. See docs/backend.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -21,24 +21,28 @@ from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
 from .dtypes import numeric_dtype
 from .sizes import SizeArg
+from . import traps
 
 BackendArg = Union[str, Backend]
 
 
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
-                   device: Any = None, strict: bool = False) -> "Module":
+                   device: Any = None, strict: bool = False, bounds: Optional[str] = None) -> "Module":
     """Compile Simple source text. Raises frontend.CompileError on bad source.
-    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
+    `strict`: upstream's buffer rule for every kernel (docs/language.md);
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS)."""
     from .frontend import CompileOptions, compile_source as front
-    return compile_ir(front(text, filename=filename, options=CompileOptions(strict=strict)), backend, device)
+    options = CompileOptions(strict=strict, bounds=bounds)
+    return compile_ir(front(text, filename=filename, options=options), backend, device)
 
 
 def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None,
-                 strict: bool = False) -> "Module":
+                 strict: bool = False, bounds: Optional[str] = None) -> "Module":
     """Compile a Simple source file. Raises frontend.CompileError on bad source.
-    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
+    `strict`: upstream's buffer rule for every kernel (docs/language.md);
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS)."""
     from .frontend import CompileOptions, compile_file as front
-    return compile_ir(front(str(path), CompileOptions(strict=strict)), backend, device)
+    return compile_ir(front(str(path), CompileOptions(strict=strict, bounds=bounds)), backend, device)
 
 
 def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None) -> "Module":
@@ -135,7 +139,8 @@ class KernelFunction:
 
     def __init__(self, module: Module, name: str):
         self.module, self.name = module, name
-        self.interface = module.compiled.interface(name)
+        self.compiled_interface = module.compiled.interface(name)
+        self.interface = traps.user_view(self.compiled_interface)
         self.__doc__ = f"{signature(self.interface)}; keyword arguments global_size, local_size"
 
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
@@ -148,7 +153,9 @@ class KernelFunction:
         size = default_global_size(self.interface, bound, global_size)
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
                 for name, value in bound.items()}  # views: results land in the caller's arrays
+        words = traps.arm(self.compiled_interface, flat)
         self.module.backend.run(self.module.compiled, self.name, flat, size, local_size_arg(local_size))
+        traps.check(self.compiled_interface, words)
 
     def __repr__(self) -> str:
         return f"<kernel {signature(self.interface)}>"

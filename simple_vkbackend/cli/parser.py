@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--backend", default="auto", choices=["vulkan", "software", "auto"])
     r.add_argument("--device", help="device index or part of its name (vulkan)")
     r.add_argument("--save", metavar="DIR", help="write each written buffer as DIR/NAME.npy")
+    for sp in (b, e, r):
+        sp.add_argument("--bounds", choices=["trap", "off"], default=None,
+                        help="trap: every buffer and array access of every kernel reports its first "
+                             "out-of-range index (default: SIMPLE_VK_BOUNDS, else off)")
 
     sub.add_parser("devices", help="list Vulkan devices with key limits and features")
 

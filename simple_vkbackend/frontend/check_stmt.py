@@ -26,14 +26,15 @@ class FunctionChecker:
     names in scope and receives the ids and calls used through an ExprContext."""
 
     def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool, bounds: str = "return",
-                 ids: Optional[IdTyping] = None, diags: Optional[DiagnosticBag] = None):
+                 ids: Optional[IdTyping] = None, diags: Optional[DiagnosticBag] = None,
+                 traps: Optional[bounds.TrapSites] = None):
         self.m = m
         self.ids = ids if ids is not None else IdTyping()
         self.fn = fn
         self.sig = sig
         self.simd = simd
         self.bounds = bounds
-        self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params)])
+        self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params), ir.TRAP_PARAM])
         self.scope = Scope()
         self.locals: list[ir.Local] = []
         self.shared: list[ir.SharedArray] = []
@@ -44,7 +45,7 @@ class FunctionChecker:
         self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
         self.ended: dict[str, Optional[Span]] = {}
         context = ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
-                              sig.implicit_readonly, self.ids)
+                              sig.implicit_readonly, self.ids, traps)
         self.exprs = ExprChecker(context, diags)
         self.bind_params()
 
@@ -302,13 +303,17 @@ class FunctionChecker:
             return
         elem = b.elem
         checked = self.simd and b.kind == BUFFER
-        if s.op != "=" and has_effects(i):
+        traps = self.exprs.ctx.traps
+        trapping = traps is not None and traps.covers(b.kind == BUFFER, i)
+        if (s.op != "=" or trapping) and has_effects(i):  # the target's index is evaluated first
             tmp = self.alloc.fresh("index")
             self.locals.append(ir.Local(tmp, type_of(i)))
             out.append(ir.Assign(ir.Var(i.type, tmp), i))
             i = ir.Var(i.type, tmp)
         guard = None
-        if checked:
+        if trapping:
+            i, checked = traps.index(b.ir_name, target.obj.id, i, target.span), True
+        elif checked:
             if not self.exprs.policy_index_ok(i, target.index):
                 self.exprs.expr(s.value, None)
                 return
@@ -357,6 +362,8 @@ class FunctionChecker:
         v = self.exprs.call(node, None, allow_void=True)
         if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
             out.append(ir.ExprStmt(v))
+        elif isinstance(v, ir.Select) and has_effects(v):  # a trapping atomic (bounds.trap_atomic)
+            out.extend(bounds.effect_statements(v))
         elif v is not None:
             self.error("this expression has no effect", node.span)
 

@@ -9,6 +9,7 @@ from typing import Optional, Union
 from ..lowering import ir
 from ..lowering.ir.verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
+from .bounds import TrapSites
 from .check_expr import constants_checker
 from .check_stmt import FunctionChecker
 from .check_values import all_checked, type_of
@@ -19,6 +20,7 @@ from .host_items import reachable_items
 from .id_types import IdTyping
 from .markers import KERNEL_MARKERS, KERNEL_MODIFIERS
 from .options import CompileOptions
+from .shared_init import zero_shared
 from .source import SourceFile, Span
 from .types import RESERVED_NAMES
 
@@ -213,6 +215,10 @@ class ModuleChecker:
         else:
             self.error("expected a target such as `@gpu(\"vulkan\")` or `#[gpu(backend: Vulkan)]`", arg.span)
 
+    def trap_mode(self, attrs: KernelAttrs) -> bool:
+        """Whether a kernel's accesses trap: `@bounds(default=trap)` or the debug option."""
+        return attrs.bounds == "trap" or self.options.bounds == "trap"
+
     def bounds_attr(self, a: ast.ItemAttr, attrs: KernelAttrs) -> None:
         if not attrs.simd:
             self.error("`@bounds` applies to `@simd` kernels only", a.span,
@@ -221,9 +227,6 @@ class ModuleChecker:
         for arg in a.args:
             if arg.name == "default" and isinstance(arg.value, ast.Name) and arg.value.id in BOUNDS_POLICIES:
                 attrs.bounds = arg.value.id
-                if attrs.bounds == "trap":
-                    self.error("`@bounds(default=trap)` is not supported yet", arg.span,
-                               "use `return` (end the work item), `clamp` or `zero`")
             elif arg.name == "strict" and isinstance(arg.value, ast.BoolLit):
                 pass  # accepted; every access is checked at run time (docs/language.md)
             else:
@@ -278,6 +281,11 @@ class ModuleChecker:
                 implicit.add(p.name)
             if t is not None:
                 params.append(ir.Param(p.name, t))
+        if is_kernel and self.trap_mode(attrs):
+            if ir.TRAP_PARAM in seen:
+                self.error(f"`{ir.TRAP_PARAM}` is the name of the hidden bounds-trap buffer", f.name_span,
+                           "rename the parameter")
+            params.append(ir.Param(ir.TRAP_PARAM, ir.BufferType(ir.U32, True)))  # hidden; dropped if unused
         ret = None
         if f.ret is not None:
             if is_kernel:
@@ -323,9 +331,14 @@ class ModuleChecker:
         decided: dict = {}
         for _ in range(MAX_ID_PASSES):  # each pass may fix the type of more thread-id locals (id_types.py)
             bag = DiagnosticBag(self.m.source, limit=None)
+            traps = None
+            if attrs is not None and self.trap_mode(attrs):
+                debug = self.options.bounds == "trap"  # never overrides a @simd kernel's buffer policy
+                traps = TrapSites(self.m.source.name, buffers=attrs.bounds == "trap" or (debug and not attrs.simd),
+                                  arrays=debug, explicit=attrs.bounds == "trap")
             fc = FunctionChecker(self.m, f, sig, simd=attrs is not None and attrs.simd,
                                  bounds=attrs.bounds if attrs is not None else "return",
-                                 ids=IdTyping(decided=dict(decided)), diags=bag)
+                                 ids=IdTyping(decided=dict(decided)), diags=bag, traps=traps)
             body = fc.run()
             fixed, conflicts = fc.ids.new_decisions()
             if conflicts or not fixed:
@@ -341,8 +354,12 @@ class ModuleChecker:
         if attrs is None:
             node = ir.Function(f.name, sig.params, sig.ret, body, fc.locals)
         else:
-            node = ir.Kernel(f.name, sig.params, body, fc.locals, fc.shared, attrs.local_size,
-                             dims=1, simd=attrs.simd, target=attrs.target, grid_size=attrs.grid_size)
+            body.stmts[:0] = zero_shared(fc.shared, fc.locals, fc.alloc.fresh)
+            sites = traps.sites if traps is not None else []
+            params = [p for p in sig.params if sites or p.name != ir.TRAP_PARAM]
+            node = ir.Kernel(f.name, params, body, fc.locals, fc.shared, attrs.local_size,
+                             dims=1, simd=attrs.simd, target=attrs.target, grid_size=attrs.grid_size,
+                             traps=sites)
         return CheckedFn(f, node, fc.calls, fc.max_dim, attrs)
 
     def check_recursion(self, checked: list[CheckedFn]) -> None:
