@@ -19,8 +19,9 @@ def load(path: str, options=None, args: Optional[argparse.Namespace] = None) -> 
     from ..frontend import CompileOptions, compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
-    if options is None and getattr(args, "bounds", None) is not None:
-        options = CompileOptions(bounds=args.bounds)
+    bounds = getattr(args, "bounds", None)
+    if options is None and bounds is not None:
+        options = CompileOptions(bounds=bounds)
     return compile_file(path, options)
 
 

@@ -71,19 +71,19 @@ def _u32(e: ir.Expr) -> ir.Expr:
 def _narrow_in_range(base: str, i: ir.Expr) -> ir.Expr:
     """`0 <= i < len(base)` in the index's own type when it has 32 bits or more (no
     64-bit arithmetic for a 32-bit index, so the debug mode needs no Int64)."""
-    if i.type.bits < 32:
-        i = ir.Cast(I32 if i.type.is_signed else ir.U32, i)
-    if i.type.bits == 64:
+    if type_of(i).bits < 32:
+        i = ir.Cast(I32 if type_of(i).is_signed else ir.U32, i)
+    if type_of(i).bits == 64:
         return in_range(base, i)
-    below = ir.Binary(BOOL, "lt", i, _length(base, i.type))
-    if not i.type.is_signed:
+    below = ir.Binary(BOOL, "lt", i, _length(base, type_of(i)))
+    if not type_of(i).is_signed:
         return below
     return ir.Logical(BOOL, "and", ir.Binary(BOOL, "ge", clone_expr(i), ir.Const(i.type, 0)), below)
 
 
 def _words(index: ir.Expr) -> tuple[ir.Expr, ir.Expr]:
     """The index's low and high 32-bit words (sign-extended to 64 bits)."""
-    t = index.type
+    t = type_of(index)
     if t.bits == 64:
         return _u32(clone_expr(index)), _u32(ir.Binary(t, "shr", clone_expr(index), ir.Const(t, 32)))
     if not t.is_signed:
@@ -126,7 +126,7 @@ def trap_atomic(atomic: ir.Atomic, site: int) -> ir.Expr:
     """A trapping atomic: `select(in_range, atomic, select(record() == 0, 0, 0))`. The
     atomic runs only in range; out of range it records the site and gives 0 (the
     launch then fails with the trap)."""
-    zero = ir.Const(atomic.type, 0.0 if atomic.type.is_float else 0)
+    zero = ir.Const(atomic.type, 0.0 if type_of(atomic).is_float else 0)
     out_of_range = ir.Select(atomic.type, _recorded(atomic.base, atomic.index, site), zero,
                              ir.Const(atomic.type, zero.value))
     return ir.Select(atomic.type, _narrow_in_range(atomic.base, clone_expr(atomic.index)), atomic, out_of_range)
@@ -159,7 +159,7 @@ class TrapSites:
         return trap_atomic(atomic, self.add(name, atomic.index, span))
 
     def add(self, name: str, index: ir.Expr, span) -> int:
-        self.sites.append(ir.TrapSite(name, f"{self.filename}:{span.line}:{span.col}", index.type.is_signed))
+        self.sites.append(ir.TrapSite(name, f"{self.filename}:{span.line}:{span.col}", type_of(index).is_signed))
         return len(self.sites) - 1
 
 

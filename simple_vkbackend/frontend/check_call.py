@@ -15,7 +15,7 @@ from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast
 from .builtins import (ATOMIC_ALIASES, ATOMICS, BARE_BUILTINS, BOOL_RESULT_MATH, GPU_NAMESPACE,
                        GPU_SYNC_ALIASES, ID_ALIASES, INT_MATH, MATH_ARITY, SYNC_ALIASES, THIS_METHODS)
-from .check_values import ATOMIC_FORM, Untyped, Value, all_checked, source_text, suggest, type_of
+from .check_values import ATOMIC_FORM, Untyped, Value, all_checked, name_of, source_text, suggest, type_of
 from .context import ExprContext, ModuleContext
 from .host_items import skipped_hint
 from .scope import BUFFER, ERROR, PRIVATE, Binding
@@ -295,7 +295,7 @@ class CallChecker:
         traps = self.exprs.ctx.traps
         if (traps is not None and traps.covers(b.kind == BUFFER, i)
                 and self.exprs.trap_index_ok(i, target.operand.index)):
-            return traps.atomic(atomic, target.operand.obj.id, target.operand.span)
+            return traps.atomic(atomic, name_of(target.operand.obj), target.operand.span)
         return atomic
 
     def atomic_target_ok(self, b: Binding, op: str, name: str, target) -> bool:

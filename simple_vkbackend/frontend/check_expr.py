@@ -15,7 +15,7 @@ from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast, bounds
 from .check_call import CallChecker
-from .check_values import ARITH, BITWISE, COMPARE, SHIFTS, Untyped, Value, source_text, suggest, type_of
+from .check_values import ARITH, BITWISE, COMPARE, SHIFTS, Untyped, Value, name_of, source_text, suggest, type_of
 from .consteval import FoldError, fold, untyped_binary
 from .context import ExprContext, ModuleContext
 from .diagnostics import DiagnosticBag
@@ -481,7 +481,7 @@ class ExprChecker:
             return None
         traps = self.ctx.traps
         if traps is not None and traps.covers(b.kind == BUFFER, i) and self.trap_index_ok(i, node.index):
-            return ir.Index(b.type.elem, b.ir_name, traps.index(b.ir_name, node.obj.id, i, node.span), True)
+            return ir.Index(b.elem, b.ir_name, traps.index(b.ir_name, name_of(node.obj), i, node.span), True)
         if self.simd and b.kind == BUFFER:
             if not self.policy_index_ok(i, node.index):
                 return None
@@ -494,7 +494,7 @@ class ExprChecker:
         ordinary one (docs/language.md)."""
         if not has_effects(i):
             return True
-        if self.ctx.traps.explicit:
+        if self.ctx.traps is not None and self.ctx.traps.explicit:
             self.error("under `@bounds(default=trap)` an index must not call functions or atomics",
                        node.span, "compute it into a `val` first")
         return False

@@ -7,7 +7,7 @@ from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32
 from . import ast, bounds
 from .check_expr import ExprChecker
-from .check_values import Untyped, all_checked, suggest, type_of
+from .check_values import Untyped, all_checked, name_of, suggest, type_of
 from .context import ExprContext, FnSig, ModuleContext
 from .diagnostics import DiagnosticBag
 from .id_types import IdTyping
@@ -311,8 +311,8 @@ class FunctionChecker:
             out.append(ir.Assign(ir.Var(i.type, tmp), i))
             i = ir.Var(i.type, tmp)
         guard = None
-        if trapping:
-            i, checked = traps.index(b.ir_name, target.obj.id, i, target.span), True
+        if trapping and traps is not None:
+            i, checked = traps.index(b.ir_name, name_of(target.obj), i, target.span), True
         elif checked:
             if not self.exprs.policy_index_ok(i, target.index):
                 self.exprs.expr(s.value, None)
@@ -328,7 +328,7 @@ class FunctionChecker:
         out.append(store if guard is None else ir.If(guard, ir.Block([store]), ir.Block()))
 
     def element_writable(self, b: Binding, target: ast.Index) -> bool:
-        name = target.obj.id if isinstance(target.obj, ast.Name) else target.obj.span.text
+        name = name_of(target.obj)
         if b.kind == BUFFER and not b.writable:
             self.exprs.readonly_error(name, b, target.span)
             return False

@@ -32,6 +32,11 @@ Value = Union[ir.Expr, Untyped, None]
 T = TypeVar("T")
 
 
+def name_of(node: ast.Expr) -> str:
+    """The name a `Name` node spells (other nodes: their source text)."""
+    return node.id if isinstance(node, ast.Name) else node.span.text
+
+
 def all_checked(values: Sequence[Optional[T]]) -> Optional[list[T]]:
     """`values` when none of them is None (an error was reported for those), else None."""
     present = [v for v in values if v is not None]

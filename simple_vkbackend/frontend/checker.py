@@ -281,7 +281,7 @@ class ModuleChecker:
                 implicit.add(p.name)
             if t is not None:
                 params.append(ir.Param(p.name, t))
-        if is_kernel and self.trap_mode(attrs):
+        if attrs is not None and self.trap_mode(attrs):
             if ir.TRAP_PARAM in seen:
                 self.error(f"`{ir.TRAP_PARAM}` is the name of the hidden bounds-trap buffer", f.name_span,
                            "rename the parameter")
