@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from fuzz_budget import examples
 
 from backend_fake_runtime import FakeRuntime
 from simple_vkbackend.hostgen.glue import emit_glue
@@ -215,7 +216,7 @@ def test_explicit_local_size_is_used_as_given(fake):
 sizes = st.integers(1, 2048)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(hint=st.one_of(st.none(), st.tuples(sizes, st.integers(1, 64), st.integers(1, 8))),
        dims=st.integers(1, 3), global_size=st.tuples(sizes, sizes, st.integers(1, 64)),
        limits=st.tuples(st.integers(1, 1024), st.integers(1, 1024), st.integers(1, 64), st.integers(1, 1024),
