@@ -5,6 +5,8 @@ from typing import Optional
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32
+from ..lowering.ir.limits import (PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes, private_bytes, shared_bytes,
+                                   show_bytes)
 from . import ast, bounds
 from .check_expr import ExprChecker
 from .check_values import Untyped, suggest
@@ -179,7 +181,22 @@ class FunctionChecker:
         if n is not None and n <= 0:
             self.error(f"an array length must be positive, found {n}", node.span)
             return None
+        if n is not None and n > U32_MAX:
+            self.error(f"an array length must fit in 32 bits, found {n} (more than {U32_MAX})", node.span)
+            return None
         return n
+
+    def array_fits(self, what: str, name: str, t: ir.ArrayType, span, used: int, limit: int, room: str) -> bool:
+        """Whether array `name` of type `t` fits next to `used` bytes under `limit`;
+        else an error naming the function, the array, its size and the limit."""
+        if used + array_bytes(t) <= limit:
+            return True
+        fn = f"{'kernel' if self.sig.is_kernel else 'helper'} `{self.fn.name}`"
+        others = f" (with {show_bytes(used)} of other {what} arrays)" if used else ""
+        self.error(f"{what} array `{name}` of {fn} takes {show_bytes(array_bytes(t))}{others}, more than "
+                   f"the {show_bytes(limit)} {room}", span,
+                   "keep large data in a buffer" + (" or in shared memory" if what == "private" else ""))
+        return False
 
     def shared_decl(self, s: ast.Let) -> None:
         if not self.kernel_only(s):
@@ -214,8 +231,11 @@ class FunctionChecker:
     def declare_shared(self, s: ast.Let, elem, length) -> None:
         if elem is None or length is None:
             return self.bind_error(s.name, s.name_span)
-        ir_name = self.alloc.fresh(s.name)
         t = ir.ArrayType(elem, length, "shared")
+        if not self.array_fits("shared", s.name, t, s.span, shared_bytes(self.shared), U32_MAX,
+                               "a work-group's shared memory can address"):
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
         self.shared.append(ir.SharedArray(ir_name, t))
         self.scope.define(s.name, Binding(SHARED, ir_name, t, True, s.name_span))
 
@@ -226,8 +246,11 @@ class FunctionChecker:
         elem, length = self.elem_type(s.type.elem), self.array_length(s.type.length)
         if elem is None or length is None:
             return self.bind_error(s.name, s.name_span)
-        ir_name = self.alloc.fresh(s.name)
         t = ir.ArrayType(elem, length, "private")
+        if not self.array_fits("private", s.name, t, s.span, private_bytes(self.locals), PRIVATE_MEMORY_PER_ITEM,
+                               "of private memory a work item may use"):
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
         self.locals.append(ir.Local(ir_name, t))
         self.scope.define(s.name, Binding(PRIVATE, ir_name, t, s.mutable, s.name_span))
         if self.loops:

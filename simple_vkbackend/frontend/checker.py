@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..lowering import ir
+from ..lowering.ir.limits import MAX_CALL_DEPTH
 from ..lowering.ir.verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
 from .check_expr import constants_checker
@@ -71,7 +72,10 @@ class ModuleChecker:
         for f in fns:
             self.m.functions[f.name] = self.signature(f, attrs[f.name])
         checked = [self.body(f, attrs[f.name]) for f in fns]
+        errors = self.m.diags.error_count
         self.check_recursion(checked)
+        if self.m.diags.error_count == errors:
+            self.check_call_depth(checked)
         self.set_dims(checked)
         return ir.Module(
             kernels=[c.ir for c in checked if isinstance(c.ir, ir.Kernel)],
@@ -361,6 +365,29 @@ class ModuleChecker:
                     state[callee] = 1
                     path.append(callee)
                     stack.append(iter(graph[callee]))
+
+    def check_call_depth(self, checked: list[CheckedFn]) -> None:
+        """Report the first call that makes helper calls nest deeper than MAX_CALL_DEPTH
+        (no cycles here: check_recursion ran). Depth: a helper calling nothing is 1."""
+        graph = {c.node.name: [callee for callee, _ in c.calls] for c in checked}
+        depth: dict[str, int] = {}
+        for root in graph:
+            stack = [root]
+            while stack:
+                top = stack[-1]
+                todo = [c for c in graph[top] if c in graph and c not in depth]
+                if todo:
+                    stack.extend(todo)
+                    continue
+                stack.pop()
+                depth[top] = 1 + max((depth[c] for c in graph[top] if c in graph), default=0)
+        for c in checked:  # a kernel is not a level: it may call a helper of depth MAX_CALL_DEPTH
+            for callee, span in c.calls if c.attrs is None else ():
+                if depth.get(callee, 0) == MAX_CALL_DEPTH and depth[c.node.name] == MAX_CALL_DEPTH + 1:
+                    self.error(f"helper calls nest too deeply: `{c.node.name}` calls `{callee}`, whose calls "
+                               f"nest {MAX_CALL_DEPTH} deep; at most {MAX_CALL_DEPTH} are allowed", span,
+                               "merge some helpers")
+                    return
 
     def recursion_error(self, cycle: list[str], span: Span) -> None:
         if len(cycle) == 2:
