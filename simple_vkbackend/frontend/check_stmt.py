@@ -42,6 +42,7 @@ class FunctionChecker:
         self.mutable_names: set[str] = set()
         self.max_dim = -1
         self.calls: list[tuple[str, Span]] = []
+        self.spans: dict[int, Span] = {}  # id(IR If/Loop/call) -> its condition's or call's span (uniformity.py)
         self.loops = 0
         self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
         self.ended: dict[str, Span] = {}
@@ -377,6 +378,7 @@ class FunctionChecker:
             return
         v = self.exprs.call(node, None, allow_void=True)
         if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
+            self.spans[id(v)] = node.span
             out.append(ir.ExprStmt(v))
         elif v is not None:
             self.error("this expression has no effect", node.span)
@@ -387,8 +389,9 @@ class FunctionChecker:
         if any(cond is None for cond, _ in parts):
             return
         node = None
-        for cond, then in reversed(parts):
+        for (cond, then), (cond_node, _) in zip(reversed(parts), reversed(s.branches)):
             node = ir.If(cond, then, otherwise)
+            self.spans[id(node)] = cond_node.span
             otherwise = ir.Block([node])
         out.append(node)
 
@@ -398,6 +401,7 @@ class FunctionChecker:
         if cond is not None:
             always = isinstance(cond, ir.Const) and cond.value is True
             out.append(ir.Loop(None if always else cond, body))
+            self.spans[id(out[-1])] = s.cond.span
 
     def loop_body(self, stmts: list[ast.Stmt], var: Optional[tuple[str, Binding]]) -> ir.Block:
         scope = Scope(self.scope)
@@ -436,6 +440,7 @@ class FunctionChecker:
         increment = ir.Binary(t, "add" if step > 0 else "sub", ir.Var(t, name), ir.Const(t, abs(step)))
         body = self.loop_body(s.body, (s.var, Binding(LOOP_VAR, name, t, False, s.var_span)))
         out.append(ir.Loop(cond, body, ir.Block([ir.Assign(ir.Var(t, name), increment)])))
+        self.spans[id(out[-1])] = it.span
 
     def range_bounds(self, it: ast.RangeIter):
         """(type, start, end, step) of a range, or None after an error."""
