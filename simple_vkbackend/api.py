@@ -19,7 +19,7 @@ from simple_vkbackend.lowering import ir
 from .arguments import bind_arguments, default_global_size, local_size_arg, signature
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
-from .sizes import SizeArg
+from .sizes import SizeArg, check_launch
 
 BackendArg = Union[str, Backend]
 
@@ -141,6 +141,7 @@ class KernelFunction:
                  **kwargs: Any) -> None:
         bound = bind_arguments(self.interface, args, kwargs)
         size = default_global_size(self.interface, bound, global_size)
+        check_launch(self.interface, size, local_size_arg(local_size))
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
                 for name, value in bound.items()}  # views: results land in the caller's arrays
         self.module.backend.run(self.module.compiled, self.name, flat, size, local_size_arg(local_size))
