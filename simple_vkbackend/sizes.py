@@ -42,6 +42,12 @@ def choose_local_size(interface: KernelInterface, global_size: Size3,
                              hinted=interface.local_size_hint is not None)
 
 
+def launch_constraints(interface: KernelInterface) -> tuple[int, Optional[Size3]]:
+    """(dims, declared local size or None): the sizes past `dims` must be 1, a given local
+    size must equal the declared one. The host glue checks the same (hostgen/glue.py)."""
+    return interface.dims, interface.local_size_hint
+
+
 class LaunchError(ValueError):
     """A launch the kernel cannot honour (its dimensions or its declared local size)."""
 
@@ -55,13 +61,12 @@ def check_launch(interface: KernelInterface, global_size: Size3, local_size: Opt
     - a kernel declared with `local_size=...` runs with that local size only: its code
       (shared array sizes, reduction strides) is written for it.
     """
-    dims = interface.dims
+    dims, hint = launch_constraints(interface)
     for what, size in (("global_size", global_size), ("local_size", local_size)):
         if size is not None and any(n != 1 for n in size[dims:]):
             given = ", ".join(map(str, size[:max(dims, max(d + 1 for d in range(3) if size[d] != 1))]))
             raise LaunchError(f"kernel {interface.name} is {dims}-D: {what}=({given}) has "
                               f"{len(given.split(', '))} dimensions; the components past {dims} must be 1")
-    hint = interface.local_size_hint
     if local_size is not None and hint is not None and tuple(local_size) != tuple(hint):
         raise LaunchError(f"kernel {interface.name} is declared with local_size={_show(hint, dims)}: "
                           f"it cannot run with local_size={_show(local_size, dims)}")

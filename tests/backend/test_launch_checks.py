@@ -1,6 +1,6 @@
 """Launches a kernel cannot honour are errors on every path (simple_vkbackend/sizes.py
 check_launch): a 2-D global size on a 1-D kernel ran every work item twice, a local size
-other than the declared one gave wrong reductions (issue finding 7)."""
+other than the declared one gave wrong reductions (docs/reliability.md)."""
 import subprocess
 import sys
 
@@ -72,3 +72,24 @@ def test_cli_run_reports_the_launch_error(tmp_path):
     assert result.returncode == 1, result.stderr
     assert "kernel hinted is declared with local_size=128: it cannot run with local_size=64" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kernel, global_size, local_size", [
+    ("plain", (8, 2, 1), (0, 0, 0)), ("hinted", (256, 1, 1), (64, 1, 1)), ("plain", (64, 1, 1), (8, 8, 1))])
+def test_host_glue_returns_invalid_parameter(kernel, global_size, local_size):
+    """Native callers of the host glue get the same check (a status: -7)."""
+    if not runtime.is_available():
+        pytest.skip("no Vulkan device")
+    from simple_vkbackend.backends.vulkan import VulkanBackend, glue_arguments
+    backend = VulkanBackend()
+    try:
+        compiled = backend.compile(svk.compile_source(SOURCE, backend="software").ir_module)
+        glue = backend.glue(compiled)
+        y = np.zeros(256, np.float32)
+        args = glue_arguments(compiled.interface(kernel), {"y": y})
+        assert glue.launch(kernel, backend.device.handle, args, global_size, local_size) == -7
+        assert not y.any()
+        assert glue.launch(kernel, backend.device.handle, args, (256, 1, 1), (0, 0, 0)) == 0
+        assert (y == 1).all()
+    finally:
+        backend.close()

@@ -1,4 +1,4 @@
-"""Issue finding 9: lavapipe (llvmpipe) ends every loop of an invocation once 65,535
+"""lavapipe (llvmpipe) ends every loop of an invocation once 65,535
 loop back edges have run in it, counted across all loops of the kernel (helpers
 inlined): two sequential loops of 40,000 iterations run 65,534 in all. Splitting a loop
 cannot help (the budget is per invocation, not per loop), so the fix is detection

@@ -1,6 +1,6 @@
 """Shared memory over the target's maxComputeSharedMemorySize is an error at build
 time when the target is known (the Vulkan backend compiles for its device), naming the
-kernel, the size and the limit (issue finding 7: it ran, only the validation layer
+kernel, the size and the limit (before: it ran, only the validation layer
 complained). The runtime checks it again at kernel load."""
 import subprocess
 import sys

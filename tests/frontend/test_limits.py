@@ -1,6 +1,6 @@
 """Limits the front end reports against the source (lowering/ir/limits.py): 32-bit
 array lengths, private memory per work item, helper call depth, name length. Each was
-a crash or a silent truncation before (issue findings 3, 4, 15)."""
+a crash or a silent truncation before (docs/reliability.md)."""
 import pytest
 
 from simple_vkbackend.backends.vulkan import compile_for_vulkan

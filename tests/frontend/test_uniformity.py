@@ -1,6 +1,6 @@
 """Barriers under control flow that differs between the work items of a group are
 compile errors at the condition (lowering/ir/uniformity.py, docs/language.md);
-uniform control stays allowed (issue finding 8: the backends disagreed, silently)."""
+uniform control stays allowed (before, the backends disagreed silently)."""
 import pytest
 
 from simple_vkbackend.frontend import CompileError, compile_source

@@ -70,6 +70,6 @@ def test_module_names_round_trip(name):
                                   'module "\\"\\\\\\x"'])
 def test_malformed_module_name_is_a_parse_error(text):
     """A string token the tokenizer accepts but JSON does not is an IRParseError with a
-    position, never a json.JSONDecodeError (issue: a mangled name escaped the parser)."""
+    position, never a json.JSONDecodeError (a mangled name used to escape the parser)."""
     with pytest.raises(IRParseError, match=r"^\d+:\d+: "):
         parse_module(text)
