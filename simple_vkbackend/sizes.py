@@ -42,12 +42,6 @@ def choose_local_size(interface: KernelInterface, global_size: Size3,
                              hinted=interface.local_size_hint is not None)
 
 
-def launch_constraints(interface: KernelInterface) -> tuple[int, Optional[Size3]]:
-    """(dims, declared local size or None): the sizes past `dims` must be 1, a given local
-    size must equal the declared one. The host glue checks the same (hostgen/glue.py)."""
-    return interface.dims, interface.local_size_hint
-
-
 class LaunchError(ValueError):
     """A launch the kernel cannot honour (its dimensions or its declared local size)."""
 
@@ -61,7 +55,7 @@ def check_launch(interface: KernelInterface, global_size: Size3, local_size: Opt
     - a kernel declared with `local_size=...` runs with that local size only: its code
       (shared array sizes, reduction strides) is written for it.
     """
-    dims, hint = launch_constraints(interface)
+    dims, hint = interface.dims, interface.local_size_hint
     for what, size in (("global_size", global_size), ("local_size", local_size)):
         if size is not None and any(n != 1 for n in size[dims:]):
             given = ", ".join(map(str, size[:max(dims, max(d + 1 for d in range(3) if size[d] != 1))]))

@@ -18,7 +18,7 @@ against the source (FILE:LINE:COL), the IR verifier against the IR. One place fo
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 from . import nodes as ir
 
@@ -49,3 +49,21 @@ def show_bytes(n: int) -> str:
         if n >= size and n % size == 0:
             return f"{n} bytes ({n // size} {unit})"
     return f"{n} bytes"
+
+
+def call_depths(callees: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """How deep helper calls nest in each function of an acyclic call graph, the function
+    counted: a helper calling nothing is 1 (names outside the graph are not counted).
+    Computed without recursion."""
+    depth: dict[str, int] = {}
+    for root in callees:
+        stack = [root]
+        while stack:
+            top = stack[-1]
+            todo = [c for c in callees[top] if c in callees and c not in depth]
+            if todo:
+                stack.extend(todo)
+                continue
+            stack.pop()
+            depth[top] = 1 + max((depth[c] for c in callees[top] if c in callees), default=0)
+    return depth

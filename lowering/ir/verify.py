@@ -20,7 +20,7 @@ import numpy as np
 from . import nodes as ir
 from ..errors import IRVerifyError
 from .limits import (MAX_CALL_DEPTH, MAX_IDENTIFIER_LENGTH, PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes,
-                     private_bytes, show_bytes)
+                     call_depths, private_bytes, show_bytes)
 from .visitor import Visitor
 from .walk import all_exprs
 
@@ -106,28 +106,13 @@ def _check_recursion(module: ir.Module, problems: list[str]) -> None:
         if chain:
             problems.append(f"fn {f.name}: recursion is not allowed: {' -> '.join(chain)}")
             return
-    depth: dict[str, int] = {}
+    depths = call_depths(callees)
     for f in [*module.kernels, *module.functions]:
-        d = _call_depth(_called_names(f, helpers), callees, depth)
+        d = max((depths[c] for c in _called_names(f, helpers)), default=0)  # the kernel is not a level
         if d > MAX_CALL_DEPTH:
             problems.append(f"{'kernel' if f in module.kernels else 'fn'} {f.name}: helper calls nest {d} deep, "
                             f"more than {MAX_CALL_DEPTH}")
             return
-
-
-def _call_depth(calls: list[str], callees: dict[str, list[str]], depth: dict[str, int]) -> int:
-    """How deep helper calls nest in a function calling `calls` (a call of a helper that
-    calls nothing: 1); no cycles; memoized in `depth`, computed without recursion."""
-    stack = [c for c in calls if c not in depth]
-    while stack:
-        top = stack[-1]
-        todo = [c for c in callees.get(top, []) if c not in depth]
-        if todo:
-            stack.extend(todo)
-            continue
-        stack.pop()
-        depth[top] = 1 + max((depth[c] for c in callees.get(top, [])), default=0)
-    return max((depth[c] for c in calls), default=0)
 
 
 def _called_names(fn: ir.Function, helpers: set[str]) -> list[str]:

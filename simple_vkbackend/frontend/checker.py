@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..lowering import ir
-from ..lowering.ir.limits import MAX_CALL_DEPTH
+from ..lowering.ir.limits import MAX_CALL_DEPTH, call_depths
 from ..lowering.ir.uniformity import barrier_problems
 from ..lowering.ir.verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
@@ -385,18 +385,7 @@ class ModuleChecker:
     def check_call_depth(self, checked: list[CheckedFn]) -> None:
         """Report the first call that makes helper calls nest deeper than MAX_CALL_DEPTH
         (no cycles here: check_recursion ran). Depth: a helper calling nothing is 1."""
-        graph = {c.node.name: [callee for callee, _ in c.calls] for c in checked}
-        depth: dict[str, int] = {}
-        for root in graph:
-            stack = [root]
-            while stack:
-                top = stack[-1]
-                todo = [c for c in graph[top] if c in graph and c not in depth]
-                if todo:
-                    stack.extend(todo)
-                    continue
-                stack.pop()
-                depth[top] = 1 + max((depth[c] for c in graph[top] if c in graph), default=0)
+        depth = call_depths({c.node.name: [callee for callee, _ in c.calls] for c in checked})
         for c in checked:  # a kernel is not a level: it may call a helper of depth MAX_CALL_DEPTH
             for callee, span in c.calls if c.attrs is None else ():
                 if depth.get(callee, 0) == MAX_CALL_DEPTH and depth[c.node.name] == MAX_CALL_DEPTH + 1:

@@ -32,7 +32,6 @@ from simple_vkbackend.lowering.interface import KernelInterface
 from simple_vkbackend.lowering.ir import scalar
 from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS, SPECS, Status
 
-from ..sizes import launch_constraints
 from .llvm_types import I8, I32, I64, PTR, VOID, ffi_type, scalar_type
 
 CACHE_SLOTS = 8
@@ -305,10 +304,11 @@ class LaunchBuilder:
         self.guarded("sizes", self.sizes_status)
 
     def sizes_status(self) -> ll.Value:
-        """A launch the kernel cannot honour (sizes.check_launch's rule: sizes past the
-        kernel's dims are 1, a given local size is the declared one) is INVALID_PARAMETER."""
+        """A launch the kernel cannot honour is INVALID_PARAMETER: the rule of
+        simple_vkbackend/sizes.py check_launch (sizes past the kernel's dims are 1, a given
+        local size is the declared one), emitted for native callers."""
         b, args = self.b, self.args
-        dims, hint = launch_constraints(self.interface)
+        dims, hint = self.interface.dims, self.interface.local_size_hint
         given = b.icmp_unsigned("!=", args["local.x"], const(0), name="local_given")
         bad = ll.Constant(ll.IntType(1), 0)
         for d, axis in enumerate("xyz"):
