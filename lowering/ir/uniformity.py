@@ -12,8 +12,10 @@ value, and a local assigned under varying control.
 Divergent control: an `if` or a loop whose condition is varying; a loop left by a
 `break`, `continue` or `return` under varying control; everything after a `return`
 under varying control. A barrier after a divergent `if` (not inside it) is fine: the
-work items reconverge there. Helper parameters are taken as uniform inside the helper;
-the call itself counts as a barrier at the call site.
+work items reconverge there. Helper parameters are taken as uniform inside the helper,
+and a call of a helper reaching a barrier counts as a barrier where it is made; a call
+with varying arguments of a helper whose barrier sits under control depending on its
+parameters is reported at that control.
 """
 from __future__ import annotations
 
@@ -50,9 +52,16 @@ def barrier_problems(module: ir.Module) -> list[BarrierProblem]:
     helpers = {f.name: f for f in module.functions}
     with_barrier = _helpers_reaching_barrier(helpers)
     varying_helpers = _varying_helpers(helpers)
+    # helpers whose barrier is under control depending on their parameters: the cause
+    # inside the helper, reported at a call with varying arguments
+    param_causes: dict[str, Cause] = {}
+    for name in sorted(with_barrier):
+        found = _FunctionAnalysis(helpers[name], with_barrier, varying_helpers, {}, varying_params=True).run()
+        if found:
+            param_causes[name] = found[0].cause
     problems: list[BarrierProblem] = []
     for fn in [*module.functions, *module.kernels]:
-        problems += _FunctionAnalysis(fn, with_barrier, varying_helpers).run()
+        problems += _FunctionAnalysis(fn, with_barrier, varying_helpers, param_causes).run()
     return problems
 
 
@@ -109,9 +118,10 @@ class _FunctionAnalysis(Visitor[None]):
     """Two phases over one function: find the varying locals (a fixpoint), then walk
     the body with the stack of divergent constructs and report barriers under it."""
 
-    def __init__(self, fn: ir.Function, with_barrier: set[str], varying_helpers: set[str]):
-        self.fn, self.with_barrier = fn, with_barrier
-        self.names: set[str] = set()
+    def __init__(self, fn: ir.Function, with_barrier: set[str], varying_helpers: set[str],
+                 param_causes: dict[str, Cause], varying_params: bool = False):
+        self.fn, self.with_barrier, self.param_causes = fn, with_barrier, param_causes
+        self.names: set[str] = {p.name for p in fn.params} if varying_params else set()
         self.varying = _Varying(self.names, varying_helpers)
         self.causes: list[Cause] = []  # the divergent constructs around the statement
         self.loops: list[ir.Loop] = []
@@ -218,5 +228,8 @@ class _FunctionAnalysis(Visitor[None]):
             is_barrier = (isinstance(node, ir.Builtin) and node.name == BuiltinName.BARRIER) or (
                 isinstance(node, ir.Call) and node.func in self.with_barrier)
             cause = self.cause()
+            if is_barrier and cause is None and isinstance(node, ir.Call) and node.func in self.param_causes \
+                    and any(self.varying.visit(a) for a in node.args):
+                cause = self.param_causes[node.func]  # the helper's condition on a parameter, varying here
             if is_barrier and cause is not None:
                 self.problems.append(BarrierProblem(self.fn.name, node, cause))

@@ -123,3 +123,22 @@ def test_barrier_under_uniform_control_is_accepted(name):
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
 def test_no_fixture_kernel_has_a_barrier_problem(path):
     assert barrier_problems(compile_source(path.read_text(), path.name)) == []
+
+
+def test_helper_barrier_under_a_parameter_called_with_a_varying_argument():
+    text = """
+        fn maybe_sync(x: i32):
+            if x < 8:
+                gpu.barrier()
+
+        #[gpu(local_size=64)]
+        fn k(y: &mut [f32], n: i32):
+            maybe_sync(n)
+            maybe_sync(gpu.local_id(0))
+    """
+    with pytest.raises(CompileError) as info:
+        compile_source(src(text), "t.spl")
+    assert len(info.value.diagnostics) == 1
+    assert info.value.render().startswith("t.spl:2:8: error: a call of `maybe_sync` (it reaches a barrier) on line 8 "
+                                          "is reached under a condition")
+    compile_ok(text.replace("            maybe_sync(gpu.local_id(0))\n", ""))
