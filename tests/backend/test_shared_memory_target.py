@@ -47,3 +47,16 @@ def test_build_for_the_device_reports_the_limit(tmp_path):
     assert result.returncode == 1, result.stderr
     assert f"more than the target's maxComputeSharedMemorySize of {limit} bytes" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_takes_the_target_limit(tmp_path, capsys):
+    from simple_vkbackend.cli.main import main
+    path = tmp_path / "k.spl"
+    path.write_text(SOURCE.format(n=4097))
+    assert main(["check", str(path)]) == 0
+    assert main(["check", str(path), "--max-shared-memory", "32768"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(path), "--max-shared-memory", "16384"]) == 1
+    err = capsys.readouterr().err
+    assert "kernel k: its shared arrays take 16388 bytes per work-group, more than the target's " \
+           "maxComputeSharedMemorySize of 16384 bytes (16 KiB)" in err and "Traceback" not in err
