@@ -81,6 +81,11 @@ def check(args: argparse.Namespace) -> int:
         verify_module = None
     if verify_module is not None:
         verify_module(module)
+    if getattr(args, "max_shared_memory", None) is not None:
+        from simple_vkbackend.lowering.interface import Target
+        from simple_vkbackend.lowering.lower import check_shared_memory
+        for kernel in module.kernels:
+            check_shared_memory(kernel, Target(max_shared_memory=args.max_shared_memory))
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
     if getattr(args, "verbose", False):
         for item in options.skipped:
