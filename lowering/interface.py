@@ -26,6 +26,9 @@ class Target:
 
     spirv_version: tuple[int, int] = (1, 3)
     float_atomic_add: bool = False  # SPV_EXT_shader_atomic_float_add usable
+    # maxComputeSharedMemorySize of the device compiled for: a kernel whose shared arrays
+    # exceed it is a LoweringError at build time. None (portable): the runtime checks at load.
+    max_shared_memory: Optional[int] = None
 
     @property
     def env(self) -> str:

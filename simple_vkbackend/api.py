@@ -20,7 +20,7 @@ from .arguments import bind_arguments, default_global_size, local_size_arg, sign
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
 from .dtypes import numeric_dtype
-from .sizes import SizeArg
+from .sizes import SizeArg, check_launch
 from . import traps
 
 BackendArg = Union[str, Backend]
@@ -151,6 +151,7 @@ class KernelFunction:
                 numeric_dtype(value.dtype, f"{self.name}(): {what}")
         bound = bind_arguments(self.interface, args, kwargs)
         size = default_global_size(self.interface, bound, global_size)
+        check_launch(self.interface, size, local_size_arg(local_size))
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
                 for name, value in bound.items()}  # views: results land in the caller's arrays
         words = traps.arm(self.compiled_interface, flat)

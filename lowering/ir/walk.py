@@ -8,7 +8,7 @@ from typing import Iterator, Union
 from . import nodes as ir
 
 
-def walk(root: ir.Node, only: type = ir.Node) -> list:
+def walk(root: ir.Node, only: Union[type, tuple[type, ...]] = ir.Node) -> list:
     """`root` and every node below it that is an instance of `only`, pre-order
     (evaluation order). (The children are read from CHILD_FIELDS here directly,
     without `children()`: the lowering walks every function several times, and

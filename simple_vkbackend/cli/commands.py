@@ -78,6 +78,11 @@ def check(args: argparse.Namespace) -> int:
     options = CompileOptions(strict=getattr(args, "strict", False))
     module = load(args.file, options)
     verify_module(module)
+    if getattr(args, "max_shared_memory", None) is not None:
+        from simple_vkbackend.lowering.interface import Target
+        from simple_vkbackend.lowering.lower import check_shared_memory
+        for kernel in module.kernels:
+            check_shared_memory(kernel, Target(max_shared_memory=args.max_shared_memory))
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
     if getattr(args, "verbose", False):
         for item in options.skipped:

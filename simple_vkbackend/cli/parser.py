@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true",
                    help="upstream's buffer rule for every kernel: a bare buffer parameter is read-only unless `mut`")
     c.add_argument("-v", "--verbose", action="store_true", help="also list the host items skipped")
+    c.add_argument("--max-shared-memory", type=int, metavar="BYTES",
+                   help="the target's maxComputeSharedMemorySize: a kernel using more is an error "
+                        "(`simple-vk devices` lists it; build checks against the device it compiles for)")
 
     e = sub.add_parser("emit", help="print kernel IR, SPIR-V assembly or host glue LLVM IR")
     e.add_argument("file")

@@ -5,6 +5,8 @@ from typing import Callable, Optional
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32
+from ..lowering.ir.limits import (PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes, private_bytes, shared_bytes,
+                                   show_bytes)
 from . import ast, bounds
 from .check_expr import ExprChecker
 from .check_values import Untyped, all_checked, name_of, suggest, type_of
@@ -41,6 +43,7 @@ class FunctionChecker:
         self.mutable_names: set[str] = set()
         self.max_dim = -1
         self.calls: list[tuple[str, Span]] = []
+        self.spans: dict[int, Span] = {}  # id(IR If/Loop/call) -> its condition's or call's span (uniformity.py)
         self.loops = 0
         self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
         self.ended: dict[str, Optional[Span]] = {}
@@ -181,7 +184,22 @@ class FunctionChecker:
         if n is not None and n <= 0:
             self.error(f"an array length must be positive, found {n}", node.span)
             return None
+        if n is not None and n > U32_MAX:
+            self.error(f"an array length must fit in 32 bits, found {n} (more than {U32_MAX})", node.span)
+            return None
         return n
+
+    def array_fits(self, what: str, name: str, t: ir.ArrayType, span, used: int, limit: int, room: str) -> bool:
+        """Whether array `name` of type `t` fits next to `used` bytes under `limit`;
+        else an error naming the function, the array, its size and the limit."""
+        if used + array_bytes(t) <= limit:
+            return True
+        fn = f"{'kernel' if self.sig.is_kernel else 'helper'} `{self.fn.name}`"
+        others = f" (with {show_bytes(used)} of other {what} arrays)" if used else ""
+        self.error(f"{what} array `{name}` of {fn} takes {show_bytes(array_bytes(t))}{others}, more than "
+                   f"the {show_bytes(limit)} {room}", span,
+                   "keep large data in a buffer" + (" or in shared memory" if what == "private" else ""))
+        return False
 
     def shared_decl(self, s: ast.Let) -> None:
         if not self.kernel_only(s):
@@ -217,8 +235,11 @@ class FunctionChecker:
     def declare_shared(self, s: ast.Let, elem, length) -> None:
         if elem is None or length is None:
             return self.bind_error(s.name, s.name_span)
-        ir_name = self.alloc.fresh(s.name)
         t = ir.ArrayType(elem, length, "shared")
+        if not self.array_fits("shared", s.name, t, s.span, shared_bytes(self.shared), U32_MAX,
+                               "a work-group's shared memory can address"):
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
         self.shared.append(ir.SharedArray(ir_name, t))
         self.scope.define(s.name, Binding(SHARED, ir_name, t, True, s.name_span))
 
@@ -230,8 +251,11 @@ class FunctionChecker:
         elem, length = self.elem_type(s.type.elem), self.array_length(s.type.length)
         if elem is None or length is None:
             return self.bind_error(s.name, s.name_span)
-        ir_name = self.alloc.fresh(s.name)
         t = ir.ArrayType(elem, length, "private")
+        if not self.array_fits("private", s.name, t, s.span, private_bytes(self.locals), PRIVATE_MEMORY_PER_ITEM,
+                               "of private memory a work item may use"):
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
         self.locals.append(ir.Local(ir_name, t))
         self.scope.define(s.name, Binding(PRIVATE, ir_name, t, s.mutable, s.name_span))
         if self.loops:
@@ -361,6 +385,7 @@ class FunctionChecker:
             return
         v = self.exprs.call(node, None, allow_void=True)
         if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
+            self.spans[id(v)] = node.span
             out.append(ir.ExprStmt(v))
         elif isinstance(v, ir.Select) and has_effects(v):  # a trapping atomic (bounds.trap_atomic)
             out.extend(bounds.effect_statements(v))
@@ -374,8 +399,9 @@ class FunctionChecker:
         if conds is None:
             return
         node = None
-        for cond, (_, then) in reversed(list(zip(conds, branches))):
+        for cond, (_, then), (cond_node, _) in zip(reversed(conds), reversed(branches), reversed(s.branches)):
             node = ir.If(cond, then, otherwise)
+            self.spans[id(node)] = cond_node.span
             otherwise = ir.Block([node])
         out.append(node)
 
@@ -385,6 +411,7 @@ class FunctionChecker:
         if cond is not None:
             always = isinstance(cond, ir.Const) and cond.value is True
             out.append(ir.Loop(None if always else cond, body))
+            self.spans[id(out[-1])] = s.cond.span
 
     def loop_body(self, stmts: list[ast.Stmt], var: Optional[tuple[str, Binding]]) -> ir.Block:
         scope = Scope(self.scope)
@@ -423,6 +450,7 @@ class FunctionChecker:
         increment = ir.Binary(t, "add" if step > 0 else "sub", ir.Var(t, name), ir.Const(t, abs(step)))
         body = self.loop_body(s.body, (s.var, Binding(LOOP_VAR, name, t, False, s.var_span)))
         out.append(ir.Loop(cond, body, ir.Block([ir.Assign(ir.Var(t, name), increment)])))
+        self.spans[id(out[-1])] = it.span
 
     def range_bounds(self, it: ast.RangeIter):
         """(type, start, end, step) of a range, or None after an error."""

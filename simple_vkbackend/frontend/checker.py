@@ -3,10 +3,12 @@ recursion and kernel dimensionality. Bodies are checked by check_stmt."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from ..lowering import ir
+from ..lowering.ir.limits import MAX_CALL_DEPTH, call_depths
+from ..lowering.ir.uniformity import barrier_problems
 from ..lowering.ir.verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
 from .bounds import TrapSites
@@ -55,6 +57,7 @@ class CheckedFn:
     calls: list[tuple[str, Span]]
     max_dim: int
     attrs: Optional[KernelAttrs]
+    spans: dict = field(default_factory=dict)  # id(IR node) -> Span, for the uniformity errors
 
 
 class ModuleChecker:
@@ -77,14 +80,31 @@ class ModuleChecker:
         for f in fns:
             self.m.functions[f.name] = self.signature(f, attrs[f.name])
         checked = [self.body(f, attrs[f.name]) for f in fns]
+        errors = self.m.diags.error_count
         self.check_recursion(checked)
+        if self.m.diags.error_count == errors:
+            self.check_call_depth(checked)
         self.set_dims(checked)
-        return ir.Module(
+        module = ir.Module(
             kernels=[c.ir for c in checked if isinstance(c.ir, ir.Kernel)],
             functions=[c.ir for c in checked if isinstance(c.ir, ir.Function)],
             constants=[self.m.constants[n] for n in self.m.const_defs if n in self.m.constants],
             name=name,
         )
+        if not self.m.diags.has_errors:
+            self.check_uniformity(module, checked)
+        return module
+
+    def check_uniformity(self, module: ir.Module, checked: list[CheckedFn]) -> None:
+        """A barrier under control flow that differs between work items is an error at
+        the condition (lowering/ir/uniformity.py has the rule)."""
+        spans = {k: v for c in checked for k, v in c.spans.items()}
+        for p in barrier_problems(module):
+            barrier = spans.get(id(p.barrier))
+            where = f" on line {barrier.line}" if barrier is not None else ""
+            self.error(f"{p.message().replace(' is reached', where + ' is reached', 1)}", spans.get(id(p.cause)),
+                       "move the barrier out of the `if` or loop, or make the condition depend only on "
+                       "values every work item of the group shares (parameters, constants, group ids)")
 
     # ------------------------------------------------------------------ items
 
@@ -360,7 +380,7 @@ class ModuleChecker:
             node = ir.Kernel(f.name, params, body, fc.locals, fc.shared, attrs.local_size,
                              dims=1, simd=attrs.simd, target=attrs.target, grid_size=attrs.grid_size,
                              traps=sites)
-        return CheckedFn(f, node, fc.calls, fc.max_dim, attrs)
+        return CheckedFn(f, node, fc.calls, fc.max_dim, attrs, fc.spans)
 
     def check_recursion(self, checked: list[CheckedFn]) -> None:
         """Report every call that closes a cycle in the call graph."""
@@ -384,6 +404,18 @@ class ModuleChecker:
                     state[callee] = 1
                     path.append(callee)
                     stack.append(iter(graph[callee]))
+
+    def check_call_depth(self, checked: list[CheckedFn]) -> None:
+        """Report the first call that makes helper calls nest deeper than MAX_CALL_DEPTH
+        (no cycles here: check_recursion ran). Depth: a helper calling nothing is 1."""
+        depth = call_depths({c.node.name: [callee for callee, _ in c.calls] for c in checked})
+        for c in checked:  # a kernel is not a level: it may call a helper of depth MAX_CALL_DEPTH
+            for callee, span in c.calls if c.attrs is None else ():
+                if depth.get(callee, 0) == MAX_CALL_DEPTH and depth[c.node.name] == MAX_CALL_DEPTH + 1:
+                    self.error(f"helper calls nest too deeply: `{c.node.name}` calls `{callee}`, whose calls "
+                               f"nest {MAX_CALL_DEPTH} deep; at most {MAX_CALL_DEPTH} are allowed", span,
+                               "merge some helpers")
+                    return
 
     def recursion_error(self, cycle: list[str], span: Span) -> None:
         if len(cycle) == 2:

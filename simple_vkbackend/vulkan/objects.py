@@ -20,7 +20,7 @@ from .. import traps
 from ..arguments import check_scalar, dtype_of, signature
 from ..dtypes import numeric_dtype
 from ..errors import BackendUnavailableError, MissingFeatureError, VulkanError
-from ..sizes import Size3, SizeArg, as_size3, choose_local_size
+from ..sizes import Size3, SizeArg, as_size3, check_launch, choose_local_size
 from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
 from .feature_check import describe_missing, missing_features
 
@@ -211,8 +211,9 @@ class Kernel(Resident):
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         buffers, push = self._bind(args)
         size = self._global_size(buffers, global_size)
-        local = as_size3(local_size, "local_size") if local_size is not None else \
-            choose_local_size(self.interface, size, self.device.limits)
+        given = as_size3(local_size, "local_size") if local_size is not None else None
+        check_launch(self.interface, size, given)
+        local = given or choose_local_size(self.interface, size, self.device.limits)
         trap = traps.launch_buffer(self.device, self.compiled_interface)
         runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
                      [b.runtime_buffer for b in buffers + trap], push, size, local, wait=wait, timeout=timeout)
