@@ -61,8 +61,13 @@ def barrier_problems(module: ir.Module) -> list[BarrierProblem]:
             param_causes[name] = found[0].cause
     problems: list[BarrierProblem] = []
     for fn in [*module.functions, *module.kernels]:
-        problems += _FunctionAnalysis(fn, with_barrier, varying_helpers, param_causes).run()
-    return problems
+        if fn.name in with_barrier or _has_barrier(fn) or _calls(fn) & with_barrier:
+            problems += _FunctionAnalysis(fn, with_barrier, varying_helpers, param_causes).run()
+    return problems  # a function reaching no barrier has none to report: not analysed
+
+
+def _has_barrier(fn: ir.Function) -> bool:
+    return any(b.name == BuiltinName.BARRIER for b in walk(fn.body, ir.Builtin))
 
 
 def _calls(fn: ir.Function) -> set[str]:
@@ -70,8 +75,7 @@ def _calls(fn: ir.Function) -> set[str]:
 
 
 def _helpers_reaching_barrier(helpers: dict[str, ir.Function]) -> set[str]:
-    found = {n for n, f in helpers.items()
-             if any(b.name == BuiltinName.BARRIER for b in walk(f.body, ir.Builtin))}
+    found = {n for n, f in helpers.items() if _has_barrier(f)}
     changed = True
     while changed:
         more = {n for n, f in helpers.items() if n not in found and _calls(f) & found}
