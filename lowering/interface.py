@@ -54,6 +54,7 @@ class KernelInterface:
     features: tuple[str, ...]  # Vulkan feature names the device must have enabled
     capabilities: tuple[str, ...] = field(default=())
     extensions: tuple[str, ...] = field(default=())
+    exact: bool = False  # float arithmetic exactly as written (ir.Kernel.exact)
 
     @property
     def buffers(self) -> tuple[ParamSlot, ...]:
@@ -99,6 +100,7 @@ def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Targ
         local_size_hint=kernel.local_size,
         dims=kernel.dims,
         features=required_features(module, kernel, target),
+        exact=kernel.exact,
     )
 
 

@@ -42,11 +42,13 @@ class LoopTargets:
 
 class FunctionCodegen(Visitor[Optional[Value]]):
     """Lowers one kernel or helper into the module builder `b`; `visit` of an
-    expression returns its Value (None for a call or builtin without result)."""
+    expression returns its Value (None for a call or builtin without result).
+    `exact`: the kernel's float arithmetic is decorated NoContraction (helpers are
+    lowered in the mode of the kernel whose module they are part of)."""
 
     def __init__(self, b: ModuleBuilder, t: TypeMap, g: KernelGlobals, module: ir.Module,
                  fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
-                 constants: dict[str, ir.Constant]):
+                 constants: dict[str, ir.Constant], exact: bool = False):
         self.b, self.t, self.g, self.module, self.fn = b, t, g, module, fn
         self.function_ids = function_ids
         self.constants = constants
@@ -61,7 +63,7 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         self.casts = CastLowering(self.em)
         self.fmod = FmodLowering(self.em)
         self.builtins = BuiltinLowering(self.em, where, self.casts, g)
-        self.arith = ArithLowering(self.em, where, self.builtins, self.fmod)
+        self.arith = ArithLowering(self.em, where, self.builtins, self.fmod, exact)
         self.access = AccessLowering(self.em, where, self.casts, self.array, self.guard)
 
     def array(self, name: str) -> ArraySlot:

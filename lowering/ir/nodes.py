@@ -439,7 +439,9 @@ class Kernel(Node):
 
     `local_size` is the hint (x, y, z) or None; `dims` (1..3) is the
     dimensionality of the launch grid the kernel expects; `simd` marks `@simd`
-    kernels (their buffer indexes are `checked`)."""
+    kernels (their buffer indexes are `checked`); `exact` asks for float
+    arithmetic exactly as written (no contraction into fused multiply-adds, no
+    reassociation: docs/spirv_lowering.md, "Float arithmetic")."""
 
     name: str
     params: list[Param]
@@ -449,6 +451,7 @@ class Kernel(Node):
     local_size: Optional[tuple[int, int, int]] = None
     dims: int = 1
     simd: bool = False
+    exact: bool = False
 
     CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("body",)
 

@@ -170,12 +170,12 @@ class _Parser:
         seen: set[str] = set()
         while not self.at("{"):
             tok = self.next()
-            if tok.kind != "ident" or tok.text not in ("dims", "local_size", "simd") or tok.text in seen:
-                raise self.error(f"expected a kernel attribute (dims=, local_size=, simd) or '{{', "
+            if tok.kind != "ident" or tok.text not in ("dims", "local_size", "simd", "exact") or tok.text in seen:
+                raise self.error(f"expected a kernel attribute (dims=, local_size=, simd, exact) or '{{', "
                                  f"found {_show(tok)}", tok)
             seen.add(tok.text)
-            if tok.text == "simd":
-                k.simd = True
+            if tok.text in ("simd", "exact"):
+                setattr(k, tok.text, True)
                 continue
             self.expect("=")
             if tok.text == "dims":

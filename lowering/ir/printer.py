@@ -40,6 +40,7 @@ def _function_lines(fn: Union[ir.Kernel, ir.Function]) -> list[str]:
         if fn.local_size is not None:
             attrs += " local_size=({}, {}, {})".format(*fn.local_size)
         attrs += " simd" if fn.simd else ""
+        attrs += " exact" if fn.exact else ""
         head = f"kernel {fn.name}({params}){attrs} {{"
     else:
         head = f"fn {fn.name}({params}){f' -> {fn.ret}' if fn.ret is not None else ''} {{"

@@ -244,6 +244,8 @@ class _FunctionChecker(Visitor[None]):
                             f"more than {MAX_WORKGROUP_INVOCATIONS}")
         if type(k.simd) is not bool:
             self.report(f"simd must be a bool, not {k.simd!r}")
+        if type(k.exact) is not bool:
+            self.report(f"exact must be a bool, not {k.exact!r}")
 
     def check_locals(self) -> None:
         for loc in self.fn.locals:

@@ -99,6 +99,7 @@ def kernel_manifest(interface: KernelInterface, spirv_file: Optional[str] = None
         "local_size_hint": list(interface.local_size_hint) if interface.local_size_hint else None,
         "default_local_size": list(interface.local_size),
         "dims": interface.dims,
+        "exact": interface.exact,
         "capabilities": list(interface.capabilities),
         "extensions": list(interface.extensions),
         "features": list(interface.features),

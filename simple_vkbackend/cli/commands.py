@@ -13,11 +13,14 @@ from simple_vkbackend.lowering import ir
 from .parser import EXIT_OK, UsageError
 
 
-def load(path: str) -> ir.Module:
+def load(path: str, exact: bool = False) -> ir.Module:
+    """The kernel IR of `path`; with `exact`, every kernel marked exact (--exact)."""
+    from ..api import exact_module
     from ..frontend import compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
-    return compile_file(path)
+    module = compile_file(path)
+    return exact_module(module) if exact else module
 
 
 def compile_vulkan(module: ir.Module):
@@ -37,7 +40,7 @@ def compile_vulkan(module: ir.Module):
 
 def build(args: argparse.Namespace) -> int:
     from simple_vkbackend.runtime.spirv.tools import disassemble
-    compiled = compile_vulkan(load(args.file))
+    compiled = compile_vulkan(load(args.file, args.exact))
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, code in compiled.spirv.items():
@@ -92,7 +95,7 @@ def only_kernel(module: ir.Module, name: str) -> ir.Module:
 
 
 def emit(args: argparse.Namespace) -> int:
-    module = load(args.file)
+    module = load(args.file, args.exact)
     if args.kernel:
         module = only_kernel(module, args.kernel)
     if args.emit == "ir":
@@ -117,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     from ..sizes import as_size3
     if args.device is not None and args.backend == "software":
         raise UsageError("--device chooses a Vulkan device; the software backend has none")
-    module = load(args.file)
+    module = load(args.file, args.exact)
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
     compiled = compile_ir(module, args.backend, device=args.device)

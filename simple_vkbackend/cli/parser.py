@@ -17,6 +17,10 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+EXACT_HELP = ("float arithmetic exactly as written in every kernel (no fused multiply-add "
+              "contraction, no reassociation)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="simple-vk", description="Compile and run Simple GPU kernels on Vulkan.")
     p.add_argument("--version", action="version", version=f"simple-vk {__version__}")
@@ -26,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("file")
     b.add_argument("--backend", default="vulkan", choices=["vulkan"])
     b.add_argument("-o", "--output", required=True, help="output folder (created if missing)")
+    b.add_argument("--exact", action="store_true", help=EXACT_HELP)
     b.add_argument("--object", action="store_true",
                    help="also compile the host glue to MODULE.o for this machine, with MODULE.h "
                         "(link with librt_vk.so: simple-vk native build)")
@@ -37,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("file")
     e.add_argument("--emit", required=True, choices=["ir", "spirv-asm", "llvm"])
     e.add_argument("--kernel", help="only this kernel")
+    e.add_argument("--exact", action="store_true", help=EXACT_HELP)
 
     r = sub.add_parser("run", help="run one kernel and summarise the buffers it writes")
     r.add_argument("file")
@@ -47,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--local", dest="local_size", metavar="N[,M[,L]]")
     r.add_argument("--backend", default="auto", choices=["vulkan", "software", "auto"])
     r.add_argument("--device", help="device index or part of its name (vulkan)")
+    r.add_argument("--exact", action="store_true", help=EXACT_HELP)
     r.add_argument("--save", metavar="DIR", help="write each written buffer as DIR/NAME.npy")
 
     sub.add_parser("devices", help="list Vulkan devices with key limits and features")
