@@ -14,6 +14,7 @@ from typing import Optional
 
 from . import ir
 from .ir.walk import all_exprs, buffer_usage, called_functions
+from .quirks import ALL_QUIRKS, Quirk
 
 DEFAULT_LOCAL_SIZES = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
 
@@ -22,10 +23,14 @@ SPIRV_ENVS = {(1, 3): "vulkan1.1", (1, 4): "vulkan1.1spv1.4", (1, 5): "vulkan1.2
 
 @dataclass(frozen=True)
 class Target:
-    """What the SPIR-V is generated for."""
+    """What the SPIR-V is generated for. `quirks`: the driver workarounds to emit
+    (quirks.py; every one unless a driver is known); `driver`: the driver id they
+    were chosen for (None: no device, or one that does not say)."""
 
     spirv_version: tuple[int, int] = (1, 3)
     float_atomic_add: bool = False  # SPV_EXT_shader_atomic_float_add usable
+    quirks: frozenset[Quirk] = ALL_QUIRKS
+    driver: Optional[str] = None
 
     @property
     def env(self) -> str:

@@ -21,6 +21,7 @@ from .. import ir
 from ..errors import LoweringError
 from ..ir.visitor import Visitor
 from ..ir.walk import all_exprs
+from ..quirks import ALL_QUIRKS, Quirk
 from ..spirv_builder import ModuleBuilder
 from .arith import ArithLowering
 from .builtin_math import BuiltinLowering
@@ -44,11 +45,13 @@ class FunctionCodegen(Visitor[Optional[Value]]):
     """Lowers one kernel or helper into the module builder `b`; `visit` of an
     expression returns its Value (None for a call or builtin without result).
     `exact`: the kernel's float arithmetic is decorated NoContraction (helpers are
-    lowered in the mode of the kernel whose module they are part of)."""
+    lowered in the mode of the kernel whose module they are part of); `quirks`: the
+    driver workarounds to emit (quirks.py)."""
 
     def __init__(self, b: ModuleBuilder, t: TypeMap, g: KernelGlobals, module: ir.Module,
                  fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
-                 constants: dict[str, ir.Constant], exact: bool = False):
+                 constants: dict[str, ir.Constant], exact: bool = False,
+                 quirks: frozenset[Quirk] = ALL_QUIRKS):
         self.b, self.t, self.g, self.module, self.fn = b, t, g, module, fn
         self.function_ids = function_ids
         self.constants = constants
@@ -60,9 +63,9 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         self.em = Emitter(b, t)
         self.emit = self.em.emit
         where = fn.name
-        self.casts = CastLowering(self.em)
+        self.casts = CastLowering(self.em, quirks)
         self.fmod = FmodLowering(self.em)
-        self.builtins = BuiltinLowering(self.em, where, self.casts, g)
+        self.builtins = BuiltinLowering(self.em, where, self.casts, g, quirks)
         self.arith = ArithLowering(self.em, where, self.builtins, self.fmod, exact)
         self.access = AccessLowering(self.em, where, self.casts, self.array, self.guard)
 

@@ -116,6 +116,8 @@ def module_manifest(module_name: str, backend: str, kernels: list[dict],
         "target": None if target is None else {
             "spirv_version": "%d.%d" % target.spirv_version,
             "env": target.env,
+            "driver": target.driver,
+            "quirks": sorted(target.quirks),
         },
         "host_glue": host_glue,
         "kernels": kernels,

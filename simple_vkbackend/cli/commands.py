@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -23,10 +24,15 @@ def load(path: str, exact: bool = False) -> ir.Module:
     return exact_module(module) if exact else module
 
 
-def compile_vulkan(module: ir.Module):
-    """Compile for the default device when there is one (its target), else for the
-    portable target with a note: building needs no device."""
+def compile_vulkan(module: ir.Module, driver: Optional[str] = None):
+    """Compile for the driver named (its workarounds, no device needed), else for
+    the default device when there is one (its target), else for the portable target
+    (every driver workaround) with a note: building needs no device."""
     from ..backends.vulkan import VulkanBackend, compile_for_vulkan
+    if driver is not None:
+        from simple_vkbackend.lowering.interface import Target
+        from simple_vkbackend.lowering.quirks import quirks_for
+        return compile_for_vulkan(module, target=Target(quirks=quirks_for(driver), driver=driver))
     if VulkanBackend.is_available():
         backend = VulkanBackend()
         try:
@@ -40,7 +46,7 @@ def compile_vulkan(module: ir.Module):
 
 def build(args: argparse.Namespace) -> int:
     from simple_vkbackend.runtime.spirv.tools import disassemble
-    compiled = compile_vulkan(load(args.file, args.exact))
+    compiled = compile_vulkan(load(args.file, args.exact), args.driver)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, code in compiled.spirv.items():
@@ -102,7 +108,7 @@ def emit(args: argparse.Namespace) -> int:
         from simple_vkbackend.lowering.ir.text import print_module
         sys.stdout.write(print_module(module))
         return EXIT_OK
-    compiled = compile_vulkan(module)
+    compiled = compile_vulkan(module, args.driver)
     if args.emit == "llvm":
         sys.stdout.write(compiled.host_glue)
         return EXIT_OK

@@ -122,3 +122,13 @@ def test_runtime_failure_is_a_vulkan_error_with_the_runtime_message(saxpy, vk_de
     np.testing.assert_array_equal(y, 1.0)
     saxpy.saxpy(x, y, 1.0)  # and the next call works
     np.testing.assert_array_equal(y, 2.0)
+
+
+def test_device_target_has_the_drivers_workarounds(vk_backend):
+    """The manifest names the device's driver and the workarounds emitted for it."""
+    from simple_vkbackend.lowering.quirks import quirks_for
+    info = vk_backend.device.info
+    module = compile_ir(saxpy_module(), vk_backend)
+    target = module.compiled.manifest["target"]
+    assert target["driver"] == info.driver_id
+    assert target["quirks"] == sorted(quirks_for(info.driver_id, info.driver_info))
