@@ -124,12 +124,26 @@ def required_features(module: ir.Module, kernel: ir.Kernel, target: Target = Tar
         if bits in (8, 16):
             kind = "storageBuffer" if is_buffer else "storagePushConstant"
             needed.add(f"{kind}{bits}BitAccess" if is_buffer else f"{kind}{bits}")
+    for fn in [kernel, *called_functions(module, kernel)]:
+        for e in all_exprs(fn.body):
+            if isinstance(e, ir.Builtin) and e.name in ir.SUBGROUP_CLASS:
+                needed.add(subgroup_feature(e.name))
+                value = e.args[0].type if e.args else None
+                if value is not None and not value.is_bool and value.bits != 32 and value != ir.F64:
+                    needed.add("shaderSubgroupExtendedTypes")  # 8/16/64-bit ints, f16
     shared_names = {s.name for s in kernel.shared}
     for e in all_exprs(kernel.body):
         if isinstance(e, ir.Atomic) and e.type is not None and e.type.is_float and target.float_atomic_add:
             needed.add("shaderSharedFloat32AtomicAdd" if e.base in shared_names
                        else "shaderBufferFloat32AtomicAdd")
     return tuple(sorted(needed))
+
+
+def subgroup_feature(builtin: str) -> str:
+    """The device feature a subgroup builtin needs: "subgroup" + its class in camel
+    case ("subgroupArithmetic", "subgroupShuffleRelative"), as the runtime reports the
+    VkPhysicalDeviceSubgroupProperties::supportedOperations bits."""
+    return "subgroup" + "".join(p.capitalize() for p in ir.SUBGROUP_CLASS[builtin].split("_"))
 
 
 def _types_used(module: ir.Module, kernel: ir.Kernel) -> set[ir.ScalarType]:

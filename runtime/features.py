@@ -34,7 +34,7 @@ FEATURE_STRUCTS = (
                   ("shaderInt8", "shaderFloat16", "storageBuffer8BitAccess",
                    "uniformAndStorageBuffer8BitAccess", "storagePushConstant8",
                    "shaderBufferInt64Atomics", "shaderSharedInt64Atomics",
-                   "timelineSemaphore"), min_api=(1, 2)),
+                   "shaderSubgroupExtendedTypes", "timelineSemaphore"), min_api=(1, 2)),
     FeatureStruct("VkPhysicalDevice16BitStorageFeatures",
                   "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES",
                   ("storageBuffer16BitAccess", "uniformAndStorageBuffer16BitAccess",

@@ -8,8 +8,8 @@ reaches is kept (structured control flow names it) and closed like any other, so
 every loop keeps its one back edge. Expressions become instructions in the current
 block (short-circuit and conditional expressions may open selection constructs).
 
-The operator, conversion, builtin and memory lowerings are helper objects this class
-owns (arith, fmod, casts, builtins, access), each given the emitter and what else it
+The operator, conversion, builtin, subgroup and memory lowerings are helper objects
+this class owns (arith, fmod, casts, builtins, subgroup, access), each given the emitter and what else it
 uses explicitly, so none of them imports this module.
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .emitter import Emitter, Value
 from .fmod import FmodLowering
 from .memory_access import AccessLowering
 from .resources import ArraySlot, KernelGlobals
+from .subgroup import SubgroupLowering
 from .type_map import TypeMap
 
 
@@ -67,6 +68,7 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         self.fmod = FmodLowering(self.em)
         self.builtins = BuiltinLowering(self.em, where, self.casts, g, quirks)
         self.arith = ArithLowering(self.em, where, self.builtins, self.fmod, exact)
+        self.subgroup = SubgroupLowering(self.em, where, g)
         self.access = AccessLowering(self.em, where, self.casts, self.array, self.guard)
 
     def array(self, name: str) -> ArraySlot:
@@ -296,6 +298,8 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         if e.name in ir.MATH_BUILTINS:
             args = [self.expr(a) for a in e.args]
             return self.builtins.math_builtin(e.name, args)
+        if e.name in ir.SUBGROUP_BUILTINS:
+            return self.subgroup.builtin(e.name, [self.expr(a) for a in e.args])
         raise LoweringError(f"{self.fn.name}: unknown builtin {e.name!r}")
 
     def visit_Atomic(self, e: ir.Atomic) -> Value:

@@ -442,7 +442,7 @@ class _Parser:
         if name in ir.ID_BUILTINS:
             dim = self.integer()
             return ir.Builtin(ty, name, self.args(), dim)
-        if name not in ir.SYNC_BUILTINS:
+        if name not in ir.SYNC_BUILTINS and name not in ir.SUBGROUP_BUILTINS:
             raise self.error(f"unknown gpu builtin '{name}'", tok)
         return ir.Builtin(ty, name, self.args())
 

@@ -21,6 +21,7 @@ from .errors import SoftwareExecutionError
 from .frame import Frame, KernelContext
 from .lanes import Lanes
 from .memory import Place
+from .subgroups import subgroup_builtin
 from .values import dtype_of, uniform
 
 _LANE_IDS = ("global_id", "local_id", "group_id")
@@ -103,6 +104,9 @@ class Eval(Visitor[Optional[np.ndarray]]):
             return None  # lanes run in lockstep: every earlier write is already visible
         if e.name in ir.MATH_BUILTINS:
             return ops.math(e.name, e.args[0].type, [self.eval(a) for a in e.args])
+        if e.name in ir.SUBGROUP_BUILTINS:
+            args = [self.eval(a) for a in e.args]
+            return subgroup_builtin(e.name, geometry, self.kernel_lanes(), args, self.run.error)
         raise self.run.error(f"unknown builtin '{e.name}'")
 
     # ----------------------------------------------------------------- operators
