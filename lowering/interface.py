@@ -59,6 +59,8 @@ class KernelInterface:
     features: tuple[str, ...]  # Vulkan feature names the device must have enabled
     capabilities: tuple[str, ...] = field(default=())
     extensions: tuple[str, ...] = field(default=())
+    target_tag: Optional[str] = None  # the source's target tag, e.g. "vulkan", "cuda"
+    grid_size: Optional[tuple[int, int, int]] = None  # the default global size, from the source
     exact: bool = False  # float arithmetic exactly as written (ir.Kernel.exact)
 
     @property
@@ -76,7 +78,7 @@ class KernelInterface:
     def from_json(cls, d: dict) -> "KernelInterface":
         d = dict(d)
         d["params"] = tuple(ParamSlot(**p) for p in d["params"])
-        for key in ("local_size", "local_size_hint", "features", "capabilities", "extensions"):
+        for key in ("local_size", "local_size_hint", "features", "capabilities", "extensions", "grid_size"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])
         return cls(**d)
@@ -105,6 +107,8 @@ def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Targ
         local_size_hint=kernel.local_size,
         dims=kernel.dims,
         features=required_features(module, kernel, target),
+        target_tag=kernel.target,
+        grid_size=kernel.grid_size,
         exact=kernel.exact,
     )
 

@@ -27,6 +27,7 @@ class ModuleInfo:
     local_size_spec_ids: tuple[int | None, int | None, int | None]   # None: fixed dimension
     capabilities: frozenset[str]
     version: tuple[int, int]
+    shared_memory_size: int = 0                 # bytes of Workgroup variables
 
     @property
     def specializable(self) -> bool:
@@ -95,12 +96,19 @@ class _Module:
 
 
 def reflect(code: bytes) -> ModuleInfo:
-    """Reflect a SPIR-V compute module; raises CompilationError when it cannot be used."""
+    """Reflect a SPIR-V compute module; raises CompilationError when it cannot be used
+    (also for a malformed module the validator did not see: no IndexError escapes)."""
     try:
-        g = grammar()
-        m = _Module(to_words(code), g)
+        return _reflect(code)
     except SpirvError as e:
         raise CompilationError(str(e)) from None
+    except (IndexError, KeyError, ValueError, TypeError, OverflowError) as exc:
+        raise CompilationError(f"malformed SPIR-V: {type(exc).__name__}: {exc}") from None
+
+
+def _reflect(code: bytes) -> ModuleInfo:
+    g = grammar()
+    m = _Module(to_words(code), g)
     glcompute = g.value("ExecutionModel", "GLCompute")
     entries = [e for e in m.entries if e[0] == glcompute]
     if not entries:
@@ -110,7 +118,41 @@ def reflect(code: bytes) -> ModuleInfo:
     return ModuleInfo(
         entry_point=name, bindings=_bindings(m), push_constant_size=_push_size(m),
         local_size=sizes, local_size_spec_ids=spec_ids,
-        capabilities=frozenset(m.caps), version=m.version)
+        capabilities=frozenset(m.caps), version=m.version, shared_memory_size=_shared_size(m))
+
+
+def _shared_size(m: _Module) -> int:
+    """Bytes of the module's Workgroup (shared memory) variables."""
+    wg = m.g.value("StorageClass", "Workgroup")
+    return sum(_natural_size(m, _pointee_any(m, t)) for t, _, storage in m.variables if storage == wg)
+
+
+def _pointee_any(m: _Module, ptr_type: int) -> int:
+    kind, ops = m.types.get(ptr_type, ("", []))
+    if kind != "OpTypePointer":
+        raise CompilationError(f"variable type %{ptr_type} is not a pointer")
+    return ops[1]
+
+
+def _natural_size(m: _Module, type_id: int, depth: int = 0) -> int:
+    """Byte size of a type without explicit layout (shared memory): scalars by width,
+    booleans 4 bytes, arrays length times element (or ArrayStride), structs the sum
+    of their members (or the end of the last Offset)."""
+    if depth > 64:
+        raise CompilationError("type nesting too deep")
+    kind, ops = m.types.get(type_id, ("?", []))
+    if kind in ("OpTypeInt", "OpTypeFloat"):
+        return max(ops[0] // 8, 1)
+    if kind == "OpTypeBool":
+        return 4
+    if kind in ("OpTypeVector", "OpTypeMatrix"):
+        return ops[1] * _natural_size(m, ops[0], depth + 1)
+    if kind == "OpTypeArray":
+        stride = m.deco[type_id].get(m.g.value("Decoration", "ArrayStride"), [None])[0]
+        return _constant_value(m, ops[1]) * (stride or _natural_size(m, ops[0], depth + 1))
+    if kind == "OpTypeStruct":
+        return sum(_natural_size(m, member, depth + 1) for member in ops)
+    raise CompilationError(f"unsupported type {kind} in shared memory")
 
 
 def _bindings(m: _Module) -> tuple[int, ...]:
@@ -202,7 +244,7 @@ def _constant_value(m: _Module, const_id: int) -> int:
     kind, ops = m.consts.get(const_id, ("?", []))
     if kind not in ("OpConstant", "OpSpecConstant") or not ops:
         raise CompilationError(f"%{const_id} is not an integer constant")
-    return ops[0]
+    return sum(word << (32 * i) for i, word in enumerate(ops))   # low-order word first
 
 
 def _local_size(m: _Module, entry_id: int):

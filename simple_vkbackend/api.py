@@ -20,23 +20,29 @@ from simple_vkbackend.lowering import ir
 from .arguments import bind_arguments, default_global_size, local_size_arg, signature
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
+from .dtypes import numeric_dtype
 from .sizes import SizeArg
 
 BackendArg = Union[str, Backend]
 
 
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
-                   device: Any = None, exact: bool = False) -> "Module":
-    """Compile Simple source text. Raises frontend.CompileError on bad source."""
-    from .frontend import compile_source as front
-    return compile_ir(front(text, filename=filename), backend, device, exact)
+                   device: Any = None, strict: bool = False, exact: bool = False) -> "Module":
+    """Compile Simple source text. Raises frontend.CompileError on bad source.
+    `strict`: upstream's buffer rule for every kernel (docs/language.md); `exact`:
+    every kernel's float arithmetic exactly as written (see compile_ir)."""
+    from .frontend import CompileOptions, compile_source as front
+    return compile_ir(front(text, filename=filename, options=CompileOptions(strict=strict)), backend, device,
+                      exact)
 
 
 def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None,
-                 exact: bool = False) -> "Module":
-    """Compile a Simple source file. Raises frontend.CompileError on bad source."""
-    from .frontend import compile_file as front
-    return compile_ir(front(str(path)), backend, device, exact)
+                 strict: bool = False, exact: bool = False) -> "Module":
+    """Compile a Simple source file. Raises frontend.CompileError on bad source.
+    `strict`: upstream's buffer rule for every kernel (docs/language.md); `exact`:
+    every kernel's float arithmetic exactly as written (see compile_ir)."""
+    from .frontend import CompileOptions, compile_file as front
+    return compile_ir(front(str(path), CompileOptions(strict=strict)), backend, device, exact)
 
 
 def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None,
@@ -149,6 +155,10 @@ class KernelFunction:
 
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                  **kwargs: Any) -> None:
+        named = [(f"argument {i + 1}", v) for i, v in enumerate(args)] + list(kwargs.items())
+        for what, value in named:
+            if isinstance(value, np.ndarray):
+                numeric_dtype(value.dtype, f"{self.name}(): {what}")
         bound = bind_arguments(self.interface, args, kwargs)
         size = default_global_size(self.interface, bound, global_size)
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value

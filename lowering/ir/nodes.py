@@ -488,6 +488,8 @@ class Kernel(Node):
     local_size: Optional[tuple[int, int, int]] = None
     dims: int = 1
     simd: bool = False
+    target: Optional[str] = None  # the source's target tag (`@gpu("cuda")`: "cuda"); metadata only
+    grid_size: Optional[tuple[int, int, int]] = None  # the default global size (`@simd(grid_size=...)`)
     exact: bool = False
 
     CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("body",)

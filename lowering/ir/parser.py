@@ -170,8 +170,10 @@ class _Parser:
         seen: set[str] = set()
         while not self.at("{"):
             tok = self.next()
-            if tok.kind != "ident" or tok.text not in ("dims", "local_size", "simd", "exact") or tok.text in seen:
-                raise self.error(f"expected a kernel attribute (dims=, local_size=, simd, exact) or '{{', "
+            if tok.kind != "ident" or tok.text not in ("dims", "local_size", "simd", "exact", "target", "grid_size") \
+                    or tok.text in seen:
+                raise self.error(f"expected a kernel attribute (dims=, local_size=, simd, exact, target=, grid_size=) "
+                                 f"or '{{', "
                                  f"found {_show(tok)}", tok)
             seen.add(tok.text)
             if tok.text in ("simd", "exact"):
@@ -180,6 +182,10 @@ class _Parser:
             self.expect("=")
             if tok.text == "dims":
                 k.dims = self.integer()
+            elif tok.text == "target":
+                k.target = self.name()
+            elif tok.text == "grid_size":
+                k.grid_size = self.int_triple()
             else:
                 k.local_size = self.int_triple()
         self.body(k)

@@ -40,6 +40,9 @@ def _function_lines(fn: Union[ir.Kernel, ir.Function]) -> list[str]:
         if fn.local_size is not None:
             attrs += " local_size=({}, {}, {})".format(*fn.local_size)
         attrs += " simd" if fn.simd else ""
+        attrs += f" target={fn.target}" if fn.target is not None else ""
+        if fn.grid_size is not None:
+            attrs += " grid_size=({}, {}, {})".format(*fn.grid_size)
         attrs += " exact" if fn.exact else ""
         head = f"kernel {fn.name}({params}){attrs} {{"
     else:

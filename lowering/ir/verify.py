@@ -244,6 +244,10 @@ class _FunctionChecker(Visitor[None]):
                             f"more than {MAX_WORKGROUP_INVOCATIONS}")
         if type(k.simd) is not bool:
             self.report(f"simd must be a bool, not {k.simd!r}")
+        gs = k.grid_size
+        if gs is not None and not (isinstance(gs, tuple) and len(gs) == 3
+                                   and all(type(n) is int and n > 0 for n in gs)):
+            self.report(f"grid_size must be a tuple of 3 positive ints, not {gs!r}")
         if type(k.exact) is not bool:
             self.report(f"exact must be a bool, not {k.exact!r}")
 

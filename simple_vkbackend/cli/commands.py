@@ -14,13 +14,13 @@ from simple_vkbackend.lowering import ir
 from .parser import EXIT_OK, UsageError
 
 
-def load(path: str, exact: bool = False) -> ir.Module:
+def load(path: str, options=None, exact: bool = False) -> ir.Module:
     """The kernel IR of `path`; with `exact`, every kernel marked exact (--exact)."""
     from ..api import exact_module
     from ..frontend import compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
-    module = compile_file(path)
+    module = compile_file(path, options)
     return exact_module(module) if exact else module
 
 
@@ -46,7 +46,7 @@ def compile_vulkan(module: ir.Module, driver: Optional[str] = None):
 
 def build(args: argparse.Namespace) -> int:
     from simple_vkbackend.runtime.spirv.tools import disassemble
-    compiled = compile_vulkan(load(args.file, args.exact), args.driver)
+    compiled = compile_vulkan(load(args.file, exact=args.exact), args.driver)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, code in compiled.spirv.items():
@@ -77,7 +77,9 @@ def native(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    module = load(args.file)
+    from ..frontend import CompileOptions
+    options = CompileOptions(strict=getattr(args, "strict", False))
+    module = load(args.file, options)
     try:
         from simple_vkbackend.lowering.ir.verify import verify_module
     except ImportError:  # the verifier is optional here: the front end's output is checked anyway
@@ -85,6 +87,10 @@ def check(args: argparse.Namespace) -> int:
     if verify_module is not None:
         verify_module(module)
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
+    if getattr(args, "verbose", False):
+        for item in options.skipped:
+            names = f" {', '.join(item.names)}" if item.names else ""
+            print(f"{args.file}:{item.span.line}: skipped {item.kind}{names} ({item.reason})")
     return EXIT_OK
 
 
@@ -101,7 +107,7 @@ def only_kernel(module: ir.Module, name: str) -> ir.Module:
 
 
 def emit(args: argparse.Namespace) -> int:
-    module = load(args.file, args.exact)
+    module = load(args.file, exact=args.exact)
     if args.kernel:
         module = only_kernel(module, args.kernel)
     if args.emit == "ir":
@@ -126,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     from ..sizes import as_size3
     if args.device is not None and args.backend == "software":
         raise UsageError("--device chooses a Vulkan device; the software backend has none")
-    module = load(args.file, args.exact)
+    module = load(args.file, exact=args.exact)
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
     compiled = compile_ir(module, args.backend, device=args.device)
@@ -141,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
                     raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
                                      f"(parameters: {', '.join(params)})")
                 values[name] = parse_spec(params[name], spec)
-            if not args.global_size and interface.dims > 1:
+            if not args.global_size and interface.dims > 1 and interface.grid_size is None:
                 raise UsageError(f"kernel {args.kernel} is {interface.dims}-D: pass "
                                  f"--global {','.join('XYZ'[:interface.dims])}")
             global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None

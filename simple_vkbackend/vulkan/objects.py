@@ -4,6 +4,7 @@ does the work and the lifetime bookkeeping; these add numpy types, the kernel's
 interface (argument binding, local-size policy, feature check) and `VulkanError`s."""
 from __future__ import annotations
 
+import math
 import weakref
 from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
@@ -15,6 +16,7 @@ from simple_vkbackend.runtime import ffi
 from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS, Status
 
 from ..arguments import check_scalar, dtype_of, signature
+from ..dtypes import numeric_dtype
 from ..errors import BackendUnavailableError, MissingFeatureError, VulkanError
 from ..sizes import Size3, SizeArg, as_size3, choose_local_size
 from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
@@ -110,6 +112,7 @@ class Device(Resident):
     def buffer_from(self, array: np.ndarray) -> "Buffer":
         """A device buffer holding a copy of `array` (any shape, C-contiguous)."""
         array = np.asarray(array)
+        numeric_dtype(array.dtype, "buffer_from")
         if not array.flags.c_contiguous:
             raise TypeError("buffer_from needs a C-contiguous array (use np.ascontiguousarray)")
         buffer = Buffer(self, array.shape, array.dtype)
@@ -121,14 +124,23 @@ class Device(Resident):
         return Buffer(self, shape, dtype)
 
 
+def _shape(shape: Union[int, Sequence[int]]) -> tuple[int, ...]:
+    """A shape as a tuple of non-negative Python ints (numpy integers accepted)."""
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    for n in dims:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"a buffer shape takes non-negative integers, got {shape!r}")
+    return tuple(int(n) for n in dims)
+
+
 class Buffer(Resident):
     """A storage buffer on a device, typed by a numpy dtype and shape."""
 
     def __init__(self, device: Device, shape: Union[int, Sequence[int]], dtype: Any):
         self.device = device
-        self.shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        self.dtype = np.dtype(dtype)
-        self.size = int(np.prod(self.shape, dtype=np.int64))
+        self.shape = _shape(shape)
+        self.dtype = numeric_dtype(dtype, "Buffer")
+        self.size = math.prod(self.shape)     # Python ints: no 64-bit wrap-around
         self.nbytes = self.size * self.dtype.itemsize
         if self.size <= 0:
             raise ValueError(f"a buffer needs at least one element, got shape {self.shape}")
@@ -182,12 +194,14 @@ class Kernel(Resident):
         self._hold(self.runtime_kernel.free)
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
-               wait: bool = True) -> None:
+               wait: bool = True, timeout: Optional[float] = None) -> None:
         """Run over `global_size` work items (default for 1-D kernels: the largest
         buffer's element count). Buffer parameters take Buffers of the element dtype
         on this kernel's device; scalars take numbers. `wait=False` returns once the
         work is submitted; `device.sync()` waits for it, and a buffer's `to_numpy()`
-        waits for the kernels that use the buffer."""
+        waits for the kernels that use the buffer. `timeout` (seconds; default
+        SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError names
+        the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         buffers, push = self._bind(args)
@@ -195,7 +209,7 @@ class Kernel(Resident):
         local = as_size3(local_size, "local_size") if local_size is not None else \
             choose_local_size(self.interface, size, self.device.limits)
         runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
-                     [b.runtime_buffer for b in buffers], push, size, local, wait=wait)
+                     [b.runtime_buffer for b in buffers], push, size, local, wait=wait, timeout=timeout)
 
     def _bind(self, args: Sequence[Any]) -> tuple[list[Buffer], bytes]:
         params = self.interface.params
@@ -228,6 +242,8 @@ class Kernel(Resident):
     def _global_size(self, buffers: list[Buffer], global_size: SizeArg) -> Size3:
         if global_size is not None:
             return as_size3(global_size, "global_size")
+        if self.interface.grid_size is not None:
+            return self.interface.grid_size
         if self.interface.dims != 1 or not buffers:
             raise TypeError(f"{self.name}.launch() needs global_size for this kernel")
         return (max(b.size for b in buffers), 1, 1)
