@@ -105,9 +105,22 @@ class Eval(Visitor[Optional[np.ndarray]]):
         if e.name in ir.MATH_BUILTINS:
             return ops.math(e.name, e.args[0].type, [self.eval(a) for a in e.args])
         if e.name in ir.SUBGROUP_BUILTINS:
-            args = [self.eval(a) for a in e.args]
-            return subgroup_builtin(e.name, geometry, self.kernel_lanes(), args, self.run.error)
+            return self.subgroup(e, [self.eval(a) for a in e.args])
         raise self.run.error(f"unknown builtin '{e.name}'")
+
+    def subgroup(self, e: ir.Builtin, args: list[np.ndarray]) -> Optional[np.ndarray]:
+        """A subgroup builtin over the lanes still alive (a lane that ended in an
+        argument, at a checked index, no longer takes part, as on a GPU)."""
+        lanes = self.kernel_lanes()
+        if self.alive is None:
+            return subgroup_builtin(e.name, self.run.geometry, lanes, args, self.run.error)
+        alive = self.alive
+        value = subgroup_builtin(e.name, self.run.geometry, lanes[alive], [a[alive] for a in args], self.run.error)
+        if value is None:
+            return None
+        full = np.zeros(self.lanes.count, dtype=value.dtype)
+        full[alive] = value
+        return full
 
     # ----------------------------------------------------------------- operators
 

@@ -133,6 +133,8 @@ class ExprGen:
         makers = [self.unary, self.binary, self.cast, self.select, self.call, self.math]
         if t == "bool":
             makers += [self.compare, self.compare, self.logical]
+        if scope.is_kernel and t in ("i32", "u32", "bool") and not self.in_index:
+            makers.append(self.subgroup)
         return self.pick(makers)(t, scope, depth - 1)
 
     def leaf(self, t: str, scope: Scope) -> str:
@@ -262,6 +264,19 @@ class ExprGen:
             return self.leaf(t, scope)
         h = self.pick(options)
         return f"{h.name}({', '.join(self.expr(p, scope, depth) for p in h.params)})"
+
+    def subgroup(self, t: str, scope: Scope, depth: int) -> str:
+        """A subgroup operation over the active lanes (no reads of other lanes, which
+        may be inactive: that is undefined). Integers only, so every order agrees."""
+        if t == "bool":
+            return f"gpu.{self.pick(['subgroup_any', 'subgroup_all'])}({self.expr('bool', scope, depth)})"
+        op = self.pick(["add", "min", "max", "and", "or", "xor"])
+        form = self.pick(["", "inclusive_", "exclusive_"])
+        if self.chance(15):
+            return f"gpu.subgroup_broadcast_first({self.expr(t, scope, depth)})"
+        if self.chance(10):
+            return f"(gpu.subgroup_ballot({self.expr('bool', scope, depth)}) as {t})"
+        return f"gpu.subgroup_{form}{op}({self.expr(t, scope, depth)})"
 
     def math(self, t: str, scope: Scope, depth: int) -> str:
         if t == "bool":
