@@ -19,6 +19,7 @@ import numpy as np
 
 from . import nodes as ir
 from ..errors import IRVerifyError
+from .verify_subgroup import subgroup_problems
 from .visitor import Visitor
 from .walk import all_exprs
 
@@ -521,34 +522,8 @@ class _FunctionChecker(Visitor[None]):
             self.report(f"builtin {e.name} has type {ty}, not {e.type}")
 
     def subgroup_builtin(self, e: ir.Builtin, arg_types: list[Optional[ir.ScalarType]]) -> None:
-        """The subgroup builtins' signatures (ir.Builtin's docstring)."""
-        name = e.name
-        if name in ir.SUBGROUP_VALUES:
-            return self.nullary_builtin(e, ir.I32)
-        if name in (ir.BuiltinName.SUBGROUP_ELECT, ir.BuiltinName.SUBGROUP_BARRIER):
-            return self.nullary_builtin(e, ir.BOOL if name == ir.BuiltinName.SUBGROUP_ELECT else None)
-        takes_lane = name in ir.SUBGROUP_MOVES and name != ir.BuiltinName.SUBGROUP_BROADCAST_FIRST
-        arity = 2 if takes_lane else 1
-        if len(e.args) != arity:
-            return self.report(f"builtin {name} takes {arity} args, got {len(e.args)}")
-        ty = arg_types[0]
-        if takes_lane and arg_types[1] not in (None, ir.I32):
-            self.report(f"builtin {name}: the lane argument must be i32, not {arg_types[1]}")
-        if name == ir.BuiltinName.SUBGROUP_BROADCAST and not isinstance(e.args[1], ir.Const):
-            self.report(f"builtin {name}: the lane must be a constant (subgroup_shuffle takes any)")
-        if ty is None:
-            return
-        if name in ir.SUBGROUP_VOTES:
-            if ty != ir.BOOL:
-                self.report(f"builtin {name}: the argument must be bool, not {ty}")
-            result = ir.U64 if name == ir.BuiltinName.SUBGROUP_BALLOT else ir.BOOL
-        else:
-            result = ty
-            bitwise = name in ir.SUBGROUP_ARITHMETIC and ir.subgroup_arithmetic(name)[1] in ir.SUBGROUP_BITWISE_OPS
-            if ty.is_bool or (bitwise and not ty.is_int):
-                self.report(f"builtin {name}: args of type {ty} not allowed")
-        if e.type != result:
-            self.report(f"builtin {name} has type {e.type}, expected {result}")
+        for problem in subgroup_problems(e, arg_types):
+            self.report(problem)
 
     def math_builtin(self, e: ir.Builtin, arg_types: list[Optional[ir.ScalarType]]) -> None:
         arity = MATH_ARITY[e.name]
