@@ -42,6 +42,6 @@ void main() {
     int count = int(bitCount(votes.x) + bitCount(votes.y));
     ok[i] = good && count == subgroupAdd(v > 0 ? 1 : 0) ? 1 : 0;
     if (v > 0) {
-        ok[i] = subgroupBroadcastFirst(v) > 0 && subgroupXor(v) == subgroupXor(v) ? 1 : 0;
+        ok[i] = subgroupBroadcastFirst(v) > 0 ? 1 : 0;
     }
 }
