@@ -124,24 +124,27 @@ class Bench:
 
     def scan(self, n: int) -> Result:
         data = np.random.default_rng(2).integers(-4, 5, n).astype(np.float32)
-        blocks_k, offsets_k = self.kernel("scan", "scan_blocks"), self.kernel("scan", "add_offsets")
-        levels = [self.device.buffer_from(data)]
-        sizes = [n]
-        while sizes[-1] > 1:
-            sizes.append(-(-sizes[-1] // GROUP))
-            levels.append(self.device.empty(sizes[-1], np.float32))
+        sums_k, scan_k = self.kernel("scan", "block_sums"), self.kernel("scan", "scan_blocks")
+        levels, sizes = [self.device.buffer_from(data)], [n]
+        while True:  # levels[i + 1] holds the block sums of levels[i]
+            blocks = -(-sizes[-1] // host.SCAN_BLOCK)
+            levels.append(self.device.empty(blocks, np.float32))
+            if blocks == 1:
+                break
+            sizes.append(blocks)
 
-        def launch(wait: bool = False) -> None:
+        def launch() -> None:
             for i in range(len(sizes) - 1):
-                blocks_k.launch(levels[i], levels[i + 1], sizes[i], global_size=sizes[i + 1] * GROUP, wait=False)
-            for i in reversed(range(len(sizes) - 2)):
-                offsets_k.launch(levels[i], levels[i + 1], sizes[i], global_size=sizes[i + 1] * GROUP, wait=False)
+                groups = -(-sizes[i] // host.SCAN_BLOCK)
+                sums_k.launch(levels[i], levels[i + 1], sizes[i], global_size=groups * GROUP, wait=False)
+            for i in reversed(range(len(sizes))):
+                groups = -(-sizes[i] // host.SCAN_BLOCK)
+                scan_k.launch(levels[i], levels[i + 1], sizes[i], global_size=groups * GROUP, wait=False)
 
-        original = levels[0]
         launch()
         self.device.sync()
-        check(original.to_numpy(), np.cumsum(data.astype(np.float64)), 0.0, "scan")
-        t = self.seconds(launch)  # scans the scanned data again: same work
+        check(levels[0].to_numpy(), np.cumsum(data.astype(np.float64)), 0.0, "scan")
+        t = self.seconds(launch)  # scans the scanned data again: the same work
         result = Result(f"inclusive scan {n >> 20} Mi f32", "GB/s", 8 * n / t / 1e9)
         if self.torch:
             tx = self.torch.from_numpy(data).cuda()

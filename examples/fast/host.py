@@ -34,15 +34,19 @@ def total(module: svk.Module, x: np.ndarray) -> np.float32:
     return out[0]
 
 
+SCAN_BLOCK = GROUP * 8  # values per work-group in scan.spl
+
+
 def inclusive_scan(module: svk.Module, data: np.ndarray) -> None:
-    """data[i] = data[0] + ... + data[i], in place (two-level, recursive over the block sums)."""
+    """data[i] = data[0] + ... + data[i], in place (reduce-then-scan, recursive over
+    the block sums)."""
     n = len(data)
-    blocks = -(-n // GROUP)
+    blocks = -(-n // SCAN_BLOCK)
     sums = np.zeros(blocks, np.float32)
-    module.scan_blocks(data, sums, n, global_size=blocks * GROUP)
     if blocks > 1:
+        module.block_sums(data, sums, n, global_size=blocks * GROUP)
         inclusive_scan(module, sums)
-        module.add_offsets(data, sums, n, global_size=blocks * GROUP)
+    module.scan_blocks(data, sums, n, global_size=blocks * GROUP)
 
 
 def softmax(module: svk.Module, x: np.ndarray, y: np.ndarray) -> None:

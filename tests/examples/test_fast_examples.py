@@ -53,8 +53,19 @@ def test_inclusive_scan(backend, n):
     np.testing.assert_array_equal(data, want)
 
 
-def test_softmax(backend):
-    x = (np.random.default_rng(4).standard_normal((6, 1000)) * 4).astype(np.float32)
+def test_scan_of_two_levels_of_block_sums(backend):
+    """More than 2048 blocks: the block sums are scanned through block sums too."""
+    if isinstance(backend, SoftwareBackend):
+        pytest.skip("4 Mi values: the device only")
+    data = np.random.default_rng(6).integers(-3, 4, 2048 * 2048 + 77).astype(np.float32)
+    want = np.cumsum(data.astype(np.float64))
+    host.inclusive_scan(host.compile_example("scan", backend), data)
+    np.testing.assert_array_equal(data, want)
+
+
+@pytest.mark.parametrize("cols", [1000, 8193])  # cached in shared memory, and not
+def test_softmax(backend, cols):
+    x = (np.random.default_rng(4).standard_normal((3, cols)) * 4).astype(np.float32)
     y = np.zeros_like(x)
     host.softmax(host.compile_example("softmax", backend), x, y)
     e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
