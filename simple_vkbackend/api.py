@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -21,28 +21,32 @@ from .arguments import bind_arguments, default_global_size, local_size_arg, sign
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
 from .dtypes import numeric_dtype
-from .sizes import SizeArg
+from .sizes import SizeArg, check_launch
+from . import traps
 
 BackendArg = Union[str, Backend]
 
 
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
-                   device: Any = None, strict: bool = False, exact: bool = False) -> "Module":
+                   device: Any = None, strict: bool = False, bounds: Optional[str] = None,
+                   exact: bool = False) -> "Module":
     """Compile Simple source text. Raises frontend.CompileError on bad source.
-    `strict`: upstream's buffer rule for every kernel (docs/language.md); `exact`:
-    every kernel's float arithmetic exactly as written (see compile_ir)."""
+    `strict`: upstream's buffer rule for every kernel (docs/language.md);
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS);
+    `exact`: every kernel's float arithmetic exactly as written (see compile_ir)."""
     from .frontend import CompileOptions, compile_source as front
-    return compile_ir(front(text, filename=filename, options=CompileOptions(strict=strict)), backend, device,
-                      exact)
+    options = CompileOptions(strict=strict, bounds=bounds)
+    return compile_ir(front(text, filename=filename, options=options), backend, device, exact)
 
 
 def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None,
-                 strict: bool = False, exact: bool = False) -> "Module":
+                 strict: bool = False, bounds: Optional[str] = None, exact: bool = False) -> "Module":
     """Compile a Simple source file. Raises frontend.CompileError on bad source.
-    `strict`: upstream's buffer rule for every kernel (docs/language.md); `exact`:
-    every kernel's float arithmetic exactly as written (see compile_ir)."""
+    `strict`: upstream's buffer rule for every kernel (docs/language.md);
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS);
+    `exact`: every kernel's float arithmetic exactly as written (see compile_ir)."""
     from .frontend import CompileOptions, compile_file as front
-    return compile_ir(front(str(path), CompileOptions(strict=strict)), backend, device, exact)
+    return compile_ir(front(str(path), CompileOptions(strict=strict, bounds=bounds)), backend, device, exact)
 
 
 def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None,
@@ -150,7 +154,8 @@ class KernelFunction:
 
     def __init__(self, module: Module, name: str):
         self.module, self.name = module, name
-        self.interface = module.compiled.interface(name)
+        self.compiled_interface = module.compiled.interface(name)
+        self.interface = traps.user_view(self.compiled_interface)
         self.__doc__ = f"{signature(self.interface)}; keyword arguments global_size, local_size"
 
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
@@ -161,9 +166,12 @@ class KernelFunction:
                 numeric_dtype(value.dtype, f"{self.name}(): {what}")
         bound = bind_arguments(self.interface, args, kwargs)
         size = default_global_size(self.interface, bound, global_size)
+        check_launch(self.interface, size, local_size_arg(local_size))
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
                 for name, value in bound.items()}  # views: results land in the caller's arrays
+        words = traps.arm(self.compiled_interface, flat)
         self.module.backend.run(self.module.compiled, self.name, flat, size, local_size_arg(local_size))
+        traps.check(self.compiled_interface, words)
 
     def __repr__(self) -> str:
         return f"<kernel {signature(self.interface)}>"

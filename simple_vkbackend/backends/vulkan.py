@@ -69,9 +69,11 @@ class VulkanBackend(Backend):
         return portable
 
     def device_target(self) -> Target:
-        """The portable target with this device's driver workarounds."""
+        """The portable target with this device's driver workarounds and shared memory size."""
         info = self.device.info
-        return Target(quirks=quirks_for(info.driver_id, info.driver_info), driver=info.driver_id)
+        shared = self.device.runtime_device.limits.max_compute_shared_memory_size
+        return Target(quirks=quirks_for(info.driver_id, info.driver_info), driver=info.driver_id,
+                      max_shared_memory=shared)
 
     def compile(self, module: ir.Module) -> CompiledModule:
         return compile_for_vulkan(module, self.target_for, self.device_target())

@@ -14,12 +14,15 @@ from simple_vkbackend.lowering import ir
 from .parser import EXIT_OK, UsageError
 
 
-def load(path: str, options=None, exact: bool = False) -> ir.Module:
-    """The kernel IR of `path`; with `exact`, every kernel marked exact (--exact)."""
+def load(path: str, options=None, args: Optional[argparse.Namespace] = None, exact: bool = False) -> ir.Module:
+    """The IR of the file at `path`; `args` gives the options `--bounds`; with
+    `exact`, every kernel is marked exact (--exact)."""
     from ..api import exact_module
-    from ..frontend import compile_file
+    from ..frontend import CompileOptions, compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
+    if options is None and getattr(args, "bounds", None) is not None:
+        options = CompileOptions(bounds=args.bounds)
     module = compile_file(path, options)
     return exact_module(module) if exact else module
 
@@ -46,7 +49,7 @@ def compile_vulkan(module: ir.Module, driver: Optional[str] = None):
 
 def build(args: argparse.Namespace) -> int:
     from simple_vkbackend.runtime.spirv.tools import disassemble
-    compiled = compile_vulkan(load(args.file, exact=args.exact), args.driver)
+    compiled = compile_vulkan(load(args.file, args=args, exact=args.exact), args.driver)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, code in compiled.spirv.items():
@@ -86,6 +89,11 @@ def check(args: argparse.Namespace) -> int:
         verify_module = None
     if verify_module is not None:
         verify_module(module)
+    if getattr(args, "max_shared_memory", None) is not None:
+        from simple_vkbackend.lowering.interface import Target
+        from simple_vkbackend.lowering.lower import check_shared_memory
+        for kernel in module.kernels:
+            check_shared_memory(kernel, Target(max_shared_memory=args.max_shared_memory))
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
     if getattr(args, "verbose", False):
         for item in options.skipped:
@@ -107,7 +115,7 @@ def only_kernel(module: ir.Module, name: str) -> ir.Module:
 
 
 def emit(args: argparse.Namespace) -> int:
-    module = load(args.file, exact=args.exact)
+    module = load(args.file, args=args, exact=args.exact)
     if args.kernel:
         module = only_kernel(module, args.kernel)
     if args.emit == "ir":
@@ -130,14 +138,15 @@ def run(args: argparse.Namespace) -> int:
     from ..api import compile_ir
     from .argspec import SpecError, parse_spec, split_assignment, summary
     from ..sizes import as_size3
+    from ..traps import user_view
     if args.device is not None and args.backend == "software":
         raise UsageError("--device chooses a Vulkan device; the software backend has none")
-    module = load(args.file, exact=args.exact)
+    module = load(args.file, args=args, exact=args.exact)
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
     compiled = compile_ir(module, args.backend, device=args.device)
     with compiled:
-        interface = compiled.compiled.interface(args.kernel)
+        interface = user_view(compiled.compiled.interface(args.kernel))
         params = {p.name: p for p in interface.params}
         values = {}
         try:

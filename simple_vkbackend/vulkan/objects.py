@@ -15,10 +15,11 @@ from simple_vkbackend.lowering.interface import KernelInterface
 from simple_vkbackend.runtime import ffi
 from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS, Status
 
+from .. import traps
 from ..arguments import check_scalar, dtype_of, signature
 from ..dtypes import numeric_dtype
 from ..errors import BackendUnavailableError, MissingFeatureError, VulkanError
-from ..sizes import Size3, SizeArg, as_size3, choose_local_size
+from ..sizes import Size3, SizeArg, as_size3, check_launch, choose_local_size
 from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
 from .feature_check import describe_missing, missing_features
 
@@ -101,6 +102,7 @@ class Device(Resident):
     def sync(self) -> None:
         """Wait until the device has finished all submitted work."""
         runtime_call("device sync failed", self.runtime_device.sync)
+        traps.drain(self)
 
     def close(self) -> None:
         """Free the device and everything created on it; idempotent."""
@@ -165,6 +167,7 @@ class Buffer(Resident):
             raise TypeError(f"to_numpy(out=) needs a C-contiguous array of {self.size} {self.dtype}")
         self._check_open()
         runtime_call("download failed", self.runtime_buffer.download_to, out.ctypes.data, self.nbytes)
+        traps.drain(self.device)
         return out
 
     def _check_open(self) -> None:
@@ -188,7 +191,8 @@ class Kernel(Resident):
         missing = missing_features(interface, device.enabled_features if features is None else features)
         if missing:
             raise MissingFeatureError(describe_missing(interface.name, missing, device.name))
-        self.device, self.interface, self.name = device, interface, interface.name
+        self.device, self.name = device, interface.name
+        self.interface, self.compiled_interface = traps.user_view(interface), interface
         self.runtime_kernel = runtime_call(f"cannot load kernel {self.name}", device.runtime_device.compile,
                                            bytes(spirv))
         self._hold(self.runtime_kernel.free)
@@ -206,10 +210,13 @@ class Kernel(Resident):
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         buffers, push = self._bind(args)
         size = self._global_size(buffers, global_size)
-        local = as_size3(local_size, "local_size") if local_size is not None else \
-            choose_local_size(self.interface, size, self.device.limits)
+        given = as_size3(local_size, "local_size") if local_size is not None else None
+        check_launch(self.interface, size, given)
+        local = given or choose_local_size(self.interface, size, self.device.limits)
+        trap = traps.launch_buffer(self.device, self.compiled_interface)
         runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
-                     [b.runtime_buffer for b in buffers], push, size, local, wait=wait, timeout=timeout)
+                     [b.runtime_buffer for b in buffers + trap], push, size, local, wait=wait, timeout=timeout)
+        traps.watch(self.device, self.compiled_interface, trap, wait)
 
     def _bind(self, args: Sequence[Any]) -> tuple[list[Buffer], bytes]:
         params = self.interface.params
