@@ -73,6 +73,8 @@ class DeviceInfo:
     limits: DeviceLimits
     features: frozenset[str]        # supported kernel features (Vulkan member names)
     extensions: frozenset[str] = field(repr=False, default=frozenset())
+    driver_id: str | None = None    # VkDriverId without VK_DRIVER_ID_ ("MESA_LLVMPIPE"); None: unknown
+    driver_info: str = ""           # VkPhysicalDeviceDriverProperties::driverInfo ("Mesa 22.3.6 ...")
 
     @property
     def enabled_features(self) -> frozenset[str]:
@@ -241,6 +243,8 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int]) -> PhysicalD
     chain = feat.FeatureChain(feat.applicable(api, extensions))
     vk.lib.vkGetPhysicalDeviceFeatures2(handle, chain.root)
     supported = chain.read()
+    supported.update(feat.subgroup_features(vk, subgroup))
+    driver_id, driver_info = feat.driver_properties(vk, handle, api, extensions)
     memory = ffi.new("VkPhysicalDeviceMemoryProperties*")
     vk.lib.vkGetPhysicalDeviceMemoryProperties(handle, memory)
     info = DeviceInfo(
@@ -250,7 +254,7 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int]) -> PhysicalD
         device_id=props.deviceID, device_local_bytes=_device_local_bytes(vk, memory),
         limits=_limits(props.limits, subgroup.subgroupSize),
         features=frozenset(n for n, ok in supported.items() if ok and n in feat.KERNEL_FEATURES),
-        extensions=extensions)
+        extensions=extensions, driver_id=driver_id, driver_info=driver_info)
     return PhysicalDevice(handle, info, api, _compute_family(vk, handle), supported, memory)
 
 

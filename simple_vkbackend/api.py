@@ -9,6 +9,7 @@ hold the results after the call. See docs/backend.md.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -27,30 +28,38 @@ BackendArg = Union[str, Backend]
 
 
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
-                   device: Any = None, strict: bool = False, bounds: Optional[str] = None) -> "Module":
+                   device: Any = None, strict: bool = False, bounds: Optional[str] = None,
+                   exact: bool = False) -> "Module":
     """Compile Simple source text. Raises frontend.CompileError on bad source.
     `strict`: upstream's buffer rule for every kernel (docs/language.md);
-    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS)."""
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS);
+    `exact`: every kernel's float arithmetic exactly as written (see compile_ir)."""
     from .frontend import CompileOptions, compile_source as front
     options = CompileOptions(strict=strict, bounds=bounds)
-    return compile_ir(front(text, filename=filename, options=options), backend, device)
+    return compile_ir(front(text, filename=filename, options=options), backend, device, exact)
 
 
 def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None,
-                 strict: bool = False, bounds: Optional[str] = None) -> "Module":
+                 strict: bool = False, bounds: Optional[str] = None, exact: bool = False) -> "Module":
     """Compile a Simple source file. Raises frontend.CompileError on bad source.
     `strict`: upstream's buffer rule for every kernel (docs/language.md);
-    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS)."""
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS);
+    `exact`: every kernel's float arithmetic exactly as written (see compile_ir)."""
     from .frontend import CompileOptions, compile_file as front
-    return compile_ir(front(str(path), CompileOptions(strict=strict, bounds=bounds)), backend, device)
+    return compile_ir(front(str(path), CompileOptions(strict=strict, bounds=bounds)), backend, device, exact)
 
 
-def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None) -> "Module":
+def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None,
+               exact: bool = False) -> "Module":
     """Compile a kernel IR module (from any front end). `backend`: a name
     ('vulkan', 'software', 'auto') or a Backend; `device` (vulkan): a Device, an
-    index or part of a device name. The module is verified first (IRVerifyError)."""
+    index or part of a device name; `exact`: every kernel's float arithmetic
+    exactly as written, as if each were marked exact (no contraction into fused
+    multiply-adds, no reassociation). The module is verified first (IRVerifyError)."""
     from simple_vkbackend.lowering.ir.verify import verify_module
     verify_module(module)
+    if exact:
+        module = exact_module(module)
     if isinstance(backend, Backend):
         return Module(backend.compile(module), backend, owns_backend=False)
     options = {} if device is None else {"device": device}
@@ -60,6 +69,12 @@ def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = No
     except BaseException:
         chosen.close()
         raise
+
+
+def exact_module(module: ir.Module) -> ir.Module:
+    """`module` with every kernel marked exact (the given module is left as it is)."""
+    kernels = [dataclasses.replace(k, exact=True) for k in module.kernels]
+    return dataclasses.replace(module, kernels=kernels)
 
 
 class Module:

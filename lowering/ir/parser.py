@@ -174,12 +174,14 @@ class _Parser:
         seen: set[str] = set()
         while not self.at("{"):
             tok = self.next()
-            if tok.kind != "ident" or tok.text not in ("dims", "local_size", "simd", "target", "grid_size") or tok.text in seen:
-                raise self.error(f"expected a kernel attribute (dims=, local_size=, simd, target=, grid_size=) or '{{', "
+            if tok.kind != "ident" or tok.text not in ("dims", "local_size", "simd", "exact", "target", "grid_size") \
+                    or tok.text in seen:
+                raise self.error(f"expected a kernel attribute (dims=, local_size=, simd, exact, target=, grid_size=) "
+                                 f"or '{{', "
                                  f"found {_show(tok)}", tok)
             seen.add(tok.text)
-            if tok.text == "simd":
-                k.simd = True
+            if tok.text in ("simd", "exact"):
+                setattr(k, tok.text, True)
                 continue
             self.expect("=")
             if tok.text == "dims":
@@ -450,7 +452,7 @@ class _Parser:
         if name in ir.ID_BUILTINS:
             dim = self.integer()
             return ir.Builtin(ty, name, self.args(), dim)
-        if name not in ir.SYNC_BUILTINS:
+        if name not in ir.SYNC_BUILTINS and name not in ir.SUBGROUP_BUILTINS:
             raise self.error(f"unknown gpu builtin '{name}'", tok)
         return ir.Builtin(ty, name, self.args())
 

@@ -3,6 +3,7 @@ before anything runs, and launches through the JIT-compiled host glue."""
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import KernelInterface, Target, required_features
+from simple_vkbackend.lowering.quirks import quirks_for
 
 from ..errors import BackendUnavailableError, MissingFeatureError
 from ..hostgen.glue import emit_glue, glue_function_name
@@ -56,18 +58,25 @@ class VulkanBackend(Backend):
     # --------------------------------------------------------------- compile
 
     def target_for(self, module: ir.Module, kernel: ir.Kernel) -> Target:
-        """Native f32 atomic add for a kernel that uses it where the features cover
-        every memory it uses it on; the portable target (compare-exchange loops)
-        otherwise."""
-        shared = self.device.runtime_device.limits.max_compute_shared_memory_size
-        native, portable = Target(float_atomic_add=True, max_shared_memory=shared), Target(max_shared_memory=shared)
+        """The device's driver workarounds (lowering/quirks.py); native f32 atomic add
+        for a kernel that uses it where the features cover every memory it uses it
+        on, compare-exchange loops otherwise."""
+        portable = self.device_target()
+        native = dataclasses.replace(portable, float_atomic_add=True)
         needs = set(required_features(module, kernel, native))
         if needs != set(required_features(module, kernel, portable)) and needs <= self.features:
             return native
         return portable
 
+    def device_target(self) -> Target:
+        """The portable target with this device's driver workarounds and shared memory size."""
+        info = self.device.info
+        shared = self.device.runtime_device.limits.max_compute_shared_memory_size
+        return Target(quirks=quirks_for(info.driver_id, info.driver_info), driver=info.driver_id,
+                      max_shared_memory=shared)
+
     def compile(self, module: ir.Module) -> CompiledModule:
-        return compile_for_vulkan(module, self.target_for)
+        return compile_for_vulkan(module, self.target_for, self.device_target())
 
     # --------------------------------------------------------------- run
 
@@ -108,18 +117,21 @@ class VulkanBackend(Backend):
 
 
 def compile_for_vulkan(module: ir.Module,
-                       target_for: Callable[[ir.Module, ir.Kernel], Target] = lambda m, k: Target()
-                       ) -> CompiledModule:
+                       target_for: Optional[Callable[[ir.Module, ir.Kernel], Target]] = None,
+                       target: Target = Target()) -> CompiledModule:
     """SPIR-V, interfaces, manifest and host glue for every kernel; needs no device
-    (the default target is portable: no optional features beyond the types used)."""
+    (the default target is portable: no optional features beyond the types used,
+    every driver workaround). `target` is the one the manifest records (its driver
+    and quirks); `target_for` may refine it per kernel."""
     from simple_vkbackend.lowering.lower import lower_kernel
-    lowered = [lower_kernel(module, k.name, target_for(module, k)) for k in module.kernels]
+    choose = target_for or (lambda m, k: target)
+    lowered = [lower_kernel(module, k.name, choose(module, k)) for k in module.kernels]
     interfaces = {k.name: k.interface for k in lowered}
     host_glue = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered])
     return CompiledModule(
         backend=VulkanBackend.name, module=module, interfaces=interfaces,
-        spirv={k.name: k.spirv for k in lowered}, host_glue=host_glue, target=Target(),
-        manifest=vulkan_manifest(module.name, interfaces, Target()))
+        spirv={k.name: k.spirv for k in lowered}, host_glue=host_glue, target=target,
+        manifest=vulkan_manifest(module.name, interfaces, target))
 
 
 def glue_arguments(interface: KernelInterface, args: Mapping[str, Any]) -> list:

@@ -14,20 +14,28 @@ from simple_vkbackend.lowering import ir
 from .parser import EXIT_OK, UsageError
 
 
-def load(path: str, options=None, args: Optional[argparse.Namespace] = None) -> ir.Module:
-    """The IR of the file at `path`; `args` gives the options `--bounds`."""
+def load(path: str, options=None, args: Optional[argparse.Namespace] = None, exact: bool = False) -> ir.Module:
+    """The IR of the file at `path`; `args` gives the options `--bounds`; with
+    `exact`, every kernel is marked exact (--exact)."""
+    from ..api import exact_module
     from ..frontend import CompileOptions, compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
     if options is None and getattr(args, "bounds", None) is not None:
         options = CompileOptions(bounds=args.bounds)
-    return compile_file(path, options)
+    module = compile_file(path, options)
+    return exact_module(module) if exact else module
 
 
-def compile_vulkan(module: ir.Module):
-    """Compile for the default device when there is one (its target), else for the
-    portable target with a note: building needs no device."""
+def compile_vulkan(module: ir.Module, driver: Optional[str] = None):
+    """Compile for the driver named (its workarounds, no device needed), else for
+    the default device when there is one (its target), else for the portable target
+    (every driver workaround) with a note: building needs no device."""
     from ..backends.vulkan import VulkanBackend, compile_for_vulkan
+    if driver is not None:
+        from simple_vkbackend.lowering.interface import Target
+        from simple_vkbackend.lowering.quirks import quirks_for
+        return compile_for_vulkan(module, target=Target(quirks=quirks_for(driver), driver=driver))
     if VulkanBackend.is_available():
         backend = VulkanBackend()
         try:
@@ -41,7 +49,7 @@ def compile_vulkan(module: ir.Module):
 
 def build(args: argparse.Namespace) -> int:
     from simple_vkbackend.runtime.spirv.tools import disassemble
-    compiled = compile_vulkan(load(args.file, args=args))
+    compiled = compile_vulkan(load(args.file, args=args, exact=args.exact), args.driver)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, code in compiled.spirv.items():
@@ -107,14 +115,14 @@ def only_kernel(module: ir.Module, name: str) -> ir.Module:
 
 
 def emit(args: argparse.Namespace) -> int:
-    module = load(args.file, args=args)
+    module = load(args.file, args=args, exact=args.exact)
     if args.kernel:
         module = only_kernel(module, args.kernel)
     if args.emit == "ir":
         from simple_vkbackend.lowering.ir.text import print_module
         sys.stdout.write(print_module(module))
         return EXIT_OK
-    compiled = compile_vulkan(module)
+    compiled = compile_vulkan(module, args.driver)
     if args.emit == "llvm":
         sys.stdout.write(compiled.host_glue)
         return EXIT_OK
@@ -133,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     from ..traps import user_view
     if args.device is not None and args.backend == "software":
         raise UsageError("--device chooses a Vulkan device; the software backend has none")
-    module = load(args.file, args=args)
+    module = load(args.file, args=args, exact=args.exact)
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
     compiled = compile_ir(module, args.backend, device=args.device)
