@@ -69,62 +69,65 @@ class Buffer(Resource):
 
     # -- raw transfers (addresses) ---------------------------------------------------
 
-    def upload_from(self, address: int, size: int, source_size: int | None = None) -> None:
-        """Copy `size` bytes from host `address` to the start of the buffer."""
-        self._check(address, size, source_size)
+    def upload_from(self, address: int, size: int, source_size: int | None = None,
+                    offset: int = 0) -> None:
+        """Copy `size` bytes from host `address` into the buffer at byte `offset`."""
+        self._check(address, size, source_size, offset)
         if size == 0:
             return
         with self.pinned():
             if self.mapped:
                 self.ctx.submitter.wait(self.last_serial)
-                device_memory.memmove(self.raw.address, address, size)
+                device_memory.memmove(self.raw.address + offset, address, size)
             else:
-                self._staged_upload(address, size)
+                self._staged_upload(address, size, offset)
 
-    def download_to(self, address: int, size: int, dest_size: int | None = None) -> None:
-        """Copy `size` bytes from the start of the buffer to host `address`."""
-        self._check(address, size, dest_size)
+    def download_to(self, address: int, size: int, dest_size: int | None = None,
+                    offset: int = 0) -> None:
+        """Copy `size` bytes from the buffer at byte `offset` to host `address`."""
+        self._check(address, size, dest_size, offset)
         if size == 0:
             return
         with self.pinned():
             self.ctx.submitter.wait(self.last_serial)
             if self.mapped:
-                device_memory.memmove(address, self.raw.address, size)
+                device_memory.memmove(address, self.raw.address + offset, size)
             else:
-                self._staged_download(address, size)
+                self._staged_download(address, size, offset)
 
-    def _check(self, address: int, size: int, host_size: int | None) -> None:
+    def _check(self, address: int, size: int, host_size: int | None, offset: int = 0) -> None:
         if not address:
             raise InvalidParameterError("null host pointer")
-        if size < 0:
-            raise InvalidParameterError(f"negative transfer size {size}")
-        if size > self.size:
-            raise BufferTooSmallError(f"transfer of {size} bytes into a buffer of {self.size} bytes")
+        if size < 0 or offset < 0:
+            raise InvalidParameterError(f"negative transfer size {size} or offset {offset}")
+        if offset + size > self.size:
+            raise BufferTooSmallError(f"transfer of {size} bytes at offset {offset} into a buffer "
+                                      f"of {self.size} bytes")
         if host_size is not None and size > host_size:
             raise BufferTooSmallError(f"transfer of {size} bytes but the host buffer has {host_size}")
 
-    def _staged_upload(self, address: int, size: int) -> None:
+    def _staged_upload(self, address: int, size: int, base: int = 0) -> None:
         sub, pool = self.ctx.submitter, self.ctx.staging
         for offset in range(0, size, device_memory.STAGING_CHUNK):
             n = min(device_memory.STAGING_CHUNK, size - offset)
             stage = pool.acquire(n)
             try:
                 device_memory.memmove(stage.address, address + offset, n)
-                serial = sub.run(self._record_copy, stage.handle, self.raw.handle, offset, n, True,
+                serial = sub.run(self._record_copy, stage.handle, self.raw.handle, base + offset, n, True,
                                  users=(self,))
             except BaseException:
                 pool.release(stage, sub.last_submitted)
                 raise
             pool.release(stage, serial)
 
-    def _staged_download(self, address: int, size: int) -> None:
+    def _staged_download(self, address: int, size: int, base: int = 0) -> None:
         sub, pool = self.ctx.submitter, self.ctx.staging
         for offset in range(0, size, device_memory.STAGING_CHUNK):
             n = min(device_memory.STAGING_CHUNK, size - offset)
             stage = pool.acquire(n)
             serial = sub.last_submitted
             try:
-                serial = sub.run(self._record_copy, self.raw.handle, stage.handle, offset, n, False,
+                serial = sub.run(self._record_copy, self.raw.handle, stage.handle, base + offset, n, False,
                                  users=(self,))
                 sub.wait(serial)
                 device_memory.memmove(address + offset, stage.address, n)

@@ -11,7 +11,7 @@ import os
 import threading
 
 from . import features as feat
-from . import tracking, vkapi
+from . import pipeline_store, tracking, vkapi
 from .buffer import Buffer
 from .device_context import DeviceContext
 from .errors import NotAvailableError
@@ -87,12 +87,43 @@ class Device(Resource):
         queue = ffi.new("VkQueue*")
         ctx.lib.vkGetDeviceQueue(ctx.handle, ctx.physical.queue_family, 0, queue)
         ctx.queue = queue[0]
-        info = ffi.new("VkPipelineCacheCreateInfo*", {"sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO})
-        out = ffi.new("VkPipelineCache*")
-        vkapi.check(ctx.lib.vkCreatePipelineCache(ctx.handle, info, ffi.NULL, out), "vkCreatePipelineCache")
-        ctx.pipeline_cache = tracking.created("VkPipelineCache", out[0])
+        ctx.pipeline_cache = self._create_pipeline_cache(pipeline_store.load(self.info))
         ctx.submitter = Submitter(ctx)
         ctx.staging = StagingPool(ctx)
+
+    def _create_pipeline_cache(self, initial: bytes | None):
+        """A VkPipelineCache seeded with `initial` (the saved data; a driver that
+        refuses it gets an empty cache)."""
+        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        self._saved_cache_size = len(initial) if initial else 0
+        keep = ffi.from_buffer(initial) if initial else ffi.NULL
+        info = ffi.new("VkPipelineCacheCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO,
+            "initialDataSize": len(initial) if initial else 0, "pInitialData": keep})
+        out = ffi.new("VkPipelineCache*")
+        result = ctx.lib.vkCreatePipelineCache(ctx.handle, info, ffi.NULL, out)
+        if result != 0 and initial:
+            return self._create_pipeline_cache(None)
+        vkapi.check(result, "vkCreatePipelineCache")
+        return tracking.created("VkPipelineCache", out[0])
+
+    def save_pipeline_cache(self) -> bool:
+        """Write the pipeline cache to the on-disk cache when it grew since loaded or
+        last saved (also done when the device is freed). True when written."""
+        ctx, ffi = self.ctx, self.ctx.ffi
+        if ctx.pipeline_cache is None or pipeline_store.path_for(self.info) is None:
+            return False
+        size = ffi.new("size_t*")
+        if ctx.lib.vkGetPipelineCacheData(ctx.handle, ctx.pipeline_cache, size, ffi.NULL) != 0 \
+                or size[0] == self._saved_cache_size:
+            return False
+        data = ffi.new("char[]", size[0])
+        if ctx.lib.vkGetPipelineCacheData(ctx.handle, ctx.pipeline_cache, size, data) != 0:
+            return False
+        written = pipeline_store.save(self.info, bytes(ffi.buffer(data, size[0])))
+        if written:
+            self._saved_cache_size = size[0]
+        return written
 
     # -- properties -----------------------------------------------------------------
 
@@ -170,6 +201,10 @@ class Device(Resource):
             if ctx.staging is not None:
                 ctx.staging.destroy()
             if ctx.pipeline_cache is not None:
+                try:
+                    self.save_pipeline_cache()
+                except Exception:  # noqa: BLE001 - a cache that cannot be saved is not an error
+                    pass
                 tracking.destroy("VkPipelineCache", ctx.pipeline_cache,
                                  lambda h: ctx.lib.vkDestroyPipelineCache(ctx.handle, h, ffi.NULL))
             tracking.destroy("VkDevice", ctx.handle, lambda h: ctx.lib.vkDestroyDevice(h, ffi.NULL))

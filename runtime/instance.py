@@ -36,6 +36,8 @@ class DeviceLimits:
     max_memory_allocation_count: int
     max_bound_descriptor_sets: int
     subgroup_size: int
+    min_storage_buffer_offset_alignment: int = 1   # a view bound at an offset must be a multiple
+    timestamp_period: float = 0.0                  # ns per timestamp tick (0: no timestamps)
 
     def as_abi(self) -> tuple[int, ...]:
         """The values in `rt_vk_device_limits` order (abi.LIMITS_ORDER), clamped to u32."""
@@ -64,6 +66,8 @@ class DeviceInfo:
     limits: DeviceLimits
     features: frozenset[str]        # supported kernel features (Vulkan member names)
     extensions: frozenset[str] = field(repr=False, default=frozenset())
+    driver_version: int = 0
+    pipeline_cache_uuid: bytes = field(repr=False, default=b"")
 
     @property
     def enabled_features(self) -> frozenset[str]:
@@ -232,7 +236,8 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int]) -> PhysicalD
         device_id=props.deviceID, device_local_bytes=_device_local_bytes(vk, memory),
         limits=_limits(props.limits, subgroup.subgroupSize),
         features=frozenset(n for n, ok in supported.items() if ok and n in feat.KERNEL_FEATURES),
-        extensions=extensions)
+        extensions=extensions, driver_version=props.driverVersion,
+        pipeline_cache_uuid=bytes(ffi.buffer(props.pipelineCacheUUID, vk.VK_UUID_SIZE)))
     return PhysicalDevice(handle, info, api, _compute_family(vk, handle), supported, memory)
 
 
@@ -246,7 +251,9 @@ def _limits(lim, subgroup_size: int) -> DeviceLimits:
         max_compute_shared_memory_size=lim.maxComputeSharedMemorySize,
         max_memory_allocation_count=lim.maxMemoryAllocationCount,
         max_bound_descriptor_sets=lim.maxBoundDescriptorSets,
-        subgroup_size=subgroup_size)
+        subgroup_size=subgroup_size,
+        min_storage_buffer_offset_alignment=lim.minStorageBufferOffsetAlignment,
+        timestamp_period=lim.timestampPeriod if lim.timestampComputeAndGraphics else 0.0)
 
 
 def _device_local_bytes(vk, memory) -> int:

@@ -152,16 +152,40 @@ class Kernel(Resource):
 
     # -- launching ------------------------------------------------------------------
 
+    def check_ranges(self, buffers: tuple, ranges) -> tuple | None:
+        """`ranges` ((offset, size) per buffer, or None for a whole buffer) checked:
+        inside the buffer, offset a multiple of minStorageBufferOffsetAlignment."""
+        if ranges is None:
+            return None
+        ranges = tuple(ranges)
+        if len(ranges) != len(buffers):
+            raise InvalidParameterError(f"{len(ranges)} buffer ranges for {len(buffers)} buffers")
+        align = self.ctx.limits.min_storage_buffer_offset_alignment
+        out = []
+        for i, (b, r) in enumerate(zip(buffers, ranges)):
+            offset, size = (0, b.size) if r is None else (int(r[0]), int(r[1]))
+            if offset < 0 or size <= 0 or offset + size > b.size:
+                raise InvalidParameterError(f"binding {i}: range of {size} bytes at offset {offset} "
+                                            f"is outside the buffer of {b.size} bytes")
+            if offset % align:
+                raise InvalidParameterError(f"binding {i}: offset {offset} is not a multiple of the "
+                                            f"device's minStorageBufferOffsetAlignment ({align})")
+            out.append((offset, size))
+        out = tuple(out)
+        return None if all(r == (0, b.size) for b, r in zip(buffers, out)) else out
+
     def launch(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
-               wait: bool = True) -> int:
-        """Dispatch ceil(global/local) groups; waits unless wait=False. Returns the serial."""
+               wait: bool = True, ranges=None) -> int:
+        """Dispatch ceil(global/local) groups; waits unless wait=False. Returns the serial.
+        `ranges`: (offset, size) in bytes per buffer to bind a sub-range (a view)."""
         local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
+        ranges = self.check_ranges(buffers, ranges)
         push = self.push_bytes(push)
         with self.pinned(), pinned(buffers):
             if 0 in groups:
                 return 0
-            serial = self._submit(local, groups, buffers, push)
+            serial = self._submit(local, groups, buffers, push, ranges)
         if wait:
             self.ctx.submitter.wait(serial)
         return serial
@@ -184,10 +208,10 @@ class Kernel(Resource):
         """A 1-D launch over `n` items with a local size the runtime chooses."""
         return self.launch(buffers, push, (n, 1, 1), self.local_1d(), wait)
 
-    def _submit(self, local, groups, buffers: tuple, push: bytes) -> int:
+    def _submit(self, local, groups, buffers: tuple, push: bytes, ranges=None) -> int:
         sub = self.ctx.submitter
         with self._lock:
-            rec = self.cache.get(local, groups, buffers, push)
+            rec = self.cache.get(local, groups, buffers, push, ranges)
             for b in buffers:
                 b.users.add(self)
             users = (self, rec, *buffers) if rec.bound is None else (self, rec, rec.bound, *buffers)

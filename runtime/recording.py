@@ -29,6 +29,7 @@ class BoundSet:
     dset: object
     pool: list
     buffers: tuple
+    ranges: tuple | None = None     # (offset, size) per buffer; None: whole buffers
     last_serial: int = 0
     recordings: set = field(default_factory=set)
 
@@ -50,14 +51,14 @@ class LaunchCache:
         self.sets: OrderedDict[tuple, BoundSet] = OrderedDict()
         self.recordings: OrderedDict[tuple, Recording] = OrderedDict()
 
-    def get(self, local, groups, buffers: tuple, push: bytes) -> Recording:
+    def get(self, local, groups, buffers: tuple, push: bytes, ranges: tuple | None = None) -> Recording:
         """The recording for these launch parameters, recorded now if not cached."""
-        key = (local, groups, buffers, push)
+        key = (local, groups, buffers, push, ranges)
         rec = self.recordings.get(key)
         if rec is not None:
             self.recordings.move_to_end(key)
             return rec
-        bound = self._bound_set(buffers) if buffers else None
+        bound = self.bound_set(buffers, ranges) if buffers else None
         cmd = self._record(local, groups, bound, push)
         rec = self.recordings[key] = Recording(cmd, key, bound)
         if bound is not None:
@@ -65,13 +66,15 @@ class LaunchCache:
         self._evict(keep=rec)
         return rec
 
-    def _bound_set(self, buffers: tuple) -> BoundSet:
-        bound = self.sets.get(buffers)
+    def bound_set(self, buffers: tuple, ranges: tuple | None = None) -> BoundSet:
+        """The descriptor set for these buffers (and ranges), written now if not cached."""
+        key = (buffers, ranges)
+        bound = self.sets.get(key)
         if bound is None:
-            dset, pool = self.descriptors.allocate(buffers)
-            bound = self.sets[buffers] = BoundSet(dset, pool, buffers)
+            dset, pool = self.descriptors.allocate(buffers, ranges)
+            bound = self.sets[key] = BoundSet(dset, pool, buffers, ranges)
         else:
-            self.sets.move_to_end(buffers)
+            self.sets.move_to_end(key)
         return bound
 
     def _record(self, local, groups, bound: BoundSet | None, push: bytes):
@@ -114,7 +117,7 @@ class LaunchCache:
     def _drop_set(self, bound: BoundSet) -> None:
         for rec in list(bound.recordings):
             self._drop_recording(rec)
-        del self.sets[bound.buffers]
+        del self.sets[(bound.buffers, bound.ranges)]
         self.descriptors.free(bound.dset, bound.pool)
 
     def forget(self, buffer) -> None:
