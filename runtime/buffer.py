@@ -149,6 +149,60 @@ class Buffer(Resource):
                 compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
                 shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)
 
+    # -- device-side copies ------------------------------------------------------------
+
+    def copy_to_buffer(self, dst: "Buffer", size: int, src_offset: int = 0, dst_offset: int = 0,
+                       wait: bool = True) -> int:
+        """Copy `size` bytes from this buffer at `src_offset` into `dst` at `dst_offset`
+        on the GPU (after the work already submitted on either). Returns the serial."""
+        if getattr(dst, "device", None) is not self.device:
+            raise InvalidParameterError("the destination buffer belongs to another device")
+        for buf, off in ((self, src_offset), (dst, dst_offset)):
+            if off < 0 or size < 0 or off + size > buf.size:
+                raise BufferTooSmallError(f"copy of {size} bytes at offset {off} in a buffer of {buf.size} bytes")
+        if dst is self and abs(src_offset - dst_offset) < size:
+            raise InvalidParameterError("overlapping copy inside one buffer")
+        if size == 0:
+            return 0
+        with self.pinned(), dst.pinned():
+            serial = self.ctx.submitter.run(self._record_transfer, "copy", dst.raw.handle, src_offset,
+                                            dst_offset, size, users=(self, dst))
+        if wait:
+            self.ctx.submitter.wait(serial)
+        return serial
+
+    def fill_u32(self, pattern: int, offset: int = 0, size: int | None = None, wait: bool = True) -> int:
+        """Fill `size` bytes at `offset` (both multiples of 4) with a 32-bit pattern on the GPU."""
+        size = self.size - offset if size is None else size
+        if offset % 4 or size % 4 or offset < 0 or size < 0 or offset + size > self.size:
+            raise InvalidParameterError(f"fill of {size} bytes at offset {offset}: both must be multiples "
+                                        f"of 4 inside the buffer of {self.size} bytes")
+        if size == 0:
+            return 0
+        with self.pinned():
+            serial = self.ctx.submitter.run(self._record_transfer, "fill", pattern & 0xFFFFFFFF, offset, 0,
+                                            size, users=(self,))
+        if wait:
+            self.ctx.submitter.wait(serial)
+        return serial
+
+    def _record_transfer(self, cmd, what: str, arg, offset: int, dst_offset: int, n: int) -> None:
+        """A copy into buffer `arg` or a fill with pattern `arg`, between barriers."""
+        ctx, vk = self.ctx, self.ctx.vk
+        transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+        shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
+        barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+                shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+                transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
+        if what == "copy":
+            region = ctx.ffi.new("VkBufferCopy*", {"srcOffset": offset, "dstOffset": dst_offset, "size": n})
+            ctx.fns.CmdCopyBuffer(cmd, self.raw.handle, arg, 1, region)
+        else:
+            ctx.lib.vkCmdFillBuffer(cmd, self.raw.handle, offset, n, arg)
+        barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
+                compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+                shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)
+
     # -- lifetime -------------------------------------------------------------------
 
     def _release(self) -> None:

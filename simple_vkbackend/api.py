@@ -4,13 +4,14 @@ kernels as methods.
     module = simple_vkbackend.compile_file("fixtures/saxpy.spl")
     module.saxpy(x, y, 2.0)          # y now holds the result
 
-Buffers are numpy arrays of exactly the element dtype; arrays of written buffers
-hold the results after the call. See docs/backend.md.
+Buffers are numpy arrays of exactly the element dtype, or device `Buffer`s
+(`module.saxpy(2.0, dx, dy)` moves no data); arrays of written buffers hold the
+results after the call. See docs/backend.md.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
@@ -27,14 +28,58 @@ BackendArg = Union[str, Backend]
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
                    device: Any = None) -> "Module":
     """Compile Simple source text. Raises frontend.CompileError on bad source."""
-    from .frontend import compile_source as front
-    return compile_ir(front(text, filename=filename), backend, device)
+    def front() -> ir.Module:
+        from .frontend import compile_source as front_end
+        return front_end(text, filename=filename)
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    return _compile_cached(data, filename, front, backend, device)
 
 
 def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None) -> "Module":
     """Compile a Simple source file. Raises frontend.CompileError on bad source."""
-    from .frontend import compile_file as front
-    return compile_ir(front(str(path)), backend, device)
+    def front() -> ir.Module:
+        from .frontend import compile_file as front_end
+        return front_end(str(path))
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        data = None         # the front end reports it
+    return _compile_cached(data, str(path), front, backend, device)
+
+
+def _compile_cached(source: Optional[bytes], filename: str, front: Callable[[], ir.Module],
+                    backend: BackendArg, device: Any) -> "Module":
+    """Compile through the on-disk module cache when the backend has a cache tag
+    (module_cache.py); `front()` gives the kernel IR on a miss."""
+    chosen, owns = _backend(backend, device)
+    try:
+        tag = getattr(chosen, "cache_tag", None)
+        key = None
+        if tag is not None and source is not None:
+            from . import module_cache
+            key = module_cache.module_key(source, filename, chosen.name, tag())
+            compiled = module_cache.load_module(key)
+            if compiled is not None:
+                return Module(compiled, chosen, owns_backend=owns)
+        module = front()
+        from simple_vkbackend.lowering.ir_verify import verify_module
+        verify_module(module)
+        compiled = chosen.compile(module)
+        if key is not None:
+            module_cache.store_module(key, compiled)
+        return Module(compiled, chosen, owns_backend=owns)
+    except BaseException:
+        if owns:
+            chosen.close()
+        raise
+
+
+def _backend(backend: BackendArg, device: Any) -> tuple[Backend, bool]:
+    """(the backend to compile for, whether the module owns it)."""
+    if isinstance(backend, Backend):
+        return backend, False
+    options = {} if device is None else {"device": device}
+    return get_backend(backend, **options), True
 
 
 def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = None) -> "Module":
@@ -43,14 +88,12 @@ def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = No
     index or part of a device name. The module is verified first (IRVerifyError)."""
     from simple_vkbackend.lowering.ir_verify import verify_module
     verify_module(module)
-    if isinstance(backend, Backend):
-        return Module(backend.compile(module), backend, owns_backend=False)
-    options = {} if device is None else {"device": device}
-    chosen = get_backend(backend, **options)
+    chosen, owns = _backend(backend, device)
     try:
-        return Module(chosen.compile(module), chosen, owns_backend=True)
+        return Module(chosen.compile(module), chosen, owns_backend=owns)
     except BaseException:
-        chosen.close()
+        if owns:
+            chosen.close()
         raise
 
 
@@ -62,6 +105,7 @@ class Module:
         self.compiled = compiled
         self.backend = backend
         self._owns_backend = owns_backend
+        self._kernels: dict[str, Any] = {}     # name -> Kernel on the module's device
 
     @property
     def kernels(self) -> list[str]:
@@ -97,6 +141,13 @@ class Module:
         features = self.backend.features if same else None
         return Kernel(device, self.spirv(name), self.compiled.interface(name), features=features)
 
+    def resident_kernel(self, name: str):
+        """`kernel(name)` on the module's device, made once and kept (calls with Buffers)."""
+        found = self._kernels.get(name)
+        if found is None or found.closed:
+            found = self._kernels[name] = self.kernel(name)
+        return found
+
     def __getitem__(self, name: str) -> "KernelFunction":
         self.compiled.interface(name)
         return KernelFunction(self, name)
@@ -112,6 +163,9 @@ class Module:
 
     def close(self) -> None:
         """Release what the module's backend holds, when the module created it."""
+        for kernel in self._kernels.values():
+            kernel.free()
+        self._kernels.clear()
         if self._owns_backend:
             self.backend.close()
 
@@ -137,6 +191,13 @@ class KernelFunction:
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                  **kwargs: Any) -> None:
         bound = bind_arguments(self.interface, args, kwargs)
+        if any(getattr(v, "is_device_buffer", False) for v in bound.values()):
+            if getattr(self.module.backend, "device", None) is None:
+                raise TypeError(f"{self.name}(): device Buffers need the vulkan backend; the "
+                                f"{self.module.compiled.backend} backend takes numpy arrays")
+            kernel = self.module.resident_kernel(self.name)
+            kernel.launch_bound(bound, global_size, local_size)
+            return
         size = default_global_size(self.interface, bound, global_size)
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
                 for name, value in bound.items()}  # views: results land in the caller's arrays
