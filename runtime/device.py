@@ -175,6 +175,12 @@ class Device(Resource):
         with self.pinned():
             self.ctx.submitter.sync()
 
+    def interval(self):
+        """A `timing.Interval`: GPU time between its start() and stop()."""
+        from .timing import Interval
+        with self.pinned():
+            return Interval(self.ctx)
+
     def trim(self) -> None:
         """Release cached idle resources (the staging buffers kept for reuse)."""
         with self.pinned():
@@ -198,6 +204,9 @@ class Device(Resource):
             if ctx.submitter is not None:
                 ctx.submitter.destroy()
         finally:
+            stamps = ctx.extra.pop("timestamps", None)
+            if stamps is not None:
+                stamps.destroy()
             if ctx.staging is not None:
                 ctx.staging.destroy()
             if ctx.pipeline_cache is not None:

@@ -8,7 +8,8 @@ from . import features as feat
 from . import reflect, spirv_check
 from .device_context import DeviceContext
 from .errors import CompilationError, InvalidParameterError
-from .recording import LaunchCache
+from . import timing
+from .recording import LaunchCache, record_dispatch
 from .local_size import choose_local_size
 from .pipeline import Program
 from .resource import Resource, pinned
@@ -189,6 +190,37 @@ class Kernel(Resource):
         if wait:
             self.ctx.submitter.wait(serial)
         return serial
+
+    def launch_timed(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
+                     ranges=None) -> float:
+        """A blocking launch in its own command buffer between two timestamps; returns
+        its GPU time in milliseconds."""
+        local, groups = self.geometry(global_size, local_size)
+        buffers = self.check_buffers(buffers)
+        ranges = self.check_ranges(buffers, ranges)
+        push = self.push_bytes(push)
+        stamps = timing.Timestamps.of(self.ctx)
+        with self.pinned(), pinned(buffers):
+            pipe = self.program.pipeline(local)
+            pair = stamps.acquire()
+            try:
+                with self._lock:
+                    bound = self.cache.bound_set(buffers, ranges) if buffers else None
+                    for b in buffers:
+                        b.users.add(self)
+                    users = (self, *buffers) if bound is None else (self, bound, *buffers)
+                    serial = self.ctx.submitter.run(self._record_timed, stamps, pair, pipe, bound, push,
+                                                    groups, users=users)
+                self.ctx.submitter.wait(serial)
+                return stamps.elapsed_ms(pair)
+            finally:
+                stamps.release(pair)
+
+    def _record_timed(self, cmd, stamps, pair: int, pipe, bound, push: bytes, groups) -> None:
+        stamps.record_reset(cmd, pair)
+        stamps.record_stamp(cmd, pair, end=False)
+        record_dispatch(self.ctx, cmd, pipe, self.program.layout, bound, push, groups)
+        stamps.record_stamp(cmd, pair, end=True)
 
     def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
         """(local size, group counts) for a launch, validated; memoized per kernel."""

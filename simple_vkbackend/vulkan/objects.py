@@ -4,9 +4,10 @@ does the work and the lifetime bookkeeping; these add numpy types, the kernel's
 interface (argument binding, local-size policy, feature check) and `VulkanError`s."""
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -27,6 +28,15 @@ __all__ = ["Buffer", "Device", "Kernel", "default_device"]
 
 _default_lock = threading.Lock()
 _default: Optional["Device"] = None
+
+
+class GpuTimer:
+    """What `Device.timer()` yields: `ms` is set when the block is left."""
+
+    ms: Optional[float] = None
+
+    def __repr__(self) -> str:
+        return f"<GpuTimer {'running' if self.ms is None else f'{self.ms:.4f} ms'}>"
 
 
 def default_device() -> "Device":
@@ -89,6 +99,18 @@ class Device(Resident):
         maxComputeWorkGroupCount x, y, z (what the local-size policy uses)."""
         return self._limits
 
+    @contextlib.contextmanager
+    def timer(self) -> Iterator["GpuTimer"]:
+        """`with device.timer() as t: ...` then `t.ms`: the GPU time from entering to
+        leaving the block (timestamps submitted at both ends; leaving waits)."""
+        interval = runtime_call("cannot start a GPU timer", self.runtime_device.interval)
+        timer = GpuTimer()
+        runtime_call("cannot start a GPU timer", interval.start)
+        try:
+            yield timer
+        finally:
+            timer.ms = runtime_call("GPU timer failed", interval.stop)
+
     def sync(self) -> None:
         """Wait until the device has finished all submitted work."""
         runtime_call("device sync failed", self.runtime_device.sync)
@@ -128,22 +150,25 @@ class Kernel(Resident):
         self._hold(self.runtime_kernel.free)
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
-               wait: bool = True, **kwargs: Any) -> None:
+               wait: bool = True, timed: bool = False, **kwargs: Any) -> Optional[float]:
         """Run over `global_size` work items (default for 1-D kernels: the largest
         buffer's element count). Arguments go positionally or by parameter name:
         buffers take Buffers (or views) on this kernel's device or numpy arrays of
         the element dtype, scalars take numbers. Buffers move no data; an array is
         copied in, and out again when the kernel writes it (such a launch waits).
         `wait=False` otherwise returns once the work is submitted; `device.sync()`
-        waits for it, and a buffer's `to_numpy()` waits for the kernels using it."""
+        waits for it, and a buffer's `to_numpy()` waits for the kernels using it.
+        `timed=True`: a blocking launch between GPU timestamps; returns its GPU time
+        in milliseconds (None otherwise)."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         bound = bind_arguments(self.interface, args, kwargs)
-        self.launch_bound(bound, global_size, local_size, wait)
+        return self.launch_bound(bound, global_size, local_size, wait, timed)
 
     def launch_bound(self, bound: Mapping[str, Any], global_size: SizeArg, local_size: SizeArg,
-                     wait: bool = True) -> None:
+                     wait: bool = True, timed: bool = False) -> Optional[float]:
         """launch() of arguments already checked by `arguments.bind_arguments`."""
+        elapsed = None
         staged: list[tuple[Buffer, np.ndarray, bool]] = []
         try:
             buffers, push = self._split(bound, staged)
@@ -151,15 +176,22 @@ class Kernel(Resident):
             local = as_size3(local_size, "local_size") if local_size is not None else \
                 choose_local_size(self.interface, size, self.device.limits)
             ranges = [b.byte_range for b in buffers]
-            runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
-                         [b.runtime_buffer for b in buffers], push, size, local,
-                         wait=wait or bool(staged), ranges=None if not any(ranges) else ranges)
+            handles = [b.runtime_buffer for b in buffers]
+            ranges = None if not any(ranges) else ranges
+            what = f"launch of kernel {self.name} failed"
+            if timed:
+                elapsed = runtime_call(what, self.runtime_kernel.launch_timed, handles, push, size, local,
+                                       ranges=ranges)
+            else:
+                runtime_call(what, self.runtime_kernel.launch, handles, push, size, local,
+                             wait=wait or bool(staged), ranges=ranges)
             for buffer, array, written in staged:
                 if written:
                     buffer.copy_to(array.reshape(-1))
         finally:
             for buffer, _, _ in staged:
                 buffer.free()
+        return elapsed
 
     def _split(self, bound: Mapping[str, Any], staged: list) -> tuple[list[Buffer], bytes]:
         """The kernel's buffers in binding order (arrays uploaded to temporary Buffers,
