@@ -150,3 +150,21 @@ def test_software_backend_refuses_buffers():
     with svk.compile_source(SAXPY, "software") as m, svk.default_device().empty(4, np.float32) as b:
         with pytest.raises(TypeError, match="need the vulkan backend"):
             m.saxpy(1.0, b, b)
+
+
+def test_gpu_timers(module):
+    dev = svk.default_device()
+    x, y = np.arange(4096, dtype=np.float32), np.ones(4096, np.float32)
+    kernel = module.resident_kernel("saxpy")
+    with dev.buffer_from(x) as dx, dev.buffer_from(y) as dy:
+        ms = kernel.launch(2.0, dx, dy, timed=True)
+        assert isinstance(ms, float) and 0 < ms < 60_000
+        assert kernel.launch(1.0, dx, dy) is None
+        with dev.timer() as timer:
+            assert timer.ms is None
+            kernel.launch(1.0, dx, dy, wait=False)
+            kernel.launch(1.0, x=dx[1024:2048], y=dy[1024:2048], wait=False)
+        assert 0 < timer.ms < 60_000 and "ms>" in repr(timer)
+        expected = y + 4 * x
+        expected[1024:2048] += x[1024:2048]
+        np.testing.assert_array_equal(dy.to_numpy(), expected)
