@@ -190,14 +190,15 @@ class KernelFunction:
 
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                  **kwargs: Any) -> None:
-        bound = bind_arguments(self.interface, args, kwargs)
-        if any(getattr(v, "is_device_buffer", False) for v in bound.values()):
+        if any(getattr(v, "is_device_buffer", False) for v in (*args, *kwargs.values())):
             if getattr(self.module.backend, "device", None) is None:
+                bind_arguments(self.interface, args, kwargs)     # mistakes first, then the backend
                 raise TypeError(f"{self.name}(): device Buffers need the vulkan backend; the "
                                 f"{self.module.compiled.backend} backend takes numpy arrays")
-            kernel = self.module.resident_kernel(self.name)
-            kernel.launch_bound(bound, global_size, local_size)
+            self.module.resident_kernel(self.name).launch(*args, global_size=global_size,
+                                                          local_size=local_size, **kwargs)
             return
+        bound = bind_arguments(self.interface, args, kwargs)
         size = default_global_size(self.interface, bound, global_size)
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
                 for name, value in bound.items()}  # views: results land in the caller's arrays

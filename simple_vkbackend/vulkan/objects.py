@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import struct
 import threading
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
@@ -148,6 +149,8 @@ class Kernel(Resident):
         self.runtime_kernel = runtime_call(f"cannot load kernel {self.name}", device.runtime_device.compile,
                                            bytes(spirv))
         self._hold(self.runtime_kernel.free)
+        self._fast = _FastBinder(interface)
+        self._local: dict = {}          # global size -> local size by the policy
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                wait: bool = True, timed: bool = False, **kwargs: Any) -> Optional[float]:
@@ -162,8 +165,25 @@ class Kernel(Resident):
         in milliseconds (None otherwise)."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
+        if not kwargs and not timed:
+            fast = self._fast.bind(args, self.device)
+            if fast is not None:        # all Buffers (whole, on this device) and plain numbers
+                buffers, push = fast
+                size = self._global_size(buffers, global_size)
+                local = as_size3(local_size, "local_size") if local_size is not None else self._policy(size)
+                runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
+                             [b.runtime_buffer for b in buffers], push, size, local, wait=wait)
+                return None
         bound = bind_arguments(self.interface, args, kwargs)
         return self.launch_bound(bound, global_size, local_size, wait, timed)
+
+    def _policy(self, size: Size3) -> Size3:
+        local = self._local.get(size)
+        if local is None:
+            if len(self._local) > 256:
+                self._local.clear()
+            local = self._local[size] = choose_local_size(self.interface, size, self.device.limits)
+        return local
 
     def launch_bound(self, bound: Mapping[str, Any], global_size: SizeArg, local_size: SizeArg,
                      wait: bool = True, timed: bool = False) -> Optional[float]:
@@ -173,8 +193,7 @@ class Kernel(Resident):
         try:
             buffers, push = self._split(bound, staged)
             size = self._global_size(buffers, global_size)
-            local = as_size3(local_size, "local_size") if local_size is not None else \
-                choose_local_size(self.interface, size, self.device.limits)
+            local = as_size3(local_size, "local_size") if local_size is not None else self._policy(size)
             ranges = [b.byte_range for b in buffers]
             handles = [b.runtime_buffer for b in buffers]
             ranges = None if not any(ranges) else ranges
@@ -233,3 +252,53 @@ class Kernel(Resident):
 
     def __repr__(self) -> str:
         return f"<Kernel {signature(self.interface)} on {self.device.name}>"
+
+
+_PACK = {"f16": "e", "f32": "f", "f64": "d", "i8": "b", "u8": "B", "i16": "h", "u16": "H",
+         "i32": "i", "u32": "I", "i64": "q", "u64": "Q", "bool": "i"}
+
+
+class _FastBinder:
+    """The common launch (positional Buffers on the kernel's device, Python or numpy
+    numbers) bound without the general checks; anything else returns None and goes
+    through `arguments.bind_arguments`, which reports mistakes."""
+
+    def __init__(self, interface: KernelInterface):
+        self.count = len(interface.params)
+        self.buffers = [(i, dtype_of(p.type)) for i, p in enumerate(interface.params) if p.kind == "buffer"]
+        scalars = sorted((p.offset, i, p.type) for i, p in enumerate(interface.params) if p.kind == "scalar")
+        fmt, at = "<", 0
+        for offset, _, type_name in scalars:
+            fmt += "x" * (offset - at) + _PACK[type_name]
+            at = offset + struct.calcsize("<" + _PACK[type_name])
+        fmt += "x" * (interface.push_size - at)
+        self.struct = struct.Struct(fmt)
+        self.scalars = [(i, t) for _, i, t in scalars]
+
+    def bind(self, args: Sequence[Any], device: "Device") -> Optional[tuple[list, bytes]]:
+        if len(args) != self.count:
+            return None
+        buffers = []
+        for i, dtype in self.buffers:
+            b = args[i]
+            if type(b) is not Buffer or b.base is not None or b.dtype != dtype or b.device is not device \
+                    or b.closed:
+                return None
+            buffers.append(b)
+        values = []
+        for i, type_name in self.scalars:
+            v = args[i]
+            if type_name == "bool":
+                if type(v) is not bool:
+                    return None
+                v = int(v)
+            elif type_name[0] == "f":
+                if type(v) not in (float, int):
+                    return None
+            elif type(v) is not int:
+                return None
+            values.append(v)
+        try:
+            return buffers, self.struct.pack(*values)
+        except (struct.error, OverflowError):
+            return None
