@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from simple_vkbackend.frontend import compile_source
-from simple_vkbackend.lowering.ir_text import parse_module, print_module
+from simple_vkbackend.lowering.ir.text import parse_module, print_module
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS, REPEAT = 7, 50

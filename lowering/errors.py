@@ -1,4 +1,5 @@
-"""Errors raised by the lowering layer."""
+"""Errors raised by the lowering layer. (The SPIR-V toolkit's own errors, such as
+SpirvToolsError, are in simple_vkbackend.runtime.spirv.errors.)"""
 
 
 class LoweringError(Exception):
@@ -6,15 +7,11 @@ class LoweringError(Exception):
 
 
 class IRVerifyError(LoweringError):
-    """A kernel IR module breaks a rule of the IR (see ir.py); names where."""
+    """A kernel IR module breaks a rule of the IR (see ir/nodes.py); names where."""
 
 
 class IRParseError(LoweringError):
     """The IR text form could not be parsed; the message starts with LINE:COL."""
-
-
-class SpirvToolsError(LoweringError):
-    """SPIRV-Tools could not be loaded or run (assemble, disassemble, optimize)."""
 
 
 class InternalCompilerError(LoweringError):

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from . import ir
-from .ir_walk import all_exprs, buffer_usage, called_functions
+from .ir.walk import all_exprs, buffer_usage, called_functions
 
 DEFAULT_LOCAL_SIZES = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
 
@@ -54,6 +54,8 @@ class KernelInterface:
     features: tuple[str, ...]  # Vulkan feature names the device must have enabled
     capabilities: tuple[str, ...] = field(default=())
     extensions: tuple[str, ...] = field(default=())
+    target_tag: Optional[str] = None  # the source's target tag, e.g. "vulkan", "cuda"
+    grid_size: Optional[tuple[int, int, int]] = None  # the default global size, from the source
 
     @property
     def buffers(self) -> tuple[ParamSlot, ...]:
@@ -70,7 +72,7 @@ class KernelInterface:
     def from_json(cls, d: dict) -> "KernelInterface":
         d = dict(d)
         d["params"] = tuple(ParamSlot(**p) for p in d["params"])
-        for key in ("local_size", "local_size_hint", "features", "capabilities", "extensions"):
+        for key in ("local_size", "local_size_hint", "features", "capabilities", "extensions", "grid_size"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])
         return cls(**d)
@@ -99,6 +101,8 @@ def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Targ
         local_size_hint=kernel.local_size,
         dims=kernel.dims,
         features=required_features(module, kernel, target),
+        target_tag=kernel.target,
+        grid_size=kernel.grid_size,
     )
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from . import ir
 from .errors import InternalCompilerError, LoweringError
 from .interface import SPIRV_ENVS, KernelInterface, Target, kernel_interface
-from .lower_kernel import build_kernel_module
-from .spirv_tools import SpirvValidationError, validate
+from .codegen.module import build_kernel_module
+from ..runtime.spirv.tools import SpirvValidationError, validate
 
 __all__ = ["LoweredKernel", "Target", "lower_kernel", "lower_module"]
 

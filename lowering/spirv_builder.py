@@ -18,7 +18,7 @@ import sys
 from typing import Iterable, Optional, Sequence, Union
 
 from .errors import LoweringError
-from .spirv_grammar import Grammar, InstructionSpec, OperandSpec, grammar
+from ..runtime.spirv.grammar import Grammar, InstructionSpec, OperandSpec, grammar
 
 Operand = Union[int, str, float, tuple, list]
 

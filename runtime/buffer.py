@@ -11,7 +11,7 @@ import weakref
 from . import device_memory
 from .device_context import DeviceContext
 from .errors import BufferTooSmallError, InvalidParameterError
-from .resource import Resource
+from .resource import Resource, release_all
 from .submit import barrier
 
 
@@ -206,15 +206,15 @@ class Buffer(Resource):
     # -- lifetime -------------------------------------------------------------------
 
     def _release(self) -> None:
-        """Wait for GPU work using the buffer, drop kernel caches that refer to it, destroy."""
-        try:
-            self.ctx.submitter.wait(self.last_serial)
-        finally:
+        """Wait for GPU work using the buffer, drop kernel caches that refer to it, destroy
+        (every step runs even if an earlier one fails; the first failure is raised)."""
+        def caches():
             for kernel in list(self.users):
                 kernel.forget_buffer(self)
             self.users.clear()
-            self.raw.destroy()
-            self.device.forget(self)
+
+        release_all(lambda: self.ctx.submitter.wait(self.last_serial), caches, self.raw.destroy,
+                    lambda: self.device.forget(self))
 
     def __repr__(self) -> str:
         state = "" if self.alive else ", freed"

@@ -18,7 +18,7 @@ from .errors import NotAvailableError
 from .instance import Instance, PhysicalDevice, select_device
 from .kernel import Kernel
 from .device_memory import StagingPool
-from .resource import Resource
+from .resource import Resource, release_all
 from .submit import Submitter
 
 
@@ -189,26 +189,30 @@ class Device(Resource):
     # -- lifetime -------------------------------------------------------------------
 
     def _release(self) -> None:
-        """Free everything made from the device, then the device."""
-        try:
-            kids = self.children()
-            for child in [k for k in kids if isinstance(k, Kernel)] + [b for b in kids if isinstance(b, Buffer)]:
-                child.free()
-        finally:
-            self._destroy_own()
-            self._instance.unregister(self)
+        """Free everything made from the device, then the device. A child that another
+        thread is freeing is waited for (Resource.free); a child that fails to free
+        does not stop the others nor the device's own destruction: the first failure
+        is raised once everything was released."""
+        kids = self.children()
+        order = [k for k in kids if isinstance(k, Kernel)] + [b for b in kids if isinstance(b, Buffer)]
+        release_all(*(child.free for child in order), self._destroy_own,
+                    lambda: self._instance.unregister(self))
 
     def _destroy_own(self) -> None:
         ctx, ffi = self.ctx, self.ctx.ffi
-        try:
+
+        def submitter():
             if ctx.submitter is not None:
                 ctx.submitter.destroy()
-        finally:
+
+        def staging():
             stamps = ctx.extra.pop("timestamps", None)
             if stamps is not None:
                 stamps.destroy()
             if ctx.staging is not None:
                 ctx.staging.destroy()
+
+        def cache():
             if ctx.pipeline_cache is not None:
                 try:
                     self.save_pipeline_cache()
@@ -216,8 +220,12 @@ class Device(Resource):
                     pass
                 tracking.destroy("VkPipelineCache", ctx.pipeline_cache,
                                  lambda h: ctx.lib.vkDestroyPipelineCache(ctx.handle, h, ffi.NULL))
-            tracking.destroy("VkDevice", ctx.handle, lambda h: ctx.lib.vkDestroyDevice(h, ffi.NULL))
+
+        def device():
             ctx.submitter = ctx.staging = ctx.pipeline_cache = None
+            tracking.destroy("VkDevice", ctx.handle, lambda h: ctx.lib.vkDestroyDevice(h, ffi.NULL))
+
+        release_all(submitter, staging, cache, device)
 
     def __repr__(self) -> str:
         return f"<Device {self.index}: {self.name}{'' if self.alive else ', freed'}>"

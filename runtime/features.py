@@ -57,7 +57,8 @@ FEATURE_STRUCTS = (
                   extension="VK_KHR_timeline_semaphore"),
     FeatureStruct("VkPhysicalDeviceShaderAtomicFloatFeaturesEXT",
                   "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT",
-                  ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd"),
+                  ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd",
+                   "shaderBufferFloat64AtomicAdd", "shaderSharedFloat64AtomicAdd"),
                   extension="VK_EXT_shader_atomic_float"),
 )
 
@@ -81,7 +82,14 @@ CAPABILITY_FEATURES: dict[str, tuple[str, ...]] = {
     "StoragePushConstant16": ("storagePushConstant16",),
     "Int64Atomics": ("shaderBufferInt64Atomics", "shaderSharedInt64Atomics"),
     "AtomicFloat32AddEXT": ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd"),
+    "AtomicFloat64AddEXT": ("shaderBufferFloat64AtomicAdd", "shaderSharedFloat64AtomicAdd"),
 }
+
+# Capabilities every Vulkan 1.1 compute device supports without a feature (subgroup
+# basics are required in the compute stage). A kernel declaring a capability that is
+# neither here nor in CAPABILITY_FEATURES (RayQueryKHR, Geometry, Int64ImageEXT,
+# ShaderClockKHR, ...) is refused before it reaches the driver.
+CORE_CAPABILITIES = frozenset({"Shader", "Matrix", "GroupNonUniform"})
 
 
 def applicable(api: tuple[int, int], extensions: frozenset[str]) -> list[FeatureStruct]:

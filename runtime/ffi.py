@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
+import os
 import threading
 import types
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ log = logging.getLogger("simple_vkbackend.runtime")
 
 CTYPES = {name: getattr(ctypes, t.ctypes) for name, t in abi.TYPES.items() if t.ctypes}
 MAX_LAUNCH_BUFFERS = 1 << 16
+MAX_SPIRV_BYTES = 1 << 28          # rt_vk_kernel_compile refuses larger modules (256 MiB)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,14 @@ REGISTRY = Registry()
 _errors = threading.local()
 
 
+def _after_fork_in_child() -> None:
+    REGISTRY._lock = threading.Lock()   # a parent thread may have held it at fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def register_device(device: Device) -> int:
     """A table handle for a Device made in Python, so native code (the host glue) can
     use it; `rt_vk_device_free(handle)` forgets it and frees the device."""
@@ -118,16 +128,44 @@ def _fail(name: str, code: int, message: str) -> None:
     log.log(level, "%s failed (%d): %s", name, code, message)
 
 
+def take_interrupt() -> BaseException | None:
+    """The KeyboardInterrupt/SystemExit a table call on this thread caught (and
+    forgets it), or None."""
+    exc = getattr(_errors, "interrupt", None)
+    _errors.interrupt = None
+    return exc
+
+
+def raise_pending_interrupt() -> None:
+    """Re-raise, at the Python level, an interrupt a table call on this thread caught.
+    Python code that calls into native code using the table calls this once the
+    native code returned (simple_vkbackend.vulkan.table does, after every call)."""
+    exc = take_interrupt()
+    if exc is not None:
+        raise exc
+
+
 def _guard(name: str, impl, on_error: int):
-    """Wrap impl so that any exception becomes `on_error` (status or 0 handle)."""
+    """Wrap impl so that any exception becomes `on_error` (status or 0 handle).
+
+    Only `Exception`s are failures. A KeyboardInterrupt or SystemExit raised inside
+    (Ctrl-C during a wait) cannot cross the C boundary either (ctypes would print it
+    and return garbage): the call fails with EXECUTION_FAILED and the message
+    "interrupted (KeyboardInterrupt)", and the exception is kept for the thread, so
+    that the Python code that called into native code re-raises it when that returns
+    (`raise_pending_interrupt`)."""
     def call(*args):
         try:
             return impl(*args)
         except RuntimeFailure as exc:
             _fail(name, exc.code, str(exc))
             return exc.code if on_error is None else on_error
-        except BaseException as exc:  # noqa: BLE001 - nothing may cross the C boundary
+        except Exception as exc:  # noqa: BLE001 - nothing may cross the C boundary
             _fail(name, Status.EXECUTION_FAILED, f"internal error: {exc!r}")
+            return int(Status.EXECUTION_FAILED) if on_error is None else on_error
+        except BaseException as exc:  # KeyboardInterrupt, SystemExit: report, keep
+            _fail(name, Status.EXECUTION_FAILED, f"interrupted ({type(exc).__name__})")
+            _errors.interrupt = exc
             return int(Status.EXECUTION_FAILED) if on_error is None else on_error
     call.__name__ = name
     return call
@@ -155,7 +193,7 @@ def _push(kernel: Kernel, ptr, size: int) -> bytes:
     if size > kernel.push_constant_size:
         raise InvalidParameterError(f"{size} push-constant bytes given; the kernel takes "
                                     f"{kernel.push_constant_size}")
-    return ctypes.string_at(_need(ptr, "push-constant data"), size) if size else b""
+    return bytes((ctypes.c_char * size).from_address(_need(ptr, "push-constant data"))) if size else b""
 
 
 # -- the functions -------------------------------------------------------------------
@@ -227,7 +265,11 @@ def rt_vk_buffer_download(buf: int, data, size: int) -> int:
 
 def rt_vk_kernel_compile(dev: int, spirv, length: int) -> int:
     device = REGISTRY.get(dev, Device)
-    code = ctypes.string_at(_need(spirv, "spirv"), length)
+    if length > MAX_SPIRV_BYTES:
+        raise InvalidParameterError(f"SPIR-V length {length} bytes exceeds the runtime's "
+                                    f"limit of {MAX_SPIRV_BYTES} bytes")
+    # read exactly `length` bytes as a 64-bit count (ctypes.string_at takes a C int)
+    code = bytes((ctypes.c_char * length).from_address(_need(spirv, "spirv")))
     return REGISTRY.add(device.compile(code))
 
 

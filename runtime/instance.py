@@ -38,6 +38,15 @@ class DeviceLimits:
     subgroup_size: int
     min_storage_buffer_offset_alignment: int = 1   # a view bound at an offset must be a multiple
     timestamp_period: float = 0.0                  # ns per timestamp tick (0: no timestamps)
+    max_per_stage_descriptor_storage_buffers: int = 0xFFFFFFFF
+    max_descriptor_set_storage_buffers: int = 0xFFFFFFFF
+    max_per_stage_resources: int = 0xFFFFFFFF
+
+    @property
+    def max_storage_buffer_bindings(self) -> int:
+        """How many storage buffers one compute kernel may bind."""
+        return min(self.max_per_stage_descriptor_storage_buffers,
+                   self.max_descriptor_set_storage_buffers, self.max_per_stage_resources)
 
     def as_abi(self) -> tuple[int, ...]:
         """The values in `rt_vk_device_limits` order (abi.LIMITS_ORDER), clamped to u32."""
@@ -100,6 +109,7 @@ class Instance:
     _current: "Instance | None" = None
     _failure: str | None = None        # why creation failed (not retried)
     _shut_down = False
+    _forked_from: int | None = None     # in a fork()ed child: the parent's pid
 
     @classmethod
     def get(cls) -> "Instance":
@@ -107,6 +117,11 @@ class Instance:
         if inst is not None:
             return inst
         with cls._lock:
+            if cls._forked_from is not None:
+                raise NotAvailableError(
+                    f"the Vulkan runtime was started in process {cls._forked_from} before fork(); "
+                    "a forked child cannot use Vulkan: start worker processes with "
+                    "multiprocessing's 'spawn' or 'forkserver' method, or fork before using Vulkan")
             if cls._shut_down:
                 raise NotAvailableError("the Vulkan runtime has been shut down (interpreter exit)")
             if cls._failure is not None:
@@ -178,6 +193,9 @@ class Instance:
             info.pNext = self.messenger.info
         elif self.messenger is not None:
             self.messenger = None
+        if self.validation and validation.sync_requested():
+            keep_sync = validation.features_info(vk, info.pNext)
+            info.pNext = keep_sync[0]
         out = ffi.new("VkInstance*")
         result = vk.lib.vkCreateInstance(info, ffi.NULL, out)
         if result != vk.VK_SUCCESS:
@@ -253,7 +271,10 @@ def _limits(lim, subgroup_size: int) -> DeviceLimits:
         max_bound_descriptor_sets=lim.maxBoundDescriptorSets,
         subgroup_size=subgroup_size,
         min_storage_buffer_offset_alignment=lim.minStorageBufferOffsetAlignment,
-        timestamp_period=lim.timestampPeriod if lim.timestampComputeAndGraphics else 0.0)
+        timestamp_period=lim.timestampPeriod if lim.timestampComputeAndGraphics else 0.0,
+        max_per_stage_descriptor_storage_buffers=lim.maxPerStageDescriptorStorageBuffers,
+        max_descriptor_set_storage_buffers=lim.maxDescriptorSetStorageBuffers,
+        max_per_stage_resources=lim.maxPerStageResources)
 
 
 def _device_local_bytes(vk, memory) -> int:
@@ -335,9 +356,41 @@ def shutdown() -> None:
         return
     with inst.devices_lock:
         devices = list(inst.devices)
-    for dev in devices:
-        try:
-            dev.free()
-        except Exception:  # noqa: BLE001 - keep releasing the rest
-            log.exception("freeing a device at exit failed")
+    try:
+        for dev in devices:
+            try:
+                dev.free()
+            except Exception:  # noqa: BLE001 - keep releasing the rest
+                log.exception("freeing a device at exit failed")
+    except KeyboardInterrupt:   # Ctrl-C while exit waits for running work: abandon it
+        log.warning("interrupted while waiting for device work at exit; not released")
+        return
     inst._destroy_handle()
+
+
+FORKED = "belongs to the parent process (made before fork()); a forked child cannot use it"
+
+
+def _after_fork_in_child() -> None:
+    """In a fork()ed child: the parent's instance, devices, buffers and kernels are
+    unusable (the driver's threads and the GPU queue stayed with the parent). Mark
+    them dead without releasing anything, so that every use fails at once with a
+    clear error, `Instance.get()` refuses, and exit does not wait on the parent's
+    work. Locks a parent thread may have held at fork() are replaced."""
+    Instance._lock = threading.Lock()
+    inst, Instance._current = Instance._current, None
+    if inst is None:
+        return                          # Vulkan never started: the child may use it
+    Instance._forked_from = os.getppid()
+    for dev in list(inst.devices):
+        for child in list(getattr(dev, "_children", ())):
+            child.abandon(FORKED)
+        dev.abandon(FORKED)
+    inst.devices = set()
+    inst.devices_lock = threading.Lock()
+    tracking.after_fork()
+    validation.after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -5,16 +5,19 @@ import threading
 from collections.abc import Sequence
 
 from . import features as feat
-from . import reflect, spirv_check
+from . import reflect
+from .spirv import tools as spirv_tools
 from .device_context import DeviceContext
 from .errors import CompilationError, InvalidParameterError
 from . import timing
 from .recording import LaunchCache, record_dispatch
 from .local_size import choose_local_size
 from .pipeline import Program
-from .resource import Resource, pinned
+from .resource import Resource, pinned, release_all
+from .submit import launch_timeout
 
 DEFAULT_LOCAL_1D = 256
+MAX_BINDING_NUMBER = 65535   # binding numbers above are refused (drivers size tables by them)
 
 
 def _triple(value, name: str) -> tuple[int, int, int]:
@@ -33,12 +36,12 @@ class Kernel(Resource):
         super().__init__()
         self.device, self.ctx = device, ctx
         code = bytes(code)
-        self.info = reflect.reflect(code)
-        self._check_support()
         api = ctx.physical.api
-        error = spirv_check.validate(code, f"vulkan{api[0]}.{api[1]}")
+        error = spirv_tools.check(code, f"vulkan{api[0]}.{api[1]}")   # before reflection
         if error:
             raise CompilationError(f"invalid SPIR-V: {error}")
+        self.info = reflect.reflect(code)
+        self._check_support()
         self.program = Program(ctx, code, self.info)
         self._lock = threading.Lock()
         self._geometry: dict = {}
@@ -55,16 +58,35 @@ class Kernel(Resource):
             raise
 
     def _check_support(self) -> None:
+        """Refuse, before the driver sees it, a module this device cannot run: a
+        capability whose feature is not enabled (or that the runtime never enables),
+        push constants, storage-buffer bindings or shared memory over the limits."""
+        name, lim = self.info.entry_point, self.ctx.limits
         have = self.device.enabled_features
         for cap in sorted(self.info.capabilities):
+            if cap in feat.CORE_CAPABILITIES:
+                continue
             need = feat.CAPABILITY_FEATURES.get(cap)
-            if need and not have.intersection(need):
-                raise CompilationError(f"kernel needs capability {cap} (device feature "
+            if need is None:
+                raise CompilationError(f"kernel {name!r} declares capability {cap}, which the "
+                                       f"runtime does not enable on {self.device.name}")
+            if not have.intersection(need):
+                raise CompilationError(f"kernel {name!r} needs capability {cap} (device feature "
                                        f"{' or '.join(need)}) which {self.device.name} lacks")
-        limit = self.ctx.limits.max_push_constants_size
-        if self.info.push_constant_size > limit:
-            raise CompilationError(f"push constants of {self.info.push_constant_size} bytes exceed "
-                                   f"the device limit of {limit}")
+        checks = (
+            ("push constants", self.info.push_constant_size, lim.max_push_constants_size,
+             "maxPushConstantsSize", " bytes"),
+            ("storage buffers", len(self.info.bindings), lim.max_storage_buffer_bindings,
+             "maxPerStageDescriptorStorageBuffers", ""),
+            ("a binding number", max(self.info.bindings, default=0), MAX_BINDING_NUMBER,
+             "the runtime's binding-number ceiling", ""),
+            ("shared memory", self.info.shared_memory_size, lim.max_compute_shared_memory_size,
+             "maxComputeSharedMemorySize", " bytes"),
+        )
+        for what, value, limit, limit_name, unit in checks:
+            if value > limit:
+                raise CompilationError(f"kernel {name!r}: {what} of {value}{unit} exceeds "
+                                       f"{limit_name} ({limit}{unit}) of {self.device.name}")
 
     @property
     def entry_point(self) -> str:
@@ -176,19 +198,26 @@ class Kernel(Resource):
         return None if all(r == (0, b.size) for b, r in zip(buffers, out)) else out
 
     def launch(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
-               wait: bool = True, ranges=None) -> int:
+               wait: bool = True, timeout: float | None = None, ranges=None) -> int:
         """Dispatch ceil(global/local) groups; waits unless wait=False. Returns the serial.
-        `ranges`: (offset, size) in bytes per buffer to bind a sub-range (a view)."""
+        `ranges`: (offset, size) in bytes per buffer to bind a sub-range (a view).
+
+        The device stays pinned for the whole launch, the wait included, so that no
+        other thread can destroy it (and its semaphore) under the wait. `timeout`
+        (seconds; None reads SIMPLE_VK_TIMEOUT, unset: no limit) bounds the wait: past
+        it, ExecutionError names the kernel (the work itself keeps running)."""
         local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
         ranges = self.check_ranges(buffers, ranges)
         push = self.push_bytes(push)
-        with self.pinned(), pinned(buffers):
-            if 0 in groups:
-                return 0
-            serial = self._submit(local, groups, buffers, push, ranges)
-        if wait:
-            self.ctx.submitter.wait(serial)
+        with self.device.pinned():
+            with self.pinned(), pinned(buffers):
+                if 0 in groups:
+                    return 0
+                serial = self._submit(local, groups, buffers, push, ranges)
+            if wait:
+                self.ctx.submitter.wait(serial, timeout=launch_timeout(timeout),
+                                        what=f"kernel {self.entry_point!r}")
         return serial
 
     def launch_timed(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
@@ -236,9 +265,10 @@ class Kernel(Resource):
             self._geometry[key] = found
         return found
 
-    def launch_1d(self, buffers: Sequence = (), n: int = 1, push=b"", wait: bool = True) -> int:
+    def launch_1d(self, buffers: Sequence = (), n: int = 1, push=b"", wait: bool = True,
+                  timeout: float | None = None) -> int:
         """A 1-D launch over `n` items with a local size the runtime chooses."""
-        return self.launch(buffers, push, (n, 1, 1), self.local_1d(), wait)
+        return self.launch(buffers, push, (n, 1, 1), self.local_1d(), wait, timeout)
 
     def _submit(self, local, groups, buffers: tuple, push: bytes, ranges=None) -> int:
         sub = self.ctx.submitter
@@ -258,17 +288,21 @@ class Kernel(Resource):
                 self.cache.forget(buffer)
 
     def _release(self) -> None:
-        """Wait for the kernel's GPU work, then destroy its Vulkan objects."""
-        try:
-            self.ctx.submitter.wait(self.last_serial)
-        finally:
+        """Wait for the kernel's GPU work, then destroy its Vulkan objects (every step
+        runs even if an earlier one fails; the first failure is raised)."""
+        def caches():
             with self._lock:
                 for b in self.cache.buffers():
                     b.users.discard(self)
                 self.cache.destroy()
+
+        def program():
+            with self._lock:
                 self.program.destroy()
                 self.program = None
-            self.device.forget(self)
+
+        release_all(lambda: self.ctx.submitter.wait(self.last_serial), caches, program,
+                    lambda: self.device.forget(self))
 
     def __repr__(self) -> str:
         return (f"<Kernel {self.info.entry_point!r} bindings={len(self.info.bindings)} "

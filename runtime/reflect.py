@@ -1,19 +1,19 @@
 """Minimal SPIR-V reflection: what the runtime must know to build a compute pipeline.
 
-Reads the module word by word (opcodes from the grammar JSON) and reports the GLCompute
+Reads the module word by word (spirv.reader; opcodes from the grammar JSON) and reports the GLCompute
 entry point's name, the storage-buffer bindings of descriptor set 0, the push-constant
 block's size, the local size (default values, and which dimensions are specialization
 constants with which SpecId), and the declared capabilities.
 """
 from __future__ import annotations
 
-import array
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
 from .errors import CompilationError
-from .grammar import Grammar, grammar
+from .spirv.errors import SpirvError
+from .spirv.grammar import Grammar, grammar
+from .spirv.reader import instructions, literal_string, to_words
 
 
 @dataclass(frozen=True)
@@ -27,46 +27,12 @@ class ModuleInfo:
     local_size_spec_ids: tuple[int | None, int | None, int | None]   # None: fixed dimension
     capabilities: frozenset[str]
     version: tuple[int, int]
+    shared_memory_size: int = 0                 # bytes of Workgroup variables
 
     @property
     def specializable(self) -> bool:
         """True when every local-size dimension is a specialization constant."""
         return all(s is not None for s in self.local_size_spec_ids)
-
-
-def to_words(code: bytes) -> array.array:
-    """The module's 32-bit words in host order; checks size and magic number."""
-    if len(code) < 20 or len(code) % 4:
-        raise CompilationError(f"not a SPIR-V module: {len(code)} bytes (need a multiple of 4, at least 20)")
-    words = array.array("I")
-    words.frombytes(code)
-    magic = grammar().magic
-    if words[0] != magic:
-        words.byteswap()
-        if words[0] != magic:
-            raise CompilationError("not a SPIR-V module: bad magic number")
-    return words
-
-
-def instructions(words):
-    """(opcode, operand words) for each instruction after the 5-word header."""
-    i, n = 5, len(words)
-    while i < n:
-        count, op = words[i] >> 16, words[i] & 0xFFFF
-        if count == 0 or i + count > n:
-            raise CompilationError(f"malformed SPIR-V: bad instruction length at word {i}")
-        yield op, words[i + 1:i + count]
-        i += count
-
-
-def literal_string(operands) -> tuple[str, int]:
-    """Decode a NUL-terminated literal string; returns (text, words used)."""
-    raw = array.array("I", operands).tobytes() if sys.byteorder == "little" else \
-        b"".join(w.to_bytes(4, "little") for w in operands)
-    end = raw.find(b"\0")
-    if end < 0:
-        raise CompilationError("malformed SPIR-V: unterminated string")
-    return raw[:end].decode("utf-8", "replace"), end // 4 + 1
 
 
 class _Module:
@@ -130,7 +96,17 @@ class _Module:
 
 
 def reflect(code: bytes) -> ModuleInfo:
-    """Reflect a SPIR-V compute module; raises CompilationError when it cannot be used."""
+    """Reflect a SPIR-V compute module; raises CompilationError when it cannot be used
+    (also for a malformed module the validator did not see: no IndexError escapes)."""
+    try:
+        return _reflect(code)
+    except SpirvError as e:
+        raise CompilationError(str(e)) from None
+    except (IndexError, KeyError, ValueError, TypeError, OverflowError) as exc:
+        raise CompilationError(f"malformed SPIR-V: {type(exc).__name__}: {exc}") from None
+
+
+def _reflect(code: bytes) -> ModuleInfo:
     g = grammar()
     m = _Module(to_words(code), g)
     glcompute = g.value("ExecutionModel", "GLCompute")
@@ -142,7 +118,41 @@ def reflect(code: bytes) -> ModuleInfo:
     return ModuleInfo(
         entry_point=name, bindings=_bindings(m), push_constant_size=_push_size(m),
         local_size=sizes, local_size_spec_ids=spec_ids,
-        capabilities=frozenset(m.caps), version=m.version)
+        capabilities=frozenset(m.caps), version=m.version, shared_memory_size=_shared_size(m))
+
+
+def _shared_size(m: _Module) -> int:
+    """Bytes of the module's Workgroup (shared memory) variables."""
+    wg = m.g.value("StorageClass", "Workgroup")
+    return sum(_natural_size(m, _pointee_any(m, t)) for t, _, storage in m.variables if storage == wg)
+
+
+def _pointee_any(m: _Module, ptr_type: int) -> int:
+    kind, ops = m.types.get(ptr_type, ("", []))
+    if kind != "OpTypePointer":
+        raise CompilationError(f"variable type %{ptr_type} is not a pointer")
+    return ops[1]
+
+
+def _natural_size(m: _Module, type_id: int, depth: int = 0) -> int:
+    """Byte size of a type without explicit layout (shared memory): scalars by width,
+    booleans 4 bytes, arrays length times element (or ArrayStride), structs the sum
+    of their members (or the end of the last Offset)."""
+    if depth > 64:
+        raise CompilationError("type nesting too deep")
+    kind, ops = m.types.get(type_id, ("?", []))
+    if kind in ("OpTypeInt", "OpTypeFloat"):
+        return max(ops[0] // 8, 1)
+    if kind == "OpTypeBool":
+        return 4
+    if kind in ("OpTypeVector", "OpTypeMatrix"):
+        return ops[1] * _natural_size(m, ops[0], depth + 1)
+    if kind == "OpTypeArray":
+        stride = m.deco[type_id].get(m.g.value("Decoration", "ArrayStride"), [None])[0]
+        return _constant_value(m, ops[1]) * (stride or _natural_size(m, ops[0], depth + 1))
+    if kind == "OpTypeStruct":
+        return sum(_natural_size(m, member, depth + 1) for member in ops)
+    raise CompilationError(f"unsupported type {kind} in shared memory")
 
 
 def _bindings(m: _Module) -> tuple[int, ...]:
@@ -234,7 +244,7 @@ def _constant_value(m: _Module, const_id: int) -> int:
     kind, ops = m.consts.get(const_id, ("?", []))
     if kind not in ("OpConstant", "OpSpecConstant") or not ops:
         raise CompilationError(f"%{const_id} is not an integer constant")
-    return ops[0]
+    return sum(word << (32 * i) for i, word in enumerate(ops))   # low-order word first
 
 
 def _local_size(m: _Module, entry_id: int):

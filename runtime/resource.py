@@ -26,6 +26,8 @@ class Resource:
         self._drained = threading.Condition(self._pin_lock)
         self._pins = 0
         self._alive = True
+        self._gone = ""                     # why pins fail once dead (default: "was freed")
+        self._released = threading.Event()  # set once _release has run (or never will)
 
     @property
     def alive(self) -> bool:
@@ -35,7 +37,7 @@ class Resource:
         """Mark an operation in progress; raises InvalidHandleError once freed."""
         with self._pin_lock:
             if not self._alive:
-                raise InvalidHandleError(f"{self.kind} was freed")
+                raise InvalidHandleError(f"{self.kind} {self._gone or 'was freed'}")
             self._pins += 1
 
     def unpin(self) -> None:
@@ -64,9 +66,25 @@ class Resource:
             self.unpin()
 
     def free(self) -> None:
-        """Retire the object, then release what it holds; idempotent."""
-        if self.retire():
+        """Retire the object, then release what it holds; idempotent. When another
+        thread is already freeing it, wait until that thread's release is over."""
+        if not self.retire():
+            self._released.wait()
+            return
+        try:
             self._release()
+        finally:
+            self._released.set()
+
+    def abandon(self, reason: str) -> None:
+        """Mark dead without releasing anything (the handles belong to another process
+        after fork()); pins then fail with "<kind> <reason>". Takes no lock: the lock
+        may have been held by a thread that does not exist in this process."""
+        self._pin_lock = threading.Lock()
+        self._drained = threading.Condition(self._pin_lock)
+        self._alive, self._pins, self._gone = False, 0, reason
+        self._released = threading.Event()
+        self._released.set()
 
     def _release(self) -> None:
         """Destroy the object's Vulkan objects (runs once, after retire)."""
@@ -92,3 +110,20 @@ def pinned(objects: Iterable[Resource]) -> Iterator[list]:
     finally:
         for obj in done:
             obj.unpin()
+
+
+def release_all(*steps) -> None:
+    """Run every step (a callable) of a destroy path even if some raise; then raise
+    the first failure (the others are chained in its message)."""
+    errors: list[BaseException] = []
+    for step in steps:
+        try:
+            step()
+        except Exception as exc:  # noqa: BLE001 - keep releasing the rest, report after
+            errors.append(exc)
+    if errors:
+        first = errors[0]
+        if len(errors) > 1:
+            first.add_note(f"{len(errors) - 1} more failure(s) while releasing: "
+                           + "; ".join(repr(e) for e in errors[1:]))
+        raise first

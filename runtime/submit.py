@@ -8,14 +8,36 @@ the vkQueueSubmit call holds the queue lock, and recording holds the command-poo
 from __future__ import annotations
 
 import collections
+import os
 import threading
+import time
 
 from . import tracking, vkapi
 from .device_context import DeviceContext
-from .errors import ExecutionError
+from .errors import ExecutionError, InvalidParameterError
 
 UINT64_MAX = (1 << 64) - 1
 KEEP_FREE = 16      # recycled one-shot command buffers kept
+WAIT_SLICE_NS = 50_000_000   # one vkWaitSemaphores slice: how soon Ctrl-C is seen
+VK_TIMEOUT = 2
+TIMEOUT_ENV = "SIMPLE_VK_TIMEOUT"
+
+
+def launch_timeout(timeout: float | None) -> float | None:
+    """The wait limit of a launch in seconds: `timeout`, else SIMPLE_VK_TIMEOUT, else
+    None (no limit). Zero or negative values mean no limit; a malformed value is an
+    InvalidParameterError."""
+    if timeout is None:
+        text = os.environ.get(TIMEOUT_ENV, "").strip()
+        if not text:
+            return None
+        try:
+            timeout = float(text)
+        except ValueError:
+            raise InvalidParameterError(f"{TIMEOUT_ENV}={text!r} is not a number of seconds") from None
+    if not isinstance(timeout, (int, float)) or timeout != timeout:
+        raise InvalidParameterError(f"timeout must be a number of seconds (got {timeout!r})")
+    return float(timeout) if timeout > 0 else None
 
 
 class Submitter:
@@ -153,17 +175,29 @@ class Submitter:
             self._done = out[0]
         return self._done
 
-    def wait(self, serial: int) -> None:
-        """Block until submission `serial` (and all earlier ones) completed. No lock held."""
+    def wait(self, serial: int, timeout: float | None = None, what: str = "") -> None:
+        """Block until submission `serial` (and all earlier ones) completed. No lock held.
+
+        Waits in slices of WAIT_SLICE_NS so that Ctrl-C (KeyboardInterrupt, raised by
+        Python between two slices) ends the wait promptly; past `timeout` seconds
+        raises ExecutionError naming `what` (the work itself is not cancelled)."""
         if serial <= self._done:
             return
         state = getattr(self._wait_local, "state", None)
         if state is None:
             state = self._wait_local.state = self._wait_info()
         state[1][0] = serial
-        result = self._wait_fn(self._device, state[0], UINT64_MAX)
-        if result != 0:
-            vkapi.check(result, "vkWaitSemaphores", ExecutionError)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            result = self._wait_fn(self._device, state[0], WAIT_SLICE_NS)
+            if result == 0:
+                break
+            if result != VK_TIMEOUT:
+                vkapi.check(result, "vkWaitSemaphores", ExecutionError)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise ExecutionError(f"{what or f'submission {serial}'} did not finish within "
+                                     f"{timeout:g} s (SIMPLE_VK_TIMEOUT or timeout=); "
+                                     "the work is still running on the device")
         if serial > self._done:
             self._done = serial
 

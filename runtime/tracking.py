@@ -60,3 +60,9 @@ def live_total() -> int:
     """Total number of live Vulkan objects."""
     with _lock:
         return len(_live)
+
+
+def after_fork() -> None:
+    """In a fork()ed child: a fresh lock (a parent thread may have held the old one)."""
+    global _lock
+    _lock = threading.Lock()

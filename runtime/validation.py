@@ -20,9 +20,32 @@ _count = 0
 _recent: collections.deque[str] = collections.deque(maxlen=50)
 
 
+def after_fork() -> None:
+    """In a fork()ed child: a fresh lock (a parent thread may have held the old one)."""
+    global _lock
+    _lock = threading.Lock()
+
+
 def requested() -> bool:
     """True when SIMPLE_VK_VALIDATION asks for the validation layer."""
-    return os.environ.get("SIMPLE_VK_VALIDATION", "").strip().lower() in ("1", "true", "yes", "on")
+    return os.environ.get("SIMPLE_VK_VALIDATION", "").strip().lower() in ("1", "true", "yes", "on", "sync")
+
+
+def sync_requested() -> bool:
+    """True when SIMPLE_VK_VALIDATION=sync also asks for synchronization validation
+    (the layer's thread-safety checks are on whenever the layer is)."""
+    return os.environ.get("SIMPLE_VK_VALIDATION", "").strip().lower() == "sync"
+
+
+def features_info(vk, next_struct):
+    """A VkValidationFeaturesEXT enabling synchronization validation, chained to
+    `next_struct` (keep the returned objects alive until the instance is created)."""
+    enables = vk.ffi.new("VkValidationFeatureEnableEXT[1]",
+                         [vk.VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT])
+    info = vk.ffi.new("VkValidationFeaturesEXT*", {
+        "sType": vk.VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT, "pNext": next_struct,
+        "enabledValidationFeatureCount": 1, "pEnabledValidationFeatures": enables})
+    return info, enables
 
 
 def validation_message_count() -> int:

@@ -20,34 +20,38 @@ from simple_vkbackend.lowering import ir
 from .arguments import bind_arguments, default_global_size, local_size_arg, signature
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
+from .dtypes import numeric_dtype
 from .sizes import SizeArg
 
 BackendArg = Union[str, Backend]
 
 
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
-                   device: Any = None) -> "Module":
-    """Compile Simple source text. Raises frontend.CompileError on bad source."""
+                   device: Any = None, strict: bool = False) -> "Module":
+    """Compile Simple source text. Raises frontend.CompileError on bad source.
+    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
     def front() -> ir.Module:
-        from .frontend import compile_source as front_end
-        return front_end(text, filename=filename)
+        from .frontend import CompileOptions, compile_source as front_end
+        return front_end(text, filename=filename, options=CompileOptions(strict=strict))
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
-    return _compile_cached(data, filename, front, backend, device)
+    return _compile_cached(data, filename, strict, front, backend, device)
 
 
-def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None) -> "Module":
-    """Compile a Simple source file. Raises frontend.CompileError on bad source."""
+def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None,
+                 strict: bool = False) -> "Module":
+    """Compile a Simple source file. Raises frontend.CompileError on bad source.
+    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
     def front() -> ir.Module:
-        from .frontend import compile_file as front_end
-        return front_end(str(path))
+        from .frontend import CompileOptions, compile_file as front_end
+        return front_end(str(path), CompileOptions(strict=strict))
     try:
         data = Path(path).read_bytes()
     except OSError:
         data = None         # the front end reports it
-    return _compile_cached(data, str(path), front, backend, device)
+    return _compile_cached(data, str(path), strict, front, backend, device)
 
 
-def _compile_cached(source: Optional[bytes], filename: str, front: Callable[[], ir.Module],
+def _compile_cached(source: Optional[bytes], filename: str, strict: bool, front: Callable[[], ir.Module],
                     backend: BackendArg, device: Any) -> "Module":
     """Compile through the on-disk module cache when the backend has a cache tag
     (module_cache.py); `front()` gives the kernel IR on a miss."""
@@ -57,12 +61,12 @@ def _compile_cached(source: Optional[bytes], filename: str, front: Callable[[], 
         key = None
         if tag is not None and source is not None:
             from . import module_cache
-            key = module_cache.module_key(source, filename, chosen.name, tag())
+            key = module_cache.module_key(source, filename, chosen.name, f"{tag()};strict={strict}")
             compiled = module_cache.load_module(key)
             if compiled is not None:
                 return Module(compiled, chosen, owns_backend=owns)
         module = front()
-        from simple_vkbackend.lowering.ir_verify import verify_module
+        from simple_vkbackend.lowering.ir.verify import verify_module
         verify_module(module)
         compiled = chosen.compile(module)
         if key is not None:
@@ -86,7 +90,7 @@ def compile_ir(module: ir.Module, backend: BackendArg = "auto", device: Any = No
     """Compile a kernel IR module (from any front end). `backend`: a name
     ('vulkan', 'software', 'auto') or a Backend; `device` (vulkan): a Device, an
     index or part of a device name. The module is verified first (IRVerifyError)."""
-    from simple_vkbackend.lowering.ir_verify import verify_module
+    from simple_vkbackend.lowering.ir.verify import verify_module
     verify_module(module)
     chosen, owns = _backend(backend, device)
     try:
@@ -190,7 +194,11 @@ class KernelFunction:
 
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                  **kwargs: Any) -> None:
-        if any(getattr(v, "is_device_buffer", False) for v in (*args, *kwargs.values())):
+        named = [(f"argument {i + 1}", v) for i, v in enumerate(args)] + list(kwargs.items())
+        for what, value in named:
+            if isinstance(value, np.ndarray):
+                numeric_dtype(value.dtype, f"{self.name}(): {what}")
+        if any(getattr(v, "is_device_buffer", False) for _, v in named):
             if getattr(self.module.backend, "device", None) is None:
                 bind_arguments(self.interface, args, kwargs)     # mistakes first, then the backend
                 raise TypeError(f"{self.name}(): device Buffers need the vulkan backend; the "

@@ -110,10 +110,13 @@ def check_scalar(kernel: str, param: ParamSlot, value: Any) -> np.generic:
 
 
 def default_global_size(interface: KernelInterface, bound: Mapping[str, Any], global_size: SizeArg) -> Size3:
-    """The launch's global size: as given, or for a 1-D kernel the largest buffer
-    argument's element count."""
+    """The launch's global size: as given, else the kernel's own default
+    (`@simd(grid_size=...)`), else for a 1-D kernel the largest buffer argument's
+    element count."""
     if global_size is not None:
         return as_size3(global_size, "global_size")
+    if interface.grid_size is not None:
+        return interface.grid_size
     if interface.dims != 1:
         raise TypeError(f"{interface.name}() is a {interface.dims}-D kernel: pass "
                         f"global_size=({', '.join('xyz'[:interface.dims])})")

@@ -102,6 +102,8 @@ def kernel_manifest(interface: KernelInterface, spirv_file: Optional[str] = None
         "capabilities": list(interface.capabilities),
         "extensions": list(interface.extensions),
         "features": list(interface.features),
+        "target_tag": interface.target_tag,
+        "default_global_size": list(interface.grid_size) if interface.grid_size else None,
     }
 
 

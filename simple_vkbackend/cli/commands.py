@@ -13,11 +13,11 @@ from simple_vkbackend.lowering import ir
 from .parser import EXIT_OK, UsageError
 
 
-def load(path: str) -> ir.Module:
+def load(path: str, options=None) -> ir.Module:
     from ..frontend import compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
-    return compile_file(path)
+    return compile_file(path, options)
 
 
 def compile_vulkan(module: ir.Module):
@@ -36,7 +36,7 @@ def compile_vulkan(module: ir.Module):
 
 
 def build(args: argparse.Namespace) -> int:
-    from simple_vkbackend.lowering.spirv_tools import disassemble
+    from simple_vkbackend.runtime.spirv.tools import disassemble
     compiled = compile_vulkan(load(args.file))
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -68,20 +68,26 @@ def native(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    module = load(args.file)
+    from ..frontend import CompileOptions
+    options = CompileOptions(strict=getattr(args, "strict", False))
+    module = load(args.file, options)
     try:
-        from simple_vkbackend.lowering.ir_verify import verify_module
+        from simple_vkbackend.lowering.ir.verify import verify_module
     except ImportError:  # the verifier is optional here: the front end's output is checked anyway
         verify_module = None
     if verify_module is not None:
         verify_module(module)
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
+    if getattr(args, "verbose", False):
+        for item in options.skipped:
+            names = f" {', '.join(item.names)}" if item.names else ""
+            print(f"{args.file}:{item.span.line}: skipped {item.kind}{names} ({item.reason})")
     return EXIT_OK
 
 
 def only_kernel(module: ir.Module, name: str) -> ir.Module:
     """`module` reduced to kernel `name`, the helpers it calls and the constants."""
-    from simple_vkbackend.lowering.ir_walk import called_functions
+    from simple_vkbackend.lowering.ir.walk import called_functions
     try:
         kernel = module.kernel(name)
     except KeyError:
@@ -96,14 +102,14 @@ def emit(args: argparse.Namespace) -> int:
     if args.kernel:
         module = only_kernel(module, args.kernel)
     if args.emit == "ir":
-        from simple_vkbackend.lowering.ir_text import print_module
+        from simple_vkbackend.lowering.ir.text import print_module
         sys.stdout.write(print_module(module))
         return EXIT_OK
     compiled = compile_vulkan(module)
     if args.emit == "llvm":
         sys.stdout.write(compiled.host_glue)
         return EXIT_OK
-    from simple_vkbackend.lowering.spirv_tools import disassemble
+    from simple_vkbackend.runtime.spirv.tools import disassemble
     for name, code in compiled.spirv.items():
         if len(compiled.spirv) > 1:
             sys.stdout.write(f"; kernel {name}\n")
@@ -139,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
                     raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
                                      f"(parameters: {', '.join(params)})")
                 values[name] = parse_spec(params[name], spec, args.seed)
-            if not args.global_size and interface.dims > 1:
+            if not args.global_size and interface.dims > 1 and interface.grid_size is None:
                 raise UsageError(f"kernel {args.kernel} is {interface.dims}-D: pass "
                                  f"--global {','.join('XYZ'[:interface.dims])}")
             global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None

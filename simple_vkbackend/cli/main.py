@@ -38,9 +38,10 @@ def handle_other(err: Exception) -> int:
     if isinstance(err, OSError):
         return fail(f"{err.strerror or err}: {err.filename}" if err.filename else str(err), EXIT_INPUT)
     from simple_vkbackend.lowering.errors import InternalCompilerError, LoweringError
+    from simple_vkbackend.runtime.spirv.errors import SpirvError
     if isinstance(err, InternalCompilerError):
         return fail(f"internal compiler error: {err}", EXIT_INPUT)
-    if isinstance(err, LoweringError):
+    if isinstance(err, (LoweringError, SpirvError)):
         return fail(str(err), EXIT_INPUT)
     return fail(f"internal error: {type(err).__name__}: {err}", EXIT_INTERNAL)
 

@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="report the file's diagnostics; exit 0 when clean")
     c.add_argument("file")
+    c.add_argument("--strict", action="store_true",
+                   help="upstream's buffer rule for every kernel: a bare buffer parameter is read-only unless `mut`")
+    c.add_argument("-v", "--verbose", action="store_true", help="also list the host items skipped")
 
     e = sub.add_parser("emit", help="print kernel IR, SPIR-V assembly or host glue LLVM IR")
     e.add_argument("file")

@@ -19,11 +19,14 @@ class TypeName:
 
 @dataclass(eq=False, slots=True)
 class BufferTypeExpr:
-    """`[T]`, `[]T`, `Array[T]`, `&mut [T]` (writable) or `&[T]` (read-only)."""
+    """`&mut [T]` (writable), `&[T]` (read-only), or a bare spelling (`bare`):
+    `[T]`, `[]T`, `Array[T]`, `T[]`, `[T]_gpu`, `GpuArray<T>`, `Buffer<T>`, whose
+    mutability depends on the kernel's marker (docs/language.md)."""
 
     elem: TypeName
     writable: bool
     span: Span
+    bare: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -122,6 +125,24 @@ class Conditional:
 
 
 @dataclass(eq=False, slots=True)
+class StrLit:
+    """A string literal: only an attribute argument (`@gpu("vulkan")`)."""
+
+    value: str
+    span: Span
+
+
+@dataclass(eq=False, slots=True)
+class ChainCompare:
+    """`a <= x < b`: `a <= x and x < b`, each operand evaluated once."""
+
+    operands: list["Expr"]
+    ops: list[str]
+    op_spans: list[Span]
+    span: Span
+
+
+@dataclass(eq=False, slots=True)
 class Cast:
     """`e as T` and `T(e)`."""
 
@@ -130,7 +151,8 @@ class Cast:
     span: Span
 
 
-Expr = Union[IntLit, FloatLit, BoolLit, Name, Attribute, Call, Index, Unary, Binary, Conditional, Cast]
+Expr = Union[IntLit, FloatLit, BoolLit, Name, Attribute, Call, Index, Unary, Binary, Conditional, Cast,
+             ChainCompare, StrLit]
 
 # --------------------------------------------------------------------------- statements
 
@@ -192,10 +214,18 @@ class RangeIter:
 
 
 @dataclass(eq=False, slots=True)
+class ListIter:
+    """What `for d in [-1, 0, 1]:` iterates: a list of constants (unrolled)."""
+
+    items: list[Expr]
+    span: Span
+
+
+@dataclass(eq=False, slots=True)
 class For:
     var: str
     var_span: Span
-    iter: Union[RangeIter, Expr]  # an Expr other than range(...) is an error
+    iter: Union[RangeIter, ListIter, Expr]  # an Expr other than range(...) is an error
     body: list["Stmt"]
     span: Span
 
@@ -228,14 +258,14 @@ Stmt = Union[Let, Assign, ExprStmt, If, While, For, Break, Continue, Pass, Retur
 
 @dataclass(eq=False, slots=True)
 class AttrArg:
-    name: str
+    name: Optional[str]  # None for a positional argument (`@gpu("vulkan")`)
     value: Union[Expr, list[Expr]]  # a list for a tuple `(16, 16)`
     span: Span
 
 
 @dataclass(eq=False, slots=True)
 class ItemAttr:
-    """`#[gpu(...)]`, `@gpu`, `@simd(...)`."""
+    """`#[gpu(...)]`, `@gpu`, `@simd(...)`; `kernel fn` is the attribute `kernel fn`."""
 
     name: str
     args: list[AttrArg]
@@ -247,6 +277,7 @@ class Param:
     name: str
     type: TypeExpr
     span: Span
+    mutable: bool = False  # `mut NAME: [T]`
 
 
 @dataclass(eq=False, slots=True)
@@ -273,5 +304,18 @@ Item = Union[FnDef, ConstDef]
 
 
 @dataclass(eq=False, slots=True)
+class SkippedItem:
+    """Host code skipped by its indentation block: `kind` is the leading keyword
+    (`struct`, `use`, `fn`, `statement` ...), `names` what it defines or imports."""
+
+    kind: str
+    names: list[str]
+    span: Span
+    reason: str
+
+
+@dataclass(eq=False, slots=True)
 class SourceModule:
     items: list[Item]
+    skipped: list[SkippedItem] = field(default_factory=list)
+    host: bool = False  # the file holds host code: only what kernels reach is compiled

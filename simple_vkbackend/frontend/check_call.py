@@ -1,36 +1,73 @@
 """Type checking of calls: helper functions, `len`, methods, `this.*`, `gpu.*`
 builtins (thread ids, barriers, atomics) and the math builtins.
 
-`CallChecker` is a mixin of `ExprChecker` (check_expr.py), which provides
-`expr`, `expect_type`, `coerce`, `convert`, `indexable`, `index_value`,
-`readonly_error` and the host hooks (`m`, `lookup`, `note_dim`, `note_call`).
+A `CallChecker` is owned by an `ExprChecker` (check_expr.py) and checks the
+arguments of calls through it (`self.exprs`); the context of the code around (names,
+facts learned) is the expression checker's `ctx`. What it uses of its owner is the
+`ExprChecking` protocol below, so this module does not import check_expr.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Protocol, Union
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast
-from .builtins import (ATOMICS, BOOL_RESULT_MATH, GPU_NAMESPACE, ID_ALIASES, INT_MATH, MATH_ARITY,
-                       THIS_METHODS)
+from .builtins import (ATOMIC_ALIASES, ATOMICS, BARE_BUILTINS, BOOL_RESULT_MATH, GPU_NAMESPACE,
+                       GPU_SYNC_ALIASES, ID_ALIASES, INT_MATH, MATH_ARITY, SYNC_ALIASES, THIS_METHODS)
 from .check_values import ATOMIC_FORM, Untyped, Value, source_text, suggest
-from .consteval import FoldError, fold
+from .context import ExprContext, ModuleContext
+from .host_items import skipped_hint
 from .scope import BUFFER, ERROR, PRIVATE, Binding
+from .source import Span
 from .types import scalar_type, widens
 
 
+
+class ExprChecking(Protocol):
+    """What a CallChecker uses of the expression checker that owns it."""
+
+    ctx: ExprContext
+    m: ModuleContext
+
+    @property
+    def ids(self): ...
+
+    def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None: ...
+
+    def lookup(self, name: str) -> Optional[Binding]: ...
+
+    def expr(self, node: ast.Expr, hint: Optional[ScalarType] = None) -> Value: ...
+
+    def expect_type(self, node: ast.Expr, t: ScalarType, context: str = "") -> Optional[ir.Expr]: ...
+
+    def coerce(self, v: Value, t: ScalarType, node, context: str = "") -> Optional[ir.Expr]: ...
+
+    def convert(self, v: Union[ir.Expr, Untyped], t: ScalarType) -> ir.Expr: ...
+
+    def indexable(self, node: ast.Expr) -> Optional[Binding]: ...
+
+    def index_value(self, node: ast.Expr, base: Optional[Binding]) -> Optional[ir.Expr]: ...
+
+    def readonly_error(self, name: str, b: Binding, span: Span) -> None: ...
+
+    def constant_int(self, node: ast.Expr, what: str) -> Optional[int]: ...
+
+
 class CallChecker:
-    """Checking of call expressions (a mixin of `ExprChecker`)."""
+    """Checking of call expressions, for the expression checker `exprs` that owns it."""
+
+    def __init__(self, exprs: ExprChecking):
+        self.exprs = exprs
 
     def call(self, node: ast.Call, hint, allow_void: bool = False) -> Value:
         f = node.func
         if node.type_args:
-            self.error("`gpu.shared_memory<T>(n)` is only allowed as the value of a declaration", node.span,
+            self.exprs.error("`gpu.shared_memory<T>(n)` is only allowed as the value of a declaration", node.span,
                        "write `val tile = gpu.shared_memory<f32>(256)`")
             return None
         if isinstance(f, ast.Name):
-            return self.call_name(f.id, node, hint)
+            return self.call_name(f.id, node, hint, allow_void)
         if isinstance(f, ast.Attribute):
             obj = f.obj
             if isinstance(obj, ast.Name) and obj.id == "gpu":
@@ -38,43 +75,54 @@ class CallChecker:
             if isinstance(obj, ast.Name) and obj.id == "math":
                 if f.name in MATH_ARITY:
                     return self.math(f.name, node.args, node, hint)
-                self.error(f"unknown math function `math.{f.name}`", f.name_span, suggest(f.name, MATH_ARITY))
+                self.exprs.error(f"unknown math function `math.{f.name}`", f.name_span, suggest(f.name, MATH_ARITY))
                 return None
             if isinstance(obj, ast.Name) and obj.id == "this":
                 return self.this_call(f, node)
+            if isinstance(obj, ast.Name) and obj.id == "thread_group" and f.name == "barrier" \
+                    and self.exprs.lookup("thread_group") is None:
+                return self.sync_builtin("barrier", "thread_group.barrier", node, allow_void)
             return self.method(f, node, hint)
-        self.error("this expression cannot be called", f.span)
+        self.exprs.error("this expression cannot be called", f.span)
         return None
 
-    def call_name(self, name: str, node: ast.Call, hint) -> Value:
-        sig = self.m.functions.get(name)
+    def call_name(self, name: str, node: ast.Call, hint, allow_void: bool = False) -> Value:
+        sig = self.exprs.m.functions.get(name)
         if sig is not None:
             return self.call_helper(sig, node)
         t = scalar_type(name)
         if t is not None:
             if not self.arity(name, node, 1):
                 return None
-            v = self.expr(node.args[0], t)
-            return None if v is None else self.convert(v, t)
+            v = self.exprs.expr(node.args[0], t)
+            return None if v is None else self.exprs.convert(v, t)
         if name == "len":
             return self.length(node.args, node)
         if name == "range":
-            self.error("`range(...)` is only allowed as the iterable of a `for` loop", node.span)
+            self.exprs.error("`range(...)` is only allowed as the iterable of a `for` loop", node.span)
             return None
         if name in ID_ALIASES:
             builtin, dim = ID_ALIASES[name]
             return self.id_builtin(builtin, dim, node)
+        if name in SYNC_ALIASES:
+            return self.sync_builtin(SYNC_ALIASES[name], name, node, allow_void)
+        if name in ATOMIC_ALIASES:
+            return self.atomic(ATOMICS[ATOMIC_ALIASES[name]], ATOMIC_ALIASES[name], node)
         if name in MATH_ARITY:
             return self.math(name, node.args, node, hint)
-        b = self.lookup(name)
+        b = self.exprs.lookup(name)
         if b is not None and b.kind != ERROR:
-            self.error(f"`{name}` is a {b.kind}, not a function", node.func.span)
+            self.exprs.error(f"`{name}` is a {b.kind}, not a function", node.func.span)
             return None
         if name in GPU_NAMESPACE:
-            self.error(f"unknown function `{name}`", node.func.span, f"did you mean `gpu.{name}(...)`?")
+            self.exprs.error(f"unknown function `{name}`", node.func.span, f"did you mean `gpu.{name}(...)`?")
             return None
-        self.error(f"unknown function `{name}`", node.func.span,
-                   suggest(name, [*self.m.functions, *MATH_ARITY, *ID_ALIASES, "len"]))
+        if name in self.exprs.m.skipped:
+            self.exprs.error(f"`{name}` cannot be called from a kernel", node.func.span,
+                             skipped_hint(self.exprs.m.skipped[name]))
+            return None
+        self.exprs.error(f"unknown function `{name}`", node.func.span,
+                   suggest(name, [*self.exprs.m.functions, *MATH_ARITY, *BARE_BUILTINS, "len"]))
         return None
 
     def arity(self, name: str, node: ast.Call, n: int, most: Optional[int] = None) -> bool:
@@ -84,82 +132,85 @@ class CallChecker:
             return True
         want = f"{n}" if n == most else f"{n} to {most}"
         plural = "" if want == "1" else "s"
-        self.error(f"`{name}` takes {want} argument{plural}, got {got}", node.span)
+        self.exprs.error(f"`{name}` takes {want} argument{plural}, got {got}", node.span)
         return False
 
     def call_helper(self, sig, node: ast.Call) -> Value:
         if sig.is_kernel:
-            self.error(f"cannot call kernel `{sig.name}`", node.func.span,
+            self.exprs.error(f"cannot call kernel `{sig.name}`", node.func.span,
                        "kernels are launched from the host; move shared code into a helper `fn`")
             return None
         if sig.broken:
             for a in node.args:
-                self.expr(a, None)
+                self.exprs.expr(a, None)
             return None
         if len(node.args) != len(sig.params):
             n = len(sig.params)
             params = ", ".join(f"{p.name}: {p.type}" for p in sig.params)
             ret = f" -> {sig.ret}" if sig.ret else ""
-            self.error(f"`{sig.name}` takes {n} argument{'' if n == 1 else 's'}, got {len(node.args)}", node.span,
+            self.exprs.error(f"`{sig.name}` takes {n} argument{'' if n == 1 else 's'}, got {len(node.args)}", node.span,
                        f"it is declared as `fn {sig.name}({params}){ret}`")
             return None
-        args = [self.expect_type(a, p.type, f" for parameter `{p.name}` of `{sig.name}`")
+        args = [self.exprs.expect_type(a, p.type, f" for parameter `{p.name}` of `{sig.name}`")
                 for a, p in zip(node.args, sig.params)]
         if any(a is None for a in args):
             return None
-        self.note_call(sig.name, node.span)
+        self.exprs.ctx.note_call(sig.name, node.span)
         return ir.Call(sig.ret, sig.name, args)
 
     def length(self, args: list[ast.Expr], node) -> Value:
         if len(args) != 1:
-            self.error(f"`len` takes 1 argument, got {len(args)}", node.span)
+            self.exprs.error(f"`len` takes 1 argument, got {len(args)}", node.span)
             return None
-        b = self.indexable(args[0])
+        b = self.exprs.indexable(args[0])
         return None if b is None else ir.Len(I32, b.ir_name)
 
     def method(self, f: ast.Attribute, node: ast.Call, hint) -> Value:
         if f.name == "len":
             if node.args:
-                self.error("`.len()` takes no arguments", node.span)
+                self.exprs.error("`.len()` takes no arguments", node.span)
                 return None
             return self.length([f.obj], node)
         if f.name in MATH_ARITY:
             return self.math(f.name, [f.obj, *node.args], node, hint)
-        self.error(f"unknown method `{f.name}`", f.name_span,
+        self.exprs.error(f"unknown method `{f.name}`", f.name_span,
                    suggest(f.name, ["len", *MATH_ARITY]) or "methods are `.len()` and the math functions")
         return None
 
     def this_call(self, f: ast.Attribute, node: ast.Call) -> Value:
         builtin = THIS_METHODS.get(f.name)
         if builtin is None:
-            self.error(f"unknown method `this.{f.name}`", f.name_span,
+            self.exprs.error(f"unknown method `this.{f.name}`", f.name_span,
                        suggest(f.name, THIS_METHODS) or "`this` has index(), thread_index(), group_index()")
             return None
-        return self.id_builtin(builtin, 0, node)
+        return self.id_builtin(builtin, None, node)
+
+    def sync_builtin(self, name: str, spelling: str, node: ast.Call, allow_void: bool) -> Value:
+        if not self.arity(spelling, node, 0):
+            return None
+        if not allow_void:
+            self.exprs.error(f"`{spelling}()` does not produce a value", node.span)
+            return None
+        return ir.Builtin(None, name, [])
 
     def gpu_call(self, name: str, node: ast.Call, hint, allow_void: bool) -> Value:
         if name in ir.ID_BUILTINS:
             return self.id_builtin(name, None, node)
-        if name in ir.SYNC_BUILTINS:
-            if not self.arity(f"gpu.{name}", node, 0):
-                return None
-            if not allow_void:
-                self.error(f"`gpu.{name}()` does not produce a value", node.span)
-                return None
-            return ir.Builtin(None, name, [])
+        if name in ir.SYNC_BUILTINS or name in GPU_SYNC_ALIASES:
+            return self.sync_builtin(GPU_SYNC_ALIASES.get(name, name), f"gpu.{name}", node, allow_void)
         if name in ATOMICS:
             return self.atomic(ATOMICS[name], name, node)
         if name == "shared_memory":
-            self.error("`gpu.shared_memory` needs an element type", node.span,
+            self.exprs.error("`gpu.shared_memory` needs an element type", node.span,
                        "write `val tile = gpu.shared_memory<f32>(256)`")
             return None
-        self.error(f"unknown GPU builtin `gpu.{name}`", node.func.name_span, suggest(name, GPU_NAMESPACE))
+        self.exprs.error(f"unknown GPU builtin `gpu.{name}`", node.func.name_span, suggest(name, GPU_NAMESPACE))
         return None
 
     def id_builtin(self, name: str, dim: Optional[int], node: ast.Call) -> Value:
         if dim is not None:
             if node.args:
-                self.error(f"`{node.func.span.text}` takes no arguments", node.span)
+                self.exprs.error(f"`{node.func.span.text}` takes no arguments", node.span)
                 return None
         elif not self.arity(node.func.span.text, node, 0, 1):
             return None
@@ -169,37 +220,16 @@ class CallChecker:
                 return None
         else:
             dim = 0
-        self.note_dim(dim)
-        return ir.Builtin(I32, name, [], dim)
+        self.exprs.ctx.note_dim(dim)
+        e = ir.Builtin(I32, name, [], dim)
+        return self.exprs.ids.mark(e) if self.exprs.ids is not None else e
 
     def dimension(self, node: ast.Expr) -> Optional[int]:
-        value = self.constant_int(node, "a dimension")
+        value = self.exprs.constant_int(node, "a dimension")
         if value is None:
             return None
         if not 0 <= value <= 2:
-            self.error(f"dimension must be 0, 1 or 2, found {value}", node.span)
-            return None
-        return value
-
-    def constant_int(self, node: ast.Expr, what: str) -> Optional[int]:
-        """The value of an integer compile-time constant expression."""
-        v = self.expr(node, I32)
-        if v is None:
-            return None
-        if isinstance(v, Untyped):
-            value = v.value
-        else:
-            try:
-                value = fold(v, self.m.constants)
-            except FoldError as e:
-                self.error(str(e), node.span)
-                return None
-        if not isinstance(value, int) or isinstance(value, bool):
-            if value is None:
-                self.error(f"{what} must be a compile-time constant", node.span,
-                           "use a literal, a `const`, or arithmetic on them")
-            else:
-                self.error(f"{what} must be an integer", node.span)
+            self.exprs.error(f"dimension must be 0, 1 or 2, found {value}", node.span)
             return None
         return value
 
@@ -208,23 +238,23 @@ class CallChecker:
     def math(self, name: str, arg_nodes: list[ast.Expr], node: ast.Call, hint) -> Value:
         want = MATH_ARITY[name]
         if len(arg_nodes) != want:
-            self.error(f"`{name}` takes {want} argument{'s' if want > 1 else ''}, got {len(arg_nodes)}",
+            self.exprs.error(f"`{name}` takes {want} argument{'s' if want > 1 else ''}, got {len(arg_nodes)}",
                        node.span)
             return None
         hint = hint if hint is not None and not hint.is_bool and name not in BOOL_RESULT_MATH else None
         values = []
         for a in arg_nodes:
             typed = next((v.type for v in values if isinstance(v, ir.Expr)), None)
-            values.append(self.expr(a, typed or hint))
+            values.append(self.exprs.expr(a, typed or hint))
         if any(v is None for v in values):
             return None
         t = self.math_type(name, values, hint)
-        args = [self.coerce(v, t, a, f" for `{name}`") for v, a in zip(values, arg_nodes)]
+        args = [self.exprs.coerce(v, t, a, f" for `{name}`") for v, a in zip(values, arg_nodes)]
         if any(a is None for a in args):
             return None
         if t.is_bool or (not t.is_float and name not in INT_MATH):
             bad = next(a for a, v in zip(arg_nodes, args) if v.type == t)
-            self.error(f"`{name}` needs {'numbers' if name in INT_MATH else 'floats'}, found `{t}`",
+            self.exprs.error(f"`{name}` needs {'numbers' if name in INT_MATH else 'floats'}, found `{t}`",
                        bad.span, None if t.is_bool else f"write `{source_text(bad)} as f32`")
             return None
         return ir.Builtin(BOOL if name in BOOL_RESULT_MATH else t, name, args)
@@ -247,15 +277,15 @@ class CallChecker:
         target = node.args[0]
         form = ATOMIC_FORM.format(name=name, args="expected, desired" if nvalues == 2 else "v")
         if not (isinstance(target, ast.Unary) and target.op == "&" and isinstance(target.operand, ast.Index)):
-            self.error(f"the first argument of `gpu.{name}` must be an element address `&a[i]`",
+            self.exprs.error(f"the first argument of `gpu.{name}` must be an element address `&a[i]`",
                        target.span, f"write `{form}`")
             return None
-        b = self.indexable(target.operand.obj)
-        i = self.index_value(target.operand.index, b)
+        b = self.exprs.indexable(target.operand.obj)
+        i = self.exprs.index_value(target.operand.index, b)
         if b is None or i is None or not self.atomic_target_ok(b, op, name, target):
             return None
         elem = b.type.elem
-        args = [self.expect_type(a, elem, f" for `gpu.{name}`") for a in node.args[1:]]
+        args = [self.exprs.expect_type(a, elem, f" for `gpu.{name}`") for a in node.args[1:]]
         if any(a is None for a in args):
             return None
         return ir.Atomic(elem, op, b.ir_name, i, args)
@@ -263,15 +293,15 @@ class CallChecker:
     def atomic_target_ok(self, b: Binding, op: str, name: str, target) -> bool:
         base = target.operand.obj.id
         if b.kind == PRIVATE:
-            self.error(f"`gpu.{name}` needs a buffer or shared array element; `{base}` is a private array",
+            self.exprs.error(f"`gpu.{name}` needs a buffer or shared array element; `{base}` is a private array",
                        target.span)
             return False
         if b.kind == BUFFER and not b.type.writable:
-            self.readonly_error(base, b, target.span)
+            self.exprs.readonly_error(base, b, target.span)
             return False
         elem = b.type.elem
         if elem in (ir.I32, ir.U32) or (elem == F32 and op == "add"):
             return True
         allowed = "i32, u32 or f32" if op == "add" else "i32 or u32"
-        self.error(f"`gpu.{name}` works on {allowed} elements; `{base}` has `{elem}` elements", target.span)
+        self.exprs.error(f"`gpu.{name}` works on {allowed} elements; `{base}` has `{elem}` elements", target.span)
         return False

@@ -13,34 +13,40 @@ from typing import Optional, Union
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32, ScalarType
-from . import ast
+from . import ast, bounds
 from .check_call import CallChecker
 from .check_values import ARITH, BITWISE, COMPARE, SHIFTS, Untyped, Value, source_text, suggest
 from .consteval import FoldError, fold, untyped_binary
-from .context import ModuleContext
+from .context import ExprContext, ModuleContext
+from .diagnostics import DiagnosticBag
+from .host_items import skipped_hint
+from .ir_util import has_effects
 from .scope import BUFFER, ERROR, INDEXABLE_KINDS, SCALAR_KINDS, Binding
 from .source import Span
 from .types import cast_target, convert_constant, fits, int_range, scalar_type, widens
 
 
-class ExprChecker(CallChecker):
-    """Expression checking. The host class provides `m` (ModuleContext),
-    `lookup(name)`, `simd`, `note_dim(d)` and `note_call(name, span)`."""
+class ExprChecker:
+    """Expression checking in the context `ctx` (context.ExprContext: the names in
+    scope and where what it learns goes); calls are checked by its `calls`
+    (check_call.CallChecker). `diags`: where errors go (None: the module's bag)."""
 
-    m: ModuleContext
-    simd: bool = False
+    def __init__(self, ctx: ExprContext, diags: Optional[DiagnosticBag] = None):
+        self.ctx = ctx
+        self.m: ModuleContext = ctx.m
+        self.simd, self.bounds, self.ids = ctx.simd, ctx.bounds, ctx.ids
+        self.diags = diags
+        self.calls = CallChecker(self)
+        self.lookup = ctx.lookup  # the scope's own lookup, called directly (a hot path)
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
-        self.m.diags.error(message, span, hint)
+        (self.diags or self.m.diags).error(message, span, hint)
 
-    def lookup(self, name: str) -> Optional[Binding]:
-        return self.m.const_binding(name)
+    def lookup(self, name: str) -> Optional[Binding]:  # replaced per instance by ctx.lookup
+        return self.ctx.lookup(name)
 
-    def note_dim(self, dim: int) -> None:
-        pass
-
-    def note_call(self, name: str, span: Span) -> None:
-        pass
+    def call(self, node: ast.Call, hint, allow_void: bool = False) -> Value:
+        return self.calls.call(node, hint, allow_void)
 
     # ------------------------------------------------------------------ entry points
 
@@ -109,6 +115,8 @@ class ExprChecker(CallChecker):
             return v
         if widens(v.type, t):
             return ir.Cast(t, v)
+        if self.ids is not None and t.is_int and self.ids.is_flexible(v):
+            return self.ids.retype(v, t, node.span)
         self.error(f"mismatched types: expected `{t}`{context}, found `{v.type}`", node.span,
                    self.cast_hint(node, v.type, t))
         return None
@@ -116,7 +124,19 @@ class ExprChecker(CallChecker):
     def cast_hint(self, node, src: ScalarType, dst: ScalarType) -> str:
         if dst.is_bool:
             return f"write `{source_text(node)} != 0`"
-        return f"write `{source_text(node)} as {dst}`"
+        return self.inferred_note(node) + f"write `{source_text(node)} as {dst}`"
+
+    def inferred_note(self, node) -> str:
+        """Where a thread id's local got its type, when `node` mentions one."""
+        if self.ids is None:
+            return ""
+        for name in sorted(_names_in(node)):
+            b = self.lookup(name)
+            demand = self.ids.inferred.get(b.ir_name) if b is not None else None
+            if demand is not None:
+                return (f"`{name}` is a thread id of type `{demand.type}`, from its use on line "
+                        f"{demand.span.line}; an id takes one type: ")
+        return ""
 
     def unify(self, l: Value, r: Value, lnode, rnode, op: str):
         """Both operands brought to one type; None after an error."""
@@ -132,6 +152,11 @@ class ExprChecker(CallChecker):
             return ir.Cast(r.type, l), r
         if widens(r.type, l.type):
             return l, ir.Cast(l.type, r)
+        if self.ids is not None and l.type.is_int and r.type.is_int:
+            if self.ids.is_flexible(l) and not self.ids.is_flexible(r):
+                return self.ids.retype(l, r.type, lnode.span), r
+            if self.ids.is_flexible(r) and not self.ids.is_flexible(l):
+                return l, self.ids.retype(r, l.type, rnode.span)
         target = cast_target(l.type, r.type)
         node, src = (rnode, r.type) if target == l.type else (lnode, l.type)
         self.error(f"mismatched types: `{l.type}` and `{r.type}` in `{op}`", node.span,
@@ -173,7 +198,10 @@ class ExprChecker(CallChecker):
             self.unknown_name(node.id, node.span)
             return None
         if b.kind in SCALAR_KINDS:
-            return ir.Var(b.type, b.ir_name)
+            var = ir.Var(b.type, b.ir_name)
+            if self.ids is not None and b.ir_name in self.ids.locals:
+                self.ids.mark(var)
+            return var
         if b.kind != ERROR:
             self.error(f"`{node.id}` is a {b.kind}, not a value", node.span,
                        f"use an element `{node.id}[i]` or its length `len({node.id})`")
@@ -185,11 +213,13 @@ class ExprChecker(CallChecker):
                        "call one of its functions, e.g. `gpu.global_id(0)`")
         elif name in self.m.functions:
             self.error(f"`{name}` is a function, not a value", span, f"call it: `{name}(...)`")
+        elif name in self.m.skipped:
+            self.error(f"`{name}` cannot be used in a kernel", span, skipped_hint(self.m.skipped[name]))
         else:
             self.error(f"unknown name `{name}`", span, self.name_hint(name))
 
     def name_hint(self, name: str) -> Optional[str]:
-        return suggest(name, self.m.const_defs)
+        return self.ctx.name_hint(name)
 
     # ------------------------------------------------------------------ operators
 
@@ -220,7 +250,10 @@ class ExprChecker(CallChecker):
             return None
         if op == "+":
             return v
-        return self.folded(ir.Unary(v.type, "neg" if op == "-" else "bitnot", v), node)
+        result = self.folded(ir.Unary(v.type, "neg" if op == "-" else "bitnot", v), node)
+        if self.ids is not None:
+            self.ids.mark_if_derived(result, [v])
+        return result
 
     def _untyped_unary(self, op: str, v: Untyped, node) -> Value:
         if op == "~":
@@ -259,7 +292,10 @@ class ExprChecker(CallChecker):
             self.error(f"`{op}` needs {need}, found `{t}`", node.span,
                        {"&": "write `and`", "|": "write `or`", "^": "write `!=`"}.get(op) if t.is_bool else None)
             return None
-        return self.folded(ir.Binary(t, ARITH.get(op) or BITWISE[op], l, r), node)
+        result = self.folded(ir.Binary(t, ARITH.get(op) or BITWISE[op], l, r), node)
+        if self.ids is not None:
+            self.ids.mark_if_derived(result, [l, r])
+        return result
 
     def fold_untyped(self, op: str, l: Untyped, r: Untyped, node) -> Value:
         try:
@@ -307,6 +343,36 @@ class ExprChecker(CallChecker):
             self.error(f"`{op}` cannot compare `bool` values", node.span)
             return None
         return self.folded(ir.Binary(BOOL, COMPARE[op], l, r), node)
+
+    def chain_compare(self, node: ast.ChainCompare, hint) -> Value:
+        """`a < b <= c`: `a < b and b <= c`, `b` evaluated once (so it must not
+        have effects), `c` only when `a < b` holds."""
+        parts = []
+        left = self.expr(node.operands[0], None)
+        for k, op in enumerate(node.ops):
+            lnode, rnode = node.operands[k], node.operands[k + 1]
+            pair_node = ast.Binary(op, lnode, rnode, lnode.span.to(rnode.span), node.op_spans[k])
+            part = self.compare(op, left, lnode, rnode, pair_node)
+            if part is None:
+                return None
+            parts.append(part)
+            if k + 1 < len(node.ops):
+                left = self.expr(rnode, None)
+                if isinstance(left, ir.Expr) and has_effects(left):
+                    self.error("the middle operand of a chained comparison must not call functions or atomics",
+                               rnode.span, "compute it into a `val` first")
+                    return None
+        result = parts[0]
+        for part in parts[1:]:
+            if isinstance(result, ir.Const) and isinstance(part, ir.Const):
+                result = ir.Const(BOOL, result.value and part.value)
+            else:
+                result = ir.Logical(BOOL, "and", result, part)
+        return result
+
+    def string(self, node: ast.StrLit, hint) -> Value:
+        self.error("string literals are not supported", node.span)
+        return None
 
     def logical(self, node: ast.Binary) -> Value:
         l = self.coerce(self.expr(node.lhs, BOOL), BOOL, node.lhs, f" for `{node.op}`")
@@ -409,15 +475,64 @@ class ExprChecker(CallChecker):
         i = self.index_value(node.index, b)
         if b is None or i is None:
             return None
-        return ir.Index(b.type.elem, b.ir_name, i, self.simd and b.kind == BUFFER)
+        if self.simd and b.kind == BUFFER:
+            if not self.policy_index_ok(i, node.index):
+                return None
+            return bounds.read(self.bounds, b.type.elem, b.ir_name, i)
+        return ir.Index(b.type.elem, b.ir_name, i, False)
+
+    def policy_index_ok(self, i: ir.Expr, node) -> bool:
+        """`clamp` and `zero` evaluate an index more than once: it must not have effects."""
+        if self.bounds in ("clamp", "zero") and has_effects(i):
+            self.error(f"under `@bounds(default={self.bounds})` an index must not call functions or atomics",
+                       node.span, "compute it into a `val` first")
+            return False
+        return True
 
     def attribute(self, node: ast.Attribute, hint) -> Value:
         self.error(f"`{node.span.text}` must be called", node.span, f"write `{node.span.text}()`")
         return None
 
     def readonly_error(self, name: str, b: Binding, span: Span) -> None:
+        if name in self.ctx.implicit_readonly:
+            self.error(f"cannot write to `{name}`: it is an immutable storage buffer (a bare buffer parameter of "
+                       "a `@gpu(\"...\")` kernel, or of any kernel in strict mode, is read-only unless declared "
+                       "`mut`)", span, f"declare it writable: `mut {name}: [{b.type.elem}]`")
+            return
         self.error(f"cannot write to `{name}`: it is a read-only buffer (`&[{b.type.elem}]`)", span,
                    f"declare the parameter as `{name}: &mut [{b.type.elem}]` or `{name}: [{b.type.elem}]`")
+
+    def constant_int(self, node: ast.Expr, what: str) -> Optional[int]:
+        """The value of an integer compile-time constant expression."""
+        v = self.expr(node, I32)
+        if v is None:
+            return None
+        if isinstance(v, Untyped):
+            value = v.value
+        else:
+            try:
+                value = fold(v, self.m.constants)
+            except FoldError as e:
+                self.error(str(e), node.span)
+                return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            if value is None:
+                self.error(f"{what} must be a compile-time constant", node.span,
+                           "use a literal, a `const`, or arithmetic on them")
+            else:
+                self.error(f"{what} must be an integer", node.span)
+            return None
+        return value
+
+
+def _names_in(node) -> set[str]:
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, ast.Binary):
+        return _names_in(node.lhs) | _names_in(node.rhs)
+    if isinstance(node, ast.Unary):
+        return _names_in(node.operand)
+    return set()
 
 
 _DISPATCH = {
@@ -432,4 +547,11 @@ _DISPATCH = {
     ast.Index: ExprChecker.index,
     ast.Attribute: ExprChecker.attribute,
     ast.Call: ExprChecker.call,
+    ast.ChainCompare: ExprChecker.chain_compare,
+    ast.StrLit: ExprChecker.string,
 }
+
+
+def constants_checker(m: ModuleContext) -> ExprChecker:
+    """An expression checker for module level: only the module constants are in scope."""
+    return ExprChecker(ExprContext(m, m.const_binding, lambda name: suggest(name, m.const_defs)))

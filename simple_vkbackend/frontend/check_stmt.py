@@ -4,11 +4,13 @@ from __future__ import annotations
 from typing import Optional
 
 from ..lowering import ir
-from ..lowering.ir import BOOL, I32
-from . import ast
+from ..lowering.ir import BOOL, F32, I32
+from . import ast, bounds
 from .check_expr import ExprChecker
 from .check_values import Untyped, suggest
-from .context import FnSig, ModuleContext
+from .context import ExprContext, FnSig, ModuleContext
+from .diagnostics import DiagnosticBag
+from .id_types import IdTyping
 from .ir_util import always_returns, clone_expr, has_effects
 from .scope import (BUFFER, CONST, ERROR, LOCAL, LOOP_VAR, PARAM, PRIVATE, SHARED, Binding,
                     NameAllocator, Scope)
@@ -18,14 +20,19 @@ from .types import RESERVED_NAMES, fits, widens, zero
 TERMINATORS = (ir.Return, ir.Break, ir.Continue)
 
 
-class FunctionChecker(ExprChecker):
-    """Checks the body of one kernel or helper and builds its IR pieces."""
+class FunctionChecker:
+    """Checks the body of one kernel or helper and builds its IR pieces; its
+    expressions are checked by the ExprChecker `exprs` it owns, which it gives the
+    names in scope and receives the ids and calls used through an ExprContext."""
 
-    def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool):
+    def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool, bounds: str = "return",
+                 ids: Optional[IdTyping] = None, diags: Optional[DiagnosticBag] = None):
         self.m = m
+        self.ids = ids if ids is not None else IdTyping()
         self.fn = fn
         self.sig = sig
         self.simd = simd
+        self.bounds = bounds
         self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params)])
         self.scope = Scope()
         self.locals: list[ir.Local] = []
@@ -34,7 +41,11 @@ class FunctionChecker(ExprChecker):
         self.max_dim = -1
         self.calls: list[tuple[str, Span]] = []
         self.loops = 0
+        self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
         self.ended: dict[str, Span] = {}
+        context = ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
+                              sig.implicit_readonly, self.ids)
+        self.exprs = ExprChecker(context, diags)
         self.bind_params()
 
     def bind_params(self) -> None:
@@ -44,7 +55,10 @@ class FunctionChecker(ExprChecker):
             kind = ERROR if t is None else BUFFER if isinstance(t, ir.BufferType) else PARAM
             self.scope.define(p.name, Binding(kind, p.name, t, False, p.span))
 
-    # ------------------------------------------------------------------ hooks of ExprChecker
+    # ------------------------------------------------------------------ the expression checker's context
+
+    def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
+        self.exprs.error(message, span, hint)
 
     def lookup(self, name: str) -> Optional[Binding]:
         return self.scope.lookup(name) or self.m.const_binding(name)
@@ -99,9 +113,14 @@ class FunctionChecker(ExprChecker):
     def bind_error(self, name: str, span: Span) -> None:
         self.scope.define(name, Binding(ERROR, name, None, False, span))
 
-    def declare_local(self, name: str, span: Span, value: ir.Expr, mutable: bool, out) -> None:
-        t = value.type
+    def declare_local(self, name: str, span: Span, value: ir.Expr, mutable: bool, out,
+                      annotated: bool = False) -> None:
         ir_name = self.alloc.fresh(name)
+        if not annotated and self.ids.is_flexible(value):
+            decided = self.ids.local_declared(ir_name, name, span.start)
+            if decided is not None and decided[0] != value.type:
+                value = self.ids.retype(value, decided[0], span)
+        t = value.type
         self.locals.append(ir.Local(ir_name, t))
         if mutable:
             self.mutable_names.add(ir_name)
@@ -120,21 +139,21 @@ class FunctionChecker(ExprChecker):
         value = self.let_value(s)
         if value is None:
             return self.bind_error(s.name, s.name_span)
-        self.declare_local(s.name, s.name_span, value, s.mutable, out)
+        self.declare_local(s.name, s.name_span, value, s.mutable, out, annotated=s.type is not None)
 
     def let_value(self, s: ast.Let) -> Optional[ir.Expr]:
         if isinstance(s.type, ast.BufferTypeExpr):
             self.error("a buffer can only be a kernel parameter", s.type.span)
             return None
-        t = self.scalar(s.type) if s.type is not None else None
+        t = self.exprs.scalar(s.type) if s.type is not None else None
         if s.value is None:
             return self.default_value(s, t)
-        v = self.expr(s.value, t)
+        v = self.exprs.expr(s.value, t)
         if s.type is not None and t is None:
             return None
         if t is None:
-            return self.materialize(v, None, s.value)
-        return self.coerce(v, t, s.value, f" for `{s.name}`")
+            return self.exprs.materialize(v, None, s.value)
+        return self.exprs.coerce(v, t, s.value, f" for `{s.name}`")
 
     def default_value(self, s: ast.Let, t: Optional[ir.ScalarType]) -> Optional[ir.Expr]:
         if t is None:
@@ -149,14 +168,14 @@ class FunctionChecker(ExprChecker):
         return ir.Const(t, zero(t))
 
     def elem_type(self, tnode) -> Optional[ir.ScalarType]:
-        t = self.scalar(tnode)
+        t = self.exprs.scalar(tnode)
         if t is not None and t.is_bool:
             self.error("array elements must be numbers, not `bool`", tnode.span, "use `u8` or `i32` flags")
             return None
         return t
 
     def array_length(self, node: ast.Expr) -> Optional[int]:
-        n = self.constant_int(node, "an array length")
+        n = self.exprs.constant_int(node, "an array length")
         if n is not None and n <= 0:
             self.error(f"an array length must be positive, found {n}", node.span)
             return None
@@ -239,16 +258,16 @@ class FunctionChecker(ExprChecker):
         b = self.lookup(name)
         if b is None:
             if s.op != "=":
-                self.unknown_name(name, span)
+                self.exprs.unknown_name(name, span)
                 return
             if not self.bindable(name, span):
                 return
-            value = self.typed(s.value, None)
+            value = self.exprs.typed(s.value, None)
             if value is None:
                 return self.bind_error(name, span)
             return self.declare_local(name, span, value, True, out)
         if b.kind == ERROR:
-            self.expr(s.value, None)
+            self.exprs.expr(s.value, None)
             return
         if b.kind != LOCAL or not b.mutable:
             return self.not_assignable(name, b, span)
@@ -274,10 +293,10 @@ class FunctionChecker(ExprChecker):
 
     def assign_index(self, s: ast.Assign, out: list) -> None:
         target = s.target
-        b = self.indexable(target.obj)
-        i = self.index_value(target.index, b)
+        b = self.exprs.indexable(target.obj)
+        i = self.exprs.index_value(target.index, b)
         if b is None or i is None or not self.element_writable(b, target):
-            self.expr(s.value, None)
+            self.exprs.expr(s.value, None)
             return
         elem = b.type.elem
         checked = self.simd and b.kind == BUFFER
@@ -286,15 +305,25 @@ class FunctionChecker(ExprChecker):
             self.locals.append(ir.Local(tmp, i.type))
             out.append(ir.Assign(ir.Var(i.type, tmp), i))
             i = ir.Var(i.type, tmp)
+        guard = None
+        if checked:
+            if not self.exprs.policy_index_ok(i, target.index):
+                self.exprs.expr(s.value, None)
+                return
+            if self.bounds == "zero":
+                guard = bounds.in_range(b.ir_name, i)
+            i = bounds.write_index(self.bounds, b.ir_name, i)
         current = ir.Index(elem, b.ir_name, clone_expr(i), checked) if s.op != "=" else None
         value = self.assigned_value(s, current, elem)
-        if value is not None:
-            out.append(ir.Assign(ir.Index(elem, b.ir_name, i, checked), value))
+        if value is None:
+            return
+        store = ir.Assign(ir.Index(elem, b.ir_name, i, checked), value)
+        out.append(store if guard is None else ir.If(guard, ir.Block([store]), ir.Block()))
 
     def element_writable(self, b: Binding, target: ast.Index) -> bool:
         name = target.obj.id
         if b.kind == BUFFER and not b.type.writable:
-            self.readonly_error(name, b, target.span)
+            self.exprs.readonly_error(name, b, target.span)
             return False
         if b.kind == PRIVATE and not b.mutable:
             t = b.type
@@ -306,8 +335,8 @@ class FunctionChecker(ExprChecker):
     def assigned_value(self, s: ast.Assign, current: ir.Expr, t: ir.ScalarType) -> Optional[ir.Expr]:
         """The value stored by `target = e` or `target op= e`, of the target's type `t`."""
         if s.op == "=":
-            return self.expect_type(s.value, t, f" in the assignment to `{s.target.span.text}`")
-        v = self.binop(s.op, current, s.target, s.value, s, t)
+            return self.exprs.expect_type(s.value, t, f" in the assignment to `{s.target.span.text}`")
+        v = self.exprs.binop(s.op, current, s.target, s.value, s, t)
         if isinstance(v, ir.Expr) and v.type != t:
             self.error(f"mismatched types: `{s.op}=` on `{t}` with a wider `{v.type}` value", s.value.span,
                        f"write `{s.value.span.text} as {t}`" if widens(t, v.type) else None)
@@ -319,18 +348,18 @@ class FunctionChecker(ExprChecker):
     def expr_stmt(self, s: ast.ExprStmt, out: list) -> None:
         node = s.expr
         if not isinstance(node, ast.Call):
-            self.expr(node, None)
+            self.exprs.expr(node, None)
             hint = "did you mean `=`?" if isinstance(node, ast.Binary) and node.op == "==" else None
             self.error("this expression has no effect", node.span, hint)
             return
-        v = self.call(node, None, allow_void=True)
+        v = self.exprs.call(node, None, allow_void=True)
         if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
             out.append(ir.ExprStmt(v))
         elif v is not None:
             self.error("this expression has no effect", node.span)
 
     def if_stmt(self, s: ast.If, out: list) -> None:
-        parts = [(self.condition(cond), self.block(body)) for cond, body in s.branches]
+        parts = [(self.exprs.condition(cond), self.block(body)) for cond, body in s.branches]
         otherwise = self.block(s.otherwise) if s.otherwise is not None else ir.Block()
         if any(cond is None for cond, _ in parts):
             return
@@ -341,7 +370,7 @@ class FunctionChecker(ExprChecker):
         out.append(node)
 
     def while_stmt(self, s: ast.While, out: list) -> None:
-        cond = self.condition(s.cond)
+        cond = self.exprs.condition(s.cond)
         body = self.loop_body(s.body, None)
         if cond is not None:
             always = isinstance(cond, ir.Const) and cond.value is True
@@ -352,12 +381,16 @@ class FunctionChecker(ExprChecker):
         if var is not None:
             scope.define(*var)
         self.loops += 1
+        self.unrolled.append(False)
         body = self.block(stmts, scope)
+        self.unrolled.pop()
         self.loops -= 1
         return body
 
     def for_stmt(self, s: ast.For, out: list) -> None:
         it = s.iter
+        if isinstance(it, ast.ListIter):
+            return self.unrolled_for(s, it, out)
         bounds = None
         if not isinstance(it, ast.RangeIter):
             self.error("a `for` loop iterates over `range(...)` or `a..b`", it.span,
@@ -384,13 +417,13 @@ class FunctionChecker(ExprChecker):
     def range_bounds(self, it: ast.RangeIter):
         """(type, start, end, step) of a range, or None after an error."""
         start_node = it.start if it.start is not None else it
-        start = self.expr(it.start, None) if it.start is not None else Untyped(0)
-        end = self.expr(it.end, start.type if isinstance(start, ir.Expr) else None)
+        start = self.exprs.expr(it.start, None) if it.start is not None else Untyped(0)
+        end = self.exprs.expr(it.end, start.type if isinstance(start, ir.Expr) else None)
         if start is None or end is None:
             return None
         if isinstance(start, Untyped) and isinstance(end, Untyped):
-            start = self.materialize(start, None, start_node)
-        pair = self.unify(start, end, start_node, it.end, "range")
+            start = self.exprs.materialize(start, None, start_node)
+        pair = self.exprs.unify(start, end, start_node, it.end, "range")
         if pair is None:
             return None
         t = pair[0].type
@@ -399,7 +432,7 @@ class FunctionChecker(ExprChecker):
             return None
         step = 1
         if it.step is not None:
-            step = self.constant_int(it.step, "the step of a range")
+            step = self.exprs.constant_int(it.step, "the step of a range")
             if step is None:
                 return None
             if step == 0:
@@ -418,8 +451,48 @@ class FunctionChecker(ExprChecker):
             return e.name not in self.mutable_names
         return isinstance(e, ir.Builtin) and e.name in ir.ID_BUILTINS
 
+    def unrolled_for(self, s: ast.For, it: ast.ListIter, out: list) -> None:
+        """`for d in [-1, 0, 1]:` is unrolled: the body once per constant, in order."""
+        values = [self.exprs.expr(item, None) for item in it.items]
+        if any(v is None for v in values):
+            return
+        for item, v in zip(it.items, values):
+            if not isinstance(v, (Untyped, ir.Const)):
+                self.error("a `for` over a list needs compile-time constants", item.span,
+                           "use literals or `const`s, or loop over `range(...)`")
+                return
+        if not values:
+            self.error("a `for` over a list needs at least one value", it.span)
+            return
+        t = next((v.type for v in values if isinstance(v, ir.Const)), None)
+        if t is None:
+            t = F32 if any(v.is_float for v in values) else I32
+        consts = [self.exprs.coerce(v, t, item, " in the list") for v, item in zip(values, it.items)]
+        if any(c is None for c in consts) or not self.bindable(s.var, s.var_span):
+            return
+        name = self.alloc.fresh(s.var)
+        self.locals.append(ir.Local(name, t))
+        diags = self.exprs.diags
+        for n, c in enumerate(consts):
+            out.append(ir.Assign(ir.Var(t, name), c))
+            scope = Scope(self.scope)
+            scope.define(s.var, Binding(LOOP_VAR, name, t, False, s.var_span))
+            self.unrolled.append(True)
+            if n == 1:  # the copies after the first repeat its errors: keep one of each
+                self.exprs.diags = DiagnosticBag(self.m.source, limit=None)
+            body = self.block(s.body, scope)
+            self.unrolled.pop()
+            out.extend(body.stmts)
+            if out and isinstance(out[-1], TERMINATORS):
+                break  # the remaining copies could never run
+        self.exprs.diags = diags
+
     def jump(self, s, out: list) -> None:
         word = "break" if isinstance(s, ast.Break) else "continue"
+        if self.unrolled and self.unrolled[-1]:
+            self.error(f"`{word}` is not supported in a `for` over a list (it is unrolled)", s.span,
+                       "loop over `range(...)` instead, or use an `if`")
+            return
         if not self.loops:
             self.error(f"`{word}` outside of a loop", s.span)
             return
@@ -432,7 +505,7 @@ class FunctionChecker(ExprChecker):
         name, ret = self.fn.name, self.sig.ret
         if self.sig.is_kernel or ret is None:
             if s.value is not None:
-                self.expr(s.value, None)
+                self.exprs.expr(s.value, None)
                 if self.sig.is_kernel:
                     self.error("a kernel cannot return a value", s.value.span,
                                "write results into a buffer parameter; `return` alone ends the work item")
@@ -446,7 +519,7 @@ class FunctionChecker(ExprChecker):
         if s.value is None:
             self.error(f"`{name}` must return a `{ret}` value", s.span)
         else:
-            v = self.expect_type(s.value, ret, f" as the result of `{name}`")
+            v = self.exprs.expect_type(s.value, ret, f" as the result of `{name}`")
         # after an error the placeholder keeps "may reach the end" from following up
         out.append(ir.Return(v))
 

@@ -2,22 +2,31 @@
 recursion and kernel dimensionality. Bodies are checked by check_stmt."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
 from ..lowering import ir
-from ..lowering.ir_verify import MAX_WORKGROUP_INVOCATIONS
+from ..lowering.ir.verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
-from .check_expr import ExprChecker
+from .check_expr import constants_checker
 from .check_stmt import FunctionChecker
 from .consteval import FoldError, fold
 from .context import FnSig, ModuleContext
 from .diagnostics import DiagnosticBag
+from .host_items import reachable_items
+from .id_types import IdTyping
+from .markers import KERNEL_MARKERS, KERNEL_MODIFIERS
+from .options import CompileOptions
 from .source import SourceFile, Span
 from .types import RESERVED_NAMES
 
-KERNEL_ATTRS = ("gpu", "simd")
 RESERVED_FUNCTION_NAMES = frozenset({"len", "range"})
+TARGET_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+MAX_ID_PASSES = 8  # checking passes of one function while thread-id locals get their types
+BOUNDS_POLICIES = ("return", "clamp", "zero", "trap")
+# Markers that tag a target: `@gpu_kernel` none, `@vulkan_kernel` "vulkan".
+MARKER_TARGETS = {"vulkan_kernel": "vulkan"}
 
 
 @dataclass
@@ -25,6 +34,10 @@ class KernelAttrs:
     simd: bool = False
     local_size: Optional[tuple[int, int, int]] = None
     hint_dims: Optional[int] = None
+    target: Optional[str] = None  # the target tag: "vulkan", "cuda", ...
+    target_string: bool = False  # tagged `@gpu("...")`: bare buffers are read-only
+    bounds: str = "return"  # the @simd out-of-range policy
+    grid_size: Optional[tuple[int, int, int]] = None  # @simd(grid_size=...): the default global size
 
 
 @dataclass
@@ -39,22 +52,24 @@ class CheckedFn:
 
 
 class ModuleChecker:
-    def __init__(self, source: SourceFile, diags: DiagnosticBag):
+    def __init__(self, source: SourceFile, diags: DiagnosticBag, options: Optional[CompileOptions] = None):
+        self.options = options if options is not None else CompileOptions()
         self.m = ModuleContext(source, diags)
         self.m.evaluate_const = self.evaluate_const
-        self.consts = ExprChecker()
-        self.consts.m = self.m
+        self.consts = constants_checker(self.m)
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         self.m.error(message, span, hint)
 
     def run(self, tree: ast.SourceModule, name: str) -> ir.Module:
         fns = self.collect(tree)
+        attrs = {f.name: self.kernel_attrs(f, tree.host) for f in fns}
+        if tree.host:
+            fns = self.reached(tree, fns, attrs)
         for c in self.m.const_defs:
             self.m.const_binding(c)
-        attrs = {f.name: self.kernel_attrs(f) for f in fns}
         for f in fns:
-            self.m.functions[f.name] = self.signature(f, attrs[f.name] is not None)
+            self.m.functions[f.name] = self.signature(f, attrs[f.name])
         checked = [self.body(f, attrs[f.name]) for f in fns]
         self.check_recursion(checked)
         self.set_dims(checked)
@@ -66,6 +81,24 @@ class ModuleChecker:
         )
 
     # ------------------------------------------------------------------ items
+
+    def reached(self, tree: ast.SourceModule, fns: list[ast.FnDef], attrs) -> list[ast.FnDef]:
+        """In a file with host code: the kernels and the helpers they reach; every
+        other function and constant joins the skipped host items."""
+        for item in tree.skipped:
+            for n in item.names:
+                self.m.skipped.setdefault(n, item)
+        kernels = [f for f in fns if attrs[f.name] is not None]
+        items = {f.name: f for f in fns}
+        items.update(self.m.const_defs)
+        keep = reachable_items(kernels, items)
+        for item_name, item in items.items():
+            if attrs.get(item_name) is None and item_name not in keep:
+                kind = "fn" if isinstance(item, ast.FnDef) else "const"
+                self.options.skipped.append(ast.SkippedItem(kind, [item_name], item.span, "not used by any kernel"))
+        self.options.skipped.sort(key=lambda i: i.span.start)
+        self.m.const_defs = {n: d for n, d in self.m.const_defs.items() if n in keep}
+        return [f for f in fns if attrs[f.name] is not None or f.name in keep]
 
     def collect(self, tree: ast.SourceModule) -> list[ast.FnDef]:
         seen: dict[str, Span] = {}
@@ -106,49 +139,128 @@ class ModuleChecker:
             return None
         return ir.Constant(d.name, v.type, value)
 
-    def kernel_attrs(self, f: ast.FnDef) -> Optional[KernelAttrs]:
-        """The kernel attributes of `f`, or None for a helper."""
-        result = None
+    def kernel_attrs(self, f: ast.FnDef, host: bool = False) -> Optional[KernelAttrs]:
+        """The kernel attributes of `f`, or None for a helper (in a file with host
+        code, a function without a kernel marker may carry host attributes)."""
+        if not any(a.name in KERNEL_MARKERS for a in f.attrs):
+            if host:
+                return None
+            for a in f.attrs:
+                if a.name in KERNEL_MODIFIERS:
+                    self.error(f"`@{a.name}` applies to kernels only", a.span, "mark the kernel `@simd`")
+                else:
+                    self.unknown_attr(a)
+            return None
+        result = KernelAttrs()
         for a in f.attrs:
-            if a.name not in KERNEL_ATTRS:
-                self.error(f"unknown attribute `{a.name}`", a.span, "kernels are marked `#[gpu]`, `@gpu` or `@simd`")
+            if a.name in KERNEL_MODIFIERS:
                 continue
-            result = result or KernelAttrs()
+            if a.name not in KERNEL_MARKERS:
+                self.unknown_attr(a)
+                continue
             result.simd = result.simd or a.name == "simd"
+            result.target = MARKER_TARGETS.get(a.name, result.target)
             for arg in a.args:
-                self.attr_arg(arg, result)
+                self.attr_arg(a.name, arg, result)
+        for a in f.attrs:
+            if a.name in KERNEL_MODIFIERS:
+                self.bounds_attr(a, result)
         return result
 
-    def attr_arg(self, arg: ast.AttrArg, attrs: KernelAttrs) -> None:
-        if arg.name != "local_size":
-            self.error(f"unknown kernel attribute argument `{arg.name}`", arg.span,
-                       "the only argument is `local_size`, e.g. `#[gpu(local_size=(16, 16))]`")
+    def unknown_attr(self, a: ast.ItemAttr) -> None:
+        self.error(f"unknown attribute `{a.name}`", a.span,
+                   "kernels are marked `@gpu`, `#[gpu]`, `@gpu(\"vulkan\")`, `@simd`, `@gpu_kernel`, "
+                   "`@vulkan_kernel` or `kernel fn`")
+
+    def attr_arg(self, marker: str, arg: ast.AttrArg, attrs: KernelAttrs) -> None:
+        if arg.name is None or arg.name == "backend":
+            return self.target_arg(marker, arg, attrs)
+        if arg.name in ("local_size", "group_size"):
+            return self.local_size_arg(arg, attrs)
+        if marker == "simd" and arg.name == "grid_size":
+            sizes = self.sizes(arg, "a grid size")
+            if sizes is not None:
+                attrs.grid_size = tuple(sizes + [1] * (3 - len(sizes)))
             return
-        if attrs.local_size is not None:
-            self.error("`local_size` is given twice", arg.span)
+        if marker == "simd" and arg.name == "dim":
+            dim = self.consts.constant_int(arg.value, "`dim`") if not isinstance(arg.value, list) else None
+            if dim is not None and not 1 <= dim <= 3:
+                self.error(f"`dim` must be 1, 2 or 3, found {dim}", arg.span)
+            elif dim is not None and attrs.hint_dims is None:
+                attrs.hint_dims = dim
             return
+        if marker == "simd" and arg.name == "stream":
+            return  # a launch-queue hint of upstream's runtime; every launch here is ordered
+        allowed = "`local_size`, `group_size`, `grid_size`, `dim`, `stream`" if marker == "simd" else "`local_size`"
+        self.error(f"unknown kernel attribute argument `{arg.name}`", arg.span,
+                   f"the arguments are {allowed}, e.g. `#[gpu(local_size=(16, 16))]`")
+
+    def target_arg(self, marker: str, arg: ast.AttrArg, attrs: KernelAttrs) -> None:
+        """`@gpu("vulkan")` (a string: the target tag, and upstream's buffer rule)
+        or `#[gpu(backend: Vulkan)]`."""
+        value = arg.value
+        if marker == "gpu" and isinstance(value, ast.StrLit):
+            if not TARGET_NAME.fullmatch(value.value.lower()):
+                self.error(f"a target is a name such as \"vulkan\" or \"cuda\", found {value.span.text}", arg.span)
+                return
+            attrs.target, attrs.target_string = value.value.lower(), True
+        elif marker == "gpu" and arg.name == "backend" and isinstance(value, ast.Name):
+            attrs.target = value.id.lower()
+        else:
+            self.error("expected a target such as `@gpu(\"vulkan\")` or `#[gpu(backend: Vulkan)]`", arg.span)
+
+    def bounds_attr(self, a: ast.ItemAttr, attrs: KernelAttrs) -> None:
+        if not attrs.simd:
+            self.error("`@bounds` applies to `@simd` kernels only", a.span,
+                       "other kernels do not check their buffer accesses; mark the kernel `@simd`")
+            return
+        for arg in a.args:
+            if arg.name == "default" and isinstance(arg.value, ast.Name) and arg.value.id in BOUNDS_POLICIES:
+                attrs.bounds = arg.value.id
+                if attrs.bounds == "trap":
+                    self.error("`@bounds(default=trap)` is not supported yet", arg.span,
+                               "use `return` (end the work item), `clamp` or `zero`")
+            elif arg.name == "strict" and isinstance(arg.value, ast.BoolLit):
+                pass  # accepted; every access is checked at run time (docs/language.md)
+            else:
+                self.error("expected `default=return|clamp|zero|trap` or `strict=true|false`", arg.span)
+
+    def sizes(self, arg: ast.AttrArg, what: str) -> Optional[list[int]]:
         values = arg.value if isinstance(arg.value, list) else [arg.value]
         if len(values) > 3:
-            self.error(f"`local_size` has at most 3 dimensions, found {len(values)}", arg.span)
-            return
-        sizes = [self.consts.constant_int(v, "a local size") for v in values]
+            self.error(f"`{arg.name}` has at most 3 dimensions, found {len(values)}", arg.span)
+            return None
+        sizes = [self.consts.constant_int(v, what) for v in values]
         if any(s is None for s in sizes):
-            return
+            return None
         for v, s in zip(values, sizes):
             if s < 1:
-                self.error(f"a local size must be positive, found {s}", v.span)
-                return
+                self.error(f"{what} must be positive, found {s}", v.span)
+                return None
+        return sizes
+
+    def local_size_arg(self, arg: ast.AttrArg, attrs: KernelAttrs) -> None:
+        if attrs.local_size is not None:
+            self.error(f"`{arg.name}` is given twice", arg.span)
+            return
+        sizes = self.sizes(arg, "a local size")
+        if sizes is None:
+            return
         total = sizes[0] * (sizes[1] if len(sizes) > 1 else 1) * (sizes[2] if len(sizes) > 2 else 1)
         if total > MAX_WORKGROUP_INVOCATIONS:
-            self.error(f"`local_size` has {total} work items per group, more than {MAX_WORKGROUP_INVOCATIONS}",
+            self.error(f"`{arg.name}` has {total} work items per group, more than {MAX_WORKGROUP_INVOCATIONS}",
                        arg.span)
             return
         attrs.local_size = tuple(sizes + [1] * (3 - len(sizes)))
         attrs.hint_dims = len(sizes)
 
-    def signature(self, f: ast.FnDef, is_kernel: bool) -> FnSig:
+    def signature(self, f: ast.FnDef, attrs: Optional[KernelAttrs]) -> FnSig:
         errors_before = self.m.diags.error_count
+        is_kernel = attrs is not None
+        # upstream's compiler: in a `@gpu("...")` kernel a bare buffer is read-only unless `mut`
+        readonly_bare = is_kernel and (attrs.target_string or self.options.strict)
         params: list[ir.Param] = []
+        implicit: set[str] = set()
         seen: set[str] = set()
         for p in f.params:
             if p.name in seen:
@@ -156,6 +268,9 @@ class ModuleChecker:
                 continue
             seen.add(p.name)
             t = self.param_type(p, is_kernel)
+            if isinstance(t, ir.BufferType) and readonly_bare and p.type.bare and not p.mutable:
+                t = ir.BufferType(t.elem, False)
+                implicit.add(p.name)
             if t is not None:
                 params.append(ir.Param(p.name, t))
         ret = None
@@ -166,7 +281,7 @@ class ModuleChecker:
             else:
                 ret = self.consts.scalar(f.ret)
         broken = self.m.diags.error_count > errors_before
-        return FnSig(f.name, params, ret, is_kernel, f.name_span, broken)
+        return FnSig(f.name, params, ret, is_kernel, f.name_span, broken, frozenset(implicit))
 
     def param_type(self, p: ast.Param, is_kernel: bool):
         if p.name in RESERVED_NAMES:
@@ -176,6 +291,11 @@ class ModuleChecker:
             self.error(f"parameter `{p.name}` has the name of a module constant", p.span, "rename the parameter")
             return None
         t = p.type
+        if p.mutable and not (isinstance(t, ast.BufferTypeExpr) and t.bare):
+            self.error(f"`mut` applies only to buffer parameters written `mut {p.name}: [T]`", p.span,
+                       "scalar parameters are values; copy one into a `var` to change it"
+                       if not isinstance(t, ast.BufferTypeExpr) else f"write `mut {p.name}: [{t.elem.name}]`")
+            return None
         if isinstance(t, ast.ArrayTypeExpr):
             self.error("array parameters are not supported", t.span, "take a buffer `[f32]` instead")
             return None
@@ -195,13 +315,28 @@ class ModuleChecker:
 
     def body(self, f: ast.FnDef, attrs: Optional[KernelAttrs]) -> CheckedFn:
         sig = self.m.functions[f.name]
-        fc = FunctionChecker(self.m, f, sig, simd=attrs is not None and attrs.simd)
-        body = fc.run()
+        decided: dict = {}
+        for _ in range(MAX_ID_PASSES):  # each pass may fix the type of more thread-id locals (id_types.py)
+            bag = DiagnosticBag(self.m.source, limit=None)
+            fc = FunctionChecker(self.m, f, sig, simd=attrs is not None and attrs.simd,
+                                 bounds=attrs.bounds if attrs is not None else "return",
+                                 ids=IdTyping(decided=dict(decided)), diags=bag)
+            body = fc.run()
+            fixed, conflicts = fc.ids.new_decisions()
+            if conflicts or not fixed:
+                break
+            decided.update(fixed)
+        for first, other in conflicts:
+            self.error(f"`{other.name}` is used as `{other.type}` here and as `{first.type}` on line {first.span.line}",
+                       other.span, f"a thread id takes one integer type; cast at one of the uses, "
+                       f"e.g. `{other.name} as {other.type}`")
+        for d in bag.diagnostics:
+            self.m.diags.error(d.message, d.span, d.hint)
         if attrs is None:
             node = ir.Function(f.name, sig.params, sig.ret, body, fc.locals)
         else:
             node = ir.Kernel(f.name, sig.params, body, fc.locals, fc.shared, attrs.local_size,
-                             dims=1, simd=attrs.simd)
+                             dims=1, simd=attrs.simd, target=attrs.target, grid_size=attrs.grid_size)
         return CheckedFn(f, node, fc.calls, fc.max_dim, attrs)
 
     def check_recursion(self, checked: list[CheckedFn]) -> None:
@@ -255,6 +390,7 @@ class ModuleChecker:
             c.ir.dims = max(1, highest + 1)
 
 
-def check_module(tree: ast.SourceModule, source: SourceFile, diags: DiagnosticBag, name: str) -> ir.Module:
+def check_module(tree: ast.SourceModule, source: SourceFile, diags: DiagnosticBag, name: str,
+                 options: Optional[CompileOptions] = None) -> ir.Module:
     """The kernel IR of a parsed module; errors go to `diags`."""
-    return ModuleChecker(source, diags).run(tree, name)
+    return ModuleChecker(source, diags, options).run(tree, name)

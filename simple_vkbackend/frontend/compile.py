@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 from ..lowering import ir
 from .checker import check_module
+from .options import CompileOptions
 from .diagnostics import CompileError, Diagnostic, DiagnosticBag, TooManyErrors
 from .lexer import tokenize
 from .parser import parse
 from .source import SourceFile, Span
 
 
-def compile_source(text: Union[str, bytes], filename: str = "<source>") -> ir.Module:
+def compile_source(text: Union[str, bytes], filename: str = "<source>",
+                   options: Optional[CompileOptions] = None) -> ir.Module:
     """The kernel IR of Simple source `text`. Raises CompileError with every
-    diagnostic found; never anything else for bad input."""
+    diagnostic found; never anything else for bad input. `options` selects the
+    strict mutability rule and receives what was skipped (CompileOptions)."""
+    options = options if options is not None else CompileOptions()
     if isinstance(text, (bytes, bytearray)):
         text = decode_source(bytes(text), filename)
     if not isinstance(text, str):
@@ -26,7 +30,7 @@ def compile_source(text: Union[str, bytes], filename: str = "<source>") -> ir.Mo
     source = SourceFile(filename, text)
     diags = DiagnosticBag(source)
     try:
-        module = _compile(source, diags, _module_name(filename))
+        module = _compile(source, diags, _module_name(filename), options)
     except TooManyErrors:
         module = None
     except RecursionError:
@@ -43,22 +47,28 @@ def compile_source(text: Union[str, bytes], filename: str = "<source>") -> ir.Mo
     return module
 
 
-def _compile(source: SourceFile, diags: DiagnosticBag, name: str) -> ir.Module:
-    tokens = tokenize(source, diags)
-    tree = parse(tokens, source, diags)
+def _compile(source: SourceFile, diags: DiagnosticBag, name: str, options: CompileOptions) -> ir.Module:
+    lex_diags = DiagnosticBag(source, limit=None)  # errors inside skipped host items are dropped
+    tokens = tokenize(source, lex_diags)
+    diags.syntax_lines.update(lex_diags.syntax_lines)
+    tree = parse(tokens, source, diags, tuple(d.span.start for d in lex_diags.diagnostics if d.span))
+    options.skipped.extend(tree.skipped)
+    for d in lex_diags.diagnostics:
+        if d.span is None or not any(s.span.start <= d.span.start < s.span.end for s in tree.skipped):
+            diags.error(d.message, d.span, d.hint)
     if diags.has_errors:  # checking a tree with holes would mostly report follow-on errors
         return None
-    return check_module(tree, source, diags, name)
+    return check_module(tree, source, diags, name, options)
 
 
-def compile_file(path: Union[str, os.PathLike]) -> ir.Module:
+def compile_file(path: Union[str, os.PathLike], options: Optional[CompileOptions] = None) -> ir.Module:
     """The kernel IR of the Simple source file at `path`."""
     filename = os.fspath(path)
     try:
         data = Path(filename).read_bytes()
     except OSError as e:
         raise CompileError([Diagnostic("error", f"cannot read file: {e.strerror or e}", filename=filename)]) from None
-    return compile_source(decode_source(data, filename), filename)
+    return compile_source(decode_source(data, filename), filename, options)
 
 
 def decode_source(data: bytes, filename: str) -> str:

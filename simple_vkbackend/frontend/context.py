@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..lowering import ir
 from . import ast
 from .diagnostics import DiagnosticBag
 from .scope import CONST, ERROR, Binding
 from .source import SourceFile, Span
+
+if TYPE_CHECKING:
+    from .id_types import IdTyping
 
 
 @dataclass(eq=False)
@@ -21,6 +24,8 @@ class FnSig:
     is_kernel: bool
     span: Span
     broken: bool = False  # the signature had errors: calls are not checked against it
+    # bare buffer parameters made read-only by the kernel's marker (`@gpu("vulkan")`, strict mode)
+    implicit_readonly: frozenset = frozenset()
 
 
 class ModuleContext:
@@ -35,6 +40,7 @@ class ModuleContext:
         self._bindings: dict[str, Binding] = {}
         self._evaluating: set[str] = set()
         self.evaluate_const: Optional[Callable[[ast.ConstDef], Optional[ir.Constant]]] = None
+        self.skipped: dict[str, ast.SkippedItem] = {}  # host items by the names they define
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         self.diags.error(message, span, hint)
@@ -62,3 +68,25 @@ class ModuleContext:
             b = Binding(CONST, name, c.type, False, d.name_span)
         self._bindings[name] = b
         return b
+
+
+def _ignore(*_args) -> None:
+    pass
+
+
+@dataclass(eq=False)
+class ExprContext:
+    """What an expression checker (check_expr.ExprChecker) needs from the code around
+    it, given explicitly: the module, the names in scope (`lookup`, and `name_hint`
+    for an unknown one), where the facts it learns go (`note_dim`: an id dimension
+    used; `note_call`: a helper called), and the rules of the function it is in."""
+
+    m: ModuleContext
+    lookup: Callable[[str], Optional[Binding]]
+    name_hint: Callable[[str], Optional[str]]
+    note_dim: Callable[[int], None] = _ignore
+    note_call: Callable[[str, Span], None] = _ignore
+    simd: bool = False  # buffer accesses are checked (@simd)
+    bounds: str = "return"  # the @simd kernel's out-of-range policy (bounds.py)
+    implicit_readonly: frozenset = frozenset()  # bare buffers read-only by the kernel's marker
+    ids: Optional["IdTyping"] = None  # thread ids' flexible integer type (function bodies only)

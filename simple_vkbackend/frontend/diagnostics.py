@@ -82,16 +82,17 @@ class TooManyErrors(Exception):
 class DiagnosticBag:
     """Collects the diagnostics of one compilation."""
 
-    def __init__(self, source: Optional[SourceFile] = None):
+    def __init__(self, source: Optional[SourceFile] = None, limit: Optional[int] = MAX_ERRORS):
         self.source = source
+        self.limit = limit  # None: keep every error (a bag whose errors are filtered later)
         self.diagnostics: list[Diagnostic] = []
         self.error_count = 0
-        self._syntax_lines: set[int] = set()
+        self.syntax_lines: set[int] = set()
 
     def error(self, message: str, span: Optional[Span], hint: Optional[str] = None) -> None:
         self.diagnostics.append(Diagnostic("error", message, span, hint, self._filename()))
         self.error_count += 1
-        if self.error_count >= MAX_ERRORS:
+        if self.limit is not None and self.error_count >= self.limit:
             self.diagnostics.append(Diagnostic(
                 "error", f"too many errors ({MAX_ERRORS}); stopping", None, None, self._filename()))
             raise TooManyErrors()
@@ -100,8 +101,8 @@ class DiagnosticBag:
         """A lexer or parser error; only the first on a line is kept, since the
         others on it are mostly consequences of the first."""
         line = span.line
-        if line not in self._syntax_lines:
-            self._syntax_lines.add(line)
+        if line not in self.syntax_lines:
+            self.syntax_lines.add(line)
             self.error(message, span, hint)
 
     def _filename(self) -> Optional[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 from ..lowering import ir
-from ..lowering.ir_walk import child_blocks, walk_expr
+from ..lowering.ir.walk import child_blocks, walk_expr
 
 
 def clone_expr(e: ir.Expr) -> ir.Expr:

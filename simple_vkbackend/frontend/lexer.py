@@ -48,22 +48,32 @@ class Lexer:
         self.brackets: list[Token] = []  # open brackets, innermost last
         self.line_indent = 0  # indentation of the current logical line
         self.last_line_end = 0  # end of the last line that had tokens
+        self.logical_start = 0  # index of the first token of the current logical line
 
     def error(self, message: str, start: int, end: int, hint: str | None = None) -> None:
         self.diags.syntax_error(message, self.source.span(start, end), hint)
 
     def run(self) -> list[Token]:
         text = self.source.text
-        start = 0
-        for line in text.split("\n"):
-            end = start + len(line)
-            self.line(start, end - 1 if line.endswith("\r") else end)
+        lines = text.split("\n")
+        start, k = 0, 0
+        while k < len(lines):
+            end = start + len(lines[k])
+            # a triple-quoted string left open continues on the next lines: one line to scan
+            if '"""' in lines[k] or "'''" in lines[k]:
+                while _opens_long_string(text[start:end]) and k + 1 < len(lines):
+                    k += 1
+                    end += 1 + len(lines[k])
+            self.line(start, end - 1 if text.endswith("\r", start, end) else end)
             start = end + 1
+            k += 1
         self.finish(len(text))
         return self.tokens
 
     def line(self, start: int, end: int) -> None:
         text = self.source.text
+        while end > start and text[end - 1] in " \t\f\r":  # trailing whitespace ends the line
+            end -= 1
         pos = LEADING_WS.match(text, start, end).end()
         if pos == end or (text[pos] == "#" and not text.startswith("#[", pos)):
             return  # blank or comment-only line
@@ -72,6 +82,7 @@ class Lexer:
         if not self.brackets:
             self.indentation(start, pos)
             self.line_indent = pos - start
+            self.logical_start = len(self.tokens)
         self.scan(pos, end)
         self.last_line_end = end
         if not self.brackets:
@@ -96,6 +107,12 @@ class Lexer:
             self.indents.append(width)
 
     def scan(self, pos: int, end: int) -> None:
+        while pos < end:  # a string literal interrupts the run of regular tokens
+            pos = self.scan_tokens(pos, end)
+
+    def scan_tokens(self, pos: int, end: int) -> int:
+        """Tokens from `pos` up to `end` or up to the end of a string literal met
+        on the way; where scanning stopped."""
         append = self.tokens.append
         text = self.source.text
         token, keywords, brackets = Token, KEYWORDS, BRACKETS
@@ -119,9 +136,36 @@ class Lexer:
                 self.bracket("#[", s, e)
                 append(Token("#[", "#[", s, e))
             elif kind == "string":
-                self.error("string literals are not supported", s, e)
+                return self.string(s, end)
             else:
                 self.bad_char(text[s:e], s)
+        return end
+
+    def string(self, s: int, end: int) -> int:
+        """A string literal (one line, or triple-quoted over several), as a STRING
+        token. Strings mean something only as attribute arguments (`@gpu("vulkan")`)
+        and as doc strings (a string alone on its line, skipped by the parser);
+        elsewhere they are reported (host code that holds them is skipped, parser.py)."""
+        text = self.source.text
+        quote = text[s]
+        width = 3 if text.startswith(quote * 3, s) else 1
+        if width == 3:
+            i = text.find(quote * 3, s + 3, end)
+            i = end if i < 0 else i
+        else:
+            i = s + 1
+            while i < end and text[i] != quote:
+                i += 2 if text[i] == "\\" else 1
+        if i >= end:
+            self.error("unterminated string literal", s, end)
+            close = end
+        else:
+            close = i + width
+        self.tokens.append(Token("STRING", text[s:close], s, close, text[s + width:close - width]))
+        first = self.tokens[self.logical_start]
+        if first.kind not in ("@", "#[", "STRING"):
+            self.error("string literals are not supported", s, close)
+        return close
 
     def bad_char(self, ch: str, s: int) -> None:
         shown = ch if ch.isprintable() else repr(ch)[1:-1]
@@ -178,6 +222,11 @@ class Lexer:
             self.indents.pop()
             self.tokens.append(Token("DEDENT", "", end, end))
         self.tokens.append(Token("EOF", "", end, end))
+
+
+def _opens_long_string(line: str) -> bool:
+    """Whether a triple-quoted string starts on `line` and does not end there."""
+    return line.count('"""') % 2 == 1 or line.count("\'\'\'") % 2 == 1
 
 
 def tokenize(source: SourceFile, diags: DiagnosticBag) -> list[Token]:

@@ -1,4 +1,5 @@
-"""Expression parsing: precedence climbing, prefix and postfix operators, primaries.
+"""Expression and type parsing: precedence climbing, prefix and postfix operators,
+primaries, and the type expressions (scalars, buffers, arrays).
 
 Expression precedence, loosest first (docs/language.md):
 
@@ -6,7 +7,7 @@ Expression precedence, loosest first (docs/language.md):
     or
     and
     not                                      prefix
-    < <= > >= == !=                          comparisons (no chaining)
+    < <= > >= == !=                          comparisons; `a < b <= c` chains
     |    ^    &    << >>    + -    * / %      left-assoc binary levels
     - ~ + &                                  prefix unary (`&` only for atomics)
     **                                       power, right-assoc; binds tighter than a
@@ -16,6 +17,7 @@ Expression precedence, loosest first (docs/language.md):
 from __future__ import annotations
 
 from . import ast
+from .cursor import TokenCursor
 
 COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
 NOT_PRECEDENCE, COMPARE_PRECEDENCE = 3, 4
@@ -23,7 +25,7 @@ BINARY_PRECEDENCE = {
     "or": 1, "and": 2, **{op: COMPARE_PRECEDENCE for op in COMPARISONS},
     "|": 5, "^": 6, "&": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
 }
-# Like parser.MAX_NESTING, keeps later recursive passes far from Python's recursion limit.
+# Like cursor.MAX_NESTING, keeps later recursive passes far from Python's recursion limit.
 MAX_CHAIN = 100  # operators in one left-associative chain
 POSTFIX_STARTS = frozenset({"(", "[", ".", "as"})
 BAD_OPERATORS = {
@@ -33,10 +35,9 @@ BAD_OPERATORS = {
 }
 
 
-class ExprParser:
-    """Expression parsing (a mixin of `parser.Parser`, which provides the token
-    helpers `tok`, `at`, `advance`, `accept`, `expect`, `span_from`, `tok_span`,
-    `fail`, `enter`, the `nesting` counter and the type parsers `type`, `type_name`)."""
+class ExprParser(TokenCursor):
+    """Expressions and types over a token cursor; a whole parser by itself (the
+    item and statement parser, parser.Parser, builds on it)."""
 
     def expr(self) -> ast.Expr:
         self.enter()
@@ -98,10 +99,22 @@ class ExprParser:
             rhs = self.binary(prec + 1)
             lhs = ast.Binary(kind, lhs, rhs, self.span_from(lhs.span.start), self.tok_span(op_tok))
             if prec == COMPARE_PRECEDENCE and self.tok.kind in COMPARISONS:
-                self.fail("comparison operators cannot be chained", self.tok, "write `a < b and b < c`")
+                lhs = self.chain_compare(lhs)
             chain += 1
             if chain > MAX_CHAIN:
                 self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)
+
+    def chain_compare(self, first: ast.Binary) -> ast.ChainCompare:
+        """`a < b <= c ...` after its first comparison `first`."""
+        operands, ops, op_spans = [first.lhs, first.rhs], [first.op], [first.op_span]
+        while self.tok.kind in COMPARISONS:
+            op_tok = self.advance()
+            operands.append(self.binary(COMPARE_PRECEDENCE + 1))
+            ops.append(op_tok.kind)
+            op_spans.append(self.tok_span(op_tok))
+            if len(ops) > MAX_CHAIN:
+                self.fail(f"expression too long (more than {MAX_CHAIN} operators in a row)", op_tok)
+        return ast.ChainCompare(operands, ops, op_spans, self.span_from(first.span.start))
 
     def unary(self) -> ast.Expr:
         kind = self.tok.kind
@@ -152,12 +165,13 @@ class ExprParser:
                 return e
             kind = self.toks[self.pos].kind
 
-    def generic_call(self, func: ast.Attribute, start: int) -> ast.Call:
+    def generic_call(self, func, start: int) -> ast.Call:
         self.advance()
         targ = self.type()
         self.expect(">", "`>` to close the type argument")
         if not self.at("("):
-            self.fail(f"expected `(` after `{func.name}<...>`, found {self.tok.describe()}", self.tok)
+            name = func.name if isinstance(func, ast.Attribute) else func.id
+            self.fail(f"expected `(` after `{name}<...>`, found {self.tok.describe()}", self.tok)
         return ast.Call(func, self.call_args(), self.span_from(start), [targ])
 
     def call_args(self) -> list[ast.Expr]:
@@ -175,7 +189,11 @@ class ExprParser:
         kind = t.kind
         if kind == "NAME":
             self.advance()
+            if t.text == "gpu_shared_mem" and self.at("<"):
+                return self.generic_call(ast.Name(t.text, self.tok_span(t)), t.start)
             return ast.Name(t.text, self.tok_span(t))
+        if kind == "STRING":
+            self.fail("string literals are not supported", t)
         if kind == "INT":
             self.advance()
             return ast.IntLit(t.value, t.suffix, self.tok_span(t))
@@ -206,6 +224,56 @@ class ExprParser:
         inner.span = self.span_from(start)
         return inner
 
+
+    # ------------------------------------------------------------------ types
+
+    def type(self) -> ast.TypeExpr:
+        start = self.tok.start
+        if self.accept("&"):
+            writable = self.accept("mut") is not None
+            self.expect("[", "`[` in a buffer type such as `&[f32]`")
+            elem = self.type_name()
+            self.expect("]", "`]` to close the buffer type")
+            return ast.BufferTypeExpr(elem, writable, self.span_from(start))
+        if self.accept("["):
+            if self.accept("]"):
+                return ast.BufferTypeExpr(self.type_name(), True, self.span_from(start), bare=True)
+            elem = self.type_name()
+            if self.accept(";"):
+                length = self.expr()
+                self.expect("]", "`]` to close the array type")
+                return ast.ArrayTypeExpr(elem, length, self.span_from(start))
+            self.expect("]", "`]` or `; N]` in the type")
+            if self.tok.text == "_gpu" and self.tok.start == self.last_end:  # `[f32]_gpu`
+                self.advance()
+            return ast.BufferTypeExpr(elem, True, self.span_from(start), bare=True)
+        after = self.toks[self.pos + 1].kind
+        if self.tok.text == "Array" and after == "[":
+            self.advance()
+            self.advance()
+            elem = self.type_name()
+            if self.accept(","):  # `Array[T, N]`: a fixed-length array
+                length = self.expr()
+                self.expect("]", "`]` to close `Array[T, N]`")
+                return ast.ArrayTypeExpr(elem, length, self.span_from(start))
+            self.expect("]", "`]` to close `Array[...]`")
+            return ast.BufferTypeExpr(elem, True, self.span_from(start), bare=True)
+        if self.tok.text in ("GpuArray", "Buffer") and after == "<":
+            self.advance()
+            self.advance()
+            elem = self.type_name()
+            self.expect(">", f"`>` to close the buffer type")
+            return ast.BufferTypeExpr(elem, True, self.span_from(start), bare=True)
+        name = self.type_name()
+        if self.at("[") and self.toks[self.pos + 1].kind == "]":  # `f32[]`
+            self.advance()
+            self.advance()
+            return ast.BufferTypeExpr(name, True, self.span_from(start), bare=True)
+        return name
+
+    def type_name(self) -> ast.TypeName:
+        t = self.expect("NAME", "a type")
+        return ast.TypeName(t.text, self.tok_span(t))
 
 def _is_gpu_attr(e: ast.Expr, name: str) -> bool:
     return isinstance(e, ast.Attribute) and e.name == name and isinstance(e.obj, ast.Name) and e.obj.id == "gpu"

@@ -1,7 +1,8 @@
 """Recursive-descent parser: tokens -> syntax tree (ast.py).
 
-Items, types and statements are parsed here; expressions in parse_expr.py
-(`ExprParser`, a mixin of `Parser`), whose docstring gives the precedence table.
+Items and statements are parsed here, on top of `ExprParser` (parse_expr.py:
+expressions and types, a whole parser by itself, whose docstring gives the
+precedence table), which builds on the token helpers of `TokenCursor` (cursor.py).
 
 Errors are reported to the bag; the parser then skips to the next statement
 (or item) and goes on, so that one run reports every syntax error it can.
@@ -12,71 +13,27 @@ from typing import Optional
 
 from . import ast
 from .diagnostics import DiagnosticBag
+from .cursor import ParseError
+from .markers import HOST_KEYWORDS, IMPORT_KEYWORDS, KERNEL_MARKERS, is_host_program
 from .parse_expr import ExprParser
 from .source import SourceFile, Span
 from .tokens import COMPOUND_ASSIGN, Token
 
 # Limits that keep every later recursive pass (checker, verifier, lowering) far
-# from Python's recursion limit; real kernels stay well below them.
-MAX_NESTING = 64  # nested parentheses / prefix operators / conditionals
+# from Python's recursion limit; real kernels stay well below them (MAX_NESTING: cursor.py).
 MAX_BLOCK_DEPTH = 32  # nested indented blocks
 MAX_ELIFS = 128  # `elif` branches of one `if` (each nests one level deeper in the IR)
 
 
-class ParseError(Exception):
-    """Raised after a syntax error has been reported, to unwind to a sync point."""
-
-
 class Parser(ExprParser):
-    def __init__(self, tokens: list[Token], source: SourceFile, diags: DiagnosticBag):
-        self.toks = tokens
-        self.pos = 0
-        self.src = source
-        self.diags = diags
-        self.nesting = 0
+    """Items, statements and host-program skipping on top of the expression and type
+    parser (a whole class: parse_expr.ExprParser)."""
+
+    def __init__(self, tokens: list[Token], source: SourceFile, diags: DiagnosticBag,
+                 lex_errors: tuple[int, ...] = ()):
+        super().__init__(tokens, source, diags)
+        self.lex_errors = lex_errors  # offsets of the lexer's errors (host items holding one are skipped)
         self.block_depth = 0
-        self.last_end = 0
-
-    # ------------------------------------------------------------------ token helpers
-
-    @property
-    def tok(self) -> Token:
-        return self.toks[self.pos]
-
-    def at(self, kind: str) -> bool:
-        return self.toks[self.pos].kind == kind
-
-    def advance(self) -> Token:
-        t = self.toks[self.pos]
-        if t.kind != "EOF":
-            self.pos += 1
-            self.last_end = t.end
-        return t
-
-    def accept(self, kind: str) -> Optional[Token]:
-        return self.advance() if self.toks[self.pos].kind == kind else None
-
-    def expect(self, kind: str, what: Optional[str] = None, hint: Optional[str] = None) -> Token:
-        if self.toks[self.pos].kind == kind:
-            return self.advance()
-        self.fail(f"expected {what or '`' + kind + '`'}, found {self.tok.describe()}", self.tok, hint)
-
-    def span_from(self, start: int) -> Span:
-        return Span(self.src, start, max(start, self.last_end))
-
-    def tok_span(self, t: Token) -> Span:
-        return Span(self.src, t.start, t.end)
-
-    def fail(self, message: str, where, hint: Optional[str] = None):
-        span = self.tok_span(where) if isinstance(where, Token) else where
-        self.diags.syntax_error(message, span, hint)
-        raise ParseError()
-
-    def enter(self) -> None:
-        self.nesting += 1
-        if self.nesting > MAX_NESTING:
-            self.nesting = 0
-            self.fail(f"expression nested too deeply (more than {MAX_NESTING} levels)", self.tok)
 
     # ------------------------------------------------------------------ recovery
 
@@ -110,19 +67,114 @@ class Parser(ExprParser):
     # ------------------------------------------------------------------ items
 
     def module(self) -> ast.SourceModule:
-        items = []
+        items: list[ast.Item] = []
+        skipped: list[ast.SkippedItem] = []
+        host = is_host_program(self.toks)
         while not self.at("EOF"):
             self.nesting = 0
+            if host:
+                self.host_program_item(items, skipped)
+                continue
             try:
                 item = self.item()
                 if item is not None:
                     items.append(item)
             except ParseError:
                 self.sync_item()
-        return ast.SourceModule(items)
+        return ast.SourceModule(items, skipped, host)
+
+    # ------------------------------------------------------------------ host programs
+
+    def host_program_item(self, items: list, skipped: list) -> None:
+        """One item of a file with host code: host items are skipped by their
+        indentation block; a `fn` or `const` that does not parse as kernel code
+        is skipped too, unless it is marked as a kernel (then its errors count)."""
+        if self.accept("NEWLINE") or self.doc_string():
+            return
+        first = self.tok
+        kind = self.host_kind()
+        if kind is not None:
+            skipped.append(self.skip_item(kind))
+            return
+        start_pos, outer = self.pos, self.diags
+        self.diags = DiagnosticBag(self.src, limit=None)
+        self.diags.syntax_lines.update(outer.syntax_lines)
+        item, failed = None, False
+        try:
+            item = self.item()
+        except ParseError:
+            failed = True
+        bag, self.diags = self.diags, outer
+        failed = failed or bag.has_errors
+        if not self.starts_kernel(start_pos):
+            end = self.last_end
+            if failed or any(first.start <= e < end for e in self.lex_errors):
+                self.pos = start_pos
+                skipped.append(self.skip_item(self.item_kind(start_pos)))
+                return
+        for d in bag.diagnostics:
+            outer.error(d.message, d.span, d.hint)
+        outer.syntax_lines.update(bag.syntax_lines)
+        if failed and item is None:
+            self.sync_item()
+        if item is not None:
+            items.append(item)
+
+    def doc_string(self) -> bool:
+        """Skip a string alone on its line (a doc string); whether there was one."""
+        if self.at("STRING") and self.toks[self.pos + 1].kind == "NEWLINE":
+            self.advance()
+            self.advance()
+            return True
+        return False
+
+    def host_kind(self) -> Optional[str]:
+        """The kind of host item that starts here, or None for an item to parse."""
+        t = self.tok
+        if t.kind in ("fn", "const", "@", "#["):
+            return None
+        after = self.toks[self.pos + 1]
+        if t.kind == "NAME" and t.text in ("kernel", "pub") and (after.kind == "fn" or after.text == "kernel"):
+            return None
+        if t.kind == "NAME" and t.text in HOST_KEYWORDS:
+            return t.text
+        return "statement"
+
+    def starts_kernel(self, pos: int) -> bool:
+        """Whether the item at token `pos` carries a kernel marker."""
+        toks = self.toks
+        while toks[pos].kind in ("@", "#[", "NEWLINE"):
+            if toks[pos].kind != "NEWLINE" and toks[pos + 1].text in KERNEL_MARKERS:
+                return True
+            pos += 1
+            depth = 0
+            while toks[pos].kind != "EOF" and not (depth == 0 and toks[pos].kind in ("NEWLINE", "@", "#[", "fn")):
+                depth += (toks[pos].kind in ("(", "[")) - (toks[pos].kind in (")", "]"))
+                pos += 1
+        pos += toks[pos].text == "pub"
+        return toks[pos].text == "kernel" and toks[pos + 1].kind == "fn"
+
+    def item_kind(self, pos: int) -> str:
+        while self.toks[pos].kind not in ("fn", "const", "EOF", "NEWLINE"):
+            pos += 1
+        return self.toks[pos].kind if self.toks[pos].kind in ("fn", "const") else "statement"
+
+    def skip_item(self, kind: str) -> ast.SkippedItem:
+        """Skip the item here (its line and its indented block)."""
+        start, first = self.pos, self.tok
+        self.sync_item()
+        toks = self.toks[start:self.pos]
+        names = [t.text for t in toks[1:] if t.kind == "NAME"] if kind in IMPORT_KEYWORDS else \
+            [t.text for t in toks if t.kind == "NAME"]
+        if kind not in IMPORT_KEYWORDS:
+            names = names[1:2] if kind in HOST_KEYWORDS and names and names[0] == kind else names[:1]
+            if kind in HOST_KEYWORDS and toks[1:2] and toks[1].kind == "fn":  # `extern fn NAME`
+                names = [t.text for t in toks[2:3] if t.kind == "NAME"]
+        return ast.SkippedItem(kind, names, Span(self.src, first.start, max(first.end, self.last_end)),
+                               "host code")
 
     def item(self) -> Optional[ast.Item]:
-        if self.accept("NEWLINE"):
+        if self.accept("NEWLINE") or self.doc_string():
             return None
         if self.at("INDENT"):
             self.fail("unexpected indent", self.tok)
@@ -130,6 +182,10 @@ class Parser(ExprParser):
         while self.at("#[") or self.at("@"):
             attrs.append(self.attribute())
             self.accept("NEWLINE")
+        if self.tok.text == "pub" and self.toks[self.pos + 1].kind in ("fn", "NAME"):
+            self.advance()  # visibility: meaningless for a kernel or helper
+        if self.tok.text == "kernel" and self.toks[self.pos + 1].kind == "fn":
+            attrs.append(ast.ItemAttr("kernel fn", [], self.tok_span(self.advance())))
         if self.at("fn"):
             return self.fn_def(attrs)
         if attrs:
@@ -156,16 +212,25 @@ class Parser(ExprParser):
         self.advance()
         args = []
         while not self.at(")"):
-            key = self.expect("NAME", "an attribute argument such as `local_size=256`")
-            self.expect("=", "`=` after the attribute argument name")
+            start = self.tok.start
+            key = None
+            if self.at("NAME") and self.toks[self.pos + 1].kind in ("=", ":"):
+                key = self.advance().text
+                self.advance()
             value = self.attr_value()
-            args.append(ast.AttrArg(key.text, value, self.span_from(key.start)))
+            args.append(ast.AttrArg(key, value, self.span_from(start)))
             if not self.accept(","):
                 break
         self.expect(")", "`)` to close the attribute arguments")
         return args
 
     def attr_value(self):
+        if self.at("STRING"):
+            t = self.advance()
+            return ast.StrLit(t.value, self.tok_span(t))
+        if self.at("return"):  # `@bounds(default=return)`
+            t = self.advance()
+            return ast.Name(t.text, self.tok_span(t))
         if not self.at("("):
             return self.expr()
         self.advance()
@@ -184,15 +249,22 @@ class Parser(ExprParser):
         self.expect("(", "`(` to start the parameter list")
         params = []
         while not self.at(")"):
+            mutable = self.accept("mut") is not None
             pname = self.expect("NAME", "a parameter name")
             self.expect(":", "`:` and a type after the parameter name",
                         f"parameters need a type, e.g. `{pname.text}: f32`")
             ptype = self.type()
-            params.append(ast.Param(pname.text, ptype, self.span_from(pname.start)))
+            params.append(ast.Param(pname.text, ptype, self.span_from(pname.start), mutable))
             if not self.accept(","):
                 break
         self.expect(")", "`,` or `)` in the parameter list")
-        ret = self.type() if self.accept("->") else None
+        ret = None
+        if self.accept("->"):
+            if self.at("(") and self.toks[self.pos + 1].kind == ")":  # `-> ()`: no result
+                self.advance()
+                self.advance()
+            else:
+                ret = self.type()
         self.expect(":", "`:` at the end of the function header")
         header = self.span_from(start)
         body = self.block()
@@ -210,38 +282,6 @@ class Parser(ExprParser):
     def end_of_line(self) -> None:
         if not self.accept("NEWLINE"):
             self.fail(f"expected end of line, found {self.tok.describe()}", self.tok)
-
-    # ------------------------------------------------------------------ types
-
-    def type(self) -> ast.TypeExpr:
-        start = self.tok.start
-        if self.accept("&"):
-            writable = self.accept("mut") is not None
-            self.expect("[", "`[` in a buffer type such as `&[f32]`")
-            elem = self.type_name()
-            self.expect("]", "`]` to close the buffer type")
-            return ast.BufferTypeExpr(elem, writable, self.span_from(start))
-        if self.accept("["):
-            if self.accept("]"):
-                return ast.BufferTypeExpr(self.type_name(), True, self.span_from(start))
-            elem = self.type_name()
-            if self.accept(";"):
-                length = self.expr()
-                self.expect("]", "`]` to close the array type")
-                return ast.ArrayTypeExpr(elem, length, self.span_from(start))
-            self.expect("]", "`]` or `; N]` in the type")
-            return ast.BufferTypeExpr(elem, True, self.span_from(start))
-        if self.tok.text == "Array" and self.toks[self.pos + 1].kind == "[":
-            self.advance()
-            self.advance()
-            elem = self.type_name()
-            self.expect("]", "`]` to close `Array[...]`")
-            return ast.BufferTypeExpr(elem, True, self.span_from(start))
-        return self.type_name()
-
-    def type_name(self) -> ast.TypeName:
-        t = self.expect("NAME", "a type")
-        return ast.TypeName(t.text, self.tok_span(t))
 
     # ------------------------------------------------------------------ statements
 
@@ -283,8 +323,8 @@ class Parser(ExprParser):
             return [self.while_stmt()]
         if kind == "for":
             return [self.for_stmt()]
-        if kind == "NEWLINE":
-            self.advance()
+        if kind == "NEWLINE" or self.doc_string():
+            self.accept("NEWLINE")
             return []
         if kind == "INDENT":
             self.diags.syntax_error("unexpected indent", self.tok_span(self.tok),
@@ -320,6 +360,10 @@ class Parser(ExprParser):
             self.advance()
             node = {"break": ast.Break, "continue": ast.Continue, "pass": ast.Pass}[kind]
             return node(self.tok_span(t))
+        if kind == "(" and self.toks[self.pos + 1].kind == ")":  # `()`: the unit value, does nothing
+            self.advance()
+            self.advance()
+            return ast.Pass(self.span_from(t.start))
         if kind == "return":
             self.advance()
             value = None if self.at("NEWLINE") or self.at(";") else self.expr()
@@ -356,9 +400,10 @@ class Parser(ExprParser):
     def shared_binding(self) -> ast.Let:
         start = self.advance().start
         kw = self.tok
-        if kw.kind not in ("val", "let", "var"):
-            self.fail(f"expected `val`, `let` or `var` after `shared`, found {kw.describe()}", kw)
-        self.advance()
+        if kw.kind not in ("val", "let", "var", "NAME"):
+            self.fail(f"expected `val`, `let`, `var` or a name after `shared`, found {kw.describe()}", kw)
+        if kw.kind != "NAME":  # `shared NAME: [T; N]` needs no binding keyword
+            self.advance()
         if kw.kind == "let":
             self.accept("mut")
         name = self.expect("NAME", "a name for the shared array")
@@ -400,6 +445,11 @@ class Parser(ExprParser):
         var = self.expect("NAME", "a loop variable name")
         self.expect("in", "`in` after the loop variable")
         iter_start = self.tok.start
+        if self.at("["):
+            it = self.list_iter()
+            self.expect(":", "`:` at the end of the `for` header")
+            body = self.block()
+            return ast.For(var.text, self.tok_span(var), it, body, self.span_from(start))
         first = self.expr()
         if self.accept(".."):
             end = self.expr()
@@ -412,6 +462,16 @@ class Parser(ExprParser):
         body = self.block()
         return ast.For(var.text, self.tok_span(var), it, body, self.span_from(start))
 
+    def list_iter(self) -> ast.ListIter:
+        start = self.advance().start
+        items = []
+        while not self.at("]"):
+            items.append(self.expr())
+            if not self.accept(","):
+                break
+        self.expect("]", "`,` or `]` in the list")
+        return ast.ListIter(items, self.span_from(start))
+
     def range_call(self, call: ast.Call) -> ast.RangeIter:
         args = call.args
         if not 1 <= len(args) <= 3:
@@ -422,6 +482,8 @@ class Parser(ExprParser):
         return ast.RangeIter(args[0], args[1], args[2] if len(args) == 3 else None, call.span)
 
 
-def parse(tokens: list[Token], source: SourceFile, diags: DiagnosticBag) -> ast.SourceModule:
-    """The syntax tree of the tokens; syntax errors go to `diags`."""
-    return Parser(tokens, source, diags).module()
+def parse(tokens: list[Token], source: SourceFile, diags: DiagnosticBag,
+          lex_errors: tuple[int, ...] = ()) -> ast.SourceModule:
+    """The syntax tree of the tokens; syntax errors go to `diags`. `lex_errors`:
+    offsets of the lexer's errors (a host item holding one is skipped)."""
+    return Parser(tokens, source, diags, lex_errors).module()

@@ -6,7 +6,8 @@ from typing import Optional
 
 import numpy as np
 
-from ..lowering import ir, ir_verify
+from ..lowering import ir
+from ..lowering.ir import verify as ir_verify
 from ..lowering.ir import ScalarType
 
 # The only implicit conversions (exact widenings); everything else needs `as`.

@@ -8,35 +8,36 @@ and calls no helper; statements continue with `survivors()`. `Logical` and
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import numpy as np
 
 from simple_vkbackend.lowering import ir
+from simple_vkbackend.lowering.ir.visitor import Visitor
 
 from . import ops
 from .atomics import apply_atomic
 from .errors import SoftwareExecutionError
+from .frame import Frame, KernelContext
 from .lanes import Lanes
 from .memory import Place
 from .values import dtype_of, uniform
 
-if TYPE_CHECKING:
-    from .interp import Frame, KernelRun
-
 _LANE_IDS = ("global_id", "local_id", "group_id")
 
 
-class Eval:
-    def __init__(self, run: "KernelRun", frame: "Frame", lanes: Lanes):
+class Eval(Visitor[Optional[np.ndarray]]):
+    """A method per expression kind; `eval(e)` gives `e`'s lane vector."""
+
+    def __init__(self, run: KernelContext, frame: Frame, lanes: Lanes):
         self.run, self.frame, self.lanes = run, frame, lanes
         self.alive: Optional[np.ndarray] = None  # None: no lane has died
 
     def eval(self, e: ir.Expr) -> Optional[np.ndarray]:
-        method = _EXPRS.get(type(e))
-        if method is None:
-            raise self.run.error(f"cannot evaluate expression {type(e).__name__}")
-        return method(self, e)
+        return self.visit(e)
+
+    def generic_visit(self, node: ir.Node) -> Optional[np.ndarray]:
+        raise self.run.error(f"cannot evaluate expression {type(node).__name__}")
 
     def survivors(self) -> Lanes:
         return self.lanes.subset(self.alive)
@@ -72,10 +73,10 @@ class Eval:
 
     # ----------------------------------------------------------------- leaves
 
-    def _const(self, e: ir.Const) -> np.ndarray:
+    def visit_Const(self, e: ir.Const) -> np.ndarray:
         return uniform(e.type, e.value, self.lanes.count)
 
-    def _var(self, e: ir.Var) -> np.ndarray:
+    def visit_Var(self, e: ir.Var) -> np.ndarray:
         frame = self.frame
         if e.name in frame.locals:
             return self.lanes.take(frame.locals[e.name])
@@ -89,10 +90,10 @@ class Eval:
             return uniform(c.type, c.value, self.lanes.count)
         raise self.run.error(f"unknown variable '{e.name}' in {frame.fn.name}")
 
-    def _len(self, e: ir.Len) -> np.ndarray:
+    def visit_Len(self, e: ir.Len) -> np.ndarray:
         return uniform(ir.I32, self.run.place(self.frame, e.base).length, self.lanes.count)
 
-    def _builtin(self, e: ir.Builtin) -> Optional[np.ndarray]:
+    def visit_Builtin(self, e: ir.Builtin) -> Optional[np.ndarray]:
         geometry = self.run.geometry
         if e.name in _LANE_IDS:
             return self.kernel_take(geometry.id_vector(e.name, e.dim))
@@ -106,16 +107,16 @@ class Eval:
 
     # ----------------------------------------------------------------- operators
 
-    def _unary(self, e: ir.Unary) -> np.ndarray:
+    def visit_Unary(self, e: ir.Unary) -> np.ndarray:
         return ops.unary(e.op, e.operand.type, self.eval(e.operand))
 
-    def _binary(self, e: ir.Binary) -> np.ndarray:
+    def visit_Binary(self, e: ir.Binary) -> np.ndarray:
         return ops.binary(e.op, e.lhs.type, self.eval(e.lhs), self.eval(e.rhs))
 
-    def _cast(self, e: ir.Cast) -> np.ndarray:
+    def visit_Cast(self, e: ir.Cast) -> np.ndarray:
         return ops.cast(e.value.type, e.type, self.eval(e.value))
 
-    def _logical(self, e: ir.Logical) -> np.ndarray:
+    def visit_Logical(self, e: ir.Logical) -> np.ndarray:
         lhs = self.eval(e.lhs)
         need = self.live(lhs if e.op == "and" else ~lhs)
         if not need.any():
@@ -126,7 +127,7 @@ class Eval:
         result[need] = self.eval_on(e.rhs, need)
         return result
 
-    def _select(self, e: ir.Select) -> np.ndarray:
+    def visit_Select(self, e: ir.Select) -> np.ndarray:
         cond = self.eval(e.cond)
         then_mask, else_mask = self.live(cond), self.live(~cond)
         if then_mask.all():
@@ -140,7 +141,7 @@ class Eval:
             result[else_mask] = self.eval_on(e.otherwise, else_mask)
         return result
 
-    def _call(self, e: ir.Call) -> Optional[np.ndarray]:
+    def visit_Call(self, e: ir.Call) -> Optional[np.ndarray]:
         args = [self.eval(a) for a in e.args]
         lane_ids = self.kernel_lanes()
         if self.alive is not None:
@@ -154,14 +155,14 @@ class Eval:
 
     # ----------------------------------------------------------------- memory
 
-    def _index(self, e: ir.Index) -> np.ndarray:
+    def visit_Index(self, e: ir.Index) -> np.ndarray:
         place = self.run.place(self.frame, e.base)
         addr = self.address(place, self.eval(e.index), e.checked)
         if addr is None:
             return np.zeros(self.lanes.count, dtype=dtype_of(place.elem))
         return np.take(place.flat, addr)
 
-    def _atomic(self, e: ir.Atomic) -> np.ndarray:
+    def visit_Atomic(self, e: ir.Atomic) -> np.ndarray:
         place = self.run.place(self.frame, e.base)
         index = self.eval(e.index)
         args = [self.eval(a) for a in e.args]
@@ -227,10 +228,3 @@ class Eval:
 def _any_outside(i: np.ndarray, length: int) -> bool:
     return len(i) > 0 and (int(i.min()) < 0 or int(i.max()) >= length)
 
-
-_EXPRS = {
-    ir.Const: Eval._const, ir.Var: Eval._var, ir.Len: Eval._len, ir.Builtin: Eval._builtin,
-    ir.Unary: Eval._unary, ir.Binary: Eval._binary, ir.Cast: Eval._cast,
-    ir.Logical: Eval._logical, ir.Select: Eval._select, ir.Call: Eval._call,
-    ir.Index: Eval._index, ir.Atomic: Eval._atomic,
-}

@@ -9,52 +9,24 @@ rest of the function (in helpers, recording its result).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 
 from simple_vkbackend.lowering import ir
+from simple_vkbackend.lowering.ir.visitor import Visitor
 
 from .errors import SoftwareExecutionError
 from .evaluate import Eval
+from .frame import Frame, LoopState
 from .geometry import Geometry
 from .lanes import Lanes
 from .memory import Place, array_place, array_storage, buffer_place
-from .values import zeros
 
 
-@dataclass
-class LoopState:
-    broken: list[Lanes] = field(default_factory=list)
-    continued: list[Lanes] = field(default_factory=list)
-
-
-class Frame:
-    """One activation of the kernel or of a helper: `width` lanes, each a work item.
-
-    `lane_ids` maps the frame's lanes to kernel lanes (None in the kernel frame).
-    Locals are frame-wide vectors (private arrays: [width, length]); parameters are
-    vectors in helpers and uniform numpy scalars in the kernel."""
-
-    def __init__(self, fn: Union[ir.Kernel, ir.Function], width: int,
-                 lane_ids: Optional[np.ndarray], params: dict):
-        self.fn, self.width, self.lane_ids, self.params = fn, width, lane_ids, params
-        self.locals: dict[str, np.ndarray] = {}
-        self.arrays: dict[str, Place] = {}
-        for local in fn.locals:
-            if isinstance(local.type, ir.ArrayType):
-                storage = array_storage(local.type, width)
-                self.arrays[local.name] = array_place(local.name, local.type, storage)
-            else:
-                self.locals[local.name] = zeros(local.type, width)
-        ret = getattr(fn, "ret", None)
-        self.result = zeros(ret, width) if ret is not None else None
-        self.loops: list[LoopState] = []
-
-
-class KernelRun:
-    """One launch of one kernel: its memory, geometry and the statement executor."""
+class KernelRun(Visitor[Lanes]):
+    """One launch of one kernel: its memory, geometry and the statement executor
+    (a method per statement kind, `visit(stmt, frame, lanes)` -> the lanes after it)."""
 
     def __init__(self, module: ir.Module, kernel: ir.Kernel, geometry: Geometry,
                  buffers: dict[str, np.ndarray], scalars: dict[str, np.generic]):
@@ -105,13 +77,13 @@ class KernelRun:
         for stmt in block.stmts:
             if not lanes.count:
                 break
-            method = _STMTS.get(type(stmt))
-            if method is None:
-                raise self.error(f"cannot execute statement {type(stmt).__name__}")
-            lanes = method(self, frame, stmt, lanes)
+            lanes = self.visit(stmt, frame, lanes)
         return lanes
 
-    def _assign(self, frame: Frame, s: ir.Assign, lanes: Lanes) -> Lanes:
+    def generic_visit(self, node: ir.Node, *context: object) -> Lanes:
+        raise self.error(f"cannot execute statement {type(node).__name__}")
+
+    def visit_Assign(self, s: ir.Assign, frame: Frame, lanes: Lanes) -> Lanes:
         ev = Eval(self, frame, lanes)
         if isinstance(s.target, ir.Index):
             ev.store(s.target, s.value)
@@ -129,19 +101,19 @@ class KernelRun:
             store[survivors.idx] = value
         return survivors
 
-    def _expr_stmt(self, frame: Frame, s: ir.ExprStmt, lanes: Lanes) -> Lanes:
+    def visit_ExprStmt(self, s: ir.ExprStmt, frame: Frame, lanes: Lanes) -> Lanes:
         ev = Eval(self, frame, lanes)
         ev.eval(s.expr)
         return ev.survivors()
 
-    def _if(self, frame: Frame, s: ir.If, lanes: Lanes) -> Lanes:
+    def visit_If(self, s: ir.If, frame: Frame, lanes: Lanes) -> Lanes:
         ev = Eval(self, frame, lanes)
         cond = ev.eval(s.cond)
         then_lanes, else_lanes = lanes.subset(ev.live(cond)), lanes.subset(ev.live(~cond))
         return Lanes.union(frame.width, [self.exec_block(frame, s.then, then_lanes),
                                          self.exec_block(frame, s.otherwise, else_lanes)])
 
-    def _loop(self, frame: Frame, s: ir.Loop, lanes: Lanes) -> Lanes:
+    def visit_Loop(self, s: ir.Loop, frame: Frame, lanes: Lanes) -> Lanes:
         done: list[Lanes] = []
         while lanes.count:
             if s.cond is not None:
@@ -164,11 +136,11 @@ class KernelRun:
             done.extend(state.broken)
         return Lanes.union(frame.width, done)
 
-    def _break(self, frame: Frame, s: ir.Break, lanes: Lanes) -> Lanes:
+    def visit_Break(self, s: ir.Break, frame: Frame, lanes: Lanes) -> Lanes:
         self._innermost_loop(frame, "break").broken.append(lanes)
         return Lanes.none(frame.width)
 
-    def _continue(self, frame: Frame, s: ir.Continue, lanes: Lanes) -> Lanes:
+    def visit_Continue(self, s: ir.Continue, frame: Frame, lanes: Lanes) -> Lanes:
         self._innermost_loop(frame, "continue").continued.append(lanes)
         return Lanes.none(frame.width)
 
@@ -177,7 +149,7 @@ class KernelRun:
             raise self.error(f"'{what}' outside a loop in {frame.fn.name}")
         return frame.loops[-1]
 
-    def _return(self, frame: Frame, s: ir.Return, lanes: Lanes) -> Lanes:
+    def visit_Return(self, s: ir.Return, frame: Frame, lanes: Lanes) -> Lanes:
         if s.value is not None and frame.result is not None:
             ev = Eval(self, frame, lanes)
             value = ev.eval(s.value)
@@ -185,9 +157,3 @@ class KernelRun:
             frame.result[survivors.idx] = value if ev.alive is None else value[ev.alive]
         return Lanes.none(frame.width)
 
-
-_STMTS = {
-    ir.Assign: KernelRun._assign, ir.ExprStmt: KernelRun._expr_stmt, ir.If: KernelRun._if,
-    ir.Loop: KernelRun._loop, ir.Break: KernelRun._break, ir.Continue: KernelRun._continue,
-    ir.Return: KernelRun._return,
-}

@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir_walk import buffer_usage
+from simple_vkbackend.lowering.ir.walk import buffer_usage
 
 from .errors import SoftwareArgumentError
 from .geometry import Geometry

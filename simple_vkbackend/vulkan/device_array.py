@@ -7,26 +7,35 @@ copy (offsets in elements). Views share the memory of their base and keep it ali
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
+import math
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
+from ..dtypes import numeric_dtype
 from .objects_base import Resident, runtime_call
 
-if TYPE_CHECKING:
-    from .objects import Device
+
+def _shape(shape: Union[int, Sequence[int]]) -> tuple[int, ...]:
+    """A shape as a tuple of non-negative Python ints (numpy integers accepted)."""
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    for n in dims:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"a buffer shape takes non-negative integers, got {shape!r}")
+    return tuple(int(n) for n in dims)
 
 
 class Buffer(Resident):
     """A storage buffer on a device, typed by a numpy dtype and shape."""
 
     is_device_buffer = True     # what the argument binder looks for (no import cycle)
+    # `device` is an objects.Device (not imported here: objects imports this module)
 
-    def __init__(self, device: "Device", shape: Union[int, Sequence[int]], dtype: Any):
+    def __init__(self, device: Any, shape: Union[int, Sequence[int]], dtype: Any):
         self.device = device
-        self.shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
-        self.dtype = np.dtype(dtype)
-        self.size = int(np.prod(self.shape, dtype=np.int64))
+        self.shape = _shape(shape)
+        self.dtype = numeric_dtype(dtype, "Buffer")
+        self.size = math.prod(self.shape)     # Python ints: no 64-bit wrap-around
         self.nbytes = self.size * self.dtype.itemsize
         if self.size <= 0:
             raise ValueError(f"a buffer needs at least one element, got shape {self.shape}")
@@ -79,8 +88,8 @@ class Buffer(Resident):
 
     def reshape(self, *shape: Any) -> "Buffer":
         """The same memory with another shape of the same element count (no copy)."""
-        shape = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)) else shape
-        if int(np.prod(shape, dtype=np.int64)) != self.size:
+        shape = _shape(shape[0] if len(shape) == 1 else shape)
+        if math.prod(shape) != self.size:
             raise ValueError(f"cannot reshape {self.size} elements into {tuple(shape)}")
         view = Buffer._view(self.base or self, self.byte_offset // self.dtype.itemsize, self.size)
         view.shape = tuple(int(n) for n in shape)

@@ -18,6 +18,7 @@ from simple_vkbackend.runtime import ffi
 from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS
 
 from ..arguments import bind_arguments, dtype_of, signature
+from ..dtypes import numeric_dtype
 from ..errors import BackendUnavailableError, MissingFeatureError
 from ..sizes import Size3, SizeArg, as_size3, choose_local_size
 from .device_array import Buffer
@@ -126,6 +127,7 @@ class Device(Resident):
     def buffer_from(self, array: np.ndarray) -> "Buffer":
         """A device buffer holding a copy of `array` (any shape, C-contiguous)."""
         array = np.asarray(array)
+        numeric_dtype(array.dtype, "buffer_from")
         if not array.flags.c_contiguous:
             raise TypeError("buffer_from needs a C-contiguous array (use np.ascontiguousarray)")
         buffer = Buffer(self, array.shape, array.dtype)
@@ -153,16 +155,19 @@ class Kernel(Resident):
         self._local: dict = {}          # global size -> local size by the policy
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
-               wait: bool = True, timed: bool = False, **kwargs: Any) -> Optional[float]:
-        """Run over `global_size` work items (default for 1-D kernels: the largest
-        buffer's element count). Arguments go positionally or by parameter name:
-        buffers take Buffers (or views) on this kernel's device or numpy arrays of
-        the element dtype, scalars take numbers. Buffers move no data; an array is
-        copied in, and out again when the kernel writes it (such a launch waits).
-        `wait=False` otherwise returns once the work is submitted; `device.sync()`
-        waits for it, and a buffer's `to_numpy()` waits for the kernels using it.
-        `timed=True`: a blocking launch between GPU timestamps; returns its GPU time
-        in milliseconds (None otherwise)."""
+               wait: bool = True, timed: bool = False, timeout: Optional[float] = None,
+               **kwargs: Any) -> Optional[float]:
+        """Run over `global_size` work items (default: the kernel's grid size, else for
+        1-D kernels the largest buffer's element count). Arguments go positionally or
+        by parameter name: buffers take Buffers (or views) on this kernel's device or
+        numpy arrays of the element dtype, scalars take numbers. Buffers move no data;
+        an array is copied in, and out again when the kernel writes it (such a launch
+        waits). `wait=False` otherwise returns once the work is submitted;
+        `device.sync()` waits for it, and a buffer's `to_numpy()` waits for the
+        kernels using it. `timed=True`: a blocking launch between GPU timestamps;
+        returns its GPU time in milliseconds (None otherwise). `timeout` (seconds;
+        default SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError
+        names the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         if not kwargs and not timed:
@@ -172,10 +177,11 @@ class Kernel(Resident):
                 size = self._global_size(buffers, global_size)
                 local = as_size3(local_size, "local_size") if local_size is not None else self._policy(size)
                 runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
-                             [b.runtime_buffer for b in buffers], push, size, local, wait=wait)
+                             [b.runtime_buffer for b in buffers], push, size, local, wait=wait,
+                             timeout=timeout)
                 return None
         bound = bind_arguments(self.interface, args, kwargs)
-        return self.launch_bound(bound, global_size, local_size, wait, timed)
+        return self.launch_bound(bound, global_size, local_size, wait, timed, timeout)
 
     def _policy(self, size: Size3) -> Size3:
         local = self._local.get(size)
@@ -186,7 +192,8 @@ class Kernel(Resident):
         return local
 
     def launch_bound(self, bound: Mapping[str, Any], global_size: SizeArg, local_size: SizeArg,
-                     wait: bool = True, timed: bool = False) -> Optional[float]:
+                     wait: bool = True, timed: bool = False, timeout: Optional[float] = None
+                     ) -> Optional[float]:
         """launch() of arguments already checked by `arguments.bind_arguments`."""
         elapsed = None
         staged: list[tuple[Buffer, np.ndarray, bool]] = []
@@ -203,7 +210,7 @@ class Kernel(Resident):
                                        ranges=ranges)
             else:
                 runtime_call(what, self.runtime_kernel.launch, handles, push, size, local,
-                             wait=wait or bool(staged), ranges=ranges)
+                             wait=wait or bool(staged), ranges=ranges, timeout=timeout)
             for buffer, array, written in staged:
                 if written:
                     buffer.copy_to(array.reshape(-1))
@@ -246,6 +253,8 @@ class Kernel(Resident):
     def _global_size(self, buffers: list[Buffer], global_size: SizeArg) -> Size3:
         if global_size is not None:
             return as_size3(global_size, "global_size")
+        if self.interface.grid_size is not None:
+            return self.interface.grid_size
         if self.interface.dims != 1 or not buffers:
             raise TypeError(f"{self.name}.launch() needs global_size for this kernel")
         return (max(b.size for b in buffers), 1, 1)

@@ -32,7 +32,17 @@ def function(name: str) -> Callable[..., Any]:
 
 
 def call(name: str, *args: Any) -> Any:
-    return function(name)(*args)
+    """Call table entry `name`; an interrupt (Ctrl-C) the call caught is re-raised."""
+    result = function(name)(*args)
+    reraise_interrupt()
+    return result
+
+
+def reraise_interrupt() -> None:
+    """Raise the KeyboardInterrupt a table call on this thread caught, if any (after
+    native code such as the host glue returns)."""
+    from simple_vkbackend.runtime.ffi import raise_pending_interrupt
+    raise_pending_interrupt()
 
 
 def last_error() -> str:
@@ -43,11 +53,20 @@ def last_error() -> str:
 
 
 def error(status: int, what: str) -> VulkanError:
+    """The VulkanError for a failed call. Its status and message come from the same
+    record, the runtime's last failure on this thread: the host glue reports a failed
+    allocation or kernel compile as -3 or -4 whatever the cause, and the cause (a -2
+    for a freed device, a -7 for a size over the limit) must keep its own label."""
     message = last_error() or what
+    code = call("rt_vk_last_status")
+    if message != what and code < 0:
+        status = code
     return VulkanError(status, message if message == what else f"{what}: {message}")
 
 
 def check(status: int, what: str) -> None:
-    """Raise VulkanError when `status` (from an rt_vk_* call doing `what`) is negative."""
+    """Raise VulkanError when `status` (from an rt_vk_* call doing `what`) is negative;
+    KeyboardInterrupt when the call was interrupted."""
+    reraise_interrupt()
     if status < 0:
         raise error(status, what)

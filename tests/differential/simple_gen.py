@@ -42,12 +42,14 @@ check of the front end's constant folding).
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Callable
 
 from hypothesis import strategies as st
 
 from gen_expr import ExprGen, Helper, Scope
+from gen_spellings import respell
 from gen_stmt import StmtGen
 from gen_values import (
     ATOMIC_FAMILIES, ATOMIC_TYPES, FLOAT_BOUND, FLOATS, IN_LEN, INT_COMPOUND, INTS, NARROWER, NUMERIC,
@@ -201,8 +203,10 @@ class SourceGen(StmtGen):
             lines.append(f"    shared val {name}: [{t}; {n}]")
         lines += [f"    {line}" for line in parts.body]
         global_size = (self.local_xy[0] * self.groups_xy[0], self.local_xy[1] * self.groups_xy[1])
-        return Program("\n".join(lines) + "\n", "kernel", global_size, None if parts.hinted else self.local_xy,
-                       buffers, scalars, self.int_in(0, 2**32 - 1))
+        seed = self.int_in(0, 2**32 - 1)
+        source = respell("\n".join(lines) + "\n", random.Random(seed))  # equivalent spellings (gen_spellings)
+        return Program(source, "kernel", global_size, None if parts.hinted else self.local_xy,
+                       buffers, scalars, seed)
 
 
 @dataclass

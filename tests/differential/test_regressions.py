@@ -31,7 +31,7 @@ def run(source: str, backend, global_size=None, **args) -> dict:
 # (NIR folds constant chains of float adds unless an operation is exact), so the
 # Vulkan result differed from f32 arithmetic in the written order by up to 3% near
 # zero (the fixture casts.spl showed it). Fixed in the lowering: float arithmetic
-# is decorated NoContraction (lowering/lower_arith.py).
+# is decorated NoContraction (lowering/codegen/arith.py).
 REASSOCIATION = """
 #[gpu]
 fn k(x: &[f32], out: [f32]):
@@ -50,7 +50,7 @@ def test_float_additions_keep_their_order(backend):
 # smoothstep(e0, e1, NaN) and atan(NaN) were 0 on Vulkan (GLSL leaves functions
 # of NaN undefined; lavapipe's SmoothStep clamps the NaN away, its Atan gives 0),
 # NaN on the software backend (numpy). Fixed in the lowering
-# (lowering/lower_math.py: every float math builtin but step propagates a NaN
+# (lowering/codegen/builtin_math.py: every float math builtin but step propagates a NaN
 # argument, as min, max and clamp already did).
 NAN_MATH = """
 #[gpu]
@@ -76,7 +76,7 @@ def test_math_of_nan_is_nan(backend):
 
 # pow(NaN, y) was 0 on Vulkan (GLSL Pow of NaN is undefined; lavapipe's exp2/log2
 # form gave 0), NaN on the software backend (C pow). Fixed in the lowering
-# (lowering/lower_math.py float_pow: a NaN operand gives NaN, except the cases C
+# (lowering/codegen/builtin_math.py float_pow: a NaN operand gives NaN, except the cases C
 # defines as 1: pow(x, 0) and pow(1, y)).
 POW = """
 #[gpu]
@@ -97,7 +97,7 @@ def test_pow_of_nan_is_nan(backend):
 # Float `%` is fmod (Rust's `%`): lavapipe's OpFRem computes x - y * trunc(x / y),
 # which Vulkan allows, and was off by whole units for large quotients (4.375 for
 # 918052.94 % 4.7115173, exactly 4.3619385). Found while widening the generator to
-# float `%`. Fixed in the lowering (lowering/lower_fmod.py: exact long division).
+# float `%`. Fixed in the lowering (lowering/codegen/fmod.py: exact long division).
 FMOD = """
 #[gpu]
 fn k(x: &[f32], y: &[f32], out: [f32], a: &[f64], b: &[f64], wide: [f64]):
@@ -126,7 +126,7 @@ def test_float_remainder_is_exact(backend):
 # `(x as i64) < 5` was false for every i32 x on lavapipe (Mesa 22.3.6, LLVM 15):
 # it miscompiles a comparison of an OpSConvert'ed i32 with a 64-bit constant
 # (`355i64 < gid` was always true; a generated kernel took the wrong branch of a
-# select). A driver bug, worked around in the lowering (lowering/lower_cast.py:
+# select). A driver bug, worked around in the lowering (lowering/codegen/casts.py:
 # i32 -> 64 bits is (zext(x) ^ 2^31) - 2^31, not OpSConvert).
 SIGN_EXTENSION = """
 #[gpu]

@@ -5,7 +5,7 @@ import pytest
 
 from simple_vkbackend.frontend import compile_source
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir_text import print_expr, print_module
+from simple_vkbackend.lowering.ir.text import print_expr, print_module
 
 from .util import compile_ok, kernel_body, messages
 
@@ -325,7 +325,7 @@ def test_math_builtins(call, printed):
 
 @pytest.mark.parametrize("name", sorted(ir.MATH_BUILTINS))
 def test_every_math_builtin_bare_and_qualified(name):
-    from simple_vkbackend.lowering.ir_verify import MATH_ARITY
+    from simple_vkbackend.lowering.ir.verify import MATH_ARITY
     args = ", ".join(["a"] * MATH_ARITY[name])
     k = kernel(f"val a = x[0]\nval v = {name}({args})\nval w = math.{name}({args})", "x: &[f32]")
     assert assigned(k, "v") == assigned(k, "w")

@@ -389,7 +389,7 @@ def test_non_string_source():
     # builtins
     ("val v = gpu.global_id(0, 1)", "`gpu.global_id` takes 0 to 1 arguments, got 2"),
     ("val v = gpu_global_id_x(0)", "`gpu_global_id_x` takes no arguments"),
-    ("val v = this.index(1)", "`this.index` takes no arguments"),
+    ("val v = this.index(0, 1)", "`this.index` takes 0 to 1 arguments, got 2"),
     ("val v = gpu.global_id(-1)", "dimension must be 0, 1 or 2, found -1"),
     ("val v = gpu.global_id(1.0)", "a dimension must be an integer"),
     ("val v = sqrt(n)", "`sqrt` needs floats, found `i32`"),

@@ -10,7 +10,7 @@ from simple_vkbackend.frontend.diagnostics import DiagnosticBag
 from simple_vkbackend.frontend.lexer import tokenize
 from simple_vkbackend.frontend.source import SourceFile
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir_walk import all_exprs, walk_stmts
+from simple_vkbackend.lowering.ir.walk import all_exprs, walk_stmts
 
 from .util import FIXTURE_FILES
 
@@ -37,6 +37,11 @@ def token_texts() -> list[str]:
 
 
 CODE = "\n".join(token_texts())
+
+
+def test_fixtures_have_kernels_with_every_target_tag_and_a_program_with_host_code():
+    assert {k.target for m in MODULES for k in m.kernels} == {None, "vulkan", "cuda"}
+    assert any("use std" in p.read_text() and "fn main" in p.read_text() for p in FIXTURE_FILES)
 
 SPELLINGS = [
     # items and attributes
@@ -68,6 +73,16 @@ SPELLINGS = [
     "gpu_group_id_x ( )", "gpu_group_id_y ( )", "gpu_group_id_z ( )",
     "this . index ( )", "this . thread_index ( )", "this . group_index ( )",
     "gpu . barrier ( )", "gpu . mem_fence ( )",
+    # upstream forms: markers, parameters, unit, shared, expressions, builtin spellings
+    '@ gpu ( "vulkan" )', '@ gpu ( "cuda" )', "#[ gpu ( backend : Vulkan ) ]", "@ gpu_kernel", "@ vulkan_kernel",
+    "kernel fn", "@ simd ( grid_size = 512 , group_size = 64 , dim = 1 , stream = 0 )",
+    "@ simd @ bounds ( default = clamp , strict = true )", "@ bounds ( default = zero )",
+    "mut output : [ u32 ]", ": f32 [ ]", ": [ f32 ] _gpu", ": GpuArray < i32 >", ": Buffer < i32 >", "-> ( ) :",
+    "( )", "gpu_shared_mem < f32 > ( 64 )", "shared tile : [ f32 ; 64 ]", "shared val tile : Array [ i32 , BLOCK ]",
+    "0 <= j < 64", "for d in [ - 1 , 0 , 1 ]", "gpu_atomic_cas (", "gpu_atomic_add (", "thread_group . barrier ( )",
+    "gpu . barrier_and_fence ( )", "gpu_syncthreads ( )", "gpu_sync ( )", "gpu_mem_fence ( )",
+    "vulkan_global_id_x ( )", "this . index ( 0 )", "gpu_thread_id_x ( )", "gpu_block_id_x ( )",
+    "gpu_block_dim_x ( )", "gpu_block_dim ( 0 )", "gpu_grid_dim_x ( )", "gpu_num_groups ( 0 )", "50u32",
 ]
 
 

@@ -7,10 +7,10 @@ import pytest
 from simple_vkbackend.frontend import compile_file
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import DEFAULT_LOCAL_SIZES
-from simple_vkbackend.lowering.ir_equal import ir_diff
-from simple_vkbackend.lowering.ir_text import parse_module, print_module
-from simple_vkbackend.lowering.ir_verify import verify_module
-from simple_vkbackend.lowering.ir_walk import buffer_usage
+from simple_vkbackend.lowering.ir.equal import ir_diff
+from simple_vkbackend.lowering.ir.text import parse_module, print_module
+from simple_vkbackend.lowering.ir.verify import verify_module
+from simple_vkbackend.lowering.ir.walk import buffer_usage
 from simple_vkbackend.software import run_kernel
 
 from .util import FIXTURE_FILES, FIXTURES, load_cases

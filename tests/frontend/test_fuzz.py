@@ -6,7 +6,7 @@ import re
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from simple_vkbackend.frontend import CompileError, compile_source
-from simple_vkbackend.lowering.ir_verify import verify_module
+from simple_vkbackend.lowering.ir.verify import verify_module
 
 from .util import FIXTURE_FILES
 

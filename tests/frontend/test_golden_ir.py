@@ -2,7 +2,7 @@
 import pytest
 
 from simple_vkbackend.frontend import compile_file
-from simple_vkbackend.lowering.ir_text import print_module
+from simple_vkbackend.lowering.ir.text import print_module
 
 from .util import FIXTURE_FILES
 

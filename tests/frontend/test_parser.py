@@ -206,14 +206,15 @@ def test_every_syntax_error_of_a_file_is_reported():
             w = a && b
             ok = 1
         fn c():
-            q = 1 < 2 < 3
+            q = 1 < 2 < 3 == 4
+            r = (1 +
     """) == [
         (1, "expected `:` and a type after the parameter name, found `f32`"),
         (4, "expected a name after `val`, found `=`"),
         (5, "`(` is never closed"),
         (6, "expected `:` at the end of the condition, found end of line"),
         (8, "`&&` is not an operator"),
-        (11, "comparison operators cannot be chained"),
+        (12, "`(` is never closed"),
     ]
 
 

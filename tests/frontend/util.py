@@ -9,7 +9,7 @@ import pytest
 
 from simple_vkbackend.frontend import CompileError, compile_source
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir_verify import verify_module
+from simple_vkbackend.lowering.ir.verify import verify_module
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"

@@ -29,7 +29,7 @@ from typing import Callable, Optional, Union
 from hypothesis import strategies as st
 
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir_verify import (
+from simple_vkbackend.lowering.ir.verify import (
     ATOMIC_INT_TYPES, BOOL_MATH_BUILTINS, INT_MATH_BUILTINS, MATH_ARITY, MAX_WORKGROUP_INVOCATIONS,
 )
 

@@ -11,7 +11,7 @@ import pytest
 
 from simple_vkbackend import runtime
 from simple_vkbackend.frontend import compile_file
-from simple_vkbackend.lowering import spirv_tools
+from simple_vkbackend.runtime.spirv import tools as spirv_tools
 from simple_vkbackend.lowering.lower import Target, lower_kernel, lower_module
 from simple_vkbackend.runtime.validation import recent_messages
 

@@ -1,7 +1,7 @@
 """Structural equality of IR trees."""
 from ir_samples import every_node_module
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir_equal import ir_diff, ir_equal
+from simple_vkbackend.lowering.ir.equal import ir_diff, ir_equal
 
 
 def test_equal_trees_built_twice():

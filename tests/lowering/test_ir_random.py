@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 from ir_strategies import IRGenConfig, modules
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.errors import IRParseError
-from simple_vkbackend.lowering.ir_equal import ir_diff
-from simple_vkbackend.lowering.ir_text import parse_module, print_module
-from simple_vkbackend.lowering.ir_verify import module_problems, verify_module
+from simple_vkbackend.lowering.ir.equal import ir_diff
+from simple_vkbackend.lowering.ir.text import parse_module, print_module
+from simple_vkbackend.lowering.ir.verify import module_problems, verify_module
 
 RANDOM = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

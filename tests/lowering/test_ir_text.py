@@ -8,9 +8,9 @@ import pytest
 from ir_samples import EVERY_NODE_TEXT, every_node_module
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.errors import IRParseError
-from simple_vkbackend.lowering.ir_equal import ir_diff
-from simple_vkbackend.lowering.ir_text import parse_module, print_expr, print_module
-from simple_vkbackend.lowering.ir_verify import verify_module
+from simple_vkbackend.lowering.ir.equal import ir_diff
+from simple_vkbackend.lowering.ir.text import parse_module, print_expr, print_module
+from simple_vkbackend.lowering.ir.verify import verify_module
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "kernel_ir.md"
 

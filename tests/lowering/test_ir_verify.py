@@ -5,8 +5,8 @@ from ir_samples import every_node_module
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.errors import IRVerifyError
 from simple_vkbackend.lowering.ir import F32, I32
-from simple_vkbackend.lowering.ir_text import parse_module
-from simple_vkbackend.lowering.ir_verify import module_problems, verify_module
+from simple_vkbackend.lowering.ir.text import parse_module
+from simple_vkbackend.lowering.ir.verify import module_problems, verify_module
 
 BASE = '''module "t"
 

@@ -8,7 +8,7 @@ import re
 
 from simple_vkbackend.frontend import compile_source
 from simple_vkbackend.lowering.lower import lower_kernel
-from simple_vkbackend.lowering.spirv_tools import disassemble
+from simple_vkbackend.runtime.spirv.tools import disassemble
 
 SOURCE = """
 #[gpu]

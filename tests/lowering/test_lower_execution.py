@@ -12,7 +12,7 @@ from device_runner import Runner
 from simple_vkbackend import runtime
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.lower import Target, lower_kernel
-from simple_vkbackend.lowering.spirv_tools import optimize, validate
+from simple_vkbackend.runtime.spirv.tools import optimize, validate
 from simple_vkbackend.runtime.validation import recent_messages
 
 DTYPES = {t: np.dtype(t.name.replace("i", "int").replace("u", "uint").replace("f", "float"))

@@ -14,12 +14,13 @@ from ir_samples import every_node_module
 from ir_strategies import modules
 from lowering_irb import (F32, I8, I16, I64, U8, U16, assign, at, binop, buf, const, gid, if_, kernel, local,
                           logical, loop, module, param, saxpy, select, var)
-from simple_vkbackend.lowering import ir, lower_arith
+from simple_vkbackend.lowering import ir
+from simple_vkbackend.lowering.codegen import arith as lower_arith
 from simple_vkbackend.lowering.errors import InternalCompilerError, LoweringError
-from simple_vkbackend.lowering.ir_text import parse_module, print_module
-from simple_vkbackend.lowering.ir_verify import verify_module
+from simple_vkbackend.lowering.ir.text import parse_module, print_module
+from simple_vkbackend.lowering.ir.verify import verify_module
 from simple_vkbackend.lowering.lower import LoweredKernel, Target, lower_kernel, lower_module
-from simple_vkbackend.lowering.spirv_tools import disassemble, validate
+from simple_vkbackend.runtime.spirv.tools import disassemble, validate
 
 VERSIONS = [(1, 3), (1, 4), (1, 5), (1, 6)]
 ZOO = lk.zoo()

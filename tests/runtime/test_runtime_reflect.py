@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from simple_vkbackend.runtime import CompilationError, reflect
-from simple_vkbackend.runtime.grammar import grammar, grammar_path
+from simple_vkbackend.runtime.spirv.grammar import grammar, grammar_path
 
 import runtime_spirv
 

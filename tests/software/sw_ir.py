@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir_verify import verify_module
+from simple_vkbackend.lowering.ir.verify import verify_module
 from simple_vkbackend.lowering.ir import BOOL, F16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64  # noqa: F401
 
 __all__ = [

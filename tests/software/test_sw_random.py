@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lowering"))
 from ir_strategies import IRGenConfig, RunnableGen, modules  # noqa: E402
 
 from simple_vkbackend.lowering import ir  # noqa: E402
-from simple_vkbackend.lowering.ir_verify import verify_module  # noqa: E402
+from simple_vkbackend.lowering.ir.verify import verify_module  # noqa: E402
 from simple_vkbackend.software import run_kernel  # noqa: E402
 from simple_vkbackend.software.values import dtype_of  # noqa: E402
 

@@ -1,0 +1,57 @@
+"""One kernel to one SPIR-V module: capabilities, memory model, resources,
+helper functions (callees first), the kernel function, entry point and modes."""
+from __future__ import annotations
+
+from typing import Union
+
+from .. import ir
+from ..interface import KernelInterface, Target
+from ..spirv_builder import ModuleBuilder
+from .function import FunctionCodegen
+from .prescan import called_helpers
+from .resources import KernelGlobals
+from .type_map import TypeMap
+
+
+def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelInterface,
+                        target: Target) -> ModuleBuilder:
+    """The builder holding `kernel`'s complete module (see DESIGN.md, SPIR-V)."""
+    b = ModuleBuilder(target.spirv_version)
+    b.capability("Shader")
+    b.instr("OpMemoryModel", "Logical", "GLSL450")
+    types = TypeMap(b)
+    resources = KernelGlobals(b, types, kernel, interface, target)
+    constants = {c.name: c for c in module.constants}
+    function_ids: dict[str, int] = {}
+    for helper in called_helpers(module, kernel):
+        function_ids[helper.name] = _lower_function(b, types, resources, module, helper, function_ids, constants)
+    entry = _lower_function(b, types, resources, module, kernel, function_ids, constants)
+    b.instr("OpEntryPoint", "GLCompute", entry, kernel.name,
+            *resources.entry_point_interface(target.spirv_version))
+    b.instr("OpExecutionMode", entry, "LocalSize", *interface.local_size)
+    return b
+
+
+def _lower_function(b: ModuleBuilder, types: TypeMap, resources: KernelGlobals, module: ir.Module,
+                    fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
+                    constants: dict[str, ir.Constant]) -> int:
+    is_kernel = isinstance(fn, ir.Kernel)
+    result = types.void if is_kernel else types.result(fn.ret)
+    param_types = [] if is_kernel else [types.scalar(p.type) for p in fn.params]
+    fid = b.begin_function(result, b.type_function(result, *param_types))
+    b.name(fid, fn.name)
+    cg = FunctionCodegen(b, types, resources, module, fn, function_ids, constants)
+    if is_kernel:
+        cg.arrays.update(resources.arrays)
+    else:
+        for p, ptype in zip(fn.params, param_types):
+            cg.params[p.name] = b.function_parameter(ptype)
+            b.name(cg.params[p.name], p.name)
+    cg.em.start_block(cg.em.new_label())
+    for local in fn.locals:
+        cg.declare_local(local)
+    cg.block(fn.body)
+    if cg.em.open:
+        cg.return_early()
+    b.end_function()
+    return fid

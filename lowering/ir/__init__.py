@@ -1,0 +1,12 @@
+"""The kernel IR: node classes (nodes.py), the closed sets of names as enums (ops.py),
+the traversal protocol (visitor.py), walks and analyses (walk.py), the verifier
+(verify.py), the text form (text.py: printer.py, parser.py) and structural
+equality (equal.py). `from simple_vkbackend.lowering import ir` gives the node
+classes, types and enums; the other modules are imported by name.
+"""
+from .nodes import *  # noqa: F401,F403  (the public node and type names)
+from .nodes import Node
+from .ops import ArraySpace, AtomicOp, BinaryOp, BuiltinName, LogicalOp, ScalarKind, UnaryOp
+from .visitor import Transformer, Visitor
+
+__all__ = [name for name in dir() if not name.startswith("_")]
