@@ -90,6 +90,7 @@ class Buffer(Resource):
             return
         with self.pinned():
             self.ctx.submitter.wait(self.last_serial)
+            self.ctx.submitter.raise_deferred()
             if self.mapped:
                 device_memory.memmove(address, self.raw.address + offset, size)
             else:
@@ -165,8 +166,9 @@ class Buffer(Resource):
         if size == 0:
             return 0
         with self.pinned(), dst.pinned():
-            serial = self.ctx.submitter.run(self._record_transfer, "copy", dst.raw.handle, src_offset,
-                                            dst_offset, size, users=(self, dst))
+            sub = self.ctx.submitter
+            serial = (sub.run if wait else sub.record)(self._record_transfer, "copy", dst.raw.handle,
+                                                       src_offset, dst_offset, size, users=(self, dst))
         if wait:
             self.ctx.submitter.wait(serial)
         return serial
@@ -180,8 +182,9 @@ class Buffer(Resource):
         if size == 0:
             return 0
         with self.pinned():
-            serial = self.ctx.submitter.run(self._record_transfer, "fill", pattern & 0xFFFFFFFF, offset, 0,
-                                            size, users=(self,))
+            sub = self.ctx.submitter
+            serial = (sub.run if wait else sub.record)(self._record_transfer, "fill", pattern & 0xFFFFFFFF,
+                                                       offset, 0, size, users=(self,))
         if wait:
             self.ctx.submitter.wait(serial)
         return serial

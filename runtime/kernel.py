@@ -8,7 +8,7 @@ from . import features as feat
 from . import reflect
 from .spirv import tools as spirv_tools
 from .device_context import DeviceContext
-from .errors import CompilationError, InvalidParameterError
+from .errors import CompilationError, InvalidParameterError, RuntimeFailure
 from . import timing
 from .recording import LaunchCache, record_dispatch
 from .local_size import choose_local_size
@@ -206,6 +206,8 @@ class Kernel(Resource):
         other thread can destroy it (and its semaphore) under the wait. `timeout`
         (seconds; None reads SIMPLE_VK_TIMEOUT, unset: no limit) bounds the wait: past
         it, ExecutionError names the kernel (the work itself keeps running)."""
+        if not wait:
+            return self._launch_batched(buffers, push, global_size, local_size, ranges)
         local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
         ranges = self.check_ranges(buffers, ranges)
@@ -219,6 +221,34 @@ class Kernel(Resource):
                 self.ctx.submitter.wait(serial, timeout=launch_timeout(timeout),
                                         what=f"kernel {self.entry_point!r}")
         return serial
+
+    def _launch_batched(self, buffers, push, global_size, local_size, ranges) -> int:
+        """Record the launch into the device's batch; returns the serial that will
+        signal it. A failure is kept for the next sync (naming this launch), not raised."""
+        what = f"kernel {self.entry_point!r}"
+        try:
+            local, groups = self.geometry(global_size, local_size)
+            buffers = self.check_buffers(buffers)
+            ranges = self.check_ranges(buffers, ranges)
+            push = self.push_bytes(push)
+            with self.device.pinned(), self.pinned(), pinned(buffers):
+                sub = self.ctx.submitter
+                what = f"batched launch {sub.batched + 1} ({what})"
+                if 0 in groups:
+                    return 0
+                pipe = self.program.pipeline(local)
+                with self._lock:
+                    bound = self.cache.bound_set(buffers, ranges) if buffers else None
+                    for b in buffers:
+                        b.users.add(self)
+                    users = (self, *buffers) if bound is None else (self, bound, *buffers)
+                    return sub.record(self._record_one, pipe, bound, push, groups, users=users, what=what)
+        except RuntimeFailure as exc:
+            sub = self.ctx.submitter
+            if sub is None or not self.device.alive:
+                raise           # no device left to report it at a sync
+            sub.defer(what, exc)
+            return 0
 
     def launch_timed(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
                      ranges=None) -> float:
@@ -244,6 +274,9 @@ class Kernel(Resource):
                 return stamps.elapsed_ms(pair)
             finally:
                 stamps.release(pair)
+
+    def _record_one(self, cmd, pipe, bound, push: bytes, groups) -> None:
+        record_dispatch(self.ctx, cmd, pipe, self.program.layout, bound, push, groups)
 
     def _record_timed(self, cmd, stamps, pair: int, pipe, bound, push: bytes, groups) -> None:
         stamps.record_reset(cmd, pair)
