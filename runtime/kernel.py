@@ -10,7 +10,7 @@ from .spirv import tools as spirv_tools
 from .device_context import DeviceContext
 from .errors import CompilationError, InvalidParameterError, RuntimeFailure
 from . import timing
-from .recording import LaunchCache, record_dispatch
+from .recording import LaunchCache, record_batched_dispatch, record_dispatch
 from .local_size import choose_local_size
 from .pipeline import Program
 from .resource import Resource, pinned, release_all
@@ -276,7 +276,8 @@ class Kernel(Resource):
                 stamps.release(pair)
 
     def _record_one(self, cmd, pipe, bound, push: bytes, groups) -> None:
-        record_dispatch(self.ctx, cmd, pipe, self.program.layout, bound, push, groups)
+        record_batched_dispatch(self.ctx, cmd, self.ctx.submitter.batch_state, pipe, self.program.layout,
+                                bound, push, groups)
 
     def _record_timed(self, cmd, stamps, pair: int, pipe, bound, push: bytes, groups) -> None:
         stamps.record_reset(cmd, pair)

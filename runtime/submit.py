@@ -56,6 +56,7 @@ class Submitter:
         self.queue_lock = threading.Lock()
         self.pool_lock = threading.RLock()   # the command pool, the batch, the deferred errors
         self._batch = None          # the open command buffer of non-waiting work
+        self.batch_state = BatchState()
         self._batch_users: list = []
         self._batch_what: list[str] = []
         self._deferred: list[tuple[str, Exception]] = []
@@ -153,6 +154,7 @@ class Submitter:
                     self._free.append(cmd)
                     raise
                 self._batch = cmd
+                self.batch_state = BatchState()
             record(self._batch, *args)
             serial = self._serial + 1
             for user in users:
@@ -180,6 +182,8 @@ class Submitter:
             return
         self._batch, self._batch_users, self._batch_what = None, [], []
         try:
+            if self.batch_state.dispatched:
+                barrier_after_dispatch(self.ctx, cmd)
             vkapi.check(self.ctx.fns.EndCommandBuffer(cmd), "vkEndCommandBuffer")
             serial = self._submit_locked(cmd, ())
         except RuntimeFailure as exc:
@@ -352,12 +356,47 @@ def begin(ctx: DeviceContext, cmd, one_time: bool = False, simultaneous: bool = 
     vkapi.check(ctx.fns.BeginCommandBuffer(cmd, info), "vkBeginCommandBuffer")
 
 
+_BARRIERS: dict = {}     # (src access, dst access) -> VkMemoryBarrier, made once (read-only)
+
+
 def barrier(ctx: DeviceContext, cmd, src_stage: int, src_access: int,
             dst_stage: int, dst_access: int) -> None:
     """A global memory barrier (buffers only, so no image layouts to care about)."""
-    vk = ctx.vk
-    mb = ctx.ffi.new("VkMemoryBarrier*", {
-        "sType": vk.VK_STRUCTURE_TYPE_MEMORY_BARRIER, "srcAccessMask": src_access,
-        "dstAccessMask": dst_access})
+    mb = _BARRIERS.get((src_access, dst_access))
+    if mb is None:
+        mb = _BARRIERS[(src_access, dst_access)] = ctx.ffi.new("VkMemoryBarrier*", {
+            "sType": ctx.vk.VK_STRUCTURE_TYPE_MEMORY_BARRIER, "srcAccessMask": src_access,
+            "dstAccessMask": dst_access})
     null = ctx.ffi.NULL
     ctx.fns.CmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 1, mb, 0, null, 0, null)
+
+
+def barrier_before_dispatch(ctx: DeviceContext, cmd) -> None:
+    """Earlier host, transfer and shader writes made visible to a dispatch."""
+    vk = ctx.vk
+    barrier(ctx, cmd, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | vk.VK_PIPELINE_STAGE_TRANSFER_BIT
+            | vk.VK_PIPELINE_STAGE_HOST_BIT,
+            vk.VK_ACCESS_SHADER_WRITE_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+            vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT)
+
+
+def barrier_after_dispatch(ctx: DeviceContext, cmd) -> None:
+    """A dispatch's writes made visible to later dispatches, transfers and the host."""
+    vk = ctx.vk
+    barrier(ctx, cmd, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, vk.VK_ACCESS_SHADER_WRITE_BIT,
+            vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | vk.VK_PIPELINE_STAGE_TRANSFER_BIT
+            | vk.VK_PIPELINE_STAGE_HOST_BIT,
+            vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT | vk.VK_ACCESS_TRANSFER_READ_BIT
+            | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_READ_BIT)
+
+
+class BatchState:
+    """What the open batch has bound, so that consecutive dispatches skip binds that
+    did not change and share one barrier between them (the first dispatch of a batch
+    gets the full barrier before it; the batch ends with the barrier after)."""
+
+    __slots__ = ("pipe", "layout", "dset", "push", "dispatched")
+
+    def __init__(self) -> None:
+        self.pipe = self.layout = self.dset = self.push = None
+        self.dispatched = False     # a dispatch since the last barrier
