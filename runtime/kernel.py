@@ -225,15 +225,14 @@ class Kernel(Resource):
     def _launch_batched(self, buffers, push, global_size, local_size, ranges) -> int:
         """Record the launch into the device's batch; returns the serial that will
         signal it. A failure is kept for the next sync (naming this launch), not raised."""
-        what = f"kernel {self.entry_point!r}"
+        sub = self.ctx.submitter
+        what = f"batched launch {sub.claim_index() if sub else '?'} (kernel {self.entry_point!r})"
         try:
             local, groups = self.geometry(global_size, local_size)
             buffers = self.check_buffers(buffers)
             ranges = self.check_ranges(buffers, ranges)
             push = self.push_bytes(push)
             with self.device.pinned(), self.pinned(), pinned(buffers):
-                sub = self.ctx.submitter
-                what = f"batched launch {sub.batched + 1} ({what})"
                 if 0 in groups:
                     return 0
                 pipe = self.program.pipeline(local)
@@ -244,7 +243,6 @@ class Kernel(Resource):
                     users = (self, *buffers) if bound is None else (self, bound, *buffers)
                     return sub.record(self._record_one, pipe, bound, push, groups, users=users, what=what)
         except RuntimeFailure as exc:
-            sub = self.ctx.submitter
             if sub is None or not self.device.alive:
                 raise           # no device left to report it at a sync
             sub.defer(what, exc)

@@ -57,6 +57,7 @@ class Submitter:
         self.pool_lock = threading.RLock()   # the command pool, the batch, the deferred errors
         self._batch = None          # the open command buffer of non-waiting work
         self.batch_state = BatchState()
+        self._batch_index = 0       # launches numbered since the batch opened
         self._batch_users: list = []
         self._batch_what: list[str] = []
         self._deferred: list[tuple[str, Exception]] = []
@@ -165,6 +166,13 @@ class Submitter:
                 self._flush_locked()
         return serial
 
+    def claim_index(self) -> int:
+        """The 1-based number of the next non-waiting launch in the open batch (failed
+        ones count too), for messages."""
+        with self.pool_lock:
+            self._batch_index += 1
+            return self._batch_index
+
     @property
     def batched(self) -> int:
         """Commands recorded in the open batch."""
@@ -179,8 +187,9 @@ class Submitter:
     def _flush_locked(self) -> None:
         cmd, what = self._batch, self._batch_what
         if cmd is None:
+            self._batch_index = 0
             return
-        self._batch, self._batch_users, self._batch_what = None, [], []
+        self._batch, self._batch_users, self._batch_what, self._batch_index = None, [], [], 0
         try:
             if self.batch_state.dispatched:
                 barrier_after_dispatch(self.ctx, cmd)
