@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import weakref
 
-from . import device_memory
+import collections
+
+from . import device_memory, host_import
 from .device_context import DeviceContext
-from .errors import BufferTooSmallError, InvalidParameterError
+from .errors import BufferTooSmallError, InvalidParameterError, RuntimeFailure
 from .resource import Resource, release_all
 from .submit import barrier
 
@@ -79,7 +81,7 @@ class Buffer(Resource):
             if self.mapped:
                 self.ctx.submitter.wait(self.last_serial)
                 device_memory.memmove(self.raw.address + offset, address, size)
-            else:
+            elif not self._imported_copy(address, size, offset, upload=True):
                 self._staged_upload(address, size, offset)
 
     def download_to(self, address: int, size: int, dest_size: int | None = None,
@@ -93,7 +95,7 @@ class Buffer(Resource):
             self.ctx.submitter.raise_deferred()
             if self.mapped:
                 device_memory.memmove(address, self.raw.address + offset, size)
-            else:
+            elif not self._imported_copy(address, size, offset, upload=False):
                 self._staged_download(address, size, offset)
 
     def _check(self, address: int, size: int, host_size: int | None, offset: int = 0) -> None:
@@ -122,18 +124,58 @@ class Buffer(Resource):
             pool.release(stage, serial)
 
     def _staged_download(self, address: int, size: int, base: int = 0) -> None:
+        """Chunks copied into staging buffers; the memcpy out of one chunk overlaps the
+        GPU copy of the next (two chunks in flight)."""
         sub, pool = self.ctx.submitter, self.ctx.staging
-        for offset in range(0, size, device_memory.STAGING_CHUNK):
-            n = min(device_memory.STAGING_CHUNK, size - offset)
-            stage = pool.acquire(n)
-            serial = sub.last_submitted
-            try:
-                serial = sub.run(self._record_copy, self.raw.handle, stage.handle, base + offset, n, False,
-                                 users=(self,))
-                sub.wait(serial)
-                device_memory.memmove(address + offset, stage.address, n)
-            finally:
+        inflight: collections.deque = collections.deque()
+        try:
+            for offset in range(0, size, device_memory.STAGING_CHUNK):
+                n = min(device_memory.STAGING_CHUNK, size - offset)
+                stage = pool.acquire(n)
+                try:
+                    serial = sub.run(self._record_copy, self.raw.handle, stage.handle, base + offset, n, False,
+                                     users=(self,))
+                except BaseException:
+                    pool.release(stage, sub.last_submitted)
+                    raise
+                inflight.append((offset, n, stage, serial))
+                if len(inflight) > 1:
+                    self._drain(address, inflight.popleft())
+            while inflight:
+                self._drain(address, inflight.popleft())
+        finally:
+            for _, _, stage, serial in inflight:
                 pool.release(stage, serial)
+
+    def _drain(self, address: int, chunk) -> None:
+        offset, n, stage, serial = chunk
+        try:
+            self.ctx.submitter.wait(serial)
+            device_memory.memmove(address + offset, stage.address, n)
+        finally:
+            self.ctx.staging.release(stage, serial)
+
+    def _imported_copy(self, address: int, size: int, offset: int, upload: bool) -> bool:
+        """Copy between the host bytes themselves (imported, VK_EXT_external_memory_host)
+        and the buffer at `offset`, waiting for the copy; False when the device cannot
+        import them (the caller then stages)."""
+        if not host_import.usable(self.ctx, size):
+            return False
+        try:
+            imported = host_import.ImportedRange(self.ctx, address, size)
+        except RuntimeFailure:
+            return False
+        sub, serial = self.ctx.submitter, 0
+        try:
+            src, dst = (imported.handle, self.raw.handle) if upload else (self.raw.handle, imported.handle)
+            src_off, dst_off = (imported.offset, offset) if upload else (offset, imported.offset)
+            serial = sub.run(record_copy, self.ctx, src, dst, src_off, dst_off, size, users=(self,))
+            sub.wait(serial)
+        finally:
+            if serial:
+                sub.wait(serial)        # the pages are released only once the GPU is done with them
+            imported.destroy()
+        return True
 
     def _record_copy(self, cmd, src, dst, offset: int, n: int, upload: bool) -> None:
         """Copy between staging (offset 0) and this buffer (at offset), with barriers."""
@@ -191,17 +233,16 @@ class Buffer(Resource):
 
     def _record_transfer(self, cmd, what: str, arg, offset: int, dst_offset: int, n: int) -> None:
         """A copy into buffer `arg` or a fill with pattern `arg`, between barriers."""
+        if what == "copy":
+            record_copy(cmd, self.ctx, self.raw.handle, arg, offset, dst_offset, n)
+            return
         ctx, vk = self.ctx, self.ctx.vk
         transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
         shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
         barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
                 shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
                 transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
-        if what == "copy":
-            region = ctx.ffi.new("VkBufferCopy*", {"srcOffset": offset, "dstOffset": dst_offset, "size": n})
-            ctx.fns.CmdCopyBuffer(cmd, self.raw.handle, arg, 1, region)
-        else:
-            ctx.lib.vkCmdFillBuffer(cmd, self.raw.handle, offset, n, arg)
+        ctx.lib.vkCmdFillBuffer(cmd, self.raw.handle, offset, n, arg)
         barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
                 compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
                 shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)
@@ -222,3 +263,19 @@ class Buffer(Resource):
     def __repr__(self) -> str:
         state = "" if self.alive else ", freed"
         return f"<Buffer {self.size} bytes{', mapped' if self.mapped else ''}{state}>"
+
+
+def record_copy(cmd, ctx: DeviceContext, src, dst, src_offset: int, dst_offset: int, n: int) -> None:
+    """vkCmdCopyBuffer between barriers: earlier writes (shader, transfer, host) before
+    it, its writes visible to later shaders, transfers and host reads."""
+    vk = ctx.vk
+    transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+    shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
+    barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+            shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+            transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
+    region = ctx.ffi.new("VkBufferCopy*", {"srcOffset": src_offset, "dstOffset": dst_offset, "size": n})
+    ctx.fns.CmdCopyBuffer(cmd, src, dst, 1, region)
+    barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
+            compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+            shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)

@@ -11,7 +11,7 @@ import os
 import threading
 
 from . import features as feat
-from . import pipeline_store, tracking, vkapi
+from . import host_import, pipeline_store, tracking, vkapi
 from .buffer import Buffer
 from .device_context import DeviceContext
 from .errors import NotAvailableError
@@ -66,6 +66,9 @@ class Device(Resource):
         exts = sorted(chain.extensions_needed())
         if "VK_KHR_portability_subset" in phys.info.extensions:
             exts.append("VK_KHR_portability_subset")
+        if host_import.wanted(phys.info.extensions) and host_import.EXTENSION not in exts:
+            exts.append(host_import.EXTENSION)
+        self._enabled_extensions = frozenset(exts)
         keep = [ffi.new("char[]", e.encode()) for e in exts]
         ext_arr = ffi.new("char*[]", keep) if keep else ffi.NULL
         priority = ffi.new("float[1]", [1.0])
@@ -89,6 +92,8 @@ class Device(Resource):
         ctx.queue = queue[0]
         ctx.pipeline_cache = self._create_pipeline_cache(pipeline_store.load(self.info))
         ctx.submitter = Submitter(ctx)
+        if host_import.EXTENSION in self._enabled_extensions:
+            host_import.setup(ctx)
         ctx.staging = StagingPool(ctx)
 
     def _create_pipeline_cache(self, initial: bytes | None):
