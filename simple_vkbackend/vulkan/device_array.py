@@ -156,6 +156,8 @@ class Buffer(Resident):
         return out
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if copy is False:
+            raise ValueError("a device Buffer cannot be seen as an array without a copy")
         array = self.to_numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
 
