@@ -86,8 +86,11 @@ def launches(quick: bool) -> tuple[str, dict, dict]:
     launch_c, launch_async_c, sync_c = abi("rt_vk_kernel_launch"), abi("rt_vk_kernel_launch_async"), \
         abi("rt_vk_device_sync")
     k_h = abi("rt_vk_kernel_compile")(device.handle, empty, len(empty))
+    hx, hy = np.ones(1024, np.float32), np.zeros(1024, np.float32)
     blocking = {
         "ours: Kernel.launch on Buffers": lambda: kernel.launch(2.0, x, y),
+        "ours: module.saxpy(2.0, x, y) on 1 Ki numpy arrays (upload, launch, download)":
+            lambda: module.saxpy(2.0, hx, hy),
         "ours: module.saxpy(2.0, x, y) on Buffers": lambda: module.saxpy(2.0, x, y),
         "ours: rt_vk_kernel_launch (C table)": lambda: launch_c(k_h, None, 0, 1, 1, 1, 1, 1, 1),
         "raw Vulkan: pre-recorded submit + fence wait": base.launch_raw,

@@ -22,6 +22,10 @@ from .resource import Resource, release_all
 from .submit import Submitter
 
 
+SPARE_BYTES = 64 << 20      # recycled buffers kept per device, in bytes
+SPARES_PER_SIZE = 4
+
+
 class Device(Resource):
     """A Vulkan logical device with one compute queue.
 
@@ -42,6 +46,8 @@ class Device(Resource):
             force_staging = os.environ.get("SIMPLE_VK_FORCE_STAGING", "").strip() in ("1", "true", "yes", "on")
         self.force_staging = force_staging
         self._children: set = set()
+        self._spares: dict[int, list] = {}     # size -> buffers kept by recycle()
+        self._spare_bytes = 0
         self._children_lock = threading.Lock()
         self.enabled_features: frozenset[str] = frozenset(
             n for n in feat.KERNEL_FEATURES if phys.supported.get(n))
@@ -158,9 +164,31 @@ class Device(Resource):
                 self._children.add(child)
             return child
 
-    def alloc(self, size: int) -> Buffer:
-        """A device-local storage buffer of `size` bytes (contents undefined)."""
+    def alloc(self, size: int, reuse: bool = False) -> Buffer:
+        """A device-local storage buffer of `size` bytes (contents undefined); `reuse`
+        takes one of that size handed to `recycle` when there is one."""
+        if reuse:
+            with self._children_lock:
+                spares = self._spares.get(size)
+                if spares:
+                    self._spare_bytes -= size
+                    return spares.pop()
         return self._adopt(lambda: Buffer(self, self.ctx, size, staged=self.force_staging))
+
+    def recycle(self, buffer: Buffer) -> None:
+        """The caller is done with `buffer`: keep it for a later `alloc(size,
+        reuse=True)` (a few, up to SPARE_BYTES in all; its cached descriptor sets and
+        recordings stay valid), else free it. Callers that allocate and free buffers
+        of the same sizes on every call (the host glue) skip the allocation."""
+        size = buffer.size
+        with self._children_lock:
+            keep = buffer.alive and self.alive and self._spare_bytes + size <= SPARE_BYTES \
+                and len(self._spares.get(size, ())) < SPARES_PER_SIZE
+            if keep:
+                self._spares.setdefault(size, []).append(buffer)
+                self._spare_bytes += size
+        if not keep:
+            buffer.free()
 
     def compile(self, spirv) -> Kernel:
         """A kernel from SPIR-V bytes (any buffer-protocol object)."""

@@ -31,7 +31,7 @@ class Buffer(Resident):
     is_device_buffer = True     # what the argument binder looks for (no import cycle)
     # `device` is an objects.Device (not imported here: objects imports this module)
 
-    def __init__(self, device: Any, shape: Union[int, Sequence[int]], dtype: Any):
+    def __init__(self, device: Any, shape: Union[int, Sequence[int]], dtype: Any, _scratch: bool = False):
         self.device = device
         self.shape = _shape(shape)
         self.dtype = numeric_dtype(dtype, "Buffer")
@@ -41,9 +41,12 @@ class Buffer(Resident):
             raise ValueError(f"a buffer needs at least one element, got shape {self.shape}")
         self.base: Optional[Buffer] = None   # the buffer a view looks into
         self.byte_offset = 0                  # where the view starts in the base
+        rt_device = device.runtime_device
         self.runtime_buffer = runtime_call(f"cannot allocate a buffer of {self.nbytes} bytes",
-                                           device.runtime_device.alloc, self.nbytes)
-        self._hold(self.runtime_buffer.free)
+                                           rt_device.alloc, self.nbytes, reuse=_scratch)
+        # a scratch buffer (a launch's copy of an array) goes back to the device for reuse
+        self._hold(self.runtime_buffer.free if not _scratch else
+                   lambda rb=self.runtime_buffer: rt_device.recycle(rb))
 
     @classmethod
     def _view(cls, base: "Buffer", start: int, count: int) -> "Buffer":

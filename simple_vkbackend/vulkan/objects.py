@@ -228,7 +228,8 @@ class Kernel(Resident):
             value = bound[p.name]
             if p.kind == "buffer":
                 if isinstance(value, np.ndarray):
-                    temp = self.device.buffer_from(value.reshape(-1))
+                    temp = Buffer(self.device, value.size, value.dtype, _scratch=True)
+                    temp.upload(value.reshape(-1))
                     staged.append((temp, value, p.access in ("write", "readwrite")))
                     value = temp
                 buffers.append(self._check_buffer(p, value))

@@ -69,3 +69,27 @@ def test_bytes_around_an_imported_range_are_untouched(staged_device):
     assert (window == 7).all()
     assert (host[:4096 + 3] == 1).all() and (host[4096 + 3 + size - 10:] == 1).all()
     buf.free()
+
+
+def test_freed_table_buffers_are_reused_and_bounded():
+    from simple_vkbackend.runtime import device as device_module, ffi
+    dev = runtime.Device()
+    handle = ffi.register_device(dev)
+    try:
+        first = ffi.rt_vk_buffer_alloc(handle, 4096)
+        buf = ffi.REGISTRY.get(first, runtime.Buffer)
+        ffi.rt_vk_buffer_free(first)
+        with pytest.raises(runtime.InvalidHandleError):
+            ffi.REGISTRY.get(first, runtime.Buffer)          # the handle is gone at once
+        again = ffi.rt_vk_buffer_alloc(handle, 4096)
+        assert ffi.REGISTRY.get(again, runtime.Buffer) is buf  # the same buffer, a new handle
+        other = ffi.rt_vk_buffer_alloc(handle, 8192)
+        assert ffi.REGISTRY.get(other, runtime.Buffer) is not buf
+        big = [ffi.rt_vk_buffer_alloc(handle, device_module.SPARE_BYTES // 2 + 4) for _ in range(3)]
+        for h in [again, other, *big]:
+            ffi.rt_vk_buffer_free(h)
+        assert dev._spare_bytes <= device_module.SPARE_BYTES
+        assert sum(len(v) for v in dev._spares.values()) <= 3        # one big one did not fit
+    finally:
+        ffi.rt_vk_device_free(handle)
+    assert not dev.alive
