@@ -232,7 +232,7 @@ class Kernel(Resource):
             buffers = self.check_buffers(buffers)
             ranges = self.check_ranges(buffers, ranges)
             push = self.push_bytes(push)
-            with self.device.pinned(), self.pinned(), pinned(buffers):
+            with pinned((self.device, self, *buffers)):    # one gate for all: the cheap path
                 if 0 in groups:
                     return 0
                 pipe = self.program.pipeline(local)

@@ -15,6 +15,7 @@ after it was accepted is kept and raised by the next sync() or download, naming 
 from __future__ import annotations
 
 import collections
+import functools
 import os
 import threading
 import time
@@ -380,23 +381,29 @@ def barrier(ctx: DeviceContext, cmd, src_stage: int, src_access: int,
     ctx.fns.CmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 1, mb, 0, null, 0, null)
 
 
+@functools.cache
+def _dispatch_barriers(vk) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """(src stage, src access, dst stage, dst access) before and after a dispatch."""
+    compute, transfer, host = (vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, vk.VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               vk.VK_PIPELINE_STAGE_HOST_BIT)
+    shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
+    before = (compute | transfer | host,
+              vk.VK_ACCESS_SHADER_WRITE_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+              compute, shader_rw)
+    after = (compute, vk.VK_ACCESS_SHADER_WRITE_BIT, compute | transfer | host,
+             shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT
+             | vk.VK_ACCESS_HOST_READ_BIT)
+    return before, after
+
+
 def barrier_before_dispatch(ctx: DeviceContext, cmd) -> None:
     """Earlier host, transfer and shader writes made visible to a dispatch."""
-    vk = ctx.vk
-    barrier(ctx, cmd, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | vk.VK_PIPELINE_STAGE_TRANSFER_BIT
-            | vk.VK_PIPELINE_STAGE_HOST_BIT,
-            vk.VK_ACCESS_SHADER_WRITE_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
-            vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT)
+    barrier(ctx, cmd, *_dispatch_barriers(ctx.vk)[0])
 
 
 def barrier_after_dispatch(ctx: DeviceContext, cmd) -> None:
     """A dispatch's writes made visible to later dispatches, transfers and the host."""
-    vk = ctx.vk
-    barrier(ctx, cmd, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, vk.VK_ACCESS_SHADER_WRITE_BIT,
-            vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | vk.VK_PIPELINE_STAGE_TRANSFER_BIT
-            | vk.VK_PIPELINE_STAGE_HOST_BIT,
-            vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT | vk.VK_ACCESS_TRANSFER_READ_BIT
-            | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_READ_BIT)
+    barrier(ctx, cmd, *_dispatch_barriers(ctx.vk)[1])
 
 
 class BatchState:
