@@ -78,6 +78,14 @@ def _compile_cached(source: Optional[bytes], filename: str, strict: bool, front:
         raise
 
 
+def compile_parsed(module: ir.Module, source: bytes, filename: str, backend: BackendArg = "auto",
+                   device: Any = None, strict: bool = False) -> "Module":
+    """compile_ir of `module`, already parsed from `source` (the bytes of `filename`,
+    with `strict`), through the on-disk module cache (the CLI's path: its front end
+    runs first, so that source errors come before device errors)."""
+    return _compile_cached(source, filename, strict, lambda: module, backend, device)
+
+
 def _backend(backend: BackendArg, device: Any) -> tuple[Backend, bool]:
     """(the backend to compile for, whether the module owns it)."""
     if isinstance(backend, Backend):

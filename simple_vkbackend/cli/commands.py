@@ -118,7 +118,7 @@ def emit(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..api import compile_ir
+    from ..api import compile_parsed
     from .argspec import SpecError, parse_spec, split_assignment, summary
     from ..sizes import as_size3
     if args.device is not None and args.backend == "software":
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         args.kernel = module.kernels[0].name
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
-    compiled = compile_ir(module, args.backend, device=args.device)
+    compiled = compile_parsed(module, Path(args.file).read_bytes(), args.file, args.backend, device=args.device)
     with compiled:
         interface = compiled.compiled.interface(args.kernel)
         params = {p.name: p for p in interface.params}

@@ -46,3 +46,13 @@ def test_time_prints_gpu_and_wall_time_per_launch():
     assert result.stdout.splitlines()[0] == simple_vk("run", SAXPY, *SPECS).stdout.splitlines()[0]
     bad = simple_vk("run", SAXPY, *SPECS, "--time", "--repeat", "0")
     assert_clean_failure(bad, 1, "--repeat needs at least 1 launch")
+
+
+def test_run_uses_the_on_disk_cache(tmp_path):
+    env = {"SIMPLE_VK_CACHE_DIR": str(tmp_path)}
+    first = simple_vk("run", SAXPY, *SPECS, "--backend", "vulkan", env=env)
+    second = simple_vk("run", SAXPY, *SPECS, "--backend", "vulkan", env=env)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout == second.stdout
+    assert len(list((tmp_path / "modules").iterdir())) == 1
+    assert len(list((tmp_path / "glue").iterdir())) == 1
