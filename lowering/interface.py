@@ -26,6 +26,9 @@ class Target:
 
     spirv_version: tuple[int, int] = (1, 3)
     float_atomic_add: bool = False  # SPV_EXT_shader_atomic_float_add usable
+    # maxComputeSharedMemorySize of the device compiled for: a kernel whose shared arrays
+    # exceed it is a LoweringError at build time. None (portable): the runtime checks at load.
+    max_shared_memory: Optional[int] = None
 
     @property
     def env(self) -> str:
@@ -56,6 +59,13 @@ class KernelInterface:
     extensions: tuple[str, ...] = field(default=())
     target_tag: Optional[str] = None  # the source's target tag, e.g. "vulkan", "cuda"
     grid_size: Optional[tuple[int, int, int]] = None  # the default global size, from the source
+    trap_param: Optional[str] = None  # the hidden bounds-trap buffer (ir.TRAP_PARAM), if any
+    trap_sites: tuple[tuple[str, str, bool], ...] = ()  # per site: buffer, FILE:LINE:COL, signed index
+
+    @property
+    def user_params(self) -> tuple[ParamSlot, ...]:
+        """The parameters a caller passes (the hidden trap buffer left out)."""
+        return tuple(p for p in self.params if p.name != self.trap_param)
 
     @property
     def buffers(self) -> tuple[ParamSlot, ...]:
@@ -72,6 +82,7 @@ class KernelInterface:
     def from_json(cls, d: dict) -> "KernelInterface":
         d = dict(d)
         d["params"] = tuple(ParamSlot(**p) for p in d["params"])
+        d["trap_sites"] = tuple(tuple(site) for site in d.get("trap_sites", ()))
         for key in ("local_size", "local_size_hint", "features", "capabilities", "extensions", "grid_size"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])
@@ -103,6 +114,8 @@ def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Targ
         features=required_features(module, kernel, target),
         target_tag=kernel.target,
         grid_size=kernel.grid_size,
+        trap_param=ir.TRAP_PARAM if kernel.traps else None,
+        trap_sites=tuple((t.buffer, t.location, t.signed) for t in kernel.traps),
     )
 
 

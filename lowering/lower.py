@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from . import ir
 from .errors import InternalCompilerError, LoweringError
+from .ir.limits import array_bytes, shared_bytes, show_bytes
 from .interface import SPIRV_ENVS, KernelInterface, Target, kernel_interface
 from .codegen.module import build_kernel_module
 from ..runtime.spirv.tools import SpirvValidationError, validate
@@ -39,6 +40,7 @@ def lower_kernel(module: ir.Module, kernel_name: str, target: Target = Target())
         kernel = module.kernel(kernel_name)
     except KeyError:
         raise LoweringError(f"no kernel named {kernel_name!r} in module {module.name!r}") from None
+    check_shared_memory(kernel, target)
     interface = kernel_interface(module, kernel, target)
     builder = build_kernel_module(module, kernel, interface, target)
     spirv = builder.assemble()
@@ -49,6 +51,16 @@ def lower_kernel(module: ir.Module, kernel_name: str, target: Target = Target())
     interface = dataclasses.replace(interface, capabilities=tuple(builder.capabilities),
                                     extensions=tuple(builder.extensions))
     return LoweredKernel(kernel_name, spirv, interface)
+
+
+def check_shared_memory(kernel: ir.Kernel, target: Target) -> None:
+    """The kernel's shared arrays fit the target's maxComputeSharedMemorySize (when known)."""
+    used = shared_bytes(kernel.shared)
+    if target.max_shared_memory is not None and used > target.max_shared_memory:
+        arrays = ", ".join(f"{a.name}: {a.type} ({array_bytes(a.type)} bytes)" for a in kernel.shared)
+        raise LoweringError(f"kernel {kernel.name}: its shared arrays take {show_bytes(used)} per work-group, "
+                            f"more than the target's maxComputeSharedMemorySize of "
+                            f"{show_bytes(target.max_shared_memory)} ({arrays})")
 
 
 def lower_module(module: ir.Module, target: Target = Target()) -> list[LoweredKernel]:

@@ -10,6 +10,7 @@ results after the call. See docs/backend.md.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
@@ -21,37 +22,45 @@ from .arguments import bind_arguments, default_global_size, local_size_arg, sign
 from .backends.base import Backend, CompiledModule
 from .backends.registry import get_backend
 from .dtypes import numeric_dtype
-from .sizes import SizeArg
+from .sizes import SizeArg, check_launch
+from . import traps
 
 BackendArg = Union[str, Backend]
 
 
 def compile_source(text: str, backend: BackendArg = "auto", filename: str = "<source>",
-                   device: Any = None, strict: bool = False) -> "Module":
+                   device: Any = None, strict: bool = False, bounds: Optional[str] = None) -> "Module":
     """Compile Simple source text. Raises frontend.CompileError on bad source.
-    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
+    `strict`: upstream's buffer rule for every kernel (docs/language.md);
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS)."""
     def front() -> ir.Module:
         from .frontend import CompileOptions, compile_source as front_end
-        return front_end(text, filename=filename, options=CompileOptions(strict=strict))
+        return front_end(text, filename=filename, options=CompileOptions(strict=strict, bounds=bounds))
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
-    return _compile_cached(data, filename, strict, front, backend, device)
+    return _compile_cached(data, filename, _options_tag(strict, bounds), front, backend, device)
 
 
 def compile_file(path: Union[str, Path], backend: BackendArg = "auto", device: Any = None,
-                 strict: bool = False) -> "Module":
+                 strict: bool = False, bounds: Optional[str] = None) -> "Module":
     """Compile a Simple source file. Raises frontend.CompileError on bad source.
-    `strict`: upstream's buffer rule for every kernel (docs/language.md)."""
+    `strict`: upstream's buffer rule for every kernel (docs/language.md);
+    `bounds="trap"`: every access of every kernel traps (None: SIMPLE_VK_BOUNDS)."""
     def front() -> ir.Module:
         from .frontend import CompileOptions, compile_file as front_end
-        return front_end(str(path), CompileOptions(strict=strict))
+        return front_end(str(path), CompileOptions(strict=strict, bounds=bounds))
     try:
         data = Path(path).read_bytes()
     except OSError:
         data = None         # the front end reports it
-    return _compile_cached(data, str(path), strict, front, backend, device)
+    return _compile_cached(data, str(path), _options_tag(strict, bounds), front, backend, device)
 
 
-def _compile_cached(source: Optional[bytes], filename: str, strict: bool, front: Callable[[], ir.Module],
+def _options_tag(strict: bool, bounds: Optional[str]) -> str:
+    """The compile options in a cache key (bounds None means SIMPLE_VK_BOUNDS)."""
+    return f"strict={strict};bounds={bounds if bounds is not None else os.environ.get('SIMPLE_VK_BOUNDS', '')}"
+
+
+def _compile_cached(source: Optional[bytes], filename: str, options: str, front: Callable[[], ir.Module],
                     backend: BackendArg, device: Any) -> "Module":
     """Compile through the on-disk module cache when the backend has a cache tag
     (module_cache.py); `front()` gives the kernel IR on a miss."""
@@ -61,7 +70,7 @@ def _compile_cached(source: Optional[bytes], filename: str, strict: bool, front:
         key = None
         if tag is not None and source is not None:
             from . import module_cache
-            key = module_cache.module_key(source, filename, chosen.name, f"{tag()};strict={strict}")
+            key = module_cache.module_key(source, filename, chosen.name, f"{tag()};{options}")
             compiled = module_cache.load_module(key)
             if compiled is not None:
                 return Module(compiled, chosen, owns_backend=owns)
@@ -79,11 +88,11 @@ def _compile_cached(source: Optional[bytes], filename: str, strict: bool, front:
 
 
 def compile_parsed(module: ir.Module, source: bytes, filename: str, backend: BackendArg = "auto",
-                   device: Any = None, strict: bool = False) -> "Module":
+                   device: Any = None, strict: bool = False, bounds: Optional[str] = None) -> "Module":
     """compile_ir of `module`, already parsed from `source` (the bytes of `filename`,
-    with `strict`), through the on-disk module cache (the CLI's path: its front end
-    runs first, so that source errors come before device errors)."""
-    return _compile_cached(source, filename, strict, lambda: module, backend, device)
+    with `strict` and `bounds`), through the on-disk module cache (the CLI's path: its
+    front end runs first, so that source errors come before device errors)."""
+    return _compile_cached(source, filename, _options_tag(strict, bounds), lambda: module, backend, device)
 
 
 def _backend(backend: BackendArg, device: Any) -> tuple[Backend, bool]:
@@ -197,7 +206,8 @@ class KernelFunction:
 
     def __init__(self, module: Module, name: str):
         self.module, self.name = module, name
-        self.interface = module.compiled.interface(name)
+        self.compiled_interface = module.compiled.interface(name)
+        self.interface = traps.user_view(self.compiled_interface)
         self.__doc__ = f"{signature(self.interface)}; keyword arguments global_size, local_size"
 
     def __call__(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
@@ -216,9 +226,12 @@ class KernelFunction:
             return
         bound = bind_arguments(self.interface, args, kwargs)
         size = default_global_size(self.interface, bound, global_size)
+        check_launch(self.interface, size, local_size_arg(local_size))
         flat = {name: value.reshape(-1) if isinstance(value, np.ndarray) else value
                 for name, value in bound.items()}  # views: results land in the caller's arrays
+        words = traps.arm(self.compiled_interface, flat)
         self.module.backend.run(self.module.compiled, self.name, flat, size, local_size_arg(local_size))
+        traps.check(self.compiled_interface, words)
 
     def __repr__(self) -> str:
         return f"<kernel {signature(self.interface)}>"

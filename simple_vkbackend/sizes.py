@@ -40,3 +40,31 @@ def choose_local_size(interface: KernelInterface, global_size: Size3,
     from simple_vkbackend.runtime.local_size import choose_local_size as policy  # late: package import stays light
     return policy(interface.local_size, global_size, limits,
                              hinted=interface.local_size_hint is not None)
+
+
+class LaunchError(ValueError):
+    """A launch the kernel cannot honour (its dimensions or its declared local size)."""
+
+
+def check_launch(interface: KernelInterface, global_size: Size3, local_size: Optional[Size3]) -> None:
+    """The one check of a launch's sizes against the kernel, made by every launch path
+    (the API's `module.kernel(...)` and so the CLI, and `Kernel.launch`):
+
+    - a D-dimensional kernel takes sizes whose components past D are 1: `global_size=(8, 2)`
+      on a 1-D kernel would run every work item twice;
+    - a kernel declared with `local_size=...` runs with that local size only: its code
+      (shared array sizes, reduction strides) is written for it.
+    """
+    dims, hint = interface.dims, interface.local_size_hint
+    for what, size in (("global_size", global_size), ("local_size", local_size)):
+        if size is not None and any(n != 1 for n in size[dims:]):
+            given = ", ".join(map(str, size[:max(dims, max(d + 1 for d in range(3) if size[d] != 1))]))
+            raise LaunchError(f"kernel {interface.name} is {dims}-D: {what}=({given}) has "
+                              f"{len(given.split(', '))} dimensions; the components past {dims} must be 1")
+    if local_size is not None and hint is not None and tuple(local_size) != tuple(hint):
+        raise LaunchError(f"kernel {interface.name} is declared with local_size={_show(hint, dims)}: "
+                          f"it cannot run with local_size={_show(local_size, dims)}")
+
+
+def _show(size: Sequence[int], dims: int) -> str:
+    return str(size[0]) if dims == 1 and all(n == 1 for n in size[1:]) else f"({', '.join(map(str, size[:max(dims, 1)]))})"

@@ -433,6 +433,21 @@ class Function(Node):
     CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("body",)
 
 
+TRAP_PARAM = "__trap"  # the hidden u32 buffer of a kernel with trap sites
+TRAP_WORDS = 4  # its length: site + 1, index low and high words, length
+
+
+@dataclass(frozen=True)
+class TrapSite:
+    """A bounds-trap site of a kernel (metadata): the buffer or array indexed, the
+    source location `FILE:LINE:COL`, and whether the index type is signed. Site
+    `n` records `n + 1` in word 0 of the kernel's `TRAP_PARAM` buffer."""
+
+    buffer: str
+    location: str
+    signed: bool = True
+
+
 @dataclass(eq=False)
 class Kernel(Node):
     """A GPU kernel: buffer and scalar parameters, no result.
@@ -451,6 +466,7 @@ class Kernel(Node):
     simd: bool = False
     target: Optional[str] = None  # the source's target tag (`@gpu("cuda")`: "cuda"); metadata only
     grid_size: Optional[tuple[int, int, int]] = None  # the default global size (`@simd(grid_size=...)`)
+    traps: list[TrapSite] = field(default_factory=list)  # bounds-trap sites; then TRAP_PARAM is a param
 
     CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("body",)
 

@@ -148,7 +148,11 @@ class _Parser:
 
     def string(self) -> str:
         tok = self.expect_kind("string", "a string")
-        return json.loads(tok.text)
+        try:  # the printer writes json.dumps (ASCII, every escape JSON's)
+            value = json.loads(tok.text)
+        except json.JSONDecodeError as e:
+            raise self.error(f"malformed string {tok.text[:40]!r}: {e.msg}", tok) from None
+        return value
 
     def constant(self) -> ir.Constant:
         name = self.name()

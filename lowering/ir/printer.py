@@ -16,7 +16,7 @@ INDENT = "  "
 
 def print_module(module: ir.Module) -> str:
     """The text form of `module`, ending with a newline."""
-    out = [f"module {json.dumps(module.name)}"]
+    out = [f"module {json.dumps(module.name, ensure_ascii=True)}"]  # the parser reads it with json.loads
     if module.constants:
         out.append("")
         out += [f"const {c.name}: {c.type} = {_value_text(c.value)}" for c in module.constants]

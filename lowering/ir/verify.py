@@ -19,6 +19,8 @@ import numpy as np
 
 from . import nodes as ir
 from ..errors import IRVerifyError
+from .limits import (MAX_CALL_DEPTH, MAX_IDENTIFIER_LENGTH, PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes,
+                     call_depths, private_bytes, show_bytes)
 from .visitor import Visitor
 from .walk import all_exprs
 
@@ -103,6 +105,14 @@ def _check_recursion(module: ir.Module, problems: list[str]) -> None:
         chain = _call_chain(callees, f.name, f.name)
         if chain:
             problems.append(f"fn {f.name}: recursion is not allowed: {' -> '.join(chain)}")
+            return
+    depths = call_depths(callees)
+    for f in [*module.kernels, *module.functions]:
+        d = max((depths[c] for c in _called_names(f, helpers)), default=0)  # the kernel is not a level
+        if d > MAX_CALL_DEPTH:
+            problems.append(f"{'kernel' if f in module.kernels else 'fn'} {f.name}: helper calls nest {d} deep, "
+                            f"more than {MAX_CALL_DEPTH}")
+            return
 
 
 def _called_names(fn: ir.Function, helpers: set[str]) -> list[str]:
@@ -133,6 +143,8 @@ def _call_chain(callees: dict[str, list[str]], start: str, goal: str) -> Optiona
 def _name_problem(name: object) -> Optional[str]:
     if not isinstance(name, str) or not _IDENT.match(name):
         return f"name {name!r} is not an identifier"
+    if len(name) > MAX_IDENTIFIER_LENGTH:
+        return f"name {name[:20]}... has {len(name)} characters, more than {MAX_IDENTIFIER_LENGTH}"
     if name in RESERVED_NAMES:
         return f"name '{name}' is reserved"
     return None
@@ -237,7 +249,7 @@ class _FunctionChecker(Visitor[None]):
             self.report(f"dims must be 1, 2 or 3, not {k.dims!r}")
         ls = k.local_size
         if ls is not None:
-            if not (isinstance(ls, tuple) and len(ls) == 3 and all(type(n) is int and n > 0 for n in ls)):
+            if not (isinstance(ls, tuple) and len(ls) == 3 and all(type(n) is int and 0 < n <= U32_MAX for n in ls)):
                 self.report(f"local_size must be a tuple of 3 positive ints, not {ls!r}")
             elif ls[0] * ls[1] * ls[2] > MAX_WORKGROUP_INVOCATIONS:
                 self.report(f"local_size {ls} has {ls[0] * ls[1] * ls[2]} invocations, "
@@ -246,10 +258,15 @@ class _FunctionChecker(Visitor[None]):
             self.report(f"simd must be a bool, not {k.simd!r}")
         gs = k.grid_size
         if gs is not None and not (isinstance(gs, tuple) and len(gs) == 3
-                                   and all(type(n) is int and n > 0 for n in gs)):
+                                   and all(type(n) is int and 0 < n <= U32_MAX for n in gs)):
             self.report(f"grid_size must be a tuple of 3 positive ints, not {gs!r}")
 
     def check_locals(self) -> None:
+        arrays = [loc for loc in self.fn.locals if isinstance(loc.type, ir.ArrayType)
+                  and type(loc.type.length) is int and isinstance(loc.type.elem, ir.ScalarType)]
+        if private_bytes(arrays) > PRIVATE_MEMORY_PER_ITEM:
+            self.report(f"private arrays take {show_bytes(private_bytes(arrays))} per work item, more than "
+                        f"{show_bytes(PRIVATE_MEMORY_PER_ITEM)}")
         for loc in self.fn.locals:
             if isinstance(loc.type, ir.ArrayType):
                 if self.array_ok(f"local {loc.name}", loc.type, "private"):
@@ -272,6 +289,9 @@ class _FunctionChecker(Visitor[None]):
             ok = False
         if type(ty.length) is not int or ty.length <= 0:
             self.report(f"{what}: array length must be a positive int, not {ty.length!r}")
+            ok = False
+        elif array_bytes(ty) > U32_MAX:
+            self.report(f"{what}: {ty} takes {array_bytes(ty)} bytes, more than {U32_MAX} (32-bit sizes)")
             ok = False
         return ok
 

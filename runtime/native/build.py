@@ -4,8 +4,8 @@ Needs a C compiler (`$CC`, else `cc`) and a Python built with a shared libpython
 (sysconfig's Py_ENABLE_SHARED); without either, `NativeBuildError` says which is
 missing. The library records `python` (default: this interpreter, `sys.executable`,
 e.g. the project's .venv/bin/python) as the interpreter it starts when loaded into a
-program without one, and links libpython with an rpath, so it runs without
-LD_LIBRARY_PATH.
+program without one, and the PYTHONPATH set while it is built (used where the program
+sets none), and links libpython with an rpath, so it runs without LD_LIBRARY_PATH.
 """
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def build_library(out: str | Path, python: str | None = None, *, optimize: bool 
     directory.mkdir(parents=True, exist_ok=True)
     header, source, library = directory / HEADER, directory / SOURCE, directory / LIBRARY
     header.write_text(header_text())
-    source.write_text(shim_text(python or sys.executable))
+    source.write_text(shim_text(python or sys.executable, os.environ.get("PYTHONPATH", "")))
     command = [*compiler, "-shared", "-fPIC", "-fvisibility=hidden", "-O2" if optimize else "-O0",
                "-Wall", "-Werror", "-std=gnu11", *cflags, f"-I{directory}", str(source),
                "-o", str(library), *ldflags]

@@ -8,7 +8,8 @@ the runtime's ctypes callback at the address `bind.addresses` gave, and releases
 Interpreter: when none runs, the first call starts one (PyConfig with `executable` set
 to the Python recorded at build time, or $SIMPLE_VK_PYTHON: its virtual environment's
 site-packages are found as that Python would find them; PYTHONPATH and PYTHONHOME are
-honoured), imports the runtime, releases the GIL, and finalizes it at process exit.
+honoured, and where PYTHONPATH is unset the one the library was built under is used,
+so a package installed on a PYTHONPATH is found again), imports the runtime, releases the GIL, and finalizes it at process exit.
 When loaded into a Python process it attaches to the running interpreter instead.
 Each native thread gets one Python thread state on its first call, kept until the
 thread ends, so the per-thread last error survives between calls.
@@ -53,6 +54,7 @@ static const char *const rt_vk_names[RT_VK_COUNT] = {
 };
 static void *rt_vk_fns[RT_VK_COUNT];
 static const char rt_vk_python[] = @PYTHON@;   /* the Python recorded at build time */
+static const char rt_vk_pythonpath[] = @PYTHONPATH@;   /* PYTHONPATH at build time */
 static const char rt_vk_bind_module[] = "@BIND@";
 
 static pthread_once_t rt_vk_once = PTHREAD_ONCE_INIT;
@@ -137,6 +139,9 @@ static void rt_vk_init(void) {
     config.parse_argv = 0;
     const char *python = rt_vk_python_path();
     PyStatus status = PyConfig_SetBytesString(&config, &config.executable, python);
+    const char *pythonpath = getenv("PYTHONPATH");
+    if (!PyStatus_Exception(status) && !(pythonpath && *pythonpath) && *rt_vk_pythonpath)
+        status = PyConfig_SetBytesString(&config, &config.pythonpath_env, rt_vk_pythonpath);
     if (!PyStatus_Exception(status))
         status = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
@@ -209,12 +214,14 @@ def c_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def shim_text(python: str) -> str:
+def shim_text(python: str, pythonpath: str = "") -> str:
     """The C source; `python` is the interpreter whose environment the library uses
-    when it starts one."""
+    when it starts one, `pythonpath` the module search path it adds where the caller
+    sets no PYTHONPATH."""
     functions = abi.ALL_FUNCTIONS
     prelude = (_PRELUDE.replace("@COUNT@", str(len(functions)))
                .replace("@NAMES@", ",\n".join(f'    "{f.name}"' for f in functions))
                .replace("@PYTHON@", c_string(python))
+               .replace("@PYTHONPATH@", c_string(pythonpath))
                .replace("@BIND@", BIND_MODULE))
     return prelude + "\n" + "\n".join(_function(i, f) for i, f in enumerate(functions))

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Mapping, Optional
 
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import KernelInterface, Target
+from simple_vkbackend.lowering.ir import TRAP_WORDS
 
 MANIFEST_FORMAT = 1
 Size3 = tuple[int, int, int]
@@ -88,6 +89,8 @@ def kernel_manifest(interface: KernelInterface, spirv_file: Optional[str] = None
             entry.update(binding=p.binding, access=p.access)
         else:
             entry.update(offset=p.offset)
+        if p.name == interface.trap_param:
+            entry.update(hidden=True)  # the bounds-trap buffer: callers zero it and read it back
         params.append(entry)
     return {
         "name": interface.name,
@@ -104,6 +107,11 @@ def kernel_manifest(interface: KernelInterface, spirv_file: Optional[str] = None
         "features": list(interface.features),
         "target_tag": interface.target_tag,
         "default_global_size": list(interface.grid_size) if interface.grid_size else None,
+        "trap": None if interface.trap_param is None else {
+            "parameter": interface.trap_param,
+            "words": TRAP_WORDS,
+            "sites": [{"buffer": b, "location": loc, "signed": signed} for b, loc, signed in interface.trap_sites],
+        },
     }
 
 

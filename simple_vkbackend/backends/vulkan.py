@@ -60,7 +60,8 @@ class VulkanBackend(Backend):
         """Native f32 atomic add for a kernel that uses it where the features cover
         every memory it uses it on; the portable target (compare-exchange loops)
         otherwise."""
-        native, portable = Target(float_atomic_add=True), Target()
+        shared = self.device.runtime_device.limits.max_compute_shared_memory_size
+        native, portable = Target(float_atomic_add=True, max_shared_memory=shared), Target(max_shared_memory=shared)
         needs = set(required_features(module, kernel, native))
         if needs != set(required_features(module, kernel, portable)) and needs <= self.features:
             return native

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -13,10 +14,13 @@ from simple_vkbackend.lowering import ir
 from .parser import EXIT_OK, UsageError
 
 
-def load(path: str, options=None) -> ir.Module:
-    from ..frontend import compile_file
+def load(path: str, options=None, args: Optional[argparse.Namespace] = None) -> ir.Module:
+    """The IR of the file at `path`; `args` gives the options `--bounds`."""
+    from ..frontend import CompileOptions, compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
+    if options is None and getattr(args, "bounds", None) is not None:
+        options = CompileOptions(bounds=args.bounds)
     return compile_file(path, options)
 
 
@@ -37,7 +41,7 @@ def compile_vulkan(module: ir.Module):
 
 def build(args: argparse.Namespace) -> int:
     from simple_vkbackend.runtime.spirv.tools import disassemble
-    compiled = compile_vulkan(load(args.file))
+    compiled = compile_vulkan(load(args.file, args=args))
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, code in compiled.spirv.items():
@@ -77,6 +81,11 @@ def check(args: argparse.Namespace) -> int:
         verify_module = None
     if verify_module is not None:
         verify_module(module)
+    if getattr(args, "max_shared_memory", None) is not None:
+        from simple_vkbackend.lowering.interface import Target
+        from simple_vkbackend.lowering.lower import check_shared_memory
+        for kernel in module.kernels:
+            check_shared_memory(kernel, Target(max_shared_memory=args.max_shared_memory))
     print(f"{args.file}: ok ({len(module.kernels)} kernel(s): {', '.join(k.name for k in module.kernels)})")
     if getattr(args, "verbose", False):
         for item in options.skipped:
@@ -98,7 +107,7 @@ def only_kernel(module: ir.Module, name: str) -> ir.Module:
 
 
 def emit(args: argparse.Namespace) -> int:
-    module = load(args.file)
+    module = load(args.file, args=args)
     if args.kernel:
         module = only_kernel(module, args.kernel)
     if args.emit == "ir":
@@ -121,11 +130,12 @@ def run(args: argparse.Namespace) -> int:
     from ..api import compile_parsed
     from .argspec import SpecError, parse_spec, split_assignment, summary
     from ..sizes import as_size3
+    from ..traps import user_view
     if args.device is not None and args.backend == "software":
         raise UsageError("--device chooses a Vulkan device; the software backend has none")
     if args.repeat < 1:
         raise UsageError(f"--repeat needs at least 1 launch, got {args.repeat}")
-    module = load(args.file)
+    module = load(args.file, args=args)
     if args.kernel is None:
         if len(module.kernels) != 1:
             raise UsageError(f"{args.file} has {len(module.kernels)} kernels "
@@ -133,9 +143,10 @@ def run(args: argparse.Namespace) -> int:
         args.kernel = module.kernels[0].name
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
-    compiled = compile_parsed(module, Path(args.file).read_bytes(), args.file, args.backend, device=args.device)
+    compiled = compile_parsed(module, Path(args.file).read_bytes(), args.file, args.backend, device=args.device,
+                              bounds=getattr(args, "bounds", None))
     with compiled:
-        interface = compiled.compiled.interface(args.kernel)
+        interface = user_view(compiled.compiled.interface(args.kernel))
         params = {p.name: p for p in interface.params}
         values = {}
         try:

@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true",
                    help="upstream's buffer rule for every kernel: a bare buffer parameter is read-only unless `mut`")
     c.add_argument("-v", "--verbose", action="store_true", help="also list the host items skipped")
+    c.add_argument("--max-shared-memory", type=int, metavar="BYTES",
+                   help="the target's maxComputeSharedMemorySize: a kernel using more is an error "
+                        "(`simple-vk devices` lists it; build checks against the device it compiles for)")
 
     e = sub.add_parser("emit", help="print kernel IR, SPIR-V assembly or host glue LLVM IR")
     e.add_argument("file")
@@ -56,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--backend", default="auto", choices=["vulkan", "software", "auto"])
     r.add_argument("--device", help="device index or part of its name (vulkan)")
     r.add_argument("--save", metavar="DIR", help="write each written buffer as DIR/NAME.npy")
+    for sp in (b, e, r):
+        sp.add_argument("--bounds", choices=["trap", "off"], default=None,
+                        help="trap: every buffer and array access of every kernel reports its first "
+                             "out-of-range index (default: SIMPLE_VK_BOUNDS, else off)")
 
     sub.add_parser("devices", help="list Vulkan devices with key limits and features")
 

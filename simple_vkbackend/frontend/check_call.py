@@ -49,6 +49,8 @@ class ExprChecking(Protocol):
 
     def index_value(self, node: ast.Expr, base: Optional[Binding]) -> Optional[ir.Expr]: ...
 
+    def trap_index_ok(self, i: ir.Expr, node) -> bool: ...
+
     def readonly_error(self, name: str, b: Binding, span: Span) -> None: ...
 
     def constant_int(self, node: ast.Expr, what: str) -> Optional[int]: ...
@@ -288,7 +290,12 @@ class CallChecker:
         args = [self.exprs.expect_type(a, elem, f" for `gpu.{name}`") for a in node.args[1:]]
         if any(a is None for a in args):
             return None
-        return ir.Atomic(elem, op, b.ir_name, i, args)
+        atomic = ir.Atomic(elem, op, b.ir_name, i, args)
+        traps = self.exprs.ctx.traps
+        if (traps is not None and traps.covers(b.kind == BUFFER, i)
+                and self.exprs.trap_index_ok(i, target.operand.index)):
+            return traps.atomic(atomic, target.operand.obj.id, target.operand.span)
+        return atomic
 
     def atomic_target_ok(self, b: Binding, op: str, name: str, target) -> bool:
         base = target.operand.obj.id

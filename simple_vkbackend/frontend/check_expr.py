@@ -475,11 +475,25 @@ class ExprChecker:
         i = self.index_value(node.index, b)
         if b is None or i is None:
             return None
+        traps = self.ctx.traps
+        if traps is not None and traps.covers(b.kind == BUFFER, i) and self.trap_index_ok(i, node.index):
+            return ir.Index(b.type.elem, b.ir_name, traps.index(b.ir_name, node.obj.id, i, node.span), True)
         if self.simd and b.kind == BUFFER:
             if not self.policy_index_ok(i, node.index):
                 return None
             return bounds.read(self.bounds, b.type.elem, b.ir_name, i)
         return ir.Index(b.type.elem, b.ir_name, i, False)
+
+    def trap_index_ok(self, i: ir.Expr, node) -> bool:
+        """A trapping index is evaluated more than once: under `@bounds(default=trap)`
+        one with effects is an error; under the debug option that access stays an
+        ordinary one (docs/language.md)."""
+        if not has_effects(i):
+            return True
+        if self.ctx.traps.explicit:
+            self.error("under `@bounds(default=trap)` an index must not call functions or atomics",
+                       node.span, "compute it into a `val` first")
+        return False
 
     def policy_index_ok(self, i: ir.Expr, node) -> bool:
         """`clamp` and `zero` evaluate an index more than once: it must not have effects."""

@@ -5,6 +5,8 @@ from typing import Optional
 
 from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32
+from ..lowering.ir.limits import (PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes, private_bytes, shared_bytes,
+                                   show_bytes)
 from . import ast, bounds
 from .check_expr import ExprChecker
 from .check_values import Untyped, suggest
@@ -26,25 +28,27 @@ class FunctionChecker:
     names in scope and receives the ids and calls used through an ExprContext."""
 
     def __init__(self, m: ModuleContext, fn: ast.FnDef, sig: FnSig, simd: bool, bounds: str = "return",
-                 ids: Optional[IdTyping] = None, diags: Optional[DiagnosticBag] = None):
+                 ids: Optional[IdTyping] = None, diags: Optional[DiagnosticBag] = None,
+                 traps: Optional[bounds.TrapSites] = None):
         self.m = m
         self.ids = ids if ids is not None else IdTyping()
         self.fn = fn
         self.sig = sig
         self.simd = simd
         self.bounds = bounds
-        self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params)])
+        self.alloc = NameAllocator([*m.const_defs, *(p.name for p in fn.params), ir.TRAP_PARAM])
         self.scope = Scope()
         self.locals: list[ir.Local] = []
         self.shared: list[ir.SharedArray] = []
         self.mutable_names: set[str] = set()
         self.max_dim = -1
         self.calls: list[tuple[str, Span]] = []
+        self.spans: dict[int, Span] = {}  # id(IR If/Loop/call) -> its condition's or call's span (uniformity.py)
         self.loops = 0
         self.unrolled: list[bool] = []  # per enclosing loop: whether it is an unrolled `for` over a list
         self.ended: dict[str, Span] = {}
         context = ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
-                              sig.implicit_readonly, self.ids)
+                              sig.implicit_readonly, self.ids, traps)
         self.exprs = ExprChecker(context, diags)
         self.bind_params()
 
@@ -179,7 +183,22 @@ class FunctionChecker:
         if n is not None and n <= 0:
             self.error(f"an array length must be positive, found {n}", node.span)
             return None
+        if n is not None and n > U32_MAX:
+            self.error(f"an array length must fit in 32 bits, found {n} (more than {U32_MAX})", node.span)
+            return None
         return n
+
+    def array_fits(self, what: str, name: str, t: ir.ArrayType, span, used: int, limit: int, room: str) -> bool:
+        """Whether array `name` of type `t` fits next to `used` bytes under `limit`;
+        else an error naming the function, the array, its size and the limit."""
+        if used + array_bytes(t) <= limit:
+            return True
+        fn = f"{'kernel' if self.sig.is_kernel else 'helper'} `{self.fn.name}`"
+        others = f" (with {show_bytes(used)} of other {what} arrays)" if used else ""
+        self.error(f"{what} array `{name}` of {fn} takes {show_bytes(array_bytes(t))}{others}, more than "
+                   f"the {show_bytes(limit)} {room}", span,
+                   "keep large data in a buffer" + (" or in shared memory" if what == "private" else ""))
+        return False
 
     def shared_decl(self, s: ast.Let) -> None:
         if not self.kernel_only(s):
@@ -214,8 +233,11 @@ class FunctionChecker:
     def declare_shared(self, s: ast.Let, elem, length) -> None:
         if elem is None or length is None:
             return self.bind_error(s.name, s.name_span)
-        ir_name = self.alloc.fresh(s.name)
         t = ir.ArrayType(elem, length, "shared")
+        if not self.array_fits("shared", s.name, t, s.span, shared_bytes(self.shared), U32_MAX,
+                               "a work-group's shared memory can address"):
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
         self.shared.append(ir.SharedArray(ir_name, t))
         self.scope.define(s.name, Binding(SHARED, ir_name, t, True, s.name_span))
 
@@ -226,8 +248,11 @@ class FunctionChecker:
         elem, length = self.elem_type(s.type.elem), self.array_length(s.type.length)
         if elem is None or length is None:
             return self.bind_error(s.name, s.name_span)
-        ir_name = self.alloc.fresh(s.name)
         t = ir.ArrayType(elem, length, "private")
+        if not self.array_fits("private", s.name, t, s.span, private_bytes(self.locals), PRIVATE_MEMORY_PER_ITEM,
+                               "of private memory a work item may use"):
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
         self.locals.append(ir.Local(ir_name, t))
         self.scope.define(s.name, Binding(PRIVATE, ir_name, t, s.mutable, s.name_span))
         if self.loops:
@@ -300,13 +325,17 @@ class FunctionChecker:
             return
         elem = b.type.elem
         checked = self.simd and b.kind == BUFFER
-        if s.op != "=" and has_effects(i):
+        traps = self.exprs.ctx.traps
+        trapping = traps is not None and traps.covers(b.kind == BUFFER, i)
+        if (s.op != "=" or trapping) and has_effects(i):  # the target's index is evaluated first
             tmp = self.alloc.fresh("index")
             self.locals.append(ir.Local(tmp, i.type))
             out.append(ir.Assign(ir.Var(i.type, tmp), i))
             i = ir.Var(i.type, tmp)
         guard = None
-        if checked:
+        if trapping:
+            i, checked = traps.index(b.ir_name, target.obj.id, i, target.span), True
+        elif checked:
             if not self.exprs.policy_index_ok(i, target.index):
                 self.exprs.expr(s.value, None)
                 return
@@ -354,7 +383,10 @@ class FunctionChecker:
             return
         v = self.exprs.call(node, None, allow_void=True)
         if isinstance(v, (ir.Call, ir.Builtin, ir.Atomic)):
+            self.spans[id(v)] = node.span
             out.append(ir.ExprStmt(v))
+        elif isinstance(v, ir.Select) and has_effects(v):  # a trapping atomic (bounds.trap_atomic)
+            out.extend(bounds.effect_statements(v))
         elif v is not None:
             self.error("this expression has no effect", node.span)
 
@@ -364,8 +396,9 @@ class FunctionChecker:
         if any(cond is None for cond, _ in parts):
             return
         node = None
-        for cond, then in reversed(parts):
+        for (cond, then), (cond_node, _) in zip(reversed(parts), reversed(s.branches)):
             node = ir.If(cond, then, otherwise)
+            self.spans[id(node)] = cond_node.span
             otherwise = ir.Block([node])
         out.append(node)
 
@@ -375,6 +408,7 @@ class FunctionChecker:
         if cond is not None:
             always = isinstance(cond, ir.Const) and cond.value is True
             out.append(ir.Loop(None if always else cond, body))
+            self.spans[id(out[-1])] = s.cond.span
 
     def loop_body(self, stmts: list[ast.Stmt], var: Optional[tuple[str, Binding]]) -> ir.Block:
         scope = Scope(self.scope)
@@ -413,6 +447,7 @@ class FunctionChecker:
         increment = ir.Binary(t, "add" if step > 0 else "sub", ir.Var(t, name), ir.Const(t, abs(step)))
         body = self.loop_body(s.body, (s.var, Binding(LOOP_VAR, name, t, False, s.var_span)))
         out.append(ir.Loop(cond, body, ir.Block([ir.Assign(ir.Var(t, name), increment)])))
+        self.spans[id(out[-1])] = it.span
 
     def range_bounds(self, it: ast.RangeIter):
         """(type, start, end, step) of a range, or None after an error."""

@@ -3,12 +3,15 @@ recursion and kernel dimensionality. Bodies are checked by check_stmt."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ..lowering import ir
+from ..lowering.ir.limits import MAX_CALL_DEPTH, call_depths
+from ..lowering.ir.uniformity import barrier_problems
 from ..lowering.ir.verify import MAX_WORKGROUP_INVOCATIONS
 from . import ast
+from .bounds import TrapSites
 from .check_expr import constants_checker
 from .check_stmt import FunctionChecker
 from .consteval import FoldError, fold
@@ -18,6 +21,7 @@ from .host_items import reachable_items
 from .id_types import IdTyping
 from .markers import KERNEL_MARKERS, KERNEL_MODIFIERS
 from .options import CompileOptions
+from .shared_init import zero_shared
 from .source import SourceFile, Span
 from .types import RESERVED_NAMES
 
@@ -49,6 +53,7 @@ class CheckedFn:
     calls: list[tuple[str, Span]]
     max_dim: int
     attrs: Optional[KernelAttrs]
+    spans: dict = field(default_factory=dict)  # id(IR node) -> Span, for the uniformity errors
 
 
 class ModuleChecker:
@@ -71,14 +76,31 @@ class ModuleChecker:
         for f in fns:
             self.m.functions[f.name] = self.signature(f, attrs[f.name])
         checked = [self.body(f, attrs[f.name]) for f in fns]
+        errors = self.m.diags.error_count
         self.check_recursion(checked)
+        if self.m.diags.error_count == errors:
+            self.check_call_depth(checked)
         self.set_dims(checked)
-        return ir.Module(
+        module = ir.Module(
             kernels=[c.ir for c in checked if isinstance(c.ir, ir.Kernel)],
             functions=[c.ir for c in checked if isinstance(c.ir, ir.Function)],
             constants=[self.m.constants[n] for n in self.m.const_defs if n in self.m.constants],
             name=name,
         )
+        if not self.m.diags.has_errors:
+            self.check_uniformity(module, checked)
+        return module
+
+    def check_uniformity(self, module: ir.Module, checked: list[CheckedFn]) -> None:
+        """A barrier under control flow that differs between work items is an error at
+        the condition (lowering/ir/uniformity.py has the rule)."""
+        spans = {k: v for c in checked for k, v in c.spans.items()}
+        for p in barrier_problems(module):
+            barrier = spans.get(id(p.barrier))
+            where = f" on line {barrier.line}" if barrier is not None else ""
+            self.error(f"{p.message().replace(' is reached', where + ' is reached', 1)}", spans.get(id(p.cause)),
+                       "move the barrier out of the `if` or loop, or make the condition depend only on "
+                       "values every work item of the group shares (parameters, constants, group ids)")
 
     # ------------------------------------------------------------------ items
 
@@ -209,6 +231,10 @@ class ModuleChecker:
         else:
             self.error("expected a target such as `@gpu(\"vulkan\")` or `#[gpu(backend: Vulkan)]`", arg.span)
 
+    def trap_mode(self, attrs: KernelAttrs) -> bool:
+        """Whether a kernel's accesses trap: `@bounds(default=trap)` or the debug option."""
+        return attrs.bounds == "trap" or self.options.bounds == "trap"
+
     def bounds_attr(self, a: ast.ItemAttr, attrs: KernelAttrs) -> None:
         if not attrs.simd:
             self.error("`@bounds` applies to `@simd` kernels only", a.span,
@@ -217,9 +243,6 @@ class ModuleChecker:
         for arg in a.args:
             if arg.name == "default" and isinstance(arg.value, ast.Name) and arg.value.id in BOUNDS_POLICIES:
                 attrs.bounds = arg.value.id
-                if attrs.bounds == "trap":
-                    self.error("`@bounds(default=trap)` is not supported yet", arg.span,
-                               "use `return` (end the work item), `clamp` or `zero`")
             elif arg.name == "strict" and isinstance(arg.value, ast.BoolLit):
                 pass  # accepted; every access is checked at run time (docs/language.md)
             else:
@@ -273,6 +296,11 @@ class ModuleChecker:
                 implicit.add(p.name)
             if t is not None:
                 params.append(ir.Param(p.name, t))
+        if is_kernel and self.trap_mode(attrs):
+            if ir.TRAP_PARAM in seen:
+                self.error(f"`{ir.TRAP_PARAM}` is the name of the hidden bounds-trap buffer", f.name_span,
+                           "rename the parameter")
+            params.append(ir.Param(ir.TRAP_PARAM, ir.BufferType(ir.U32, True)))  # hidden; dropped if unused
         ret = None
         if f.ret is not None:
             if is_kernel:
@@ -318,9 +346,14 @@ class ModuleChecker:
         decided: dict = {}
         for _ in range(MAX_ID_PASSES):  # each pass may fix the type of more thread-id locals (id_types.py)
             bag = DiagnosticBag(self.m.source, limit=None)
+            traps = None
+            if attrs is not None and self.trap_mode(attrs):
+                debug = self.options.bounds == "trap"  # never overrides a @simd kernel's buffer policy
+                traps = TrapSites(self.m.source.name, buffers=attrs.bounds == "trap" or (debug and not attrs.simd),
+                                  arrays=debug, explicit=attrs.bounds == "trap")
             fc = FunctionChecker(self.m, f, sig, simd=attrs is not None and attrs.simd,
                                  bounds=attrs.bounds if attrs is not None else "return",
-                                 ids=IdTyping(decided=dict(decided)), diags=bag)
+                                 ids=IdTyping(decided=dict(decided)), diags=bag, traps=traps)
             body = fc.run()
             fixed, conflicts = fc.ids.new_decisions()
             if conflicts or not fixed:
@@ -335,9 +368,13 @@ class ModuleChecker:
         if attrs is None:
             node = ir.Function(f.name, sig.params, sig.ret, body, fc.locals)
         else:
-            node = ir.Kernel(f.name, sig.params, body, fc.locals, fc.shared, attrs.local_size,
-                             dims=1, simd=attrs.simd, target=attrs.target, grid_size=attrs.grid_size)
-        return CheckedFn(f, node, fc.calls, fc.max_dim, attrs)
+            body.stmts[:0] = zero_shared(fc.shared, fc.locals, fc.alloc.fresh)
+            sites = traps.sites if traps is not None else []
+            params = [p for p in sig.params if sites or p.name != ir.TRAP_PARAM]
+            node = ir.Kernel(f.name, params, body, fc.locals, fc.shared, attrs.local_size,
+                             dims=1, simd=attrs.simd, target=attrs.target, grid_size=attrs.grid_size,
+                             traps=sites)
+        return CheckedFn(f, node, fc.calls, fc.max_dim, attrs, fc.spans)
 
     def check_recursion(self, checked: list[CheckedFn]) -> None:
         """Report every call that closes a cycle in the call graph."""
@@ -361,6 +398,18 @@ class ModuleChecker:
                     state[callee] = 1
                     path.append(callee)
                     stack.append(iter(graph[callee]))
+
+    def check_call_depth(self, checked: list[CheckedFn]) -> None:
+        """Report the first call that makes helper calls nest deeper than MAX_CALL_DEPTH
+        (no cycles here: check_recursion ran). Depth: a helper calling nothing is 1."""
+        depth = call_depths({c.node.name: [callee for callee, _ in c.calls] for c in checked})
+        for c in checked:  # a kernel is not a level: it may call a helper of depth MAX_CALL_DEPTH
+            for callee, span in c.calls if c.attrs is None else ():
+                if depth.get(callee, 0) == MAX_CALL_DEPTH and depth[c.node.name] == MAX_CALL_DEPTH + 1:
+                    self.error(f"helper calls nest too deeply: `{c.node.name}` calls `{callee}`, whose calls "
+                               f"nest {MAX_CALL_DEPTH} deep; at most {MAX_CALL_DEPTH} are allowed", span,
+                               "merge some helpers")
+                    return
 
     def recursion_error(self, cycle: list[str], span: Span) -> None:
         if len(cycle) == 2:

@@ -11,6 +11,7 @@ from .scope import CONST, ERROR, Binding
 from .source import SourceFile, Span
 
 if TYPE_CHECKING:
+    from .bounds import TrapSites
     from .id_types import IdTyping
 
 
@@ -90,3 +91,4 @@ class ExprContext:
     bounds: str = "return"  # the @simd kernel's out-of-range policy (bounds.py)
     implicit_readonly: frozenset = frozenset()  # bare buffers read-only by the kernel's marker
     ids: Optional["IdTyping"] = None  # thread ids' flexible integer type (function bodies only)
+    traps: Optional["TrapSites"] = None  # a kernel in trap mode: its trap sites (bounds.py)

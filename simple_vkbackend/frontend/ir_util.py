@@ -29,8 +29,11 @@ def clone_expr(e: ir.Expr) -> ir.Expr:
 
 
 def has_effects(e: ir.Expr) -> bool:
-    """Whether evaluating `e` twice could differ from once (calls, atomics)."""
-    return any(isinstance(x, (ir.Call, ir.Atomic)) for x in walk_expr(e))
+    """Whether evaluating `e` twice could differ from once (calls, atomics). A bounds
+    trap's own atomics do not count: they run only on the way to ending the work item
+    (the checked access they guard)."""
+    return any(isinstance(x, ir.Call) or isinstance(x, ir.Atomic) and x.base != ir.TRAP_PARAM
+               for x in walk_expr(e))
 
 
 def always_returns(block: ir.Block) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..lowering.ir.limits import MAX_IDENTIFIER_LENGTH
 from .diagnostics import DiagnosticBag
 from .source import SourceFile
 from .tokens import KEYWORDS, OPERATORS, Token
@@ -122,6 +123,9 @@ class Lexer:
             e = m.end()
             if kind == "name":
                 word = text[s:e]
+                if e - s > MAX_IDENTIFIER_LENGTH:
+                    self.error(f"a name may have at most {MAX_IDENTIFIER_LENGTH} characters, this one has {e - s}",
+                               s, s + MAX_IDENTIFIER_LENGTH + 1, "choose a shorter name")
                 append(token(word if word in keywords else "NAME", word, s, e))
             elif kind == "op":
                 op = text[s:e]

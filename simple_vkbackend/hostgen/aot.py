@@ -95,6 +95,7 @@ def glue_header(module_name: str, interfaces: Mapping[str, object]) -> str:
              "#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
     for name, interface in interfaces.items():
         params = _c_params(interface)
+        lines += _trap_comment(interface)
         lines.append(f"int32_t {glue_function_name(name)}({', '.join(params)});")
         local = params + [f"uint32_t local_{a}" for a in "xyz"]
         lines.append(f"/* local_x = 0: the glue chooses the local size */")
@@ -104,3 +105,13 @@ def glue_header(module_name: str, interfaces: Mapping[str, object]) -> str:
               f"void {release_name(module_name)}(uint64_t device);", "",
               "#ifdef __cplusplus", "}", "#endif", "", f"#endif /* {guard} */", ""]
     return "\n".join(lines)
+
+
+def _trap_comment(interface) -> list[str]:
+    """How a C caller reads the hidden bounds-trap buffer of a kernel that has one."""
+    if getattr(interface, "trap_param", None) is None:
+        return []
+    sites = "; ".join(f"{n + 1} = {b} at {loc}" for n, (b, loc, _) in enumerate(interface.trap_sites))
+    return [f"/* bounds traps: `{interface.trap_param}` (4 uint32_t, zero them before the call) receives the",
+            " * first out-of-range access: word 0 = site (0: none), words 1 and 2 = the index (low, high",
+            f" * 32 bits), word 3 = the length. Sites: {sites.replace('*/', '* /')} */"]

@@ -262,6 +262,7 @@ class KernelGlue:
         kernel = b.call(self.emitter.helper(KERNEL_FOR), [launch.args["device"], *cache_args], name="kernel")
         with if_then(b, b.icmp_unsigned("==", kernel, const(0, I64)), "compile_failed"):
             b.store(const(STATUS_COMPILATION_FAILED), launch.status)
+        launch.check_sizes()
         launch.choose_local_size()
         launch.alloc_buffers()
         launch.upload_buffers()
@@ -298,6 +299,25 @@ class LaunchBuilder:
             result = step()
             with if_then(b, b.icmp_signed("<", result, const(0)), f"{label}.failed"):
                 b.store(result, self.status)
+
+    def check_sizes(self) -> None:
+        self.guarded("sizes", self.sizes_status)
+
+    def sizes_status(self) -> ll.Value:
+        """A launch the kernel cannot honour is INVALID_PARAMETER: the rule of
+        simple_vkbackend/sizes.py check_launch (sizes past the kernel's dims are 1, a given
+        local size is the declared one), emitted for native callers."""
+        b, args = self.b, self.args
+        dims, hint = self.interface.dims, self.interface.local_size_hint
+        given = b.icmp_unsigned("!=", args["local.x"], const(0), name="local_given")
+        bad = ll.Constant(ll.IntType(1), 0)
+        for d, axis in enumerate("xyz"):
+            if d >= dims:
+                bad = b.or_(bad, b.icmp_unsigned("!=", args[f"global.{axis}"], const(1)))
+                bad = b.or_(bad, b.and_(given, b.icmp_unsigned("!=", args[f"local.{axis}"], const(1))))
+            elif hint is not None:
+                bad = b.or_(bad, b.and_(given, b.icmp_unsigned("!=", args[f"local.{axis}"], const(hint[d]))))
+        return b.select(bad, const(int(Status.INVALID_PARAMETER)), const(0), name="sizes_status")
 
     def choose_local_size(self) -> None:
         b, args = self.b, self.args

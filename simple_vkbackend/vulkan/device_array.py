@@ -12,6 +12,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
+from .. import traps
 from ..dtypes import numeric_dtype
 from .objects_base import Resident, runtime_call
 
@@ -156,6 +157,7 @@ class Buffer(Resident):
         elif out.dtype != self.dtype or out.size != self.size or not out.flags.c_contiguous:
             raise TypeError(f"to_numpy(out=) needs a C-contiguous array of {self.size} {self.dtype}")
         self.copy_to(out)
+        traps.drain(self.device)    # bounds traps of finished launches (trap mode) surface here
         return out
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

@@ -17,10 +17,11 @@ from simple_vkbackend.lowering.interface import KernelInterface
 from simple_vkbackend.runtime import ffi
 from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS
 
+from .. import traps
 from ..arguments import bind_arguments, dtype_of, signature
 from ..dtypes import numeric_dtype
 from ..errors import BackendUnavailableError, MissingFeatureError
-from ..sizes import Size3, SizeArg, as_size3, choose_local_size
+from ..sizes import Size3, SizeArg, as_size3, check_launch, choose_local_size
 from .device_array import Buffer
 from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
 from .feature_check import describe_missing, missing_features
@@ -116,6 +117,7 @@ class Device(Resident):
     def sync(self) -> None:
         """Wait until the device has finished all submitted work."""
         runtime_call("device sync failed", self.runtime_device.sync)
+        traps.drain(self)
 
     def close(self) -> None:
         """Free the device and everything created on it; idempotent."""
@@ -147,11 +149,12 @@ class Kernel(Resident):
         missing = missing_features(interface, device.enabled_features if features is None else features)
         if missing:
             raise MissingFeatureError(describe_missing(interface.name, missing, device.name))
-        self.device, self.interface, self.name = device, interface, interface.name
+        self.device, self.name = device, interface.name
+        self.interface, self.compiled_interface = traps.user_view(interface), interface
         self.runtime_kernel = runtime_call(f"cannot load kernel {self.name}", device.runtime_device.compile,
                                            bytes(spirv))
         self._hold(self.runtime_kernel.free)
-        self._fast = _FastBinder(interface)
+        self._fast = _FastBinder(self.interface)
         self._local: dict = {}          # global size -> local size by the policy
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
@@ -170,18 +173,24 @@ class Kernel(Resident):
         names the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
-        if not kwargs and not timed:
+        if not kwargs and not timed and self.compiled_interface.trap_param is None:
             fast = self._fast.bind(args, self.device)
             if fast is not None:        # all Buffers (whole, on this device) and plain numbers
                 buffers, push = fast
                 size = self._global_size(buffers, global_size)
-                local = as_size3(local_size, "local_size") if local_size is not None else self._policy(size)
+                local = self._local_size(size, local_size)
                 runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
                              [b.runtime_buffer for b in buffers], push, size, local, wait=wait,
                              timeout=timeout)
                 return None
         bound = bind_arguments(self.interface, args, kwargs)
         return self.launch_bound(bound, global_size, local_size, wait, timed, timeout)
+
+    def _local_size(self, size: Size3, local_size: SizeArg) -> Size3:
+        """The launch check (sizes.check_launch), then the given local size or the policy's."""
+        given = as_size3(local_size, "local_size") if local_size is not None else None
+        check_launch(self.interface, size, given)
+        return given or self._policy(size)
 
     def _policy(self, size: Size3) -> Size3:
         local = self._local.get(size)
@@ -200,17 +209,20 @@ class Kernel(Resident):
         try:
             buffers, push = self._split(bound, staged)
             size = self._global_size(buffers, global_size)
-            local = as_size3(local_size, "local_size") if local_size is not None else self._policy(size)
-            ranges = [b.byte_range for b in buffers]
-            handles = [b.runtime_buffer for b in buffers]
+            local = self._local_size(size, local_size)
+            trap = traps.launch_buffer(self.device, self.compiled_interface)
+            ranges = [b.byte_range for b in buffers] + [None] * len(trap)
+            handles = [b.runtime_buffer for b in buffers + trap]
             ranges = None if not any(ranges) else ranges
             what = f"launch of kernel {self.name} failed"
+            wait = wait or bool(staged) or timed
             if timed:
                 elapsed = runtime_call(what, self.runtime_kernel.launch_timed, handles, push, size, local,
                                        ranges=ranges)
             else:
                 runtime_call(what, self.runtime_kernel.launch, handles, push, size, local,
-                             wait=wait or bool(staged), ranges=ranges, timeout=timeout)
+                             wait=wait, ranges=ranges, timeout=timeout)
+            traps.watch(self.device, self.compiled_interface, trap, wait)
             for buffer, array, written in staged:
                 if written:
                     buffer.copy_to(array.reshape(-1))

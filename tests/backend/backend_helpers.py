@@ -51,11 +51,12 @@ def assert_matches(name: str, got: np.ndarray, want: np.ndarray, case) -> None:
         np.testing.assert_array_equal(got, want, err_msg=name)
 
 
-def check_case_through_api(case, backend) -> None:
-    """Run `case` through the public API on `backend` and compare with its reference."""
+def check_case_through_api(case, backend, bounds=None) -> None:
+    """Run `case` through the public API on `backend` and compare with its reference
+    (`bounds="trap"`: compiled with the bounds-trap debug option)."""
     import simple_vkbackend as svk
 
-    module = svk.compile_file(FIXTURES / case.file, backend=backend)
+    module = svk.compile_file(FIXTURES / case.file, backend=backend, bounds=bounds)
     args = case.make_args(np.random.default_rng(1234))
     expected = case.reference({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()})
     module[case.kernel](**args, global_size=case.global_size, local_size=case.local_size)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from fuzz_budget import examples
 
 from backend_fake_runtime import FakeRuntime
 from simple_vkbackend.hostgen.glue import emit_glue
@@ -215,13 +216,14 @@ def test_explicit_local_size_is_used_as_given(fake):
 sizes = st.integers(1, 2048)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(hint=st.one_of(st.none(), st.tuples(sizes, st.integers(1, 64), st.integers(1, 8))),
        dims=st.integers(1, 3), global_size=st.tuples(sizes, sizes, st.integers(1, 64)),
        limits=st.tuples(st.integers(1, 1024), st.integers(1, 1024), st.integers(1, 64), st.integers(1, 1024),
                         st.integers(1, 64), st.integers(1, 64), st.integers(1, 64)))
 def test_glue_local_size_matches_python_policy(hint, dims, global_size, limits):
     defaults = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
+    global_size = tuple(n if d < dims else 1 for d, n in enumerate(global_size))  # launches the kernel honours
     iface = KernelInterface("fill", fill_interface().params, 0, hint or defaults[dims], hint, dims, ())
     rt = FakeRuntime({FILL_CODE: lambda *a: None}, limits=limits)
     lib = library(rt, [(iface, FILL_CODE)])

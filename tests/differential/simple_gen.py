@@ -193,7 +193,8 @@ class SourceGen(StmtGen):
         if self.uses_sync_helper:
             lines += ["fn sync_all():", "    gpu.barrier()", ""]
         lines += helpers
-        hint = f"(local_size={self.local_xy})" if self.local_xy[1] > 1 else f"(local_size={self.local_size})"
+        two_d = self.local_xy[1] > 1 or self.groups_xy[1] > 1  # a 2-D launch needs a 2-D kernel (sizes.check_launch)
+        hint = f"(local_size={self.local_xy})" if two_d else f"(local_size={self.local_size})"
         if self.simd:
             lines.append(f"@simd{hint}" if parts.hinted else "@simd")
         else:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 
 from hypothesis import HealthCheck, given, seed, settings
+from fuzz_budget import examples
 
 import simple_vkbackend as svk
 from diff_runner import SINK_TOLERANCE, compare_buffers, run
 from simple_gen import Program, programs
 from simple_vkbackend.frontend import compile_source
 
-EXAMPLES = int(os.environ.get("SIMPLE_DIFF_EXAMPLES", "40"))
+EXAMPLES = examples(40, "SIMPLE_DIFF_EXAMPLES")
 SEED = os.environ.get("SIMPLE_DIFF_SEED")
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=SEED is None, database=None,
                     suppress_health_check=list(HealthCheck), print_blob=True)
@@ -56,7 +57,7 @@ def test_generator_covers_the_language():
     """Over a few dozen programs, every construct the generator promises appears."""
     sources: list[str] = []
 
-    @settings(max_examples=40, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(40), derandomize=True, database=None, suppress_health_check=list(HealthCheck))
     @given(programs())
     def collect(program):
         sources.append(program.source + program.opaque_source)

@@ -357,7 +357,7 @@ fn k(a: [i32], u: &mut [u32], f: [f32]):
     gpu.barrier()
     gpu.mem_fence()
 """)
-    stmts = module.kernels[0].body.stmts
+    stmts = module.kernels[0].body.stmts[3:]  # after the prologue zeroing `s` (shared_init.py)
     atomics = [s.expr if isinstance(s, ir.ExprStmt) else s.value for s in stmts[1:11]]
     assert [(a.op, a.base, a.type.name) for a in atomics] == [
         ("add", "a", "i32"), ("sub", "a", "i32"), ("min", "u", "u32"), ("max", "s", "i32"), ("and", "u", "u32"),
@@ -383,7 +383,8 @@ fn k(y: [f32]):
     k = module.kernels[0]
     assert [(s.name, str(s.type)) for s in k.shared] == [
         ("a", "[f32; 64]"), ("b", "[i32; 16]"), ("c", "[u32; 4]"), ("d", "[f64; 8]"), ("e", "[i16; 3]")]
-    assert k.locals == []
+    assert [v.name for v in k.locals] == ["shared_zero"]  # the counter of the zeroing prologue
+    assert len(k.body.stmts) == 2 * 5 + 1 + 2  # zero each array, barrier, then the body
 
 
 def test_constants():

@@ -4,13 +4,14 @@ import os
 import re
 
 from hypothesis import HealthCheck, given, settings, strategies as st
+from fuzz_budget import examples
 
 from simple_vkbackend.frontend import CompileError, compile_source
 from simple_vkbackend.lowering.ir.verify import verify_module
 
 from .util import FIXTURE_FILES
 
-EXAMPLES = int(os.environ.get("FRONTEND_FUZZ_EXAMPLES", "150"))
+EXAMPLES = examples(150, "FRONTEND_FUZZ_EXAMPLES")
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 VOCABULARY = [

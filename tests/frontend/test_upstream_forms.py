@@ -275,11 +275,9 @@ def test_bounds_policies(policy, expected):
     assert dst.tolist() == expected
 
 
-def test_bounds_needs_a_simd_kernel_and_trap_is_not_supported_yet():
+def test_bounds_needs_a_simd_kernel():
     assert messages("#[gpu]\n@bounds(default=zero)\nfn k(y: [i32]):\n    y[0] = 1\n") == [
         "`@bounds` applies to `@simd` kernels only"]
-    assert messages("@simd\n@bounds(default=trap)\nfn k(y: [i32]):\n    y[0] = 1\n") == [
-        "`@bounds(default=trap)` is not supported yet"]
 
 
 # --------------------------------------------------------------------------- programs with host code

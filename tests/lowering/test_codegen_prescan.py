@@ -1,5 +1,6 @@
 """The codegen's pre-scan agrees with the IR's analyses."""
 from hypothesis import HealthCheck, given, settings
+from fuzz_budget import examples
 
 import pytest
 
@@ -10,7 +11,7 @@ from simple_vkbackend.lowering.errors import LoweringError
 from simple_vkbackend.lowering.ir.walk import all_exprs, called_functions
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(modules())
 def test_prescan_matches_the_ir_analyses(module):
     for fn in [*module.kernels, *module.functions]:

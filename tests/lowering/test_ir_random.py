@@ -1,8 +1,11 @@
 """Random well-typed modules: they verify, and print -> parse -> print is exact."""
 import re
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from fuzz_budget import examples
 
 from ir_strategies import IRGenConfig, modules
 from simple_vkbackend.lowering import ir
@@ -11,7 +14,7 @@ from simple_vkbackend.lowering.ir.equal import ir_diff
 from simple_vkbackend.lowering.ir.text import parse_module, print_module
 from simple_vkbackend.lowering.ir.verify import module_problems, verify_module
 
-RANDOM = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RANDOM = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @RANDOM
@@ -52,3 +55,21 @@ def test_mangled_text_gives_parse_or_verify_errors_only(module, data):
         assert re.match(r"\d+:\d+: ", str(e))
         return
     module_problems(parsed)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.text())
+def test_module_names_round_trip(name):
+    """Any module name (quotes, backslashes, control characters, non-ASCII, lone
+    surrogates) prints and parses back to itself."""
+    module = ir.Module(name=name)
+    assert parse_module(print_module(module)).name == name
+
+
+@pytest.mark.parametrize("text", ['module "a\\"', 'module "\\q"', 'module "\\u12"', 'module "a\tb"',
+                                  'module "\\"\\\\\\x"'])
+def test_malformed_module_name_is_a_parse_error(text):
+    """A string token the tokenizer accepts but JSON does not is an IRParseError with a
+    position, never a json.JSONDecodeError (a mangled name used to escape the parser)."""
+    with pytest.raises(IRParseError, match=r"^\d+:\d+: "):
+        parse_module(text)

@@ -16,6 +16,7 @@ import os
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from fuzz_budget import examples
 
 from ir_strategies import IRGenConfig, RunnableGen, modules
 from simple_vkbackend import runtime
@@ -25,7 +26,7 @@ from simple_vkbackend.lowering.lower import lower_kernel
 from simple_vkbackend.runtime.validation import recent_messages
 from simple_vkbackend.software import run_kernel
 
-FUZZ = settings(max_examples=int(os.environ.get("LOWER_FUZZ", 60)), deadline=None,
+FUZZ = settings(max_examples=examples(60, "LOWER_FUZZ"), deadline=None,
                 suppress_health_check=list(HealthCheck))
 INT_TYPES = (ir.BOOL, ir.I8, ir.I16, ir.I32, ir.I64, ir.U8, ir.U16, ir.U32, ir.U64)
 CONFIG = IRGenConfig(scalar_types=INT_TYPES, max_shared=0, max_array_length=16, max_block_depth=2)

@@ -8,6 +8,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from fuzz_budget import examples
 
 import lowering_kernels as lk
 from ir_samples import every_node_module
@@ -62,7 +63,7 @@ def _lowers_or_refuses_step_return(m: ir.Module, target: Target) -> None:
         assert "loop step cannot" in str(e), str(e)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(modules(), st.sampled_from(VERSIONS), st.booleans())
 def test_random_modules_lower_to_valid_spirv(m, version, native):
     _lowers_or_refuses_step_return(m, Target(spirv_version=version, float_atomic_add=native))

@@ -22,6 +22,7 @@ from simple_vkbackend import runtime  # noqa: E402
 from simple_vkbackend.runtime import ffi  # noqa: E402
 
 GLOBAL = (1000, 1000, 1)    # a million work groups: minutes of work on lavapipe
+LONG = (65535, 1000, 1)     # for the timeout: seconds even on a large discrete GPU
 
 
 def interrupt_when_waiting(main_id: int) -> None:
@@ -41,7 +42,7 @@ def main(mode: str) -> None:
     buf = dev.alloc(4)
     if mode == "timeout":
         try:
-            kernel.launch([buf], b"", GLOBAL)
+            kernel.launch([buf], b"", LONG)
             print("finished", flush=True)
         except runtime.ExecutionError as exc:
             print("timed out:", exc, flush=True)

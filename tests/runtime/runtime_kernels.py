@@ -6,11 +6,13 @@ import functools
 
 import runtime_spirv
 
-# spin: data[i] = an LCG stepped 60000 times from i, for i < the buffer's length (one
-# buffer of uint, local size 1). A multiplicative recurrence, so no compiler can fold
-# the loop (kept under the 65535 iterations lavapipe allows one loop): a launch runs
-# for as long as its global size asks (for the interrupt, timeout and lifetime tests
-# that need work still running on the device).
+# spin: every work item steps an LCG 60000 times from its id and stores the result in
+# data[0] only if it equals a constant it (almost) never equals (one buffer of uint,
+# local size 1). A multiplicative recurrence whose result every work item needs, so no
+# compiler can fold the loop or skip it in work items that store nothing (an NVIDIA
+# driver did when only data[i < length] was stored); kept under the 65535 iterations
+# lavapipe allows one loop: a launch runs for as long as its global size asks (for the
+# interrupt, timeout and lifetime tests that need work still running on the device).
 SPIN = """
                OpCapability Shader
                OpMemoryModel Logical GLSL450
@@ -60,12 +62,11 @@ SPIN = """
      %ilatch = OpLabel
                OpBranch %ihead
        %iend = OpLabel
-          %n = OpArrayLength %uint %data 0
-        %inb = OpULessThan %bool %i %n
+        %hit = OpIEqual %bool %ix %add_lc
                OpSelectionMerge %end None
-               OpBranchConditional %inb %store %end
+               OpBranchConditional %hit %store %end
       %store = OpLabel
-          %p = OpAccessChain %ptr_sb_u %data %int_0 %i
+          %p = OpAccessChain %ptr_sb_u %data %int_0 %uint_0
                OpStore %p %ix
                OpBranch %end
         %end = OpLabel

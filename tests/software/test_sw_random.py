@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from fuzz_budget import examples
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lowering"))
 from ir_strategies import IRGenConfig, RunnableGen, modules  # noqa: E402
@@ -24,7 +25,7 @@ from simple_vkbackend.software import run_kernel  # noqa: E402
 from simple_vkbackend.software.values import dtype_of  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
-RANDOM = settings(max_examples=int(os.environ.get("SW_FUZZ", 80)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RANDOM = settings(max_examples=examples(80, "SW_FUZZ"), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 CONFIG = IRGenConfig(max_array_length=16, max_block_depth=2)
