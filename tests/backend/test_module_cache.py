@@ -191,3 +191,14 @@ def test_pipeline_cache_saved_and_checked_per_device(cache_dir):
         with svk.compile_source(SAXPY, "vulkan", filename="saxpy.spl", device=again) as module:
             run_saxpy(module)
     assert pipeline_store.load(info) is not None
+
+
+def test_compile_options_are_part_of_the_key(cache_dir, monkeypatch):
+    with svk.compile_source(SAXPY, "vulkan", filename="saxpy.spl") as plain, \
+            svk.compile_source(SAXPY, "vulkan", filename="saxpy.spl", bounds="trap") as trapped:
+        assert plain.compiled.interface("saxpy").trap_param is None
+        assert trapped.compiled.interface("saxpy").trap_param is not None
+    monkeypatch.setenv("SIMPLE_VK_BOUNDS", "trap")
+    with svk.compile_source(SAXPY, "vulkan", filename="saxpy.spl") as by_env:
+        assert by_env.compiled.interface("saxpy").trap_param is not None
+    assert len(entries(cache_dir, module_cache.MODULES)) == 2     # SIMPLE_VK_BOUNDS=trap is bounds="trap"
