@@ -14,7 +14,6 @@ from simple_vkbackend.lowering.interface import KernelInterface, Target, require
 from simple_vkbackend.lowering.quirks import quirks_for
 
 from ..errors import BackendUnavailableError, MissingFeatureError
-from ..hostgen.glue import emit_glue, glue_function_name
 from ..vulkan.feature_check import describe_missing, missing_features
 from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
 
@@ -26,7 +25,7 @@ class VulkanBackend(Backend):
     """Runs kernels on a Vulkan device.
 
     `device`: a simple_vkbackend.Device, an index, part of a device name, or None
-    (SIMPLE_VK_DEVICE, else the first device). `features`: the feature set to compile
+    (the process's default device, shared: SIMPLE_VK_DEVICE, else the first device). `features`: the feature set to compile
     and check against instead of the device's enabled features (to target a lesser
     device, and in tests)."""
 
@@ -49,8 +48,10 @@ class VulkanBackend(Backend):
         reason = self.unavailable_reason()
         if reason:
             raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}")
-        from ..vulkan.objects import Device
-        self.owns_device = not isinstance(device, Device)
+        from ..vulkan.objects import Device, default_device
+        self.owns_device = device is not None and not isinstance(device, Device)
+        if device is None:
+            device = default_device()
         self.device: Device = Device(device) if self.owns_device else device
         self.features = frozenset(self.device.enabled_features if features is None else features)
         self._libraries: "weakref.WeakSet" = weakref.WeakSet()
@@ -78,6 +79,10 @@ class VulkanBackend(Backend):
     def compile(self, module: ir.Module) -> CompiledModule:
         return compile_for_vulkan(module, self.target_for, self.device_target())
 
+    def cache_tag(self) -> str:
+        """What, beside the source, decides this backend's output (the on-disk cache key)."""
+        return "features=" + ",".join(sorted(self.features))
+
     # --------------------------------------------------------------- run
 
     def check_features(self, interface: KernelInterface) -> None:
@@ -90,7 +95,9 @@ class VulkanBackend(Backend):
         if compiled.runtime_state is None:
             from ..vulkan import table as rt
             from ..hostgen.jit import GlueLibrary
-            compiled.runtime_state = GlueLibrary(compiled.host_glue, compiled.interfaces, rt.table())
+            from ..module_cache import glue_object_cache
+            compiled.runtime_state = GlueLibrary(compiled.host_glue, compiled.interfaces, rt.table(),
+                                                 object_cache=glue_object_cache)
             weakref.finalize(compiled, compiled.runtime_state.close)
         self._libraries.add(compiled.runtime_state)
         return compiled.runtime_state
@@ -124,6 +131,8 @@ def compile_for_vulkan(module: ir.Module,
     every driver workaround). `target` is the one the manifest records (its driver
     and quirks); `target_for` may refine it per kernel."""
     from simple_vkbackend.lowering.lower import lower_kernel
+
+    from ..hostgen.glue import emit_glue
     choose = target_for or (lambda m, k: target)
     lowered = [lower_kernel(module, k.name, choose(module, k)) for k in module.kernels]
     interfaces = {k.name: k.interface for k in lowered}
@@ -153,6 +162,7 @@ def glue_arguments(interface: KernelInterface, args: Mapping[str, Any]) -> list:
 
 
 def vulkan_manifest(module_name: str, interfaces: Mapping[str, KernelInterface], target: Target) -> dict:
+    from ..hostgen.glue import glue_function_name
     kernels = [kernel_manifest(iface, spirv_file=f"{name}.spv", glue_function=glue_function_name(name))
                for name, iface in interfaces.items()]
     return module_manifest(module_name, VulkanBackend.name, kernels, target=target,

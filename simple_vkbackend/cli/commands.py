@@ -135,16 +135,24 @@ def emit(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..api import compile_ir
+    from ..api import compile_parsed
     from .argspec import SpecError, parse_spec, split_assignment, summary
     from ..sizes import as_size3
     from ..traps import user_view
     if args.device is not None and args.backend == "software":
         raise UsageError("--device chooses a Vulkan device; the software backend has none")
+    if args.repeat < 1:
+        raise UsageError(f"--repeat needs at least 1 launch, got {args.repeat}")
     module = load(args.file, args=args, exact=args.exact)
+    if args.kernel is None:
+        if len(module.kernels) != 1:
+            raise UsageError(f"{args.file} has {len(module.kernels)} kernels "
+                             f"({', '.join(k.name for k in module.kernels) or 'none'}): pass --kernel NAME")
+        args.kernel = module.kernels[0].name
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
-    compiled = compile_ir(module, args.backend, device=args.device)
+    compiled = compile_parsed(module, Path(args.file).read_bytes(), args.file, args.backend, device=args.device,
+                              bounds=getattr(args, "bounds", None), exact=args.exact)
     with compiled:
         interface = user_view(compiled.compiled.interface(args.kernel))
         params = {p.name: p for p in interface.params}
@@ -155,16 +163,20 @@ def run(args: argparse.Namespace) -> int:
                 if name not in params:
                     raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
                                      f"(parameters: {', '.join(params)})")
-                values[name] = parse_spec(params[name], spec)
+                values[name] = parse_spec(params[name], spec, args.seed)
             if not args.global_size and interface.dims > 1 and interface.grid_size is None:
                 raise UsageError(f"kernel {args.kernel} is {interface.dims}-D: pass "
                                  f"--global {','.join('XYZ'[:interface.dims])}")
             global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None
             local_size = as_size3(parse_sizes(args.local_size), "--local") if args.local_size else None
+            inputs = {n: v.copy() if isinstance(v, np.ndarray) else v for n, v in values.items()}
             compiled[args.kernel](**values, global_size=global_size, local_size=local_size)
         except (SpecError, TypeError, ValueError) as err:
             raise UsageError(str(err)) from None
         report(args, interface, values, summary)
+        if args.time:
+            from .timing import time_kernel
+            print(time_kernel(compiled, args.kernel, inputs, global_size, local_size, args.repeat))
     return EXIT_OK
 
 

@@ -66,9 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run one kernel and summarise the buffers it writes")
     r.add_argument("file")
-    r.add_argument("--kernel", required=True)
+    r.add_argument("--kernel", help="the kernel to run (optional when the file has one)")
     r.add_argument("--arg", action="append", default=[], metavar="NAME=SPEC",
-                   help="a number, a .npy file, or zeros:N[:dtype], arange:N[:dtype], rand:N[:dtype]")
+                   help="a number, a .npy file, or zeros:N[:dtype], arange:N[:dtype], rand:N[:dtype] "
+                        "(dtype: f32, u32, i64, ... or a numpy name)")
+    r.add_argument("--seed", type=int, default=0, help="seed of rand: arguments (default 0)")
+    r.add_argument("--time", action="store_true",
+                   help="also time the kernel: GPU and wall time per launch over --repeat launches")
+    r.add_argument("--repeat", type=int, default=10, metavar="N", help="launches timed by --time (default 10)")
     r.add_argument("--global", dest="global_size", metavar="N[,M[,L]]")
     r.add_argument("--local", dest="local_size", metavar="N[,M[,L]]")
     r.add_argument("--backend", default="auto", choices=["vulkan", "software", "auto"])
