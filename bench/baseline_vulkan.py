@@ -104,6 +104,34 @@ class Baseline:
         lib.vkWaitForFences(self.device, 1, self._raw_fences, vk.VK_TRUE, UINT64_MAX)
         lib.vkResetFences(self.device, 1, self._raw_fences)
 
+    def batch(self, n: int):
+        """A function submitting `n` dispatches recorded in one command buffer (with a
+        barrier between dependent dispatches, as a batch of real launches needs) and
+        waiting once: the raw-Vulkan floor of n non-waiting launches and one sync."""
+        cmd = vk.vkAllocateCommandBuffers(self.device, vk.VkCommandBufferAllocateInfo(
+            commandPool=self.pool, level=vk.VK_COMMAND_BUFFER_LEVEL_PRIMARY, commandBufferCount=1))[0]
+        vk.vkBeginCommandBuffer(cmd, vk.VkCommandBufferBeginInfo())
+        vk.vkCmdBindPipeline(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, self.pipeline)
+        barrier = vk.VkMemoryBarrier(srcAccessMask=vk.VK_ACCESS_SHADER_WRITE_BIT,
+                                     dstAccessMask=vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT)
+        stage = vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+        for i in range(n):
+            if i:
+                vk.vkCmdPipelineBarrier(cmd, stage, stage, 0, 1, [barrier], 0, None, 0, None)
+            vk.vkCmdDispatch(cmd, 1, 1, 1)
+        vk.vkEndCommandBuffer(cmd)
+        ffi, lib = vk.ffi, vk.lib
+        cmds = ffi.new("VkCommandBuffer[1]", [cmd])
+        submit = ffi.new("VkSubmitInfo*", {"sType": vk.VK_STRUCTURE_TYPE_SUBMIT_INFO,
+                                           "commandBufferCount": 1, "pCommandBuffers": cmds})
+
+        def run() -> None:
+            lib.vkQueueSubmit(self.queue, 1, submit, self.fence)
+            lib.vkWaitForFences(self.device, 1, self._raw_fences, vk.VK_TRUE, UINT64_MAX)
+            lib.vkResetFences(self.device, 1, self._raw_fences)
+        run.keep = (cmds, submit)
+        return run
+
     def upload(self, address: int, size: int) -> None:
         ctypes.memmove(self.address, address, size)
 

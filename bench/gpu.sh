@@ -17,6 +17,8 @@ cd /tmp && python3 -m simple_vkbackend devices | tee "$out/devices.txt"; cd - >/
 if [ "$what" = bench ] || [ "$what" = all ]; then
     python3 bench/runtime.py --no-write 2>&1 | tee "$out/bench_runtime.txt"
     python3 bench/e2e.py --no-record 2>&1 | tee "$out/bench_e2e.txt"
+    python3 bench/vendor.py 2>&1 | tee "$out/bench_vendor.txt"
+    python3 bench/launch.py --no-write 2>&1 | tee "$out/bench_launch.txt"
 fi
 if [ "$what" = tests ] || [ "$what" = all ]; then
     # the installed copy under /tmp/site is what the tests import; run from the

@@ -14,6 +14,7 @@ from typing import Optional
 
 from . import ir
 from .ir.walk import all_exprs, buffer_usage, called_functions
+from .quirks import ALL_QUIRKS, Quirk
 
 DEFAULT_LOCAL_SIZES = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
 
@@ -22,10 +23,14 @@ SPIRV_ENVS = {(1, 3): "vulkan1.1", (1, 4): "vulkan1.1spv1.4", (1, 5): "vulkan1.2
 
 @dataclass(frozen=True)
 class Target:
-    """What the SPIR-V is generated for."""
+    """What the SPIR-V is generated for. `quirks`: the driver workarounds to emit
+    (quirks.py; every one unless a driver is known); `driver`: the driver id they
+    were chosen for (None: no device, or one that does not say)."""
 
     spirv_version: tuple[int, int] = (1, 3)
     float_atomic_add: bool = False  # SPV_EXT_shader_atomic_float_add usable
+    quirks: frozenset[Quirk] = ALL_QUIRKS
+    driver: Optional[str] = None
     # maxComputeSharedMemorySize of the device compiled for: a kernel whose shared arrays
     # exceed it is a LoweringError at build time. None (portable): the runtime checks at load.
     max_shared_memory: Optional[int] = None
@@ -59,6 +64,7 @@ class KernelInterface:
     extensions: tuple[str, ...] = field(default=())
     target_tag: Optional[str] = None  # the source's target tag, e.g. "vulkan", "cuda"
     grid_size: Optional[tuple[int, int, int]] = None  # the default global size, from the source
+    exact: bool = False  # float arithmetic exactly as written (ir.Kernel.exact)
     trap_param: Optional[str] = None  # the hidden bounds-trap buffer (ir.TRAP_PARAM), if any
     trap_sites: tuple[tuple[str, str, bool], ...] = ()  # per site: buffer, FILE:LINE:COL, signed index
 
@@ -114,6 +120,7 @@ def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Targ
         features=required_features(module, kernel, target),
         target_tag=kernel.target,
         grid_size=kernel.grid_size,
+        exact=kernel.exact,
         trap_param=ir.TRAP_PARAM if kernel.traps else None,
         trap_sites=tuple((t.buffer, t.location, t.signed) for t in kernel.traps),
     )
@@ -134,12 +141,27 @@ def required_features(module: ir.Module, kernel: ir.Kernel, target: Target = Tar
         if bits in (8, 16):
             kind = "storageBuffer" if is_buffer else "storagePushConstant"
             needed.add(f"{kind}{bits}BitAccess" if is_buffer else f"{kind}{bits}")
+    reached: list[ir.Kernel | ir.Function] = [kernel, *called_functions(module, kernel)]
+    for fn in reached:
+        for e in all_exprs(fn.body):
+            if isinstance(e, ir.Builtin) and e.name in ir.SUBGROUP_CLASS:
+                needed.add(subgroup_feature(e.name))
+                value = e.args[0].type if e.args else None
+                if value is not None and not value.is_bool and value.bits != 32 and value != ir.F64:
+                    needed.add("shaderSubgroupExtendedTypes")  # 8/16/64-bit ints, f16
     shared_names = {s.name for s in kernel.shared}
     for e in all_exprs(kernel.body):
         if isinstance(e, ir.Atomic) and e.type is not None and e.type.is_float and target.float_atomic_add:
             needed.add("shaderSharedFloat32AtomicAdd" if e.base in shared_names
                        else "shaderBufferFloat32AtomicAdd")
     return tuple(sorted(needed))
+
+
+def subgroup_feature(builtin: str) -> str:
+    """The device feature a subgroup builtin needs: "subgroup" + its class in camel
+    case ("subgroupArithmetic", "subgroupShuffleRelative"), as the runtime reports the
+    VkPhysicalDeviceSubgroupProperties::supportedOperations bits."""
+    return "subgroup" + "".join(p.capitalize() for p in ir.SUBGROUP_CLASS[builtin].split("_"))
 
 
 def _types_used(module: ir.Module, kernel: ir.Kernel) -> set[ir.ScalarType]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import weakref
 
-from . import device_memory
+import collections
+
+from . import device_memory, host_import
 from .device_context import DeviceContext
-from .errors import BufferTooSmallError, InvalidParameterError
+from .errors import BufferTooSmallError, InvalidParameterError, RuntimeFailure
 from .resource import Resource, release_all
 from .submit import barrier
 
@@ -69,67 +71,111 @@ class Buffer(Resource):
 
     # -- raw transfers (addresses) ---------------------------------------------------
 
-    def upload_from(self, address: int, size: int, source_size: int | None = None) -> None:
-        """Copy `size` bytes from host `address` to the start of the buffer."""
-        self._check(address, size, source_size)
+    def upload_from(self, address: int, size: int, source_size: int | None = None,
+                    offset: int = 0) -> None:
+        """Copy `size` bytes from host `address` into the buffer at byte `offset`."""
+        self._check(address, size, source_size, offset)
         if size == 0:
             return
         with self.pinned():
             if self.mapped:
                 self.ctx.submitter.wait(self.last_serial)
-                device_memory.memmove(self.raw.host_address, address, size)
-            else:
-                self._staged_upload(address, size)
+                device_memory.memmove(self.raw.host_address + offset, address, size)
+            elif not self._imported_copy(address, size, offset, upload=True):
+                self._staged_upload(address, size, offset)
 
-    def download_to(self, address: int, size: int, dest_size: int | None = None) -> None:
-        """Copy `size` bytes from the start of the buffer to host `address`."""
-        self._check(address, size, dest_size)
+    def download_to(self, address: int, size: int, dest_size: int | None = None,
+                    offset: int = 0) -> None:
+        """Copy `size` bytes from the buffer at byte `offset` to host `address`."""
+        self._check(address, size, dest_size, offset)
         if size == 0:
             return
         with self.pinned():
             self.ctx.submitter.wait(self.last_serial)
+            self.ctx.submitter.raise_deferred()
             if self.mapped:
-                device_memory.memmove(address, self.raw.host_address, size)
-            else:
-                self._staged_download(address, size)
+                device_memory.memmove(address, self.raw.host_address + offset, size)
+            elif not self._imported_copy(address, size, offset, upload=False):
+                self._staged_download(address, size, offset)
 
-    def _check(self, address: int, size: int, host_size: int | None) -> None:
+    def _check(self, address: int, size: int, host_size: int | None, offset: int = 0) -> None:
         if not address:
             raise InvalidParameterError("null host pointer")
-        if size < 0:
-            raise InvalidParameterError(f"negative transfer size {size}")
-        if size > self.size:
-            raise BufferTooSmallError(f"transfer of {size} bytes into a buffer of {self.size} bytes")
+        if size < 0 or offset < 0:
+            raise InvalidParameterError(f"negative transfer size {size} or offset {offset}")
+        if offset + size > self.size:
+            raise BufferTooSmallError(f"transfer of {size} bytes at offset {offset} into a buffer "
+                                      f"of {self.size} bytes")
         if host_size is not None and size > host_size:
             raise BufferTooSmallError(f"transfer of {size} bytes but the host buffer has {host_size}")
 
-    def _staged_upload(self, address: int, size: int) -> None:
+    def _staged_upload(self, address: int, size: int, base: int = 0) -> None:
         sub, pool = self.ctx.submitter, self.ctx.staging
         for offset in range(0, size, device_memory.STAGING_CHUNK):
             n = min(device_memory.STAGING_CHUNK, size - offset)
             stage = pool.acquire(n)
             try:
                 device_memory.memmove(stage.host_address, address + offset, n)
-                serial = sub.run(self._record_copy, stage.handle, self.raw.handle, offset, n, True,
+                serial = sub.run(self._record_copy, stage.handle, self.raw.handle, base + offset, n, True,
                                  users=(self,))
             except BaseException:
                 pool.release(stage, sub.last_submitted)
                 raise
             pool.release(stage, serial)
 
-    def _staged_download(self, address: int, size: int) -> None:
+    def _staged_download(self, address: int, size: int, base: int = 0) -> None:
+        """Chunks copied into staging buffers; the memcpy out of one chunk overlaps the
+        GPU copy of the next (two chunks in flight)."""
         sub, pool = self.ctx.submitter, self.ctx.staging
-        for offset in range(0, size, device_memory.STAGING_CHUNK):
-            n = min(device_memory.STAGING_CHUNK, size - offset)
-            stage = pool.acquire(n)
-            serial = sub.last_submitted
-            try:
-                serial = sub.run(self._record_copy, self.raw.handle, stage.handle, offset, n, False,
-                                 users=(self,))
-                sub.wait(serial)
-                device_memory.memmove(address + offset, stage.host_address, n)
-            finally:
+        inflight: collections.deque = collections.deque()
+        try:
+            for offset in range(0, size, device_memory.STAGING_CHUNK):
+                n = min(device_memory.STAGING_CHUNK, size - offset)
+                stage = pool.acquire(n)
+                try:
+                    serial = sub.run(self._record_copy, self.raw.handle, stage.handle, base + offset, n, False,
+                                     users=(self,))
+                except BaseException:
+                    pool.release(stage, sub.last_submitted)
+                    raise
+                inflight.append((offset, n, stage, serial))
+                if len(inflight) > 1:
+                    self._drain(address, inflight.popleft())
+            while inflight:
+                self._drain(address, inflight.popleft())
+        finally:
+            for _, _, stage, serial in inflight:
                 pool.release(stage, serial)
+
+    def _drain(self, address: int, chunk) -> None:
+        offset, n, stage, serial = chunk
+        try:
+            self.ctx.submitter.wait(serial)
+            device_memory.memmove(address + offset, stage.address, n)
+        finally:
+            self.ctx.staging.release(stage, serial)
+
+    def _imported_copy(self, address: int, size: int, offset: int, upload: bool) -> bool:
+        """Copy between the host bytes themselves (imported, VK_EXT_external_memory_host)
+        and the buffer at `offset`, waiting for the copy; False when the device cannot
+        import them (the caller then stages)."""
+        if not host_import.usable(self.ctx, size):
+            return False
+        try:
+            imported = host_import.ImportedRange(self.ctx, address, size)
+        except RuntimeFailure:
+            return False
+        sub, serial = self.ctx.submitter, 0
+        try:
+            src, dst = (imported.handle, self.raw.handle) if upload else (self.raw.handle, imported.handle)
+            src_off, dst_off = (imported.offset, offset) if upload else (offset, imported.offset)
+            serial = sub.run(record_copy, self.ctx, src, dst, src_off, dst_off, size, users=(self,))
+            sub.wait(serial)
+        finally:
+            if serial:
+                sub.wait(serial)        # the pages are released only once the GPU is done with them
+            imported.destroy()
+        return True
 
     def _record_copy(self, cmd, src, dst, offset: int, n: int, upload: bool) -> None:
         """Copy between staging (offset 0) and this buffer (at offset), with barriers."""
@@ -142,6 +188,61 @@ class Buffer(Resource):
                 shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
                 transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
         ctx.fns.CmdCopyBuffer(cmd, src, dst, 1, region)
+        barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
+                compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+                shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)
+
+    # -- device-side copies ------------------------------------------------------------
+
+    def copy_to_buffer(self, dst: "Buffer", size: int, src_offset: int = 0, dst_offset: int = 0,
+                       wait: bool = True) -> int:
+        """Copy `size` bytes from this buffer at `src_offset` into `dst` at `dst_offset`
+        on the GPU (after the work already submitted on either). Returns the serial."""
+        if getattr(dst, "device", None) is not self.device:
+            raise InvalidParameterError("the destination buffer belongs to another device")
+        for buf, off in ((self, src_offset), (dst, dst_offset)):
+            if off < 0 or size < 0 or off + size > buf.size:
+                raise BufferTooSmallError(f"copy of {size} bytes at offset {off} in a buffer of {buf.size} bytes")
+        if dst is self and abs(src_offset - dst_offset) < size:
+            raise InvalidParameterError("overlapping copy inside one buffer")
+        if size == 0:
+            return 0
+        with self.pinned(), dst.pinned():
+            sub = self.ctx.submitter
+            serial = (sub.run if wait else sub.record)(self._record_transfer, "copy", dst.raw.handle,
+                                                       src_offset, dst_offset, size, users=(self, dst))
+        if wait:
+            self.ctx.submitter.wait(serial)
+        return serial
+
+    def fill_u32(self, pattern: int, offset: int = 0, size: int | None = None, wait: bool = True) -> int:
+        """Fill `size` bytes at `offset` (both multiples of 4) with a 32-bit pattern on the GPU."""
+        size = self.size - offset if size is None else size
+        if offset % 4 or size % 4 or offset < 0 or size < 0 or offset + size > self.size:
+            raise InvalidParameterError(f"fill of {size} bytes at offset {offset}: both must be multiples "
+                                        f"of 4 inside the buffer of {self.size} bytes")
+        if size == 0:
+            return 0
+        with self.pinned():
+            sub = self.ctx.submitter
+            serial = (sub.run if wait else sub.record)(self._record_transfer, "fill", pattern & 0xFFFFFFFF,
+                                                       offset, 0, size, users=(self,))
+        if wait:
+            self.ctx.submitter.wait(serial)
+        return serial
+
+    def _record_transfer(self, cmd, what: str, arg, offset: int, dst_offset: int, n: int) -> None:
+        """A copy into buffer `arg` or a fill with pattern `arg`, between barriers."""
+        if what == "copy":
+            record_copy(cmd, self.ctx, self.raw.handle, arg, offset, dst_offset, n)
+            return
+        ctx, vk = self.ctx, self.ctx.vk
+        transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+        shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
+        barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+                shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+                transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
+        ctx.lib.vkCmdFillBuffer(cmd, self.raw.handle, offset, n, arg)
         barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
                 compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
                 shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)
@@ -162,3 +263,19 @@ class Buffer(Resource):
     def __repr__(self) -> str:
         state = "" if self.alive else ", freed"
         return f"<Buffer {self.size} bytes{', mapped' if self.mapped else ''}{state}>"
+
+
+def record_copy(cmd, ctx: DeviceContext, src, dst, src_offset: int, dst_offset: int, n: int) -> None:
+    """vkCmdCopyBuffer between barriers: earlier writes (shader, transfer, host) before
+    it, its writes visible to later shaders, transfers and host reads."""
+    vk = ctx.vk
+    transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+    shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
+    barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+            shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+            transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
+    region = ctx.ffi.new("VkBufferCopy*", {"srcOffset": src_offset, "dstOffset": dst_offset, "size": n})
+    ctx.fns.CmdCopyBuffer(cmd, src, dst, 1, region)
+    barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
+            compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+            shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)

@@ -19,8 +19,9 @@ class DescriptorAllocator:
         self.ctx, self.set_layout, self.bindings = ctx, set_layout, bindings
         self.pools: list[list] = []     # [pool handle, sets in use]
 
-    def allocate(self, buffers) -> tuple[object, list]:
-        """A descriptor set pointing at `buffers` (in binding order): (set, its pool entry)."""
+    def allocate(self, buffers, ranges=None) -> tuple[object, list]:
+        """A descriptor set pointing at `buffers` (in binding order; `ranges`: (offset,
+        size) per buffer, None for whole buffers): (set, its pool entry)."""
         for entry in self.pools:
             if entry[1] < SETS_PER_POOL:
                 break
@@ -29,7 +30,7 @@ class DescriptorAllocator:
             self.pools.append(entry)
         dset = self._allocate_from(entry[0])
         entry[1] += 1
-        self._write(dset, buffers)
+        self._write(dset, buffers, ranges)
         return dset, entry
 
     def _create_pool(self):
@@ -57,10 +58,11 @@ class DescriptorAllocator:
                     "vkAllocateDescriptorSets", AllocationError)
         return tracking.created("VkDescriptorSet", out[0])
 
-    def _write(self, dset, buffers) -> None:
+    def _write(self, dset, buffers, ranges=None) -> None:
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        ranges = ranges or [(0, b.size) for b in buffers]
         infos = ffi.new("VkDescriptorBufferInfo[]", [
-            {"buffer": b.handle, "offset": 0, "range": b.size} for b in buffers])
+            {"buffer": b.handle, "offset": off, "range": n} for b, (off, n) in zip(buffers, ranges)])
         writes = ffi.new("VkWriteDescriptorSet[]", [
             {"sType": vk.VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, "dstSet": dset,
              "dstBinding": binding, "descriptorCount": 1,

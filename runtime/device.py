@@ -11,7 +11,7 @@ import os
 import threading
 
 from . import features as feat
-from . import tracking, vkapi
+from . import host_import, pipeline_store, tracking, vkapi
 from .buffer import Buffer
 from .device_context import DeviceContext
 from .errors import NotAvailableError
@@ -20,6 +20,10 @@ from .kernel import Kernel
 from .device_memory import StagingPool
 from .resource import Resource, release_all
 from .submit import Submitter
+
+
+SPARE_BYTES = 64 << 20      # recycled buffers kept per device, in bytes
+SPARES_PER_SIZE = 4
 
 
 class Device(Resource):
@@ -42,6 +46,8 @@ class Device(Resource):
             force_staging = os.environ.get("SIMPLE_VK_FORCE_STAGING", "").strip() in ("1", "true", "yes", "on")
         self.force_staging = force_staging
         self._children: set = set()
+        self._spares: dict[int, list] = {}     # size -> buffers kept by recycle()
+        self._spare_bytes = 0
         self._children_lock = threading.Lock()
         self.enabled_features: frozenset[str] = frozenset(
             n for n in feat.KERNEL_FEATURES if phys.supported.get(n))
@@ -66,6 +72,9 @@ class Device(Resource):
         exts = sorted(chain.extensions_needed())
         if "VK_KHR_portability_subset" in phys.info.extensions:
             exts.append("VK_KHR_portability_subset")
+        if host_import.wanted(phys.info.extensions) and host_import.EXTENSION not in exts:
+            exts.append(host_import.EXTENSION)
+        self._enabled_extensions = frozenset(exts)
         keep = [ffi.new("char[]", e.encode()) for e in exts]
         ext_arr = ffi.new("char*[]", keep) if keep else ffi.NULL
         priority = ffi.new("float[1]", [1.0])
@@ -82,17 +91,50 @@ class Device(Resource):
         return tracking.created("VkDevice", out[0])
 
     def _setup(self) -> None:
-        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        ctx, ffi = self.ctx, self.ctx.ffi
         ctx.fns = vkapi.DeviceFns(ctx.handle)
         queue = ffi.new("VkQueue*")
         ctx.lib.vkGetDeviceQueue(ctx.handle, ctx.physical.queue_family, 0, queue)
         ctx.queue = queue[0]
-        info = ffi.new("VkPipelineCacheCreateInfo*", {"sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO})
-        out = ffi.new("VkPipelineCache*")
-        vkapi.check(ctx.lib.vkCreatePipelineCache(ctx.handle, info, ffi.NULL, out), "vkCreatePipelineCache")
-        ctx.pipeline_cache = tracking.created("VkPipelineCache", out[0])
+        ctx.pipeline_cache = self._create_pipeline_cache(pipeline_store.load(self.info))
         ctx.submitter = Submitter(ctx)
+        if host_import.EXTENSION in self._enabled_extensions:
+            host_import.setup(ctx)
         ctx.staging = StagingPool(ctx)
+
+    def _create_pipeline_cache(self, initial: bytes | None):
+        """A VkPipelineCache seeded with `initial` (the saved data; a driver that
+        refuses it gets an empty cache)."""
+        ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
+        self._saved_cache_size = len(initial) if initial else 0
+        keep = ffi.from_buffer(initial) if initial else ffi.NULL
+        info = ffi.new("VkPipelineCacheCreateInfo*", {
+            "sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO,
+            "initialDataSize": len(initial) if initial else 0, "pInitialData": keep})
+        out = ffi.new("VkPipelineCache*")
+        result = ctx.lib.vkCreatePipelineCache(ctx.handle, info, ffi.NULL, out)
+        if result != 0 and initial:
+            return self._create_pipeline_cache(None)
+        vkapi.check(result, "vkCreatePipelineCache")
+        return tracking.created("VkPipelineCache", out[0])
+
+    def save_pipeline_cache(self) -> bool:
+        """Write the pipeline cache to the on-disk cache when it grew since loaded or
+        last saved (also done when the device is freed). True when written."""
+        ctx, ffi = self.ctx, self.ctx.ffi
+        if ctx.pipeline_cache is None or pipeline_store.path_for(self.info) is None:
+            return False
+        size = ffi.new("size_t*")
+        if ctx.lib.vkGetPipelineCacheData(ctx.handle, ctx.pipeline_cache, size, ffi.NULL) != 0 \
+                or size[0] == self._saved_cache_size:
+            return False
+        data = ffi.new("char[]", size[0])
+        if ctx.lib.vkGetPipelineCacheData(ctx.handle, ctx.pipeline_cache, size, data) != 0:
+            return False
+        written = pipeline_store.save(self.info, bytes(ffi.buffer(data, size[0])))
+        if written:
+            self._saved_cache_size = size[0]
+        return written
 
     # -- properties -----------------------------------------------------------------
 
@@ -122,9 +164,31 @@ class Device(Resource):
                 self._children.add(child)
             return child
 
-    def alloc(self, size: int) -> Buffer:
-        """A device-local storage buffer of `size` bytes (contents undefined)."""
+    def alloc(self, size: int, reuse: bool = False) -> Buffer:
+        """A device-local storage buffer of `size` bytes (contents undefined); `reuse`
+        takes one of that size handed to `recycle` when there is one."""
+        if reuse:
+            with self._children_lock:
+                spares = self._spares.get(size)
+                if spares:
+                    self._spare_bytes -= size
+                    return spares.pop()
         return self._adopt(lambda: Buffer(self, self.ctx, size, staged=self.force_staging))
+
+    def recycle(self, buffer: Buffer) -> None:
+        """The caller is done with `buffer`: keep it for a later `alloc(size,
+        reuse=True)` (a few, up to SPARE_BYTES in all; its cached descriptor sets and
+        recordings stay valid), else free it. Callers that allocate and free buffers
+        of the same sizes on every call (the host glue) skip the allocation."""
+        size = buffer.size
+        with self._children_lock:
+            keep = buffer.alive and self.alive and self._spare_bytes + size <= SPARE_BYTES \
+                and len(self._spares.get(size, ())) < SPARES_PER_SIZE
+            if keep:
+                self._spares.setdefault(size, []).append(buffer)
+                self._spare_bytes += size
+        if not keep:
+            buffer.free()
 
     def compile(self, spirv) -> Kernel:
         """A kernel from SPIR-V bytes (any buffer-protocol object)."""
@@ -143,6 +207,12 @@ class Device(Resource):
         """Wait for all work submitted to this device."""
         with self.pinned():
             self.ctx.submitter.sync()
+
+    def interval(self):
+        """A `timing.Interval`: GPU time between its start() and stop()."""
+        from .timing import Interval
+        with self.pinned():
+            return Interval(self.ctx)
 
     def trim(self) -> None:
         """Release cached idle resources (the staging buffers kept for reuse)."""
@@ -169,11 +239,18 @@ class Device(Resource):
                 ctx.submitter.destroy()
 
         def staging():
+            stamps = ctx.extra.pop("timestamps", None)
+            if stamps is not None:
+                stamps.destroy()
             if ctx.staging is not None:
                 ctx.staging.destroy()
 
         def cache():
             if ctx.pipeline_cache is not None:
+                try:
+                    self.save_pipeline_cache()
+                except Exception:  # noqa: BLE001 - a cache that cannot be saved is not an error
+                    pass
                 tracking.destroy("VkPipelineCache", ctx.pipeline_cache,
                                  lambda h: ctx.lib.vkDestroyPipelineCache(ctx.handle, h, ffi.NULL))
 

@@ -34,7 +34,7 @@ FEATURE_STRUCTS = (
                   ("shaderInt8", "shaderFloat16", "storageBuffer8BitAccess",
                    "uniformAndStorageBuffer8BitAccess", "storagePushConstant8",
                    "shaderBufferInt64Atomics", "shaderSharedInt64Atomics",
-                   "timelineSemaphore"), min_api=(1, 2)),
+                   "shaderSubgroupExtendedTypes", "timelineSemaphore"), min_api=(1, 2)),
     FeatureStruct("VkPhysicalDevice16BitStorageFeatures",
                   "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES",
                   ("storageBuffer16BitAccess", "uniformAndStorageBuffer16BitAccess",
@@ -65,8 +65,20 @@ FEATURE_STRUCTS = (
 # Features the runtime needs for itself; recorded apart from the kernel features.
 INTERNAL_FEATURES = frozenset({"timelineSemaphore"})
 
+# Subgroup operations a device supports in compute shaders
+# (VkPhysicalDeviceSubgroupProperties::supportedOperations), reported as features named
+# after their VK_SUBGROUP_FEATURE_*_BIT: they need no enabling, only support.
+SUBGROUP_FEATURES = {
+    "subgroupBasic": "VK_SUBGROUP_FEATURE_BASIC_BIT",
+    "subgroupVote": "VK_SUBGROUP_FEATURE_VOTE_BIT",
+    "subgroupArithmetic": "VK_SUBGROUP_FEATURE_ARITHMETIC_BIT",
+    "subgroupBallot": "VK_SUBGROUP_FEATURE_BALLOT_BIT",
+    "subgroupShuffle": "VK_SUBGROUP_FEATURE_SHUFFLE_BIT",
+    "subgroupShuffleRelative": "VK_SUBGROUP_FEATURE_SHUFFLE_RELATIVE_BIT",
+}
+
 KERNEL_FEATURES = frozenset(BASE_MEMBERS) | frozenset(
-    m for s in FEATURE_STRUCTS for m in s.members) - INTERNAL_FEATURES
+    m for s in FEATURE_STRUCTS for m in s.members) - INTERNAL_FEATURES | frozenset(SUBGROUP_FEATURES)
 
 CAPABILITY_FEATURES: dict[str, tuple[str, ...]] = {
     "Float64": ("shaderFloat64",),
@@ -83,6 +95,12 @@ CAPABILITY_FEATURES: dict[str, tuple[str, ...]] = {
     "Int64Atomics": ("shaderBufferInt64Atomics", "shaderSharedInt64Atomics"),
     "AtomicFloat32AddEXT": ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd"),
     "AtomicFloat64AddEXT": ("shaderBufferFloat64AtomicAdd", "shaderSharedFloat64AtomicAdd"),
+    "GroupNonUniform": ("subgroupBasic",),
+    "GroupNonUniformVote": ("subgroupVote",),
+    "GroupNonUniformArithmetic": ("subgroupArithmetic",),
+    "GroupNonUniformBallot": ("subgroupBallot",),
+    "GroupNonUniformShuffle": ("subgroupShuffle",),
+    "GroupNonUniformShuffleRelative": ("subgroupShuffleRelative",),
 }
 
 # Capabilities every Vulkan 1.1 compute device supports without a feature (subgroup
@@ -90,6 +108,31 @@ CAPABILITY_FEATURES: dict[str, tuple[str, ...]] = {
 # neither here nor in CAPABILITY_FEATURES (RayQueryKHR, Geometry, Int64ImageEXT,
 # ShaderClockKHR, ...) is refused before it reaches the driver.
 CORE_CAPABILITIES = frozenset({"Shader", "Matrix", "GroupNonUniform"})
+
+
+def subgroup_features(vk, subgroup) -> dict[str, bool]:
+    """The SUBGROUP_FEATURES a VkPhysicalDeviceSubgroupProperties reports for compute."""
+    compute = bool(subgroup.supportedStages & vk.VK_SHADER_STAGE_COMPUTE_BIT)
+    return {name: compute and bool(subgroup.supportedOperations & getattr(vk, bit))
+            for name, bit in SUBGROUP_FEATURES.items()}
+
+
+def driver_properties(vk, handle, api: tuple[int, int], extensions: frozenset[str]) -> tuple[str | None, str]:
+    """(driver id without VK_DRIVER_ID_, e.g. "MESA_LLVMPIPE"; driverInfo) of a physical
+    device; (None, "") where the device cannot say (before Vulkan 1.2 without
+    VK_KHR_driver_properties)."""
+    if api < (1, 2) and "VK_KHR_driver_properties" not in extensions:
+        return None, ""
+    ffi = vk.ffi
+    driver = ffi.new("VkPhysicalDeviceDriverProperties*",
+                     {"sType": vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES})
+    props2 = ffi.new("VkPhysicalDeviceProperties2*",
+                     {"sType": vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, "pNext": driver})
+    vk.lib.vkGetPhysicalDeviceProperties2(handle, props2)
+    names = [n for n in dir(vk) if n.startswith("VK_DRIVER_ID_") and not n.endswith("_KHR")
+             and not n.endswith("_RANGE") and getattr(vk, n) == driver.driverID]
+    driver_id = names[0][len("VK_DRIVER_ID_"):] if names else f"DRIVER_{driver.driverID}"
+    return driver_id, ffi.string(driver.driverInfo).decode("utf-8", "replace")
 
 
 def applicable(api: tuple[int, int], extensions: frozenset[str]) -> list[FeatureStruct]:

@@ -249,12 +249,15 @@ def rt_vk_device_limits(dev: int, out, count: int) -> int:
 
 
 def rt_vk_buffer_alloc(dev: int, size: int) -> int:
-    buf = REGISTRY.get(dev, Device).alloc(size)
+    buf = REGISTRY.get(dev, Device).alloc(size, reuse=True)
     return REGISTRY.add(buf)
 
 
 def rt_vk_buffer_free(buf: int) -> int:
-    REGISTRY.pop(buf, Buffer).free()
+    """The handle is gone at once; the buffer is kept by its device for the next
+    rt_vk_buffer_alloc of its size (host glue allocates the same sizes every call)."""
+    buffer = REGISTRY.pop(buf, Buffer)
+    buffer.device.recycle(buffer)
     return 0
 
 

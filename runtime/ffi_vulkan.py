@@ -365,6 +365,8 @@ def _submit(cmd: int) -> tuple[Device, int]:
         local = kernel.default_local_size
         global_size = tuple(g * n for g, n in zip(groups, local))
         serial = max(serial, kernel.launch(buffers, push, global_size, local, wait=False))
+    commands.device.ctx.submitter.flush()       # the steps were batched: submit them now
+    commands.device.ctx.submitter.raise_deferred()
     return commands.device, serial
 
 

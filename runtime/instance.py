@@ -37,6 +37,8 @@ class DeviceLimits:
     max_memory_allocation_count: int
     max_bound_descriptor_sets: int
     subgroup_size: int
+    min_storage_buffer_offset_alignment: int = 1   # a view bound at an offset must be a multiple
+    timestamp_period: float = 0.0                  # ns per timestamp tick (0: no timestamps)
     max_per_stage_descriptor_storage_buffers: int = 0xFFFFFFFF
     max_descriptor_set_storage_buffers: int = 0xFFFFFFFF
     max_per_stage_resources: int = 0xFFFFFFFF
@@ -74,6 +76,10 @@ class DeviceInfo:
     limits: DeviceLimits
     features: frozenset[str]        # supported kernel features (Vulkan member names)
     extensions: frozenset[str] = field(repr=False, default=frozenset())
+    driver_id: str | None = None    # VkDriverId without VK_DRIVER_ID_ ("MESA_LLVMPIPE"); None: unknown
+    driver_info: str = ""           # VkPhysicalDeviceDriverProperties::driverInfo ("Mesa 22.3.6 ...")
+    driver_version: int = 0
+    pipeline_cache_uuid: bytes = field(repr=False, default=b"")
 
     @property
     def enabled_features(self) -> frozenset[str]:
@@ -242,6 +248,8 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int]) -> PhysicalD
     chain = feat.FeatureChain(feat.applicable(api, extensions))
     vk.lib.vkGetPhysicalDeviceFeatures2(handle, chain.root)
     supported = chain.read()
+    supported.update(feat.subgroup_features(vk, subgroup))
+    driver_id, driver_info = feat.driver_properties(vk, handle, api, extensions)
     memory = ffi.new("VkPhysicalDeviceMemoryProperties*")
     vk.lib.vkGetPhysicalDeviceMemoryProperties(handle, memory)
     info = DeviceInfo(
@@ -251,7 +259,9 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int]) -> PhysicalD
         device_id=props.deviceID, device_local_bytes=_device_local_bytes(vk, memory),
         limits=_limits(props.limits, subgroup.subgroupSize),
         features=frozenset(n for n, ok in supported.items() if ok and n in feat.KERNEL_FEATURES),
-        extensions=extensions)
+        extensions=extensions, driver_id=driver_id, driver_info=driver_info,
+        driver_version=props.driverVersion,
+        pipeline_cache_uuid=bytes(ffi.buffer(props.pipelineCacheUUID, vk.VK_UUID_SIZE)))
     return PhysicalDevice(handle, info, api, _compute_family(vk, handle), supported, memory)
 
 
@@ -266,6 +276,8 @@ def _limits(lim, subgroup_size: int) -> DeviceLimits:
         max_memory_allocation_count=lim.maxMemoryAllocationCount,
         max_bound_descriptor_sets=lim.maxBoundDescriptorSets,
         subgroup_size=subgroup_size,
+        min_storage_buffer_offset_alignment=lim.minStorageBufferOffsetAlignment,
+        timestamp_period=lim.timestampPeriod if lim.timestampComputeAndGraphics else 0.0,
         max_per_stage_descriptor_storage_buffers=lim.maxPerStageDescriptorStorageBuffers,
         max_descriptor_set_storage_buffers=lim.maxDescriptorSetStorageBuffers,
         max_per_stage_resources=lim.maxPerStageResources)

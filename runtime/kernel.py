@@ -8,8 +8,9 @@ from . import features as feat
 from . import reflect
 from .spirv import tools as spirv_tools
 from .device_context import DeviceContext
-from .errors import CompilationError, InvalidParameterError
-from .recording import LaunchCache
+from .errors import CompilationError, InvalidParameterError, RuntimeFailure
+from . import timing
+from .recording import LaunchCache, record_batched_dispatch, record_dispatch
 from .local_size import choose_local_size
 from .pipeline import Program
 from .resource import Resource, pinned, release_all
@@ -41,7 +42,7 @@ class Kernel(Resource):
             raise CompilationError(f"invalid SPIR-V: {error}")
         self.info = reflect.reflect(code)
         self._check_support()
-        self.program: Program | None = Program(ctx, code, self.info)
+        self.program: Program = Program(ctx, code, self.info)
         self._lock = threading.Lock()
         self._geometry: dict = {}
         self.last_serial = 0
@@ -175,26 +176,112 @@ class Kernel(Resource):
 
     # -- launching ------------------------------------------------------------------
 
+    def check_ranges(self, buffers: tuple, ranges) -> tuple | None:
+        """`ranges` ((offset, size) per buffer, or None for a whole buffer) checked:
+        inside the buffer, offset a multiple of minStorageBufferOffsetAlignment."""
+        if ranges is None:
+            return None
+        ranges = tuple(ranges)
+        if len(ranges) != len(buffers):
+            raise InvalidParameterError(f"{len(ranges)} buffer ranges for {len(buffers)} buffers")
+        align = self.ctx.limits.min_storage_buffer_offset_alignment
+        out: list[tuple[int, int]] = []
+        for i, (b, r) in enumerate(zip(buffers, ranges)):
+            offset, size = (0, b.size) if r is None else (int(r[0]), int(r[1]))
+            if offset < 0 or size <= 0 or offset + size > b.size:
+                raise InvalidParameterError(f"binding {i}: range of {size} bytes at offset {offset} "
+                                            f"is outside the buffer of {b.size} bytes")
+            if offset % align:
+                raise InvalidParameterError(f"binding {i}: offset {offset} is not a multiple of the "
+                                            f"device's minStorageBufferOffsetAlignment ({align})")
+            out.append((offset, size))
+        return None if all(r == (0, b.size) for b, r in zip(buffers, out)) else tuple(out)
+
     def launch(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
-               wait: bool = True, timeout: float | None = None) -> int:
+               wait: bool = True, timeout: float | None = None, ranges=None) -> int:
         """Dispatch ceil(global/local) groups; waits unless wait=False. Returns the serial.
+        `ranges`: (offset, size) in bytes per buffer to bind a sub-range (a view).
 
         The device stays pinned for the whole launch, the wait included, so that no
         other thread can destroy it (and its semaphore) under the wait. `timeout`
         (seconds; None reads SIMPLE_VK_TIMEOUT, unset: no limit) bounds the wait: past
         it, ExecutionError names the kernel (the work itself keeps running)."""
+        if not wait:
+            return self._launch_batched(buffers, push, global_size, local_size, ranges)
         local, groups = self.geometry(global_size, local_size)
         buffers = self.check_buffers(buffers)
+        ranges = self.check_ranges(buffers, ranges)
         push = self.push_bytes(push)
         with self.device.pinned():
             with self.pinned(), pinned(buffers):
                 if 0 in groups:
                     return 0
-                serial = self._submit(local, groups, buffers, push)
+                serial = self._submit(local, groups, buffers, push, ranges)
             if wait:
                 self.ctx.submitter.wait(serial, timeout=launch_timeout(timeout),
                                         what=f"kernel {self.entry_point!r}")
         return serial
+
+    def _launch_batched(self, buffers, push, global_size, local_size, ranges) -> int:
+        """Record the launch into the device's batch; returns the serial that will
+        signal it. A failure is kept for the next sync (naming this launch), not raised."""
+        sub = self.ctx.submitter
+        what = f"batched launch {sub.claim_index() if sub else '?'} (kernel {self.entry_point!r})"
+        try:
+            local, groups = self.geometry(global_size, local_size)
+            buffers = self.check_buffers(buffers)
+            ranges = self.check_ranges(buffers, ranges)
+            push = self.push_bytes(push)
+            with pinned((self.device, self, *buffers)):    # one gate for all: the cheap path
+                if 0 in groups:
+                    return 0
+                pipe = self.program.pipeline(local)
+                with self._lock:
+                    bound = self.cache.bound_set(buffers, ranges) if buffers else None
+                    for b in buffers:
+                        b.users.add(self)
+                    users = (self, *buffers) if bound is None else (self, bound, *buffers)
+                    return sub.record(self._record_one, pipe, bound, push, groups, users=users, what=what)
+        except RuntimeFailure as exc:
+            if sub is None or not self.device.alive:
+                raise           # no device left to report it at a sync
+            sub.defer(what, exc)
+            return 0
+
+    def launch_timed(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
+                     ranges=None) -> float:
+        """A blocking launch in its own command buffer between two timestamps; returns
+        its GPU time in milliseconds."""
+        local, groups = self.geometry(global_size, local_size)
+        buffers = self.check_buffers(buffers)
+        ranges = self.check_ranges(buffers, ranges)
+        push = self.push_bytes(push)
+        stamps = timing.Timestamps.of(self.ctx)
+        with self.pinned(), pinned(buffers):
+            pipe = self.program.pipeline(local)
+            pair = stamps.acquire()
+            try:
+                with self._lock:
+                    bound = self.cache.bound_set(buffers, ranges) if buffers else None
+                    for b in buffers:
+                        b.users.add(self)
+                    users = (self, *buffers) if bound is None else (self, bound, *buffers)
+                    serial = self.ctx.submitter.run(self._record_timed, stamps, pair, pipe, bound, push,
+                                                    groups, users=users)
+                self.ctx.submitter.wait(serial)
+                return stamps.elapsed_ms(pair)
+            finally:
+                stamps.release(pair)
+
+    def _record_one(self, cmd, pipe, bound, push: bytes, groups) -> None:
+        record_batched_dispatch(self.ctx, cmd, self.ctx.submitter.batch_state, pipe, self.program.layout,
+                                bound, push, groups)
+
+    def _record_timed(self, cmd, stamps, pair: int, pipe, bound, push: bytes, groups) -> None:
+        stamps.record_reset(cmd, pair)
+        stamps.record_stamp(cmd, pair, end=False)
+        record_dispatch(self.ctx, cmd, pipe, self.program.layout, bound, push, groups)
+        stamps.record_stamp(cmd, pair, end=True)
 
     def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
         """(local size, group counts) for a launch, validated; memoized per kernel."""
@@ -215,10 +302,10 @@ class Kernel(Resource):
         """A 1-D launch over `n` items with a local size the runtime chooses."""
         return self.launch(buffers, push, (n, 1, 1), self.local_1d(), wait, timeout)
 
-    def _submit(self, local, groups, buffers: tuple, push: bytes) -> int:
+    def _submit(self, local, groups, buffers: tuple, push: bytes, ranges=None) -> int:
         sub = self.ctx.submitter
         with self._lock:
-            rec = self.cache.get(local, groups, buffers, push)
+            rec = self.cache.get(local, groups, buffers, push, ranges)
             for b in buffers:
                 b.users.add(self)
             users = (self, rec, *buffers) if rec.bound is None else (self, rec, rec.bound, *buffers)
@@ -245,7 +332,7 @@ class Kernel(Resource):
             with self._lock:
                 if self.program is not None:
                     self.program.destroy()
-                self.program = None
+                self.program = None  # type: ignore[assignment]  # freed: the kernel is dead
 
         release_all(lambda: self.ctx.submitter.wait(self.last_serial), caches, program,
                     lambda: self.device.forget(self))

@@ -16,7 +16,7 @@ from . import vkapi
 from .device_context import DeviceContext
 from .descriptors import DescriptorAllocator
 from .pipeline import Program
-from .submit import barrier, begin
+from .submit import BatchState, barrier_after_dispatch, barrier_before_dispatch, begin
 
 MAX_RECORDINGS = 32
 MAX_SETS = 32
@@ -29,7 +29,9 @@ class BoundSet:
     dset: object
     pool: list
     buffers: tuple
+    ranges: tuple | None = None     # (offset, size) per buffer; None: whole buffers
     last_serial: int = 0
+    array: object = None            # VkDescriptorSet[1] for binding, made on first use
     recordings: set = field(default_factory=set)
 
 
@@ -50,14 +52,14 @@ class LaunchCache:
         self.sets: OrderedDict[tuple, BoundSet] = OrderedDict()
         self.recordings: OrderedDict[tuple, Recording] = OrderedDict()
 
-    def get(self, local, groups, buffers: tuple, push: bytes) -> Recording:
+    def get(self, local, groups, buffers: tuple, push: bytes, ranges: tuple | None = None) -> Recording:
         """The recording for these launch parameters, recorded now if not cached."""
-        key = (local, groups, buffers, push)
+        key = (local, groups, buffers, push, ranges)
         rec = self.recordings.get(key)
         if rec is not None:
             self.recordings.move_to_end(key)
             return rec
-        bound = self._bound_set(buffers) if buffers else None
+        bound = self.bound_set(buffers, ranges) if buffers else None
         cmd = self._record(local, groups, bound, push)
         rec = self.recordings[key] = Recording(cmd, key, bound)
         if bound is not None:
@@ -65,13 +67,15 @@ class LaunchCache:
         self._evict(keep=rec)
         return rec
 
-    def _bound_set(self, buffers: tuple) -> BoundSet:
-        bound = self.sets.get(buffers)
+    def bound_set(self, buffers: tuple, ranges: tuple | None = None) -> BoundSet:
+        """The descriptor set for these buffers (and ranges), written now if not cached."""
+        key = (buffers, ranges)
+        bound = self.sets.get(key)
         if bound is None:
-            dset, pool = self.descriptors.allocate(buffers)
-            bound = self.sets[buffers] = BoundSet(dset, pool, buffers)
+            dset, pool = self.descriptors.allocate(buffers, ranges)
+            bound = self.sets[key] = BoundSet(dset, pool, buffers, ranges)
         else:
-            self.sets.move_to_end(buffers)
+            self.sets.move_to_end(key)
         return bound
 
     def _record(self, local, groups, bound: BoundSet | None, push: bytes):
@@ -114,7 +118,7 @@ class LaunchCache:
     def _drop_set(self, bound: BoundSet) -> None:
         for rec in list(bound.recordings):
             self._drop_recording(rec)
-        del self.sets[bound.buffers]
+        del self.sets[(bound.buffers, bound.ranges)]
         self.descriptors.free(bound.dset, bound.pool)
 
     def forget(self, buffer) -> None:
@@ -136,21 +140,40 @@ class LaunchCache:
 def record_dispatch(ctx: DeviceContext, cmd, pipe, layout, bound: BoundSet | None,
                     push: bytes, groups) -> None:
     """Barrier, bind, push, dispatch, barrier."""
-    vk, ffi, fns = ctx.vk, ctx.ffi, ctx.fns
-    compute, transfer, host = (vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                               vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_HOST_BIT)
-    shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
-    barrier(ctx, cmd, compute | transfer | host,
-            vk.VK_ACCESS_SHADER_WRITE_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
-            compute, shader_rw)
-    fns.CmdBindPipeline(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, pipe)
+    barrier_before_dispatch(ctx, cmd)
+    _bind_and_dispatch(ctx, cmd, pipe, layout, bound, push, groups)
+    barrier_after_dispatch(ctx, cmd)
+
+
+def record_batched_dispatch(ctx: DeviceContext, cmd, state: BatchState, pipe, layout,
+                            bound: BoundSet | None, push: bytes, groups) -> None:
+    """A dispatch appended to a batch: one barrier after the previous command, and
+    only the binds and push constants that changed."""
+    if state.dispatched or state.pipe is None:
+        barrier_before_dispatch(ctx, cmd)
+    if state.pipe is not pipe or state.layout is not layout:
+        state.pipe, state.layout, state.dset, state.push = pipe, layout, None, None
+        _bind_and_dispatch(ctx, cmd, pipe, layout, bound, push, groups)
+    else:
+        _bind_and_dispatch(ctx, cmd, None, layout, bound if bound is None or state.dset is not bound.dset
+                           else None, push if push != state.push else b"", groups)
     if bound is not None:
-        sets = ffi.new("VkDescriptorSet[1]", [bound.dset])
-        fns.CmdBindDescriptorSets(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, sets, 0, ffi.NULL)
+        state.dset = bound.dset
+    state.push = push
+    state.dispatched = True
+
+
+def _bind_and_dispatch(ctx: DeviceContext, cmd, pipe, layout, bound: BoundSet | None,
+                       push: bytes, groups) -> None:
+    """Bind `pipe` and `bound` (each unless None), push `push` (unless empty), dispatch."""
+    vk, ffi, fns = ctx.vk, ctx.ffi, ctx.fns
+    if pipe is not None:
+        fns.CmdBindPipeline(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, pipe)
+    if bound is not None:
+        if bound.array is None:
+            bound.array = ffi.new("VkDescriptorSet[1]", [bound.dset])
+        fns.CmdBindDescriptorSets(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, bound.array, 0,
+                                  ffi.NULL)
     if push:
-        data = ffi.new("char[]", push)
-        fns.CmdPushConstants(cmd, layout, vk.VK_SHADER_STAGE_COMPUTE_BIT, 0, len(push), data)
+        fns.CmdPushConstants(cmd, layout, vk.VK_SHADER_STAGE_COMPUTE_BIT, 0, len(push), ffi.from_buffer(push))
     fns.CmdDispatch(cmd, *groups)
-    barrier(ctx, cmd, compute, vk.VK_ACCESS_SHADER_WRITE_BIT, compute | transfer | host,
-            shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT
-            | vk.VK_ACCESS_HOST_READ_BIT)

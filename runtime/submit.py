@@ -1,23 +1,33 @@
-"""Queue submission ordered by a timeline semaphore.
+"""Queue submission ordered by a timeline semaphore, with batching.
 
 Every submission signals the device's timeline semaphore with the next serial number,
 so "wait for serial N" covers that submission and all earlier ones; buffers and kernels
 remember the serial of their last use. Waiting (vkWaitSemaphores) takes no lock; only
 the vkQueueSubmit call holds the queue lock, and recording holds the command-pool lock.
+
+Work that does not wait (launches with wait=False, device-side copies and fills) is
+recorded into one open command buffer, the batch, and submitted as one when anything
+waits for it, when any other submission comes (which keeps queue order), or when it
+holds MAX_BATCH commands. Its users get the serial the batch will signal (the next
+one: every other submission flushes the batch first). A failure of a batched command
+after it was accepted is kept and raised by the next sync() or download, naming it.
 """
 from __future__ import annotations
 
 import collections
+import functools
 import os
 import threading
+from typing import Any, Optional
 import time
 
 from . import tracking, vkapi
 from .device_context import DeviceContext
-from .errors import ExecutionError, InvalidParameterError
+from .errors import ExecutionError, InvalidParameterError, RuntimeFailure
 
 UINT64_MAX = (1 << 64) - 1
 KEEP_FREE = 16      # recycled one-shot command buffers kept
+MAX_BATCH = 256     # commands in one batch before it is submitted without a wait
 WAIT_SLICE_NS = 50_000_000   # one vkWaitSemaphores slice: how soon Ctrl-C is seen
 VK_TIMEOUT = 2
 TIMEOUT_ENV = "SIMPLE_VK_TIMEOUT"
@@ -46,7 +56,13 @@ class Submitter:
     def __init__(self, ctx: DeviceContext) -> None:
         self.ctx = ctx
         self.queue_lock = threading.Lock()
-        self.pool_lock = threading.Lock()
+        self.pool_lock = threading.RLock()   # the command pool, the batch, the deferred errors
+        self._batch: Any = None     # the open command buffer of non-waiting work
+        self.batch_state = BatchState()
+        self._batch_index = 0       # launches numbered since the batch opened
+        self._batch_users: list = []
+        self._batch_what: list[str] = []
+        self._deferred: list[tuple[str, Exception]] = []
         self._serial = 0            # last submitted
         self._done = 0              # last known completed
         self._pending: collections.deque = collections.deque()   # (serial, cmd) one-shots
@@ -126,6 +142,96 @@ class Submitter:
         while len(self._free) > KEEP_FREE:
             self.release(self._free.pop())
 
+    # -- batching ---------------------------------------------------------------------
+
+    def record(self, record, *args, users=(), what: str = "") -> int:
+        """Record record(cmd, *args) into the batch (opened if none); returns the serial
+        that will signal its completion. `what` names it in deferred errors."""
+        with self.pool_lock:
+            if self._batch is None:
+                self._recycle()
+                cmd = self._free.pop() if self._free else self.allocate()
+                try:
+                    begin(self.ctx, cmd, one_time=True)
+                except BaseException:
+                    self._free.append(cmd)
+                    raise
+                self._batch = cmd
+                self.batch_state = BatchState()
+            record(self._batch, *args)
+            serial = self._serial + 1
+            for user in users:
+                user.last_serial = serial
+            self._batch_users.extend(users)
+            self._batch_what.append(what)
+            if len(self._batch_what) >= MAX_BATCH:
+                self._flush_locked()
+        return serial
+
+    def claim_index(self) -> int:
+        """The 1-based number of the next non-waiting launch in the open batch (failed
+        ones count too), for messages."""
+        with self.pool_lock:
+            self._batch_index += 1
+            return self._batch_index
+
+    @property
+    def batched(self) -> int:
+        """Commands recorded in the open batch."""
+        return len(self._batch_what)
+
+    def flush(self) -> None:
+        """Submit the open batch, if any."""
+        if self._batch is not None:
+            with self.pool_lock:
+                self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        cmd, what = self._batch, self._batch_what
+        if cmd is None:
+            self._batch_index = 0
+            return
+        self._batch, self._batch_users, self._batch_what, self._batch_index = None, [], [], 0
+        try:
+            if self.batch_state.dispatched:
+                barrier_after_dispatch(self.ctx, cmd)
+            vkapi.check(self.ctx.fns.EndCommandBuffer(cmd), "vkEndCommandBuffer")
+            serial = self._submit_locked(cmd, ())
+        except RuntimeFailure as exc:
+            self._free.append(cmd)
+            self._signal_only()         # the batch's serial must still be signalled
+            self.defer(f"batch of {len(what)} ({', '.join(what[:3])}{', ...' if len(what) > 3 else ''})", exc)
+            return
+        self._pending.append((serial, cmd))
+
+    def _signal_only(self) -> None:
+        """Submit nothing but the next serial's signal (a failed batch's stand-in)."""
+        with self.queue_lock:
+            serial = self._serial + 1
+            self._sig_value[0] = serial
+            info = self.ctx.ffi.new("VkSubmitInfo*", {
+                "sType": self.ctx.vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, "pNext": self._timeline_info,
+                "signalSemaphoreCount": 1, "pSignalSemaphores": self._sig_sem})
+            if self._submit_fn(self.ctx.queue, 1, info, self._null) == 0:
+                self._serial = serial
+
+    def defer(self, what: str, exc: Exception) -> None:
+        """Keep the failure of accepted non-waiting work for the next sync()."""
+        with self.pool_lock:
+            self._deferred.append((what, exc))
+
+    def raise_deferred(self) -> None:
+        """Raise (once) the first failure of batched work since the last call."""
+        if not self._deferred:
+            return
+        with self.pool_lock:
+            failures, self._deferred = self._deferred, []
+        if failures:
+            what, exc = failures[0]
+            more = f" ({len(failures) - 1} more batched failure(s) after it)" if len(failures) > 1 else ""
+            cls = type(exc) if isinstance(exc, RuntimeFailure) else ExecutionError
+            raise cls(f"{what} failed: {exc}{more}") from None
+
     def run(self, record, *args, users=()) -> int:
         """Record a one-shot command buffer with record(cmd, *args), submit it; its serial."""
         with self.pool_lock:
@@ -145,11 +251,17 @@ class Submitter:
     # -- submission and waits -------------------------------------------------------
 
     def submit(self, cmd, users=()) -> int:
-        """Submit a recorded command buffer; returns the serial its completion signals.
+        """Submit a recorded command buffer (after the open batch); returns the serial
+        its completion signals.
 
         Each of `users` gets `last_serial` set to it, under the queue lock, so that the
         value only ever grows even when threads submit concurrently.
         """
+        with self.pool_lock:
+            self._flush_locked()
+            return self._submit_locked(cmd, users)
+
+    def _submit_locked(self, cmd, users) -> int:
         with self.queue_lock:
             serial = self._serial + 1
             self._sig_value[0] = serial
@@ -183,6 +295,8 @@ class Submitter:
         raises ExecutionError naming `what` (the work itself is not cancelled)."""
         if serial <= self._done:
             return
+        if serial > self._serial:
+            self.flush()                # the batch holds it
         state = getattr(self._wait_local, "state", None)
         if state is None:
             state = self._wait_local.state = self._wait_info()
@@ -212,13 +326,17 @@ class Submitter:
         return info, values, sems
 
     def sync(self) -> None:
-        """Wait for everything submitted so far."""
+        """Submit the batch, wait for everything submitted so far, and raise the first
+        failure of batched work since the last sync."""
+        self.flush()
         self.wait(self._serial)
+        self.raise_deferred()
 
     def destroy(self) -> None:
         """Wait for the queue, free command buffers, the pool and the semaphore."""
         try:
-            self.sync()
+            self.flush()
+            self.wait(self._serial)
         finally:
             with self.pool_lock:
                 for cmd in [c for _, c in self._pending] + self._free:
@@ -249,12 +367,56 @@ def begin(ctx: DeviceContext, cmd, one_time: bool = False, simultaneous: bool = 
     vkapi.check(ctx.fns.BeginCommandBuffer(cmd, info), "vkBeginCommandBuffer")
 
 
+_BARRIERS: dict = {}     # (src access, dst access) -> VkMemoryBarrier, made once (read-only)
+
+
 def barrier(ctx: DeviceContext, cmd, src_stage: int, src_access: int,
             dst_stage: int, dst_access: int) -> None:
     """A global memory barrier (buffers only, so no image layouts to care about)."""
-    vk = ctx.vk
-    mb = ctx.ffi.new("VkMemoryBarrier*", {
-        "sType": vk.VK_STRUCTURE_TYPE_MEMORY_BARRIER, "srcAccessMask": src_access,
-        "dstAccessMask": dst_access})
+    mb = _BARRIERS.get((src_access, dst_access))
+    if mb is None:
+        mb = _BARRIERS[(src_access, dst_access)] = ctx.ffi.new("VkMemoryBarrier*", {
+            "sType": ctx.vk.VK_STRUCTURE_TYPE_MEMORY_BARRIER, "srcAccessMask": src_access,
+            "dstAccessMask": dst_access})
     null = ctx.ffi.NULL
     ctx.fns.CmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 1, mb, 0, null, 0, null)
+
+
+@functools.cache
+def _dispatch_barriers(vk) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """(src stage, src access, dst stage, dst access) before and after a dispatch."""
+    compute, transfer, host = (vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, vk.VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               vk.VK_PIPELINE_STAGE_HOST_BIT)
+    shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
+    before = (compute | transfer | host,
+              vk.VK_ACCESS_SHADER_WRITE_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
+              compute, shader_rw)
+    after = (compute, vk.VK_ACCESS_SHADER_WRITE_BIT, compute | transfer | host,
+             shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT
+             | vk.VK_ACCESS_HOST_READ_BIT)
+    return before, after
+
+
+def barrier_before_dispatch(ctx: DeviceContext, cmd) -> None:
+    """Earlier host, transfer and shader writes made visible to a dispatch."""
+    barrier(ctx, cmd, *_dispatch_barriers(ctx.vk)[0])
+
+
+def barrier_after_dispatch(ctx: DeviceContext, cmd) -> None:
+    """A dispatch's writes made visible to later dispatches, transfers and the host."""
+    barrier(ctx, cmd, *_dispatch_barriers(ctx.vk)[1])
+
+
+class BatchState:
+    """What the open batch has bound, so that consecutive dispatches skip binds that
+    did not change and share one barrier between them (the first dispatch of a batch
+    gets the full barrier before it; the batch ends with the barrier after)."""
+
+    __slots__ = ("pipe", "layout", "dset", "push", "dispatched")
+
+    def __init__(self) -> None:
+        self.pipe: Any = None
+        self.layout: Any = None
+        self.dset: Any = None
+        self.push: Optional[bytes] = None
+        self.dispatched = False     # a dispatch since the last barrier

@@ -18,6 +18,7 @@ _LAZY = {
     "compile_file": "api", "compile_source": "api", "compile_ir": "api", "Module": "api",
     "KernelFunction": "api",
     "Device": "vulkan.objects", "Buffer": "vulkan.objects", "Kernel": "vulkan.objects",
+    "default_device": "vulkan.objects",
     "BackendError": "errors", "BackendUnavailableError": "errors", "MissingFeatureError": "errors",
     "VulkanError": "errors", "SoftwareRunError": "errors", "BoundsTrapError": "traps",
     "get_backend": "backends", "available_backends": "backends", "Backend": "backends",

@@ -1,7 +1,8 @@
 """Checking a kernel call's arguments against its interface, for every backend.
 
 Buffers take C-contiguous numpy arrays of exactly the element dtype (never a silent
-conversion); scalars take Python or numpy numbers, range-checked for integers.
+conversion) or device Buffers of that dtype (the Vulkan backend's); scalars take Python
+or numpy numbers, range-checked for integers.
 Mistakes raise TypeError (wrong count, kind, dtype, layout) or ValueError (out of
 range, empty buffer), naming the parameter.
 """
@@ -58,11 +59,18 @@ def check_argument(kernel: str, param: ParamSlot, value: Any) -> Any:
     return check_scalar(kernel, param, value)
 
 
-def check_buffer(kernel: str, param: ParamSlot, value: Any) -> np.ndarray:
+def check_buffer(kernel: str, param: ParamSlot, value: Any) -> Any:
     where = f"{kernel}(): buffer parameter {param.name!r}"
     expected = dtype_of(param.type)
+    if getattr(value, "is_device_buffer", False):
+        if value.dtype != expected:
+            raise TypeError(f"{where} takes a Buffer of {expected}, got one of {value.dtype}")
+        if value.closed:
+            raise ValueError(f"{where}: the buffer was freed")
+        return value
     if not isinstance(value, np.ndarray):
-        raise TypeError(f"{where} takes a numpy array of {expected}, got {type(value).__name__}")
+        raise TypeError(f"{where} takes a numpy array or a device Buffer of {expected}, "
+                        f"got {type(value).__name__}")
     if value.dtype != expected:
         raise TypeError(f"{where} takes a numpy array of {expected}, got one of {value.dtype} "
                         f"(convert it yourself, e.g. arr.astype(np.{expected}))")

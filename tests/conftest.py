@@ -4,17 +4,26 @@
   before the runtime is imported); fixtures in tests/runtime check its message count.
 - `pytest --update-golden` rewrites the golden files in fixtures/golden/ instead of
   comparing against them.
+- The on-disk cache lives in a temporary folder for the whole run
+  (SIMPLE_VK_CACHE_DIR, set before anything is imported): tests never touch the
+  user's cache, and each run starts cold.
 - Property tests are deterministic: hypothesis draws the same examples on every run
   (derandomized, no example database). `SIMPLE_VK_FUZZ=1` turns that off, so each run
   draws new examples (a fuzzing session, never CI).
 """
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 os.environ.setdefault("SIMPLE_VK_VALIDATION", "1")
+os.environ["SIMPLE_VK_CACHE_DIR"] = _CACHE_DIR = tempfile.mkdtemp(prefix="simple-vk-test-cache-")
+os.environ.pop("SIMPLE_VK_CACHE", None)
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
 
 settings.register_profile("deterministic", derandomize=True, database=None)
 settings.register_profile("fuzz", derandomize=False)

@@ -28,8 +28,10 @@ _BOOL = {"bitand": "OpLogicalAnd", "bitor": "OpLogicalOr", "bitxor": "OpLogicalN
 class ArithLowering:
     """Unary and binary operators of one function, for the codegen that owns it."""
 
-    def __init__(self, em: Emitter, where: str, builtins: BuiltinLowering, fmod: FmodLowering):
+    def __init__(self, em: Emitter, where: str, builtins: BuiltinLowering, fmod: FmodLowering,
+                 exact: bool = False):
         self.where, self.builtins, self.fmod = where, builtins, fmod
+        self.exact = exact  # float + - * / decorated NoContraction
         self.em, self.t, self.b = em, em.t, em.b
         self.emit = em.emit
 
@@ -75,7 +77,7 @@ class ArithLowering:
         if opname is None:
             raise LoweringError(f"{self.where}: operator {op!r} is not defined on {t}")
         value = self.emit(opname, result, lhs, rhs)
-        if t.is_float and op in _EXACT:
+        if self.exact and t.is_float and op in _EXACT:
             self.b.decorate(value, "NoContraction")
         return value
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import ir
 from ..errors import LoweringError
 
+from ..quirks import ALL_QUIRKS, Quirk
 from .casts import CastLowering
 from .emitter import Emitter, Value
 from .resources import KernelGlobals
@@ -26,18 +27,20 @@ _NARROW_FLOAT_ONLY = frozenset({"Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "At
 _ID_VARIABLES = {"global_id": "GlobalInvocationId", "local_id": "LocalInvocationId",
                  "group_id": "WorkgroupId", "num_groups": "NumWorkgroups"}
 _SYNC_SEMANTICS = "AcquireRelease|UniformMemory|WorkgroupMemory"
-
-
-# ---------------------------------------------------------------------------- math
-
-# ---------------------------------------------------------------------------- ids, sync
+# Float builtins IEEE 754 defines on NaN (a NaN operand gives NaN, on lavapipe too):
+# one instruction. The other float builtins get a NaN select per argument: GLSL leaves
+# them undefined for NaN (lavapipe's smoothstep clamps a NaN away; GPUs' min/max
+# return the other operand).
+_IEEE_NAN = frozenset({"fma", "sqrt", "floor", "ceil", "trunc", "abs"})
 
 
 class BuiltinLowering:
     """GPU builtins of one function, for the codegen that owns it."""
 
-    def __init__(self, em: Emitter, where: str, casts: CastLowering, g: KernelGlobals):
+    def __init__(self, em: Emitter, where: str, casts: CastLowering, g: KernelGlobals,
+                 quirks: frozenset[Quirk] = ALL_QUIRKS):
         self.where, self.casts, self.g = where, casts, g
+        self.quirks = quirks
         self.em, self.t, self.b = em, em.t, em.b
         self.emit = em.emit
 
@@ -51,20 +54,21 @@ class BuiltinLowering:
         """The math builtin `name` on `args` of type `t` (the arguments' type). On
         floats a NaN argument gives NaN (GLSL leaves functions of NaN undefined;
         lavapipe's atan, exp2, smoothstep give 0), except in `step` (x < edge is
-        false: 1) and in `pow` (see float_pow)."""
+        false: 1) and in `pow` (see float_pow); the IEEE-defined ones (_IEEE_NAN)
+        give NaN by themselves."""
         if name in ("isnan", "isinf"):
             return self.emit("OpIsNan" if name == "isnan" else "OpIsInf", self.t.bool, args[0])
         if name == "pow":
             return self.float_pow(args[0], args[1], t) if t.is_float else self.int_pow(args[0], args[1], t)
         result = self._math(name, args, t)
-        if t.is_float and name != "step":
+        if t.is_float and name != "step" and name not in _IEEE_NAN:
             result = self._propagate_nan(result, args, t)
         return result
 
     def _math(self, name: str, args: list[int], t: ir.ScalarType) -> int:
         if name == "round" and t.is_float:
             return self.round_half_away(args[0], t)
-        if name in ("asin", "acos") and t.is_float:
+        if name in ("asin", "acos") and t.is_float and Quirk.IMPRECISE_ASIN_ACOS in self.quirks:
             return self.arc_sin_cos(name, args[0], t)
         if t.is_float:
             func = _FLOAT_FUNCS.get(name)
@@ -107,7 +111,8 @@ class BuiltinLowering:
         return self.emit("OpSelect", ty, far, away, whole)
 
     def arc_sin_cos(self, name: str, x: int, t: ir.ScalarType) -> int:
-        """asin(x) = atan2(x, sqrt((1-x)(1+x))), acos(x) = atan2(sqrt((1-x)(1+x)), x).
+        """asin(x) = atan2(x, sqrt((1-x)(1+x))), acos(x) = atan2(sqrt((1-x)(1+x)), x)
+        (quirk IMPRECISE_ASIN_ACOS; otherwise GLSL Asin/Acos).
         GLSL defines the precision of Asin/Acos by these forms anyway; lavapipe's own
         Asin/Acos are off by up to 4e-4 (f32), its Atan2 by about 3e-6."""
         ty, one = self.t.scalar(t), self.t.const(t, 1.0)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import ir
 
+from ..quirks import ALL_QUIRKS, Quirk
 from .emitter import Emitter, Value
 
 
@@ -19,8 +20,9 @@ def _float_bound(value: int, t: ir.ScalarType) -> float:
 class CastLowering:
     """Conversions of one function, for the codegen that owns it."""
 
-    def __init__(self, em: Emitter):
+    def __init__(self, em: Emitter, quirks: frozenset[Quirk] = ALL_QUIRKS):
         self.em, self.t, self.b = em, em.t, em.b
+        self.quirks = quirks
         self.emit = em.emit
 
     def cast(self, value: Value, dst: ir.ScalarType) -> Value:
@@ -48,7 +50,7 @@ class CastLowering:
     def int_to_int(self, value: int, src: ir.ScalarType, dst: ir.ScalarType) -> int:
         """Wrap or extend: a signed source sign-extends, an unsigned one zero-extends
         (as Rust's `as`); a change of signedness alone is a bitcast."""
-        if src.bits == 32 and dst.bits == 64 and src.is_signed:
+        if src.bits == 32 and dst.bits == 64 and src.is_signed and Quirk.SCONVERT_COMPARE in self.quirks:
             return self._sign_extend_32_to_64(value, dst)
         if src.bits != dst.bits:
             widened = ir.ScalarType(src.kind, dst.bits)
@@ -59,8 +61,8 @@ class CastLowering:
         return value
 
     def _sign_extend_32_to_64(self, value: int, dst: ir.ScalarType) -> int:
-        """i32 -> 64 bits as (zext(x) ^ 2^31) - 2^31 rather than OpSConvert: lavapipe
-        (Mesa 22.3, LLVM 15) miscompiles a comparison of an OpSConvert'ed i32 with a
+        """i32 -> 64 bits as (zext(x) ^ 2^31) - 2^31 rather than OpSConvert (quirk
+        SCONVERT_COMPARE): lavapipe (Mesa 22.3, LLVM 15) miscompiles a comparison of an OpSConvert'ed i32 with a
         64-bit constant (`(x as i64) < 5` was false for every x)."""
         u64 = self.t.scalar(ir.U64)
         wide = self.emit("OpUConvert", u64, self.emit("OpBitcast", self.t.scalar(ir.U32), value))

@@ -8,8 +8,8 @@ reaches is kept (structured control flow names it) and closed like any other, so
 every loop keeps its one back edge. Expressions become instructions in the current
 block (short-circuit and conditional expressions may open selection constructs).
 
-The operator, conversion, builtin and memory lowerings are helper objects this class
-owns (arith, fmod, casts, builtins, access), each given the emitter and what else it
+The operator, conversion, builtin, subgroup and memory lowerings are helper objects
+this class owns (arith, fmod, casts, builtins, subgroup, access), each given the emitter and what else it
 uses explicitly, so none of them imports this module.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .. import ir
 from ..errors import LoweringError
 from ..ir.visitor import Visitor
 from ..ir.walk import all_exprs
+from ..quirks import ALL_QUIRKS, Quirk
 from ..spirv_builder import ModuleBuilder
 from .arith import ArithLowering
 from .builtin_math import BuiltinLowering
@@ -29,6 +30,7 @@ from .emitter import Emitter, Value
 from .fmod import FmodLowering
 from .memory_access import AccessLowering
 from .resources import ArraySlot, KernelGlobals
+from .subgroup import SubgroupLowering
 from .type_map import TypeMap
 
 
@@ -42,11 +44,15 @@ class LoopTargets:
 
 class FunctionCodegen(Visitor[Optional[Value]]):
     """Lowers one kernel or helper into the module builder `b`; `visit` of an
-    expression returns its Value (None for a call or builtin without result)."""
+    expression returns its Value (None for a call or builtin without result).
+    `exact`: the kernel's float arithmetic is decorated NoContraction (helpers are
+    lowered in the mode of the kernel whose module they are part of); `quirks`: the
+    driver workarounds to emit (quirks.py)."""
 
     def __init__(self, b: ModuleBuilder, t: TypeMap, g: KernelGlobals, module: ir.Module,
                  fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
-                 constants: dict[str, ir.Constant]):
+                 constants: dict[str, ir.Constant], exact: bool = False,
+                 quirks: frozenset[Quirk] = ALL_QUIRKS):
         self.b, self.t, self.g, self.module, self.fn = b, t, g, module, fn
         self.function_ids = function_ids
         self.constants = constants
@@ -58,10 +64,11 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         self.em = Emitter(b, t)
         self.emit = self.em.emit
         where = fn.name
-        self.casts = CastLowering(self.em)
+        self.casts = CastLowering(self.em, quirks)
         self.fmod = FmodLowering(self.em)
-        self.builtins = BuiltinLowering(self.em, where, self.casts, g)
-        self.arith = ArithLowering(self.em, where, self.builtins, self.fmod)
+        self.builtins = BuiltinLowering(self.em, where, self.casts, g, quirks)
+        self.arith = ArithLowering(self.em, where, self.builtins, self.fmod, exact)
+        self.subgroup = SubgroupLowering(self.em, where, g)
         self.access = AccessLowering(self.em, where, self.casts, self.array, self.guard)
 
     def array(self, name: str) -> ArraySlot:
@@ -301,6 +308,8 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         if e.name in ir.MATH_BUILTINS:
             args = [self.expr(a) for a in e.args]
             return self.builtins.math_builtin(e.name, args)
+        if e.name in ir.SUBGROUP_BUILTINS:
+            return self.subgroup.builtin(e.name, [self.expr(a) for a in e.args])
         raise LoweringError(f"{self.fn.name}: unknown builtin {e.name!r}")
 
     def visit_Atomic(self, e: ir.Atomic) -> Value:

@@ -25,8 +25,9 @@ def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelI
     constants = {c.name: c for c in module.constants}
     function_ids: dict[str, int] = {}
     for helper in called_helpers(module, kernel):
-        function_ids[helper.name] = _lower_function(b, types, resources, module, helper, function_ids, constants)
-    entry = _lower_function(b, types, resources, module, kernel, function_ids, constants)
+        function_ids[helper.name] = _lower_function(b, types, resources, module, helper, function_ids, constants,
+                                                    kernel.exact, target)
+    entry = _lower_function(b, types, resources, module, kernel, function_ids, constants, kernel.exact, target)
     b.instr("OpEntryPoint", "GLCompute", entry, kernel.name,
             *resources.entry_point_interface(target.spirv_version))
     b.instr("OpExecutionMode", entry, "LocalSize", *interface.local_size)
@@ -35,13 +36,13 @@ def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelI
 
 def _lower_function(b: ModuleBuilder, types: TypeMap, resources: KernelGlobals, module: ir.Module,
                     fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
-                    constants: dict[str, ir.Constant]) -> int:
+                    constants: dict[str, ir.Constant], exact: bool, target: Target) -> int:
     is_kernel = isinstance(fn, ir.Kernel)
     result = types.result(fn.ret) if isinstance(fn, ir.Function) else types.void
     param_types = [] if is_kernel else [types.scalar(_helper_param_type(fn, p)) for p in fn.params]
     fid = b.begin_function(result, b.type_function(result, *param_types))
     b.name(fid, fn.name)
-    cg = FunctionCodegen(b, types, resources, module, fn, function_ids, constants)
+    cg = FunctionCodegen(b, types, resources, module, fn, function_ids, constants, exact, target.quirks)
     if is_kernel:
         cg.arrays.update(resources.arrays)
     else:

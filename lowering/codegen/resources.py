@@ -152,6 +152,16 @@ class KernelGlobals:
             self.inputs.append(var)
         return var
 
+    def scalar_builtin(self, name: str) -> int:
+        """The Input variable of the u32 built-in `name` (e.g. 'SubgroupSize')."""
+        var = self._builtins.get(name)
+        if var is None:
+            var = self._variable(self.t.pointer("Input", self.t.u32), "Input", name)
+            self.b.decorate(var, "BuiltIn", name)
+            self._builtins[name] = var
+            self.inputs.append(var)
+        return var
+
     def _variable(self, pointer: int, storage_class: str, name: str) -> int:
         var = self.b.global_variable(pointer, storage_class)
         self.b.name(var, name)

@@ -276,6 +276,34 @@ _BUILTINS = tuple(BuiltinName)
 ID_BUILTINS = _BUILTINS[:_BUILTINS.index(BuiltinName.SQRT)]
 MATH_BUILTINS = _BUILTINS[len(ID_BUILTINS):_BUILTINS.index(BuiltinName.BARRIER)]
 SYNC_BUILTINS = (BuiltinName.BARRIER, BuiltinName.MEM_FENCE)
+SUBGROUP_BUILTINS = _BUILTINS[_BUILTINS.index(BuiltinName.SUBGROUP_SIZE):]
+# Subgroup builtins by kind. A scan or reduction name is `subgroup_[inclusive_|exclusive_]OP`.
+SUBGROUP_VALUES = SUBGROUP_BUILTINS[:4]
+SUBGROUP_OPS = ("add", "mul", "min", "max", "and", "or", "xor")
+SUBGROUP_BITWISE_OPS = ("and", "or", "xor")
+SUBGROUP_ARITHMETIC = SUBGROUP_BUILTINS[4:4 + 3 * len(SUBGROUP_OPS)]
+SUBGROUP_MOVES = tuple(n for n in SUBGROUP_BUILTINS if "broadcast" in n or "shuffle" in n)
+SUBGROUP_VOTES = (BuiltinName.SUBGROUP_BALLOT, BuiltinName.SUBGROUP_ANY, BuiltinName.SUBGROUP_ALL,
+                  BuiltinName.SUBGROUP_ELECT)
+# The Vulkan subgroup operation class each needs (VK_SUBGROUP_FEATURE_<CLASS>_BIT).
+SUBGROUP_CLASS: dict[str, str] = {
+    **{n: "basic" for n in (*SUBGROUP_VALUES, BuiltinName.SUBGROUP_ELECT, BuiltinName.SUBGROUP_BARRIER)},
+    **{n: "arithmetic" for n in SUBGROUP_ARITHMETIC},
+    BuiltinName.SUBGROUP_BROADCAST: "ballot", BuiltinName.SUBGROUP_BROADCAST_FIRST: "ballot",
+    BuiltinName.SUBGROUP_BALLOT: "ballot",
+    BuiltinName.SUBGROUP_SHUFFLE: "shuffle", BuiltinName.SUBGROUP_SHUFFLE_XOR: "shuffle",
+    BuiltinName.SUBGROUP_SHUFFLE_UP: "shuffle_relative", BuiltinName.SUBGROUP_SHUFFLE_DOWN: "shuffle_relative",
+    BuiltinName.SUBGROUP_ANY: "vote", BuiltinName.SUBGROUP_ALL: "vote",
+}
+
+
+def subgroup_arithmetic(name: str) -> tuple[str, str]:
+    """('reduce' | 'inclusive' | 'exclusive', op) of a SUBGROUP_ARITHMETIC name."""
+    rest = name.removeprefix("subgroup_")
+    for scan in ("inclusive", "exclusive"):
+        if rest.startswith(scan + "_"):
+            return scan, rest[len(scan) + 1:]
+    return "reduce", rest
 
 
 @dataclass(eq=False)
@@ -287,7 +315,16 @@ class Builtin(Expr):
       `sign`, `min`, `max`, `clamp` which also take integers; `isnan`/`isinf`
       return bool, the others the argument type; `round` rounds half away from zero;
     - `barrier` (workgroup execution + memory barrier) and `mem_fence` (memory
-      barrier only): no args, type None.
+      barrier only): no args, type None;
+    - subgroups (`SUBGROUP_BUILTINS`, docs/kernel_ir.md "Subgroups"): values
+      `subgroup_size`, `subgroup_local_id`, `subgroup_id`, `num_subgroups` (i32);
+      `subgroup_[inclusive_|exclusive_]{add,mul,min,max,and,or,xor}(x)` over the
+      active lanes (x numeric; and/or/xor integers), type of x;
+      `subgroup_broadcast(x, lane)`, `subgroup_shuffle(x, lane)`,
+      `subgroup_shuffle_xor(x, mask)`, `subgroup_shuffle_up/down(x, delta)` (the
+      second argument i32), `subgroup_broadcast_first(x)`: type of x;
+      `subgroup_ballot(c)` u64, `subgroup_any(c)`, `subgroup_all(c)` bool (c bool),
+      `subgroup_elect()` bool; `subgroup_barrier()` type None.
     """
 
     name: BuiltinName | str
@@ -454,7 +491,9 @@ class Kernel(Node):
 
     `local_size` is the hint (x, y, z) or None; `dims` (1..3) is the
     dimensionality of the launch grid the kernel expects; `simd` marks `@simd`
-    kernels (their buffer indexes are `checked`)."""
+    kernels (their buffer indexes are `checked`); `exact` asks for float
+    arithmetic exactly as written (no contraction into fused multiply-adds, no
+    reassociation: docs/spirv_lowering.md, "Float arithmetic")."""
 
     name: str
     params: list[Param]
@@ -466,6 +505,7 @@ class Kernel(Node):
     simd: bool = False
     target: Optional[str] = None  # the source's target tag (`@gpu("cuda")`: "cuda"); metadata only
     grid_size: Optional[tuple[int, int, int]] = None  # the default global size (`@simd(grid_size=...)`)
+    exact: bool = False
     traps: list[TrapSite] = field(default_factory=list)  # bounds-trap sites; then TRAP_PARAM is a param
 
     CHILD_FIELDS: ClassVar[tuple[str, ...]] = ("body",)

@@ -115,6 +115,47 @@ class BuiltinName(IREnum):
     # synchronization
     BARRIER = "barrier"
     MEM_FENCE = "mem_fence"
+    # subgroups: values (i32, no args)
+    SUBGROUP_SIZE = "subgroup_size"
+    SUBGROUP_LOCAL_ID = "subgroup_local_id"
+    SUBGROUP_ID = "subgroup_id"
+    NUM_SUBGROUPS = "num_subgroups"
+    # subgroups: reductions and scans over the active lanes
+    SUBGROUP_ADD = "subgroup_add"
+    SUBGROUP_MUL = "subgroup_mul"
+    SUBGROUP_MIN = "subgroup_min"
+    SUBGROUP_MAX = "subgroup_max"
+    SUBGROUP_AND = "subgroup_and"
+    SUBGROUP_OR = "subgroup_or"
+    SUBGROUP_XOR = "subgroup_xor"
+    SUBGROUP_INCLUSIVE_ADD = "subgroup_inclusive_add"
+    SUBGROUP_INCLUSIVE_MUL = "subgroup_inclusive_mul"
+    SUBGROUP_INCLUSIVE_MIN = "subgroup_inclusive_min"
+    SUBGROUP_INCLUSIVE_MAX = "subgroup_inclusive_max"
+    SUBGROUP_INCLUSIVE_AND = "subgroup_inclusive_and"
+    SUBGROUP_INCLUSIVE_OR = "subgroup_inclusive_or"
+    SUBGROUP_INCLUSIVE_XOR = "subgroup_inclusive_xor"
+    SUBGROUP_EXCLUSIVE_ADD = "subgroup_exclusive_add"
+    SUBGROUP_EXCLUSIVE_MUL = "subgroup_exclusive_mul"
+    SUBGROUP_EXCLUSIVE_MIN = "subgroup_exclusive_min"
+    SUBGROUP_EXCLUSIVE_MAX = "subgroup_exclusive_max"
+    SUBGROUP_EXCLUSIVE_AND = "subgroup_exclusive_and"
+    SUBGROUP_EXCLUSIVE_OR = "subgroup_exclusive_or"
+    SUBGROUP_EXCLUSIVE_XOR = "subgroup_exclusive_xor"
+    # subgroups: moving values between lanes
+    SUBGROUP_BROADCAST = "subgroup_broadcast"
+    SUBGROUP_BROADCAST_FIRST = "subgroup_broadcast_first"
+    SUBGROUP_SHUFFLE = "subgroup_shuffle"
+    SUBGROUP_SHUFFLE_XOR = "subgroup_shuffle_xor"
+    SUBGROUP_SHUFFLE_UP = "subgroup_shuffle_up"
+    SUBGROUP_SHUFFLE_DOWN = "subgroup_shuffle_down"
+    # subgroups: votes
+    SUBGROUP_BALLOT = "subgroup_ballot"
+    SUBGROUP_ANY = "subgroup_any"
+    SUBGROUP_ALL = "subgroup_all"
+    SUBGROUP_ELECT = "subgroup_elect"
+    # subgroups: synchronization
+    SUBGROUP_BARRIER = "subgroup_barrier"
 
 
 class AtomicOp(IREnum):

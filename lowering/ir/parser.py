@@ -180,12 +180,12 @@ class _Parser:
         while not self.at("{"):
             tok = self.next()
             if (tok.kind != "ident" or tok.text in seen
-                    or tok.text not in ("dims", "local_size", "simd", "target", "grid_size")):
-                raise self.error("expected a kernel attribute (dims=, local_size=, simd, target=, grid_size=) "
+                    or tok.text not in ("dims", "local_size", "simd", "exact", "target", "grid_size")):
+                raise self.error("expected a kernel attribute (dims=, local_size=, simd, exact, target=, grid_size=) "
                                  f"or '{{', found {_show(tok)}", tok)
             seen.add(tok.text)
-            if tok.text == "simd":
-                k.simd = True
+            if tok.text in ("simd", "exact"):
+                setattr(k, tok.text, True)
                 continue
             self.expect("=")
             if tok.text == "dims":
@@ -457,7 +457,7 @@ class _Parser:
         if name in ir.ID_BUILTINS:
             dim = self.integer()
             return ir.Builtin(ty, name, self.args(), dim)
-        if name not in ir.SYNC_BUILTINS:
+        if name not in ir.SYNC_BUILTINS and name not in ir.SUBGROUP_BUILTINS:
             raise self.error(f"unknown gpu builtin '{name}'", tok)
         return ir.Builtin(ty, name, self.args())
 

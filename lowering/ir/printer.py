@@ -44,6 +44,7 @@ def _function_lines(fn: Union[ir.Kernel, ir.Function]) -> list[str]:
         attrs += f" target={fn.target}" if fn.target is not None else ""
         if fn.grid_size is not None:
             attrs += " grid_size=({}, {}, {})".format(*fn.grid_size)
+        attrs += " exact" if fn.exact else ""
         head = f"kernel {fn.name}({params}){attrs} {{"
     else:
         head = f"fn {fn.name}({params}){f' -> {fn.ret}' if fn.ret is not None else ''} {{"

@@ -51,9 +51,11 @@ class BarrierProblem:
 
 def barrier_problems(module: ir.Module) -> list[BarrierProblem]:
     """Every barrier reached under varying control, in kernels and helpers."""
+    everything: list[Union[ir.Function, ir.Kernel]] = [*module.functions, *module.kernels]
+    summaries = {f.name: _Summary.of(f) for f in everything}
     helpers = {f.name: f for f in module.functions}
-    with_barrier = _helpers_reaching_barrier(helpers)
-    varying_helpers = _varying_helpers(helpers)
+    with_barrier = _closure(helpers, summaries, lambda s: s.has_barrier)
+    varying_helpers = _closure(helpers, summaries, lambda s: s.reads_varying)
     # helpers whose barrier is under control depending on their parameters: the cause
     # inside the helper, reported at a call with varying arguments
     param_causes: dict[str, Cause] = {}
@@ -62,32 +64,37 @@ def barrier_problems(module: ir.Module) -> list[BarrierProblem]:
         if found:
             param_causes[name] = found[0].cause
     problems: list[BarrierProblem] = []
-    functions: list[Union[ir.Function, ir.Kernel]] = [*module.functions, *module.kernels]
-    for fn in functions:
-        problems += _FunctionAnalysis(fn, with_barrier, varying_helpers, param_causes).run()
+    for fn in everything:
+        summary = summaries[fn.name]
+        if summary.has_barrier or summary.calls & with_barrier:  # else nothing to report
+            problems += _FunctionAnalysis(fn, with_barrier, varying_helpers, param_causes).run()
     return problems
 
 
-def _calls(fn: ir.Function) -> set[str]:
-    return {e.func for e in walk(fn.body, ir.Call)}
+@dataclass(frozen=True)
+class _Summary:
+    """What one walk over a function tells: whether it holds a barrier, whether it reads
+    a per-item id or runs an atomic, and which helpers it calls."""
+
+    has_barrier: bool
+    reads_varying: bool
+    calls: frozenset[str]
+
+    @staticmethod
+    def of(fn: Union[ir.Function, ir.Kernel]) -> "_Summary":
+        nodes = walk(fn.body, (ir.Builtin, ir.Call, ir.Atomic))
+        builtins = [n.name for n in nodes if isinstance(n, ir.Builtin)]
+        return _Summary(BuiltinName.BARRIER in builtins,
+                        any(b in VARYING_BUILTINS for b in builtins) or any(isinstance(n, ir.Atomic) for n in nodes),
+                        frozenset(n.func for n in nodes if isinstance(n, ir.Call)))
 
 
-def _helpers_reaching_barrier(helpers: dict[str, ir.Function]) -> set[str]:
-    found = {n for n, f in helpers.items()
-             if any(b.name == BuiltinName.BARRIER for b in walk(f.body, ir.Builtin))}
+def _closure(helpers: dict[str, ir.Function], summaries: dict[str, _Summary], seed) -> set[str]:
+    """The helpers whose summary satisfies `seed`, and the helpers calling them, transitively."""
+    found = {n for n in helpers if seed(summaries[n])}
     changed = True
     while changed:
-        more = {n for n, f in helpers.items() if n not in found and _calls(f) & found}
-        changed, found = bool(more), found | more
-    return found
-
-
-def _varying_helpers(helpers: dict[str, ir.Function]) -> set[str]:
-    found = {n for n, f in helpers.items()
-             if any(b.name in VARYING_BUILTINS for b in walk(f.body, ir.Builtin)) or any(walk(f.body, ir.Atomic))}
-    changed = True
-    while changed:
-        more = {n for n, f in helpers.items() if n not in found and _calls(f) & found}
+        more = {n for n in helpers if n not in found and summaries[n].calls & found}
         changed, found = bool(more), found | more
     return found
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import nodes as ir
 from ..errors import IRVerifyError
+from .verify_subgroup import subgroup_problems
 from .limits import (MAX_CALL_DEPTH, MAX_IDENTIFIER_LENGTH, PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes,
                      call_depths, private_bytes, show_bytes)
 from .visitor import Visitor
@@ -261,6 +262,8 @@ class _FunctionChecker(Visitor[None]):
         if gs is not None and not (isinstance(gs, tuple) and len(gs) == 3
                                    and all(type(n) is int and 0 < n <= U32_MAX for n in gs)):
             self.report(f"grid_size must be a tuple of 3 positive ints, not {gs!r}")
+        if type(k.exact) is not bool:
+            self.report(f"exact must be a bool, not {k.exact!r}")
 
     def check_locals(self) -> None:
         arrays = [loc for loc in self.fn.locals if isinstance(loc.type, ir.ArrayType)
@@ -520,6 +523,8 @@ class _FunctionChecker(Visitor[None]):
             self.nullary_builtin(e, None)
         elif e.name in MATH_ARITY:
             self.math_builtin(e, arg_types)
+        elif e.name in ir.SUBGROUP_BUILTINS:
+            self.subgroup_builtin(e, arg_types)
         else:
             self.report(f"unknown builtin {e.name!r}")
             return
@@ -536,6 +541,10 @@ class _FunctionChecker(Visitor[None]):
             self.report(f"builtin {e.name} takes no args, got {len(e.args)}")
         if e.type != ty:
             self.report(f"builtin {e.name} has type {ty}, not {e.type}")
+
+    def subgroup_builtin(self, e: ir.Builtin, arg_types: list[Optional[ir.ScalarType]]) -> None:
+        for problem in subgroup_problems(e, arg_types):
+            self.report(problem)
 
     def math_builtin(self, e: ir.Builtin, arg_types: list[Optional[ir.ScalarType]]) -> None:
         arity = MATH_ARITY[e.name]

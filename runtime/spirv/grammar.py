@@ -82,10 +82,12 @@ class Grammar:
         self.version = (core["major_version"], core["minor_version"])
         categories = {k["kind"]: k["category"] for k in core["operand_kinds"]}
         self.kinds = {k["kind"]: _operand_kind(k, categories) for k in core["operand_kinds"]}
-        self.instructions = {i["opname"]: self._instruction(i) for i in core["instructions"]}
+        # instruction specs are built on first lookup (a module uses a few dozen of ~900)
+        self._specs = {i["opname"]: i for i in core["instructions"]}
         for i in core["instructions"]:
             for alias in i.get("aliases", ()):
-                self.instructions.setdefault(alias, self.instructions[i["opname"]])
+                self._specs.setdefault(alias, i)
+        self.instructions: dict[str, InstructionSpec] = {}
         self.glsl = {i["opname"]: i["opcode"] for i in glsl["instructions"]}
         # Plain tables for readers of modules (runtime reflection):
         self.opcodes = {i["opname"]: i["opcode"] for i in core["instructions"]}  # no aliases
@@ -119,10 +121,14 @@ class Grammar:
         return OperandSpec(o["kind"], self.kinds[o["kind"]].category, o.get("quantifier", ""))
 
     def instruction(self, opname: str) -> InstructionSpec:
-        try:
-            return self.instructions[opname]
-        except KeyError:
-            raise GrammarError(f"unknown SPIR-V instruction {opname!r}") from None
+        found = self.instructions.get(opname)
+        if found is None:
+            spec = self._specs.get(opname)
+            if spec is None:
+                raise GrammarError(f"unknown SPIR-V instruction {opname!r}") from None
+            canonical = self.instructions.get(spec["opname"]) or self._instruction(spec)
+            found = self.instructions[opname] = self.instructions[spec["opname"]] = canonical
+        return found
 
     def opcode(self, opname: str) -> int:
         return self.instruction(opname).opcode

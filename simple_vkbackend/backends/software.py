@@ -21,7 +21,8 @@ from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manife
 
 class SoftwareBackend(Backend):
     """Runs kernels on the CPU with numpy; always available. It has no device:
-    passing one is a TypeError."""
+    passing one is a TypeError. `subgroup_size`: the lanes of its subgroups (a power
+    of two up to 128; 32 by default): pass a device's to compare with it."""
 
     name = "software"
 
@@ -29,9 +30,10 @@ class SoftwareBackend(Backend):
     def is_available(cls) -> bool:
         return True
 
-    def __init__(self, device: Any = None):
+    def __init__(self, device: Any = None, subgroup_size: int = 32):
         if device is not None:
             raise TypeError(f"the software backend runs on the CPU and takes no device (got {device!r})")
+        self.subgroup_size = subgroup_size
 
     def compile(self, module: ir.Module) -> CompiledModule:
         interfaces = {k.name: kernel_interface(module, k) for k in module.kernels}
@@ -44,7 +46,7 @@ class SoftwareBackend(Backend):
         interface = compiled.interface(kernel)
         local = local_size or choose_local_size(interface, global_size, limits=None)
         try:
-            run_kernel(compiled.module, kernel, args, global_size, local)
+            run_kernel(compiled.module, kernel, args, global_size, local, self.subgroup_size)
         except SoftwareError as err:
             raise SoftwareRunError(f"kernel {kernel} failed on the software backend: {err}") from err
         except MemoryError:

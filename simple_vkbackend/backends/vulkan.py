@@ -3,6 +3,7 @@ before anything runs, and launches through the JIT-compiled host glue."""
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
 
@@ -10,9 +11,9 @@ import numpy as np
 
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import KernelInterface, Target, required_features
+from simple_vkbackend.lowering.quirks import quirks_for
 
 from ..errors import BackendUnavailableError, MissingFeatureError
-from ..hostgen.glue import emit_glue, glue_function_name
 from ..vulkan.feature_check import describe_missing, missing_features
 from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
 
@@ -24,7 +25,8 @@ class VulkanBackend(Backend):
     """Runs kernels on a Vulkan device.
 
     `device`: a simple_vkbackend.Device, an index, part of a device name, or None
-    (SIMPLE_VK_DEVICE, else the first device). `features`: the feature set to compile
+    (the process's default device, shared: SIMPLE_VK_DEVICE, else the first device).
+    `features`: the feature set to compile
     and check against instead of the device's enabled features (to target a lesser
     device, and in tests)."""
 
@@ -47,8 +49,10 @@ class VulkanBackend(Backend):
         reason = self.unavailable_reason()
         if reason:
             raise BackendUnavailableError(f"the vulkan backend cannot run here: {reason}")
-        from ..vulkan.objects import Device
-        self.owns_device = not isinstance(device, Device)
+        from ..vulkan.objects import Device, default_device
+        self.owns_device = device is not None and not isinstance(device, Device)
+        if device is None:
+            device = default_device()
         self.device: Device = device if isinstance(device, Device) else Device(device)
         self.features = frozenset(self.device.enabled_features if features is None else features)
         self._libraries: "weakref.WeakSet" = weakref.WeakSet()
@@ -56,18 +60,29 @@ class VulkanBackend(Backend):
     # --------------------------------------------------------------- compile
 
     def target_for(self, module: ir.Module, kernel: ir.Kernel) -> Target:
-        """Native f32 atomic add for a kernel that uses it where the features cover
-        every memory it uses it on; the portable target (compare-exchange loops)
-        otherwise."""
-        shared = self.device.runtime_device.limits.max_compute_shared_memory_size
-        native, portable = Target(float_atomic_add=True, max_shared_memory=shared), Target(max_shared_memory=shared)
+        """The device's driver workarounds (lowering/quirks.py); native f32 atomic add
+        for a kernel that uses it where the features cover every memory it uses it
+        on, compare-exchange loops otherwise."""
+        portable = self.device_target()
+        native = dataclasses.replace(portable, float_atomic_add=True)
         needs = set(required_features(module, kernel, native))
         if needs != set(required_features(module, kernel, portable)) and needs <= self.features:
             return native
         return portable
 
+    def device_target(self) -> Target:
+        """The portable target with this device's driver workarounds and shared memory size."""
+        info = self.device.info
+        shared = self.device.runtime_device.limits.max_compute_shared_memory_size
+        return Target(quirks=quirks_for(info.driver_id, info.driver_info), driver=info.driver_id,
+                      max_shared_memory=shared)
+
     def compile(self, module: ir.Module) -> CompiledModule:
-        return compile_for_vulkan(module, self.target_for)
+        return compile_for_vulkan(module, self.target_for, self.device_target())
+
+    def cache_tag(self) -> str:
+        """What, beside the source, decides this backend's output (the on-disk cache key)."""
+        return "features=" + ",".join(sorted(self.features))
 
     # --------------------------------------------------------------- run
 
@@ -81,7 +96,9 @@ class VulkanBackend(Backend):
         if compiled.runtime_state is None:
             from ..vulkan import table as rt
             from ..hostgen.jit import GlueLibrary
-            compiled.runtime_state = GlueLibrary(compiled.host_glue, compiled.interfaces, rt.table())
+            from ..module_cache import glue_object_cache
+            compiled.runtime_state = GlueLibrary(compiled.host_glue, compiled.interfaces, rt.table(),
+                                                 object_cache=glue_object_cache)
             weakref.finalize(compiled, compiled.runtime_state.close)
         self._libraries.add(compiled.runtime_state)
         return compiled.runtime_state
@@ -108,18 +125,23 @@ class VulkanBackend(Backend):
 
 
 def compile_for_vulkan(module: ir.Module,
-                       target_for: Callable[[ir.Module, ir.Kernel], Target] = lambda m, k: Target()
-                       ) -> CompiledModule:
+                       target_for: Optional[Callable[[ir.Module, ir.Kernel], Target]] = None,
+                       target: Target = Target()) -> CompiledModule:  # noqa: B008 - frozen
     """SPIR-V, interfaces, manifest and host glue for every kernel; needs no device
-    (the default target is portable: no optional features beyond the types used)."""
+    (the default target is portable: no optional features beyond the types used,
+    every driver workaround). `target` is the one the manifest records (its driver
+    and quirks); `target_for` may refine it per kernel."""
     from simple_vkbackend.lowering.lower import lower_kernel
-    lowered = [lower_kernel(module, k.name, target_for(module, k)) for k in module.kernels]
+
+    from ..hostgen.glue import emit_glue
+    choose = target_for or (lambda m, k: target)
+    lowered = [lower_kernel(module, k.name, choose(module, k)) for k in module.kernels]
     interfaces = {k.name: k.interface for k in lowered}
     host_glue = emit_glue(module.name, [(k.interface, k.spirv) for k in lowered])
     return CompiledModule(
         backend=VulkanBackend.name, module=module, interfaces=interfaces,
-        spirv={k.name: k.spirv for k in lowered}, host_glue=host_glue, target=Target(),
-        manifest=vulkan_manifest(module.name, interfaces, Target()))
+        spirv={k.name: k.spirv for k in lowered}, host_glue=host_glue, target=target,
+        manifest=vulkan_manifest(module.name, interfaces, target))
 
 
 def glue_arguments(interface: KernelInterface, args: Mapping[str, Any]) -> list:
@@ -141,6 +163,7 @@ def glue_arguments(interface: KernelInterface, args: Mapping[str, Any]) -> list:
 
 
 def vulkan_manifest(module_name: str, interfaces: Mapping[str, KernelInterface], target: Target) -> dict:
+    from ..hostgen.glue import glue_function_name
     kernels = [kernel_manifest(iface, spirv_file=f"{name}.spv", glue_function=glue_function_name(name))
                for name, iface in interfaces.items()]
     return module_manifest(module_name, VulkanBackend.name, kernels, target=target,

@@ -2,8 +2,9 @@
 
 SPEC is a number (for scalars; `true`/`false` for bool), a path to a `.npy` file,
 or `zeros:N[:dtype]`, `arange:N[:dtype]`, `rand:N[:dtype]` (N elements; dtype
-defaults to the parameter's element type; `rand` draws floats uniformly from
-[0, 1) and integers from [0, 100), from a fixed seed).
+defaults to the parameter's element type, given as a kernel type name (f32, u32,
+i64, ...) or a numpy name; `rand` draws floats uniformly from [0, 1) and integers
+from [0, 100), from a seed: `--seed`, default 0).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from simple_vkbackend.lowering.interface import ParamSlot
 
-from ..arguments import dtype_of
+from ..arguments import DTYPES, dtype_of
 
 GENERATORS = ("zeros", "arange", "rand")
 RAND_SEED = 0
@@ -31,12 +32,12 @@ def split_assignment(text: str) -> tuple[str, str]:
     return name.strip(), spec.strip()
 
 
-def parse_spec(param: ParamSlot, spec: str) -> Any:
+def parse_spec(param: ParamSlot, spec: str, seed: int = RAND_SEED) -> Any:
     if param.kind == "scalar":
         return parse_scalar(param, spec)
     kind = spec.split(":", 1)[0]
     if kind in GENERATORS:
-        return generate(param, spec)
+        return generate(param, spec, seed)
     if spec.endswith(".npy"):
         return load_npy(param, spec)
     raise SpecError(f"buffer {param.name}: expected a .npy path or zeros:N, arange:N, rand:N, got {spec!r}")
@@ -57,7 +58,14 @@ def parse_scalar(param: ParamSlot, spec: str) -> Any:
         raise SpecError(f"scalar {param.name}: {spec!r} is not a {param.type}") from None
 
 
-def generate(param: ParamSlot, spec: str) -> np.ndarray:
+def parse_dtype(name: str) -> np.dtype:
+    """A kernel type name (f32, u32, bool, ...) or anything numpy takes (float32, <f4)."""
+    if name in DTYPES:
+        return DTYPES[name]
+    return np.dtype(name)
+
+
+def generate(param: ParamSlot, spec: str, seed: int = RAND_SEED) -> np.ndarray:
     parts = spec.split(":")
     if len(parts) not in (2, 3):
         raise SpecError(f"buffer {param.name}: expected {parts[0]}:N[:dtype], got {spec!r}")
@@ -66,14 +74,14 @@ def generate(param: ParamSlot, spec: str) -> np.ndarray:
     except ValueError:
         raise SpecError(f"buffer {param.name}: {parts[1]!r} is not an element count") from None
     try:
-        dtype = dtype_of(param.type) if len(parts) == 2 else np.dtype(parts[2])
+        dtype = dtype_of(param.type) if len(parts) == 2 else parse_dtype(parts[2])
     except TypeError:
         raise SpecError(f"buffer {param.name}: unknown dtype {parts[2]!r}") from None
     if parts[0] == "zeros":
         return np.zeros(n, dtype)
     if parts[0] == "arange":
         return np.arange(n).astype(dtype)
-    rng = np.random.default_rng(RAND_SEED)
+    rng = np.random.default_rng(seed)
     if dtype.kind == "f":
         return rng.random(n).astype(dtype)
     return rng.integers(0, 100, n).astype(dtype)

@@ -14,21 +14,29 @@ from simple_vkbackend.lowering import ir
 from .parser import EXIT_OK, UsageError
 
 
-def load(path: str, options=None, args: Optional[argparse.Namespace] = None) -> ir.Module:
-    """The IR of the file at `path`; `args` gives the options `--bounds`."""
+def load(path: str, options=None, args: Optional[argparse.Namespace] = None, exact: bool = False) -> ir.Module:
+    """The IR of the file at `path`; `args` gives the options `--bounds`; with
+    `exact`, every kernel is marked exact (--exact)."""
+    from ..api import exact_module
     from ..frontend import CompileOptions, compile_file
     if not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
     bounds = getattr(args, "bounds", None)
     if options is None and bounds is not None:
         options = CompileOptions(bounds=bounds)
-    return compile_file(path, options)
+    module = compile_file(path, options)
+    return exact_module(module) if exact else module
 
 
-def compile_vulkan(module: ir.Module):
-    """Compile for the default device when there is one (its target), else for the
-    portable target with a note: building needs no device."""
+def compile_vulkan(module: ir.Module, driver: Optional[str] = None):
+    """Compile for the driver named (its workarounds, no device needed), else for
+    the default device when there is one (its target), else for the portable target
+    (every driver workaround) with a note: building needs no device."""
     from ..backends.vulkan import VulkanBackend, compile_for_vulkan
+    if driver is not None:
+        from simple_vkbackend.lowering.interface import Target
+        from simple_vkbackend.lowering.quirks import quirks_for
+        return compile_for_vulkan(module, target=Target(quirks=quirks_for(driver), driver=driver))
     if VulkanBackend.is_available():
         backend = VulkanBackend()
         try:
@@ -42,7 +50,7 @@ def compile_vulkan(module: ir.Module):
 
 def build(args: argparse.Namespace) -> int:
     from simple_vkbackend.runtime.spirv.tools import disassemble
-    compiled = compile_vulkan(load(args.file, args=args))
+    compiled = compile_vulkan(load(args.file, args=args, exact=args.exact), args.driver)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, code in compiled.spirv.items():
@@ -104,14 +112,14 @@ def only_kernel(module: ir.Module, name: str) -> ir.Module:
 
 
 def emit(args: argparse.Namespace) -> int:
-    module = load(args.file, args=args)
+    module = load(args.file, args=args, exact=args.exact)
     if args.kernel:
         module = only_kernel(module, args.kernel)
     if args.emit == "ir":
         from simple_vkbackend.lowering.ir.text import print_module
         sys.stdout.write(print_module(module))
         return EXIT_OK
-    compiled = compile_vulkan(module)
+    compiled = compile_vulkan(module, args.driver)
     if args.emit == "llvm":
         sys.stdout.write(compiled.host_glue)
         return EXIT_OK
@@ -124,16 +132,24 @@ def emit(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..api import compile_ir
+    from ..api import compile_parsed
     from .argspec import SpecError, parse_spec, split_assignment, summary
     from ..sizes import as_size3
     from ..traps import user_view
     if args.device is not None and args.backend == "software":
         raise UsageError("--device chooses a Vulkan device; the software backend has none")
-    module = load(args.file, args=args)
+    if args.repeat < 1:
+        raise UsageError(f"--repeat needs at least 1 launch, got {args.repeat}")
+    module = load(args.file, args=args, exact=args.exact)
+    if args.kernel is None:
+        if len(module.kernels) != 1:
+            raise UsageError(f"{args.file} has {len(module.kernels)} kernels "
+                             f"({', '.join(k.name for k in module.kernels) or 'none'}): pass --kernel NAME")
+        args.kernel = module.kernels[0].name
     if args.kernel not in {k.name for k in module.kernels}:
         only_kernel(module, args.kernel)  # raises the usage error naming the kernels
-    compiled = compile_ir(module, args.backend, device=args.device)
+    compiled = compile_parsed(module, Path(args.file).read_bytes(), args.file, args.backend, device=args.device,
+                              bounds=getattr(args, "bounds", None), exact=args.exact)
     with compiled:
         interface = user_view(compiled.compiled.interface(args.kernel))
         params = {p.name: p for p in interface.params}
@@ -144,16 +160,20 @@ def run(args: argparse.Namespace) -> int:
                 if name not in params:
                     raise UsageError(f"kernel {args.kernel} has no parameter {name!r} "
                                      f"(parameters: {', '.join(params)})")
-                values[name] = parse_spec(params[name], spec)
+                values[name] = parse_spec(params[name], spec, args.seed)
             if not args.global_size and interface.dims > 1 and interface.grid_size is None:
                 raise UsageError(f"kernel {args.kernel} is {interface.dims}-D: pass "
                                  f"--global {','.join('XYZ'[:interface.dims])}")
             global_size = as_size3(parse_sizes(args.global_size), "--global") if args.global_size else None
             local_size = as_size3(parse_sizes(args.local_size), "--local") if args.local_size else None
+            inputs = {n: v.copy() if isinstance(v, np.ndarray) else v for n, v in values.items()}
             compiled[args.kernel](**values, global_size=global_size, local_size=local_size)
         except (SpecError, TypeError, ValueError) as err:
             raise UsageError(str(err)) from None
         report(args, interface, values, summary)
+        if args.time:
+            from .timing import time_kernel
+            print(time_kernel(compiled, args.kernel, inputs, global_size, local_size, args.repeat))
     return EXIT_OK
 
 

@@ -17,6 +17,22 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+EXACT_HELP = ("float arithmetic exactly as written in every kernel (no fused multiply-add "
+              "contraction, no reassociation)")
+
+
+DRIVER_HELP = ("generate for this Vulkan driver id (e.g. NVIDIA_PROPRIETARY, MESA_LLVMPIPE): only its "
+               "workarounds; default: the device's, or every workaround without a device")
+
+
+def driver_id(text: str) -> str:
+    """A VkDriverId name, with or without its VK_DRIVER_ID_ prefix, upper case."""
+    name = text.strip().upper().removeprefix("VK_DRIVER_ID_")
+    if not name.replace("_", "").isalnum():
+        raise argparse.ArgumentTypeError(f"not a driver id: {text!r}")
+    return name
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="simple-vk", description="Compile and run Simple GPU kernels on Vulkan.")
     p.add_argument("--version", action="version", version=f"simple-vk {__version__}")
@@ -26,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("file")
     b.add_argument("--backend", default="vulkan", choices=["vulkan"])
     b.add_argument("-o", "--output", required=True, help="output folder (created if missing)")
+    b.add_argument("--exact", action="store_true", help=EXACT_HELP)
+    b.add_argument("--driver", metavar="DRIVER_ID", type=driver_id, help=DRIVER_HELP)
     b.add_argument("--object", action="store_true",
                    help="also compile the host glue to MODULE.o for this machine, with MODULE.h "
                         "(link with librt_vk.so: simple-vk native build)")
@@ -43,16 +61,24 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("file")
     e.add_argument("--emit", required=True, choices=["ir", "spirv-asm", "llvm"])
     e.add_argument("--kernel", help="only this kernel")
+    e.add_argument("--exact", action="store_true", help=EXACT_HELP)
+    e.add_argument("--driver", metavar="DRIVER_ID", type=driver_id, help=DRIVER_HELP)
 
     r = sub.add_parser("run", help="run one kernel and summarise the buffers it writes")
     r.add_argument("file")
-    r.add_argument("--kernel", required=True)
+    r.add_argument("--kernel", help="the kernel to run (optional when the file has one)")
     r.add_argument("--arg", action="append", default=[], metavar="NAME=SPEC",
-                   help="a number, a .npy file, or zeros:N[:dtype], arange:N[:dtype], rand:N[:dtype]")
+                   help="a number, a .npy file, or zeros:N[:dtype], arange:N[:dtype], rand:N[:dtype] "
+                        "(dtype: f32, u32, i64, ... or a numpy name)")
+    r.add_argument("--seed", type=int, default=0, help="seed of rand: arguments (default 0)")
+    r.add_argument("--time", action="store_true",
+                   help="also time the kernel: GPU and wall time per launch over --repeat launches")
+    r.add_argument("--repeat", type=int, default=10, metavar="N", help="launches timed by --time (default 10)")
     r.add_argument("--global", dest="global_size", metavar="N[,M[,L]]")
     r.add_argument("--local", dest="local_size", metavar="N[,M[,L]]")
     r.add_argument("--backend", default="auto", choices=["vulkan", "software", "auto"])
     r.add_argument("--device", help="device index or part of its name (vulkan)")
+    r.add_argument("--exact", action="store_true", help=EXACT_HELP)
     r.add_argument("--save", metavar="DIR", help="write each written buffer as DIR/NAME.npy")
     for sp in (b, e, r):
         sp.add_argument("--bounds", choices=["trap", "off"], default=None,

@@ -50,6 +50,7 @@ def _id_aliases() -> dict[str, tuple[str, Optional[int]]]:
 
 ID_ALIASES = _id_aliases()
 
-GPU_NAMESPACE = frozenset({*ir.ID_BUILTINS, *ir.SYNC_BUILTINS, *GPU_SYNC_ALIASES, *ATOMICS, "shared_memory"})
+GPU_NAMESPACE = frozenset({*ir.ID_BUILTINS, *ir.SYNC_BUILTINS, *GPU_SYNC_ALIASES, *ATOMICS, "shared_memory",
+                           *ir.SUBGROUP_BUILTINS})
 # every bare builtin name (for "did you mean")
 BARE_BUILTINS = frozenset({*ID_ALIASES, *SYNC_ALIASES, *ATOMIC_ALIASES, *SHARED_MEMORY_NAMES})

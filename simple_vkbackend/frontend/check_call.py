@@ -202,6 +202,8 @@ class CallChecker:
             return self.sync_builtin(GPU_SYNC_ALIASES.get(name, name), f"gpu.{name}", node, allow_void)
         if name in ATOMICS:
             return self.atomic(ATOMICS[name], name, node)
+        if name in ir.SUBGROUP_BUILTINS:
+            return self.subgroup(name, node, hint, allow_void)
         if name == "shared_memory":
             self.exprs.error("`gpu.shared_memory` needs an element type", node.span,
                        "write `val tile = gpu.shared_memory<f32>(256)`")
@@ -209,6 +211,46 @@ class CallChecker:
         span = node.func.name_span if isinstance(node.func, ast.Attribute) else node.func.span
         self.exprs.error(f"unknown GPU builtin `gpu.{name}`", span, suggest(name, GPU_NAMESPACE))
         return None
+
+    def subgroup(self, name: str, node: ast.Call, hint, allow_void: bool) -> Value:
+        """`gpu.subgroup_*(...)` (docs/language.md, "Subgroups"; signatures in ir.Builtin)."""
+        spelling = f"gpu.{name}"
+        if name == "subgroup_barrier":
+            return self.sync_builtin(name, spelling, node, allow_void)
+        if name in ir.SUBGROUP_VALUES or name == "subgroup_elect":
+            if not self.arity(spelling, node, 0):
+                return None
+            return ir.Builtin(BOOL if name == "subgroup_elect" else I32, name, [])
+        takes_lane = name in ir.SUBGROUP_MOVES and name != "subgroup_broadcast_first"
+        if not self.arity(spelling, node, 2 if takes_lane else 1):
+            return None
+        if name in ir.SUBGROUP_VOTES:
+            cond = self.exprs.expect_type(node.args[0], BOOL, f" for `{spelling}`")
+            return None if cond is None else ir.Builtin(ir.U64 if name == "subgroup_ballot" else BOOL, name, [cond])
+        v = self.exprs.expr(node.args[0], hint if hint is not None and not hint.is_bool else None)
+        if v is None:
+            return None
+        t = self.math_type("min", [v], hint)
+        x = self.exprs.coerce(v, t, node.args[0], f" for `{spelling}`")
+        if x is None:
+            return None
+        bitwise = name in ir.SUBGROUP_ARITHMETIC and ir.subgroup_arithmetic(name)[1] in ir.SUBGROUP_BITWISE_OPS
+        if t.is_bool or (bitwise and not t.is_int):
+            self.exprs.error(f"`{spelling}` needs {'integers' if bitwise else 'numbers'}, found `{t}`",
+                             node.args[0].span)
+            return None
+        args = [x]
+        if name == "subgroup_broadcast":
+            lane_index = self.exprs.constant_int(node.args[1], "the lane of `gpu.subgroup_broadcast`")
+            if lane_index is None:
+                return None
+            args.append(ir.Const(I32, lane_index))
+        elif takes_lane:
+            lane = self.exprs.expect_type(node.args[1], I32, f" for `{spelling}`")
+            if lane is None:
+                return None
+            args.append(lane)
+        return ir.Builtin(t, name, args)
 
     def id_builtin(self, name: str, dim: Optional[int], node: ast.Call) -> Value:
         if dim is not None:

@@ -43,6 +43,7 @@ class KernelAttrs:
     target_string: bool = False  # tagged `@gpu("...")`: bare buffers are read-only
     bounds: str = "return"  # the @simd out-of-range policy
     grid_size: Optional[tuple[int, int, int]] = None  # @simd(grid_size=...): the default global size
+    exact: bool = False  # @exact: float arithmetic exactly as written
 
 
 IRFunction = Union[ir.Kernel, ir.Function]  # (named here: the field `ir` hides the module in the class)
@@ -173,7 +174,8 @@ class ModuleChecker:
                 return None
             for a in f.attrs:
                 if a.name in KERNEL_MODIFIERS:
-                    self.error(f"`@{a.name}` applies to kernels only", a.span, "mark the kernel `@simd`")
+                    self.error(f"`@{a.name}` applies to kernels only", a.span,
+                               "mark the kernel `@gpu`" if a.name == "exact" else "mark the kernel `@simd`")
                 else:
                     self.unknown_attr(a)
             return None
@@ -189,7 +191,11 @@ class ModuleChecker:
             for arg in a.args:
                 self.attr_arg(a.name, arg, result)
         for a in f.attrs:
-            if a.name in KERNEL_MODIFIERS:
+            if a.name == "exact":
+                if a.args:
+                    self.error("`@exact` takes no arguments", a.span)
+                result.exact = True
+            elif a.name in KERNEL_MODIFIERS:
                 self.bounds_attr(a, result)
         return result
 
@@ -379,7 +385,7 @@ class ModuleChecker:
             params = [p for p in sig.params if sites or p.name != ir.TRAP_PARAM]
             node = ir.Kernel(f.name, params, body, fc.locals, fc.shared, attrs.local_size,
                              dims=1, simd=attrs.simd, target=attrs.target, grid_size=attrs.grid_size,
-                             traps=sites)
+                             traps=sites, exact=attrs.exact)
         return CheckedFn(f, node, fc.calls, fc.max_dim, attrs, fc.spans)
 
     def check_recursion(self, checked: list[CheckedFn]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 # `@NAME` / `#[NAME]` that make a function a kernel; `kernel fn` is the marker `kernel fn`.
 KERNEL_MARKERS = frozenset({"gpu", "simd", "gpu_kernel", "vulkan_kernel", "kernel fn"})
 # Attributes that modify a kernel but do not make one.
-KERNEL_MODIFIERS = frozenset({"bounds"})
+KERNEL_MODIFIERS = frozenset({"bounds", "exact"})
 
 # Leading words of host items: a file with one of them at module level (or a
 # `fn main`) is a program, whose host items are skipped by indentation block.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import threading
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Callable, Mapping, Optional, Protocol, Sequence
 
 import llvmlite.binding as llvm
 
@@ -43,6 +43,10 @@ def _target_machine() -> llvm.TargetMachine:
     return llvm.Target.from_default_triple().create_target_machine(opt=2)
 
 
+def _target_name(machine: llvm.TargetMachine) -> str:
+    return f"{machine.triple}/{llvm.get_host_cpu_name()}/{llvm.get_host_cpu_features().flatten()}"
+
+
 def launch_ctypes(interface: KernelInterface) -> Callable[[int], Callable[..., int]]:
     """The ctypes prototype of `@"simple_<kernel>.local"` (called with its address)."""
     args: list = [ctypes.c_uint64]
@@ -54,11 +58,17 @@ def launch_ctypes(interface: KernelInterface) -> Callable[[int], Callable[..., i
     return ctypes.CFUNCTYPE(ctypes.c_int32, *args, *[ctypes.c_uint32] * 6)
 
 
+ObjectCache = Callable[[str, str], Optional[tuple[Callable, Callable]]]
+
+
 class GlueLibrary:
-    """The JIT-compiled host glue of one module."""
+    """The JIT-compiled host glue of one module.
+
+    `object_cache(ir_text, target)`: llvmlite's (notify, getbuffer) pair that keeps the
+    machine code, or None; the target string names the host triple, CPU and features."""
 
     def __init__(self, ir_text: str, interfaces: Mapping[str, KernelInterface],
-                 table: Mapping[str, TableEntry]):
+                 table: Mapping[str, TableEntry], object_cache: Optional[ObjectCache] = None):
         machine = _target_machine()
         module = llvm.parse_assembly(ir_text)
         module.triple = machine.triple
@@ -68,6 +78,9 @@ class GlueLibrary:
             for name, entry in table.items():
                 llvm.add_symbol(name, entry.address)
             self._engine = llvm.create_mcjit_compiler(module, machine)
+            hooks = object_cache(ir_text, _target_name(machine)) if object_cache else None
+            if hooks is not None:
+                self._engine.set_object_cache(*hooks)
             self._engine.finalize_object()
         self._lock = threading.Lock()
         self._launch = {name: launch_ctypes(iface)(self._address(glue_local_function_name(name)))

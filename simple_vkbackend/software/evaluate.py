@@ -21,6 +21,7 @@ from .errors import SoftwareExecutionError
 from .frame import Frame, KernelContext
 from .lanes import Lanes
 from .memory import Place
+from .subgroups import subgroup_builtin
 from .values import dtype_of, uniform
 
 _LANE_IDS = ("global_id", "local_id", "group_id")
@@ -113,7 +114,23 @@ class Eval(Visitor[Optional[np.ndarray]]):
             return None  # lanes run in lockstep: every earlier write is already visible
         if e.name in ir.MATH_BUILTINS:
             return ops.math(e.name, self.type_of(e.args[0]), [self.eval(a) for a in e.args])
+        if e.name in ir.SUBGROUP_BUILTINS:
+            return self.subgroup(e, [self.eval(a) for a in e.args])
         raise self.run.error(f"unknown builtin '{e.name}'")
+
+    def subgroup(self, e: ir.Builtin, args: list[np.ndarray]) -> Optional[np.ndarray]:
+        """A subgroup builtin over the lanes still alive (a lane that ended in an
+        argument, at a checked index, no longer takes part, as on a GPU)."""
+        lanes = self.kernel_lanes()
+        if self.alive is None:
+            return subgroup_builtin(e.name, self.run.geometry, lanes, args, self.run.error)
+        alive = self.alive
+        value = subgroup_builtin(e.name, self.run.geometry, lanes[alive], [a[alive] for a in args], self.run.error)
+        if value is None:
+            return None
+        full = np.zeros(self.lanes.count, dtype=value.dtype)
+        full[alive] = value
+        return full
 
     # ----------------------------------------------------------------- operators
 

@@ -20,6 +20,7 @@ Size3 = tuple[int, int, int]
 class Geometry:
     global_size: Size3
     local_size: Size3
+    subgroup_size: int = 32  # lanes per subgroup (software/subgroups.py)
     _ids: dict = field(default_factory=dict, repr=False)
 
     @property

@@ -12,13 +12,15 @@ from simple_vkbackend.lowering.ir.walk import buffer_usage
 from .errors import SoftwareArgumentError
 from .geometry import Geometry
 from .interp import KernelRun
+from .subgroups import DEFAULT_SUBGROUP_SIZE
 from .values import dtype_of, scalar_value
 
 _I32_MAX = 2**31 - 1
 
 
 def run_kernel(module: ir.Module, kernel: str, args: Mapping[str, object],
-               global_size: Sequence[int], local_size: Sequence[int]) -> None:
+               global_size: Sequence[int], local_size: Sequence[int],
+               subgroup_size: int = DEFAULT_SUBGROUP_SIZE) -> None:
     """Run `kernel` of `module` over `global_size` work items in groups of
     `local_size` ((x, y, z); missing trailing dimensions are 1).
 
@@ -27,10 +29,13 @@ def run_kernel(module: ir.Module, kernel: str, args: Mapping[str, object],
     scalar is a Python or numpy number of a kind that fits the parameter type.
     Raises SoftwareArgumentError for bad arguments and SoftwareExecutionError
     when the kernel fails (for example an unchecked out-of-bounds index).
+    `subgroup_size`: the lanes of a subgroup (a power of two, 1..128; subgroups.py).
     """
+    if subgroup_size not in (1, 2, 4, 8, 16, 32, 64, 128):
+        raise SoftwareArgumentError(f"subgroup_size must be a power of two from 1 to 128, not {subgroup_size!r}")
     k = _find_kernel(module, kernel)
     geometry = Geometry(_size3(k, "global_size", global_size, 0),
-                        _size3(k, "local_size", local_size, 1))
+                        _size3(k, "local_size", local_size, 1), subgroup_size)
     for d in range(3):
         if geometry.num_groups[d] * geometry.local_size[d] > _I32_MAX:
             raise SoftwareArgumentError(

@@ -3,7 +3,7 @@ place that reads the runtime's device descriptions (simple_vkbackend.runtime).""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,9 @@ class DeviceInfo:
     enabled_features: frozenset[str]
     limits: tuple[int, ...]  # maxComputeWorkGroupSize x, y, z; ...Invocations; ...Count x, y, z
     extra: tuple[tuple[str, str], ...] = ()  # more (label, value) pairs for `simple-vk devices`
+    driver_id: Optional[str] = None  # "MESA_LLVMPIPE", "NVIDIA_PROPRIETARY", ...; None: unknown
+    driver_info: str = ""
+    subgroup_size: int = 0
 
 
 def _describe(info, features: frozenset[str]) -> DeviceInfo:
@@ -24,10 +27,13 @@ def _describe(info, features: frozenset[str]) -> DeviceInfo:
         ("maxComputeSharedMemorySize", f"{lim.max_compute_shared_memory_size} bytes"),
         ("maxPushConstantsSize", f"{lim.max_push_constants_size} bytes"),
         ("subgroupSize", str(lim.subgroup_size)),
+        ("driver", f"{info.driver_id or 'unknown'} ({info.driver_info})" if info.driver_info
+         else info.driver_id or "unknown"),
     )
     return DeviceInfo(info.index, info.name, info.type, frozenset(features),
                       (*lim.max_compute_work_group_size, lim.max_compute_work_group_invocations,
-                       *lim.max_compute_work_group_count), extra)
+                       *lim.max_compute_work_group_count), extra,
+                      info.driver_id, info.driver_info, lim.subgroup_size)
 
 
 def list_device_infos() -> list[DeviceInfo]:

@@ -19,6 +19,13 @@ FEATURE_USES = {
     "storagePushConstant8": "8-bit scalar parameters",
     "shaderBufferFloat32AtomicAdd": "f32 atomic add on a buffer",
     "shaderSharedFloat32AtomicAdd": "f32 atomic add on a shared array",
+    "shaderSubgroupExtendedTypes": "subgroup operations on 8-, 16- or 64-bit integers or f16",
+    "subgroupBasic": "subgroup ids, elect or barrier (GroupNonUniform)",
+    "subgroupVote": "subgroup_any/subgroup_all (GroupNonUniformVote)",
+    "subgroupArithmetic": "subgroup reductions or scans (GroupNonUniformArithmetic)",
+    "subgroupBallot": "subgroup_ballot/subgroup_broadcast (GroupNonUniformBallot)",
+    "subgroupShuffle": "subgroup_shuffle/subgroup_shuffle_xor (GroupNonUniformShuffle)",
+    "subgroupShuffleRelative": "subgroup_shuffle_up/subgroup_shuffle_down (GroupNonUniformShuffleRelative)",
 }
 
 

@@ -4,59 +4,62 @@ does the work and the lifetime bookkeeping; these add numpy types, the kernel's
 interface (argument binding, local-size policy, feature check) and `VulkanError`s."""
 from __future__ import annotations
 
+import contextlib
 import functools
-import math
-import weakref
-from typing import Any, Callable, Optional, Sequence, TypeVar, Union
+import os
+import struct
+import threading
+from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from simple_vkbackend import runtime
 from simple_vkbackend.lowering.interface import KernelInterface
 from simple_vkbackend.runtime import ffi
-from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS, Status
+from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS
 
 from .. import traps
-from ..arguments import check_scalar, dtype_of, signature
+from ..arguments import bind_arguments, dtype_of, signature
 from ..dtypes import numeric_dtype
-from ..errors import BackendUnavailableError, MissingFeatureError, VulkanError
+from ..errors import BackendUnavailableError, MissingFeatureError
 from ..sizes import Size3, SizeArg, as_size3, check_launch, choose_local_size
+from .device_array import Buffer
 from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
 from .feature_check import describe_missing, missing_features
+from .objects_base import Resident, runtime_call
 
-T = TypeVar("T")
+__all__ = ["Buffer", "Device", "Kernel", "default_device"]
 
-
-def runtime_call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """fn(*args) on a runtime object; its failure becomes a VulkanError saying `what`."""
-    try:
-        return fn(*args, **kwargs)
-    except runtime.RuntimeFailure as exc:
-        raise VulkanError(int(exc.code), f"{what}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - as the rt_vk_* table reports it: never a traceback
-        raise VulkanError(int(Status.EXECUTION_FAILED), f"{what}: internal error: {exc!r}") from None
+_default_lock = threading.Lock()
+_default: Optional["Device"] = None
 
 
-class Resident:
-    """The lifetime of a wrapper: `release` runs once, on free()/close(), on leaving a
-    `with` block, or when the wrapper is garbage collected."""
+class GpuTimer:
+    """What `Device.timer()` yields: `ms` is set when the block is left."""
 
-    def _hold(self, release: Callable[[], Any]) -> None:
-        self._finalizer = weakref.finalize(self, release)
+    ms: Optional[float] = None
 
-    @property
-    def closed(self) -> bool:
-        return not self._finalizer.alive
+    def __repr__(self) -> str:
+        return f"<GpuTimer {'running' if self.ms is None else f'{self.ms:.4f} ms'}>"
 
-    def free(self) -> None:
-        """Release what the object holds on the device; idempotent."""
-        self._finalizer()
 
-    def __enter__(self):
-        return self
+def default_device() -> "Device":
+    """The process's default device (SIMPLE_VK_DEVICE, else the best one), made on
+    first use and shared by every module compiled without an explicit device."""
+    global _default
+    with _default_lock:
+        if _default is None or _default.closed:
+            _default = Device()
+        return _default
 
-    def __exit__(self, *exc: Any) -> None:
-        self.free()
+
+def _forget_default_in_child() -> None:
+    global _default
+    _default = None     # a forked child must not use its parent's device
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_default_in_child)
 
 
 def _free_device(handle: int) -> None:
@@ -100,6 +103,18 @@ class Device(Resident):
         maxComputeWorkGroupCount x, y, z (what the local-size policy uses)."""
         return self._limits
 
+    @contextlib.contextmanager
+    def timer(self) -> Iterator["GpuTimer"]:
+        """`with device.timer() as t: ...` then `t.ms`: the GPU time from entering to
+        leaving the block (timestamps submitted at both ends; leaving waits)."""
+        interval = runtime_call("cannot start a GPU timer", self.runtime_device.interval)
+        timer = GpuTimer()
+        runtime_call("cannot start a GPU timer", interval.start)
+        try:
+            yield timer
+        finally:
+            timer.ms = runtime_call("GPU timer failed", interval.stop)
+
     def sync(self) -> None:
         """Wait until the device has finished all submitted work."""
         runtime_call("device sync failed", self.runtime_device.sync)
@@ -127,65 +142,8 @@ class Device(Resident):
         return Buffer(self, shape, dtype)
 
 
-def _shape(shape: Union[int, Sequence[int]]) -> tuple[int, ...]:
-    """A shape as a tuple of non-negative Python ints (numpy integers accepted)."""
-    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    for n in dims:
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"a buffer shape takes non-negative integers, got {shape!r}")
-    return tuple(int(n) for n in dims)
-
-
-class Buffer(Resident):
-    """A storage buffer on a device, typed by a numpy dtype and shape."""
-
-    def __init__(self, device: Device, shape: Union[int, Sequence[int]], dtype: Any):
-        self.device = device
-        self.shape = _shape(shape)
-        self.dtype = numeric_dtype(dtype, "Buffer")
-        self.size = math.prod(self.shape)     # Python ints: no 64-bit wrap-around
-        self.nbytes = self.size * self.dtype.itemsize
-        if self.size <= 0:
-            raise ValueError(f"a buffer needs at least one element, got shape {self.shape}")
-        self.runtime_buffer = runtime_call(f"cannot allocate a buffer of {self.nbytes} bytes",
-                                           device.runtime_device.alloc, self.nbytes)
-        self._hold(self.runtime_buffer.free)
-
-    def upload(self, array: np.ndarray) -> None:
-        """Copy `array` (same dtype and element count, C-contiguous) to the device."""
-        if array.dtype != self.dtype or array.size != self.size:
-            raise TypeError(f"upload needs {self.size} elements of {self.dtype}, got {array.size} of {array.dtype}")
-        if not array.flags.c_contiguous:
-            raise TypeError("upload needs a C-contiguous array (use np.ascontiguousarray)")
-        self._check_open()
-        runtime_call("upload failed", self.runtime_buffer.upload_from, array.ctypes.data, self.nbytes)
-
-    def to_numpy(self, out: Optional[np.ndarray] = None) -> np.ndarray:
-        """The buffer's contents, in a new array (or in `out`)."""
-        if out is None:
-            out = np.empty(self.shape, self.dtype)
-        elif out.dtype != self.dtype or out.size != self.size or not out.flags.c_contiguous:
-            raise TypeError(f"to_numpy(out=) needs a C-contiguous array of {self.size} {self.dtype}")
-        self._check_open()
-        runtime_call("download failed", self.runtime_buffer.download_to, out.ctypes.data, self.nbytes)
-        traps.drain(self.device)
-        return out
-
-    def _check_open(self) -> None:
-        if self.closed:
-            raise ValueError("the buffer was freed")
-        if self.device.closed:
-            raise ValueError("the buffer's device was closed")
-
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    def __repr__(self) -> str:
-        return f"<Buffer {self.shape} {self.dtype} on {self.device.name}>"
-
-
 class Kernel(Resident):
-    """A kernel compiled for one device, launched on Buffers and scalars."""
+    """A kernel compiled for one device, launched on Buffers, numpy arrays and scalars."""
 
     def __init__(self, device: Device, spirv: bytes, interface: KernelInterface,
                  features: Optional[frozenset[str]] = None):
@@ -197,55 +155,114 @@ class Kernel(Resident):
         self.runtime_kernel = runtime_call(f"cannot load kernel {self.name}", device.runtime_device.compile,
                                            bytes(spirv))
         self._hold(self.runtime_kernel.free)
+        self._fast = _FastBinder(self.interface)
+        self._local: dict = {}          # global size -> local size by the policy
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
-               wait: bool = True, timeout: Optional[float] = None) -> None:
-        """Run over `global_size` work items (default for 1-D kernels: the largest
-        buffer's element count). Buffer parameters take Buffers of the element dtype
-        on this kernel's device; scalars take numbers. `wait=False` returns once the
-        work is submitted; `device.sync()` waits for it, and a buffer's `to_numpy()`
-        waits for the kernels that use the buffer. `timeout` (seconds; default
-        SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError names
-        the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
+               wait: bool = True, timed: bool = False, timeout: Optional[float] = None,
+               **kwargs: Any) -> Optional[float]:
+        """Run over `global_size` work items (default: the kernel's grid size, else for
+        1-D kernels the largest buffer's element count). Arguments go positionally or
+        by parameter name: buffers take Buffers (or views) on this kernel's device or
+        numpy arrays of the element dtype, scalars take numbers. Buffers move no data;
+        an array is copied in, and out again when the kernel writes it (such a launch
+        waits). `wait=False` otherwise returns once the work is submitted;
+        `device.sync()` waits for it, and a buffer's `to_numpy()` waits for the
+        kernels using it. `timed=True`: a blocking launch between GPU timestamps;
+        returns its GPU time in milliseconds (None otherwise). `timeout` (seconds;
+        default SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError
+        names the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
-        buffers, push = self._bind(args)
-        size = self._global_size(buffers, global_size)
+        if not kwargs and not timed and self.compiled_interface.trap_param is None:
+            fast = self._fast.bind(args, self.device)
+            if fast is not None:        # all Buffers (whole, on this device) and plain numbers
+                buffers, push = fast
+                size = self._global_size(buffers, global_size)
+                local = self._local_size(size, local_size)
+                runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
+                             [b.runtime_buffer for b in buffers], push, size, local, wait=wait,
+                             timeout=timeout)
+                return None
+        bound = bind_arguments(self.interface, args, kwargs)
+        return self.launch_bound(bound, global_size, local_size, wait, timed, timeout)
+
+    def _local_size(self, size: Size3, local_size: SizeArg) -> Size3:
+        """The launch check (sizes.check_launch), then the given local size or the policy's."""
         given = as_size3(local_size, "local_size") if local_size is not None else None
         check_launch(self.interface, size, given)
-        local = given or choose_local_size(self.interface, size, self.device.limits)
-        trap = traps.launch_buffer(self.device, self.compiled_interface)
-        runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
-                     [b.runtime_buffer for b in buffers + trap], push, size, local, wait=wait, timeout=timeout)
-        traps.watch(self.device, self.compiled_interface, trap, wait)
+        return given or self._policy(size)
 
-    def _bind(self, args: Sequence[Any]) -> tuple[list[Buffer], bytes]:
-        params = self.interface.params
-        if len(args) != len(params):
-            raise TypeError(f"{self.name}.launch() takes {len(params)} arguments "
-                            f"({signature(self.interface)}), got {len(args)}")
+    def _policy(self, size: Size3) -> Size3:
+        local = self._local.get(size)
+        if local is None:
+            if len(self._local) > 256:
+                self._local.clear()
+            local = self._local[size] = choose_local_size(self.interface, size, self.device.limits)
+        return local
+
+    def launch_bound(self, bound: Mapping[str, Any], global_size: SizeArg, local_size: SizeArg,
+                     wait: bool = True, timed: bool = False, timeout: Optional[float] = None
+                     ) -> Optional[float]:
+        """launch() of arguments already checked by `arguments.bind_arguments`."""
+        elapsed = None
+        staged: list[tuple[Buffer, np.ndarray, bool]] = []
+        try:
+            buffers, push = self._split(bound, staged)
+            size = self._global_size(buffers, global_size)
+            local = self._local_size(size, local_size)
+            trap = traps.launch_buffer(self.device, self.compiled_interface)
+            byte_ranges = [b.byte_range for b in buffers] + [None] * len(trap)
+            handles = [b.runtime_buffer for b in buffers + trap]
+            ranges = None if not any(byte_ranges) else byte_ranges
+            what = f"launch of kernel {self.name} failed"
+            wait = wait or bool(staged) or timed
+            if timed:
+                elapsed = runtime_call(what, self.runtime_kernel.launch_timed, handles, push, size, local,
+                                       ranges=ranges)
+            else:
+                runtime_call(what, self.runtime_kernel.launch, handles, push, size, local,
+                             wait=wait, ranges=ranges, timeout=timeout)
+            traps.watch(self.device, self.compiled_interface, trap, wait)
+            for buffer, array, written in staged:
+                if written:
+                    buffer.copy_to(array.reshape(-1))
+        finally:
+            for buffer, _, _ in staged:
+                buffer.free()
+        return elapsed
+
+    def _split(self, bound: Mapping[str, Any], staged: list) -> tuple[list[Buffer], bytes]:
+        """The kernel's buffers in binding order (arrays uploaded to temporary Buffers,
+        recorded in `staged`) and its push-constant block."""
         buffers: list[Buffer] = []
         block = bytearray(self.interface.push_size)
-        for p, value in zip(params, args):
+        for p in self.interface.params:
+            value = bound[p.name]
             if p.kind == "buffer":
+                if isinstance(value, np.ndarray):
+                    temp = Buffer(self.device, value.size, value.dtype, _scratch=True)
+                    temp.upload(value.reshape(-1))
+                    staged.append((temp, value, p.access in ("write", "readwrite")))
+                    value = temp
                 buffers.append(self._check_buffer(p, value))
             else:
-                raw = np.array(check_scalar(self.name, p, value)).astype(
-                    np.int32 if p.type == "bool" else dtype_of(p.type)).tobytes()
+                raw = np.array(value).astype(np.int32 if p.type == "bool" else dtype_of(p.type)).tobytes()
                 assert p.offset is not None  # a scalar slot has an offset
                 block[p.offset:p.offset + len(raw)] = raw
         return buffers, bytes(block)
 
-    def _check_buffer(self, p, value: Any) -> Buffer:
+    def _check_buffer(self, p, value: Buffer) -> Buffer:
         where = f"{self.name}.launch(): buffer parameter {p.name!r}"
-        if not isinstance(value, Buffer):
-            raise TypeError(f"{where} takes a Buffer, got {type(value).__name__}")
-        if value.dtype != dtype_of(p.type):
-            raise TypeError(f"{where} takes a Buffer of {dtype_of(p.type)}, got one of {value.dtype}")
         if value.device is not self.device:
             raise ValueError(f"{where}: the buffer lives on another device")
         if value.closed:
             raise ValueError(f"{where}: the buffer was freed")
+        align = self.device.runtime_device.limits.min_storage_buffer_offset_alignment
+        if value.byte_offset % align:
+            raise ValueError(f"{where}: the view starts at byte {value.byte_offset}, not a multiple of "
+                             f"the device's minStorageBufferOffsetAlignment ({align} bytes = "
+                             f"{max(1, align // value.dtype.itemsize)} elements of {value.dtype})")
         return value
 
     def _global_size(self, buffers: list[Buffer], global_size: SizeArg) -> Size3:
@@ -256,3 +273,57 @@ class Kernel(Resident):
         if self.interface.dims != 1 or not buffers:
             raise TypeError(f"{self.name}.launch() needs global_size for this kernel")
         return (max(b.size for b in buffers), 1, 1)
+
+    def __repr__(self) -> str:
+        return f"<Kernel {signature(self.interface)} on {self.device.name}>"
+
+
+_PACK = {"f16": "e", "f32": "f", "f64": "d", "i8": "b", "u8": "B", "i16": "h", "u16": "H",
+         "i32": "i", "u32": "I", "i64": "q", "u64": "Q", "bool": "i"}
+
+
+class _FastBinder:
+    """The common launch (positional Buffers on the kernel's device, Python or numpy
+    numbers) bound without the general checks; anything else returns None and goes
+    through `arguments.bind_arguments`, which reports mistakes."""
+
+    def __init__(self, interface: KernelInterface):
+        self.count = len(interface.params)
+        self.buffers = [(i, dtype_of(p.type)) for i, p in enumerate(interface.params) if p.kind == "buffer"]
+        scalars = sorted((p.offset or 0, i, p.type)  # (a scalar slot has an offset)
+                         for i, p in enumerate(interface.params) if p.kind == "scalar")
+        fmt, at = "<", 0
+        for offset, _, type_name in scalars:
+            fmt += "x" * (offset - at) + _PACK[type_name]
+            at = offset + struct.calcsize("<" + _PACK[type_name])
+        fmt += "x" * (interface.push_size - at)
+        self.struct = struct.Struct(fmt)
+        self.scalars = [(i, t) for _, i, t in scalars]
+
+    def bind(self, args: Sequence[Any], device: "Device") -> Optional[tuple[list, bytes]]:
+        if len(args) != self.count:
+            return None
+        buffers = []
+        for i, dtype in self.buffers:
+            b = args[i]
+            if type(b) is not Buffer or b.base is not None or b.dtype != dtype or b.device is not device \
+                    or b.closed:
+                return None
+            buffers.append(b)
+        values = []
+        for i, type_name in self.scalars:
+            v = args[i]
+            if type_name == "bool":
+                if type(v) is not bool:
+                    return None
+                v = int(v)
+            elif type_name[0] == "f":
+                if type(v) not in (float, int):
+                    return None
+            elif type(v) is not int:
+                return None
+            values.append(v)
+        try:
+            return buffers, self.struct.pack(*values)
+        except (struct.error, OverflowError):
+            return None

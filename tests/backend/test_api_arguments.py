@@ -58,7 +58,7 @@ def test_multidimensional_array_is_passed_flat(saxpy):
     (lambda m, x, y: m.saxpy(x, y, 1.0, b=2), "no parameter 'b'"),
     (lambda m, x, y: m.saxpy(x, y, 1.0, a=2.0), "two values for parameter 'a'"),
     (lambda m, x, y: m.saxpy(x.astype(np.float64), y, 1.0), "'x' takes a numpy array of float32, got one of float64"),
-    (lambda m, x, y: m.saxpy(list(x), y, 1.0), "'x' takes a numpy array of float32, got list"),
+    (lambda m, x, y: m.saxpy(list(x), y, 1.0), "'x' takes a numpy array or a device Buffer of float32, got list"),
     (lambda m, x, y: m.saxpy(x, y[::2], 1.0), "'y' needs a C-contiguous array"),
     (lambda m, x, y: m.saxpy(x, y, "2"), "'a' .* takes a number, got str"),
     (lambda m, x, y: m.saxpy(x, y, True), "'a' .* takes a number, got bool"),

@@ -12,6 +12,7 @@ import simple_vkbackend as svk
 from backend_ir_samples import saxpy_module, scale64_module
 from backend_helpers import CASES, FIXTURES, assert_matches, case_id, check_case_through_api
 from simple_vkbackend.api import compile_ir
+from simple_vkbackend.lowering import ir
 from simple_vkbackend.backends.vulkan import VulkanBackend
 
 pytestmark = pytest.mark.usefixtures("no_validation_messages")
@@ -122,3 +123,29 @@ def test_runtime_failure_is_a_vulkan_error_with_the_runtime_message(saxpy, vk_de
     np.testing.assert_array_equal(y, 1.0)
     saxpy.saxpy(x, y, 1.0)  # and the next call works
     np.testing.assert_array_equal(y, 2.0)
+
+
+def test_device_target_has_the_drivers_workarounds(vk_backend):
+    """The manifest names the device's driver and the workarounds emitted for it."""
+    from simple_vkbackend.lowering.quirks import quirks_for
+    info = vk_backend.device.info
+    module = compile_ir(saxpy_module(), vk_backend)
+    target = module.compiled.manifest["target"]
+    assert target["driver"] == info.driver_id
+    assert target["quirks"] == sorted(quirks_for(info.driver_id, info.driver_info))
+
+
+def test_missing_subgroup_operations_are_named(vk_device):
+    """On a device without subgroup arithmetic (faked on the real one) a kernel
+    using subgroup_add is refused, naming the capability."""
+    i = ir.Builtin(ir.I32, "global_id", [], 0)
+    total = ir.Builtin(ir.I32, "subgroup_add", [ir.Index(ir.I32, "x", i)])
+    kernel = ir.Kernel("k", [ir.Param("x", ir.BufferType(ir.I32, False)), ir.Param("out", ir.BufferType(ir.I32))],
+                       ir.Block([ir.Assign(ir.Index(ir.I32, "out", i), total)]))
+    backend = VulkanBackend(device=vk_device, features=vk_device.enabled_features - {"subgroupArithmetic"})
+    try:
+        module = compile_ir(ir.Module([kernel]), backend)
+        with pytest.raises(svk.MissingFeatureError, match=r"subgroupArithmetic \(.*GroupNonUniformArithmetic"):
+            module.k(np.ones(8, np.int32), np.zeros(8, np.int32))
+    finally:
+        backend.close()

@@ -68,6 +68,19 @@ def test_build_writes_spirv_disassembly_manifest_and_glue(tmp_path):
     assert [p["name"] for p in kernels["saxpy"]["parameters"]] == saxpy_params()
 
 
+def test_build_records_exact_driver_and_quirks(tmp_path):
+    """--exact marks every kernel exact (NoContraction in its SPIR-V); --driver names
+    the target driver, whose workarounds (none for NVIDIA's) the manifest lists."""
+    result = simple_vk("build", SAXPY, "-o", tmp_path, "--exact", "--driver", "nvidia_proprietary")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["target"]["driver"] == "NVIDIA_PROPRIETARY" and manifest["target"]["quirks"] == []
+    assert all(k["exact"] for k in manifest["kernels"])
+    assert "NoContraction" in (tmp_path / "saxpy.spvasm").read_text()
+    text = simple_vk("emit", SAXPY, "--emit", "ir", "--exact").stdout
+    assert all(line.endswith(" exact {") for line in text.splitlines() if line.startswith("kernel "))
+
+
 @pytest.mark.parametrize("what, needle", [("ir", "kernel saxpy"), ("spirv-asm", "OpEntryPoint GLCompute"),
                                           ("llvm", 'define i32 @"simple_saxpy"')])
 def test_emit_prints_to_stdout(what, needle):
@@ -155,6 +168,7 @@ def test_devices_lists_the_device_with_limits():
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("0: ")
     assert "maxComputeWorkGroupInvocations" in result.stdout
+    assert "driver" in result.stdout
 
 
 def test_version():

@@ -26,8 +26,11 @@ def vk_backend():
 
 @pytest.fixture(scope="session")
 def sw_backend():
+    """The software backend with the Vulkan device's subgroup size (32 without one),
+    so that subgroup operations agree."""
     from simple_vkbackend.backends.software import SoftwareBackend
-    return SoftwareBackend()
+    size = runtime.list_devices()[0].limits.subgroup_size if runtime.is_available() else 32
+    return SoftwareBackend(subgroup_size=size)
 
 
 @pytest.fixture(autouse=True)

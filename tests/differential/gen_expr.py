@@ -19,9 +19,14 @@ class Scope:
     is_kernel: bool = False
     ret: Optional[str] = None
     allow_return: bool = True
+    # every lane still running runs here (not in a branch, loop or conditional
+    # operand): where subgroup operations go, since Vulkan leaves which lanes take
+    # part together in divergent code to the device (without maximal reconvergence)
+    uniform: bool = True
 
     def child(self, **changes) -> "Scope":
-        s = Scope(dict(self.vars), dict(self.mutable), self.in_loop, self.is_kernel, self.ret, self.allow_return)
+        s = Scope(dict(self.vars), dict(self.mutable), self.in_loop, self.is_kernel, self.ret, self.allow_return,
+                  self.uniform)
         for k, v in changes.items():
             setattr(s, k, v)
         return s
@@ -133,6 +138,8 @@ class ExprGen:
         makers = [self.unary, self.binary, self.cast, self.select, self.call, self.math]
         if t == "bool":
             makers += [self.compare, self.compare, self.logical]
+        if scope.is_kernel and scope.uniform and t in ("i32", "u32", "bool") and not self.in_index:
+            makers.append(self.subgroup)
         return self.pick(makers)(t, scope, depth - 1)
 
     def leaf(self, t: str, scope: Scope) -> str:
@@ -238,7 +245,7 @@ class ExprGen:
 
     def logical(self, t: str, scope: Scope, depth: int) -> str:
         op = self.pick(["and", "or"])
-        return f"({self.expr('bool', scope, depth)} {op} {self.expr('bool', scope, depth)})"
+        return f"({self.expr('bool', scope, depth)} {op} {self.expr('bool', scope.child(uniform=False), depth)})"
 
     def cast(self, t: str, scope: Scope, depth: int) -> str:
         src = self.scalar_type()
@@ -251,7 +258,8 @@ class ExprGen:
         return self.bounded(t, text) if t in FLOATS else text
 
     def select(self, t: str, scope: Scope, depth: int) -> str:
-        c, a, b = self.expr("bool", scope, depth), self.expr(t, scope, depth), self.expr(t, scope, depth)
+        branch = scope.child(uniform=False)  # only the chosen side runs
+        c, a, b = self.expr("bool", scope, depth), self.expr(t, branch, depth), self.expr(t, branch, depth)
         if self.chance(50):
             return f"({a} if {c} else {b})"
         return f"(if {c}: {a} else: {b})"
@@ -262,6 +270,19 @@ class ExprGen:
             return self.leaf(t, scope)
         h = self.pick(options)
         return f"{h.name}({', '.join(self.expr(p, scope, depth) for p in h.params)})"
+
+    def subgroup(self, t: str, scope: Scope, depth: int) -> str:
+        """A subgroup operation over the active lanes (no reads of other lanes, which
+        may be inactive: that is undefined). Integers only, so every order agrees."""
+        if t == "bool":
+            return f"gpu.{self.pick(['subgroup_any', 'subgroup_all'])}({self.expr('bool', scope, depth)})"
+        op = self.pick(["add", "min", "max", "and", "or", "xor"])
+        form = self.pick(["", "inclusive_", "exclusive_"])
+        if self.chance(15):
+            return f"gpu.subgroup_broadcast_first({self.expr(t, scope, depth)})"
+        if self.chance(10):
+            return f"(gpu.subgroup_ballot({self.expr('bool', scope, depth)}) as {t})"
+        return f"gpu.subgroup_{form}{op}({self.expr(t, scope, depth)})"
 
     def math(self, t: str, scope: Scope, depth: int) -> str:
         if t == "bool":

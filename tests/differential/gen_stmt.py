@@ -59,11 +59,12 @@ class StmtGen(ExprGen):
         return [f"{pad}{name} {op} {value}"]
 
     def stmt_if(self, scope, depth, pad, indent):
-        lines = [f"{pad}if {self.expr('bool', scope, 2)}:"] + self.block(scope.child(), depth - 1, indent + 1)
+        branch = scope.child(uniform=False)
+        lines = [f"{pad}if {self.expr('bool', scope, 2)}:"] + self.block(branch.child(), depth - 1, indent + 1)
         for _ in range(self.int_in(0, 2)):
-            lines += [f"{pad}elif {self.expr('bool', scope, 2)}:"] + self.block(scope.child(), depth - 1, indent + 1)
+            lines += [f"{pad}elif {self.expr('bool', branch, 2)}:"] + self.block(branch.child(), depth - 1, indent + 1)
         if self.chance(50):
-            lines += [f"{pad}else:"] + self.block(scope.child(), depth - 1, indent + 1)
+            lines += [f"{pad}else:"] + self.block(branch.child(), depth - 1, indent + 1)
         return lines
 
     def stmt_for(self, scope, depth, pad, indent):
@@ -81,15 +82,15 @@ class StmtGen(ExprGen):
             head = f"for {var} in range({a}, {b}, {step}):"
         else:
             head = f"for {var} in {lo}..{hi}:"
-        inner = scope.child(in_loop=True)
+        inner = scope.child(in_loop=True, uniform=False)
         inner.vars[var] = "i32"
         return [f"{pad}{head}"] + self.block(inner, depth - 1, indent + 1)
 
     def stmt_while(self, scope, depth, pad, indent):
         counter = self.fresh("w")
         trips = self.int_in(1, 6)
-        cond = f"{counter} < {trips}" + (f" and {self.expr('bool', scope, 2)}" if self.chance(70) else "")
-        inner = scope.child(in_loop=True)
+        inner = scope.child(in_loop=True, uniform=False)
+        cond = f"{counter} < {trips}" + (f" and {self.expr('bool', inner, 2)}" if self.chance(70) else "")
         inner.vars[counter] = "i32"
         body = self.block(inner, depth - 1, indent + 1)
         return [f"{pad}var {counter}: i32 = 0", f"{pad}while {cond}:", f"{pad}    {counter} += 1"] + body

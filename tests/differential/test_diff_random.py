@@ -34,7 +34,7 @@ def differences(program: Program, vk_backend, sw_backend) -> list[str]:
     sinks = {b.name: SINK_TOLERANCE[b.type] for b in program.written if b.role == "sink"}
     launch = (program.kernel, args, program.global_size, program.local_size)
     on_software = run(svk.compile_ir(module, sw_backend), *launch)
-    on_vulkan = run(svk.compile_ir(module, vk_backend), *launch)
+    on_vulkan = run(svk.compile_ir(module, vk_backend, exact=True), *launch)
     problems = compare_buffers(written, on_vulkan, on_software, sinks)
     opaque = compile_source(program.opaque_source, "generated_opaque.spl")
     unfolded = run(svk.compile_ir(opaque, sw_backend), *launch)

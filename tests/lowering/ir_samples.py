@@ -50,7 +50,7 @@ def every_node_module() -> ir.Module:
         [ir.Local("i", I32), ir.Local("old", U32), ir.Local("flag", BOOL),
          ir.Local("acc", ir.ArrayType(F32, 4, "private"))],
         [ir.SharedArray("tile", ir.ArrayType(F32, 256, "shared"))],
-        local_size=(256, 1, 1), dims=2, simd=True,
+        local_size=(256, 1, 1), dims=2, simd=True, exact=True,
     )
     plain = ir.Kernel("plain", [ir.Param("n", ir.I64)], ir.Block([ir.Return()]))
     constants = [ir.Constant("TILE", I32, 16), ir.Constant("PI", F32, 3.141592653589793),
@@ -77,7 +77,7 @@ fn note() {
   return
 }
 
-kernel saxpy(a: f32, x: rbuf<f32>, y: buf<f32>, counts: buf<u32>) dims=2 local_size=(256, 1, 1) simd {
+kernel saxpy(a: f32, x: rbuf<f32>, y: buf<f32>, counts: buf<u32>) dims=2 local_size=(256, 1, 1) simd exact {
   shared tile: [f32; 256]
   local i: i32
   local old: u32

@@ -109,7 +109,9 @@ def test_unknown_names_are_kept_for_the_verifier():
 def test_enum_sets_match_the_tuples():
     assert set(ir.UNARY_OPS) == set(ir.UnaryOp)
     assert set(ir.BINARY_OPS) == set(ir.BinaryOp)
-    assert set(ir.ID_BUILTINS) | set(ir.MATH_BUILTINS) | set(ir.SYNC_BUILTINS) == set(ir.BuiltinName)
+    assert set(ir.ID_BUILTINS) | set(ir.MATH_BUILTINS) | set(ir.SYNC_BUILTINS) | set(ir.SUBGROUP_BUILTINS) \
+        == set(ir.BuiltinName)
+    assert set(ir.SUBGROUP_CLASS) == set(ir.SUBGROUP_BUILTINS)
     assert "pow" in ir.MATH_BUILTINS and "global_id" in ir.ID_BUILTINS and "barrier" not in ir.MATH_BUILTINS
 
 

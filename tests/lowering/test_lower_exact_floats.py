@@ -1,7 +1,8 @@
-"""Float arithmetic the driver may not rearrange: every OpFAdd/FSub/FMul/FDiv is
-decorated NoContraction (no fused multiply-add, no reassociation); float `%` is
-exact long division, not OpFRem; float math builtins give NaN for a NaN
-argument. Behaviour on the device is checked in tests/differential/test_regressions.py."""
+"""Float arithmetic in the two modes: an exact kernel's OpFAdd/FSub/FMul/FDiv are
+all decorated NoContraction (no fused multiply-add, no reassociation), a default
+kernel's are not (the driver may contract); float `%` is exact long division, not
+OpFRem, in both; float math builtins give NaN for a NaN argument. Behaviour on the
+device is checked in tests/differential/test_regressions.py."""
 from __future__ import annotations
 
 import re
@@ -20,12 +21,13 @@ fn k(x: &[f32], y: [f32], n: [i32]):
 """
 
 
-def disassembly() -> str:
+def disassembly(exact: bool = True) -> str:
     module = compile_source(SOURCE)
+    module.kernels[0].exact = exact
     return disassemble(lower_kernel(module, "k").spirv)
 
 
-def test_float_arithmetic_is_no_contraction_and_integer_arithmetic_is_not():
+def test_exact_float_arithmetic_is_no_contraction_and_integer_arithmetic_is_not():
     text = disassembly()
     exact = set(re.findall(r"OpDecorate (%\w+) NoContraction", text))
     floats = set(re.findall(r"(%\w+) = OpF(?:Add|Sub|Mul|Div) ", text))
@@ -33,6 +35,26 @@ def test_float_arithmetic_is_no_contraction_and_integer_arithmetic_is_not():
     assert len(floats) >= 5 and floats <= exact
     assert "OpFRem" not in text
     assert integers and not integers & exact
+
+
+def test_default_float_arithmetic_may_contract():
+    """Only the long division of `%` keeps NoContraction (its steps must be exact)."""
+    text = disassembly(exact=False)
+    exact = set(re.findall(r"OpDecorate (%\w+) NoContraction", text))
+    written = re.findall(r"(%\w+) = OpF(?:Add|Sub|Mul|Div) %float (%\w+) (%\w+)", text)
+    plain = {r for r, *_ in written} - exact
+    assert len(plain) >= 5
+    assert "OpFRem" not in text
+    # fmod's five: the negation, the scaling test's subtraction, the doubling,
+    # the reducing subtraction and the halving
+    assert len(exact) == 5
+
+
+def test_exact_flag_is_in_the_interface():
+    module = compile_source(SOURCE)
+    assert not lower_kernel(module, "k").interface.exact
+    module.kernels[0].exact = True
+    assert lower_kernel(module, "k").interface.exact
 
 
 def test_math_builtin_selects_nan_arguments():

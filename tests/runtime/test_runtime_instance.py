@@ -50,14 +50,23 @@ def test_device_properties(device):
 
 
 def test_enabled_feature_names_are_vulkan_member_names(device):
+    """Feature struct members, and the subgroup operations (named after their
+    VK_SUBGROUP_FEATURE_*_BIT)."""
     names = set(features.BASE_MEMBERS) | {m for s in features.FEATURE_STRUCTS for m in s.members}
-    assert device.enabled_features <= names
+    assert device.enabled_features <= names | set(features.SUBGROUP_FEATURES)
     assert "timelineSemaphore" not in device.enabled_features
     if "llvmpipe" in device.name:
         for name in ("shaderInt64", "shaderFloat64", "shaderInt16", "shaderInt8", "shaderFloat16",
                      "storageBuffer8BitAccess", "storageBuffer16BitAccess",
-                     "shaderBufferFloat32AtomicAdd", "shaderBufferInt64Atomics"):
+                     "shaderBufferFloat32AtomicAdd", "shaderBufferInt64Atomics", *features.SUBGROUP_FEATURES):
             assert name in device.enabled_features
+
+
+def test_driver_properties(device):
+    info = runtime.list_devices()[device.index]
+    if "llvmpipe" in device.name:
+        assert info.driver_id == "MESA_LLVMPIPE" and info.driver_info.startswith("Mesa ")
+    assert info.driver_id is None or info.driver_id.isupper()
 
 
 def test_best_device_ranking():

@@ -1,0 +1,246 @@
+"""The fast example kernels (examples/fast) beside their PyTorch/cuBLAS counterparts.
+
+In one run, on the same data: saxpy (64 Mi and 256 Mi f32, GB/s), the sum of 64 Mi
+f32 (GB/s), the inclusive scan of 64 Mi f32 (`torch.cumsum`, 8 B/element), the row
+softmax of 8192 x 8192 f32 (8 B/element), and the f32 matmul 4096^3 (TFLOP/s, cuBLAS
+with TF32 off). Every result is checked against numpy (or torch) first. GPU times:
+the kernel launched many times without waiting and one sync (our side; the wall time
+divided by the launches), CUDA events (torch). torch is used only when it is
+installed with CUDA; without it the table has our figures only.
+
+Usage: python bench/vendor.py [--quick] [--repeat N] [--only NAME[,NAME]]
+  --quick: small sizes (lavapipe, a CPU device: a smoke run in seconds).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+import simple_vkbackend as svk
+from simple_vkbackend.backends.vulkan import VulkanBackend
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("fast_examples_host", ROOT / "examples" / "fast" / "host.py")
+host = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(host)
+GROUP = host.GROUP
+
+
+@dataclass
+class Result:
+    name: str
+    unit: str
+    ours: float
+    anchor: Optional[float] = None
+    anchor_name: str = ""
+
+    def line(self) -> str:
+        ratio = f"{self.ours / self.anchor:6.2f}" if self.anchor else "     -"
+        anchor = f"{self.anchor:10.4g} {self.unit:8s} ({self.anchor_name})" if self.anchor else "-"
+        return f"{self.name:28s} {self.ours:10.4g} {self.unit:8s} {ratio}   {anchor}"
+
+
+def load_torch():
+    """torch with a CUDA device, or None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch if torch.cuda.is_available() else None
+
+
+class Bench:
+    def __init__(self, device, repeat: int, torch):
+        self.device, self.repeat, self.torch = device, repeat, torch
+        self.backend = VulkanBackend(device=device)
+        self.modules: dict[str, svk.Module] = {}
+
+    def kernel(self, example: str, name: str):
+        if example not in self.modules:
+            self.modules[example] = host.compile_example(example, self.backend)
+        return self.modules[example].kernel(name)
+
+    def seconds(self, launch: Callable[[], None]) -> float:
+        """Per-iteration GPU time of `launch` (which submits without waiting)."""
+        launch()
+        self.device.sync()
+        start = time.perf_counter()
+        for _ in range(self.repeat):
+            launch()
+        self.device.sync()
+        return (time.perf_counter() - start) / self.repeat
+
+    def torch_seconds(self, fn: Callable[[], object]) -> float:
+        torch = self.torch
+        fn()
+        torch.cuda.synchronize()
+        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        begin.record()
+        for _ in range(self.repeat):
+            fn()
+        end.record()
+        torch.cuda.synchronize()
+        return begin.elapsed_time(end) / 1e3 / self.repeat
+
+    # ------------------------------------------------------------------ workloads
+
+    def saxpy(self, n: int) -> Result:
+        rng = np.random.default_rng(0)
+        x, y = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
+        k = self.kernel("saxpy", "saxpy")
+        bx, by = self.device.buffer_from(x), self.device.buffer_from(y)
+        size = host.groups_for(n) * GROUP
+        k.launch(1.5, bx, by, n, global_size=size)
+        # contraction: a fused multiply-add rounds once, numpy twice (near cancellation
+        # that is a whole relative difference): an absolute allowance of a few ulps of 1
+        check(by.to_numpy(), np.float32(1.5) * x + y, 1e-6, "saxpy", atol=1e-6)
+        t = self.seconds(lambda: k.launch(1.5, bx, by, n, global_size=size, wait=False))
+        result = Result(f"saxpy {n >> 20} Mi f32", "GB/s", 12 * n / t / 1e9)
+        if self.torch:
+            tx, ty = self.torch.from_numpy(x).cuda(), self.torch.from_numpy(y).cuda()
+            result.anchor = 12 * n / self.torch_seconds(lambda: ty.add_(tx, alpha=1.5)) / 1e9
+            result.anchor_name = "torch add_"
+        return result
+
+    def total(self, n: int) -> Result:
+        x = np.random.default_rng(1).random(n, dtype=np.float32)
+        k = self.kernel("reduce", "sum")
+        bx, out = self.device.buffer_from(x), self.device.buffer_from(np.zeros(1, np.float32))
+        size = host.groups_for(n) * GROUP
+        k.launch(bx, out, n, global_size=size)
+        check(out.to_numpy(), np.array([x.astype(np.float64).sum()]), 1e-4, "sum")
+        # out accumulates over the timed launches; only the time matters there
+        t = self.seconds(lambda: k.launch(bx, out, n, global_size=size, wait=False))
+        result = Result(f"sum {n >> 20} Mi f32", "GB/s", 4 * n / t / 1e9)
+        if self.torch:
+            tx = self.torch.from_numpy(x).cuda()
+            result.anchor, result.anchor_name = 4 * n / self.torch_seconds(lambda: tx.sum()) / 1e9, "torch.sum"
+        return result
+
+    def scan(self, n: int) -> Result:
+        data = np.random.default_rng(2).integers(-4, 5, n).astype(np.float32)
+        sums_k, scan_k = self.kernel("scan", "block_sums"), self.kernel("scan", "scan_blocks")
+        levels, sizes = [self.device.buffer_from(data)], [n]
+        while True:  # levels[i + 1] holds the block sums of levels[i]
+            blocks = -(-sizes[-1] // host.SCAN_BLOCK)
+            levels.append(self.device.empty(blocks, np.float32))
+            if blocks == 1:
+                break
+            sizes.append(blocks)
+
+        def launch() -> None:
+            for i in range(len(sizes) - 1):
+                groups = -(-sizes[i] // host.SCAN_BLOCK)
+                sums_k.launch(levels[i], levels[i + 1], sizes[i], global_size=groups * GROUP, wait=False)
+            for i in reversed(range(len(sizes))):
+                groups = -(-sizes[i] // host.SCAN_BLOCK)
+                scan_k.launch(levels[i], levels[i + 1], sizes[i], global_size=groups * GROUP, wait=False)
+
+        launch()
+        self.device.sync()
+        check(levels[0].to_numpy(), np.cumsum(data.astype(np.float64)), 0.0, "scan")
+        t = self.seconds(launch)  # scans the scanned data again: the same work
+        result = Result(f"inclusive scan {n >> 20} Mi f32", "GB/s", 8 * n / t / 1e9)
+        if self.torch:
+            tx = self.torch.from_numpy(data).cuda()
+            result.anchor = 8 * n / self.torch_seconds(lambda: self.torch.cumsum(tx, 0)) / 1e9
+            result.anchor_name = "torch.cumsum"
+        return result
+
+    def softmax(self, rows: int, cols: int) -> Result:
+        x = np.random.default_rng(3).standard_normal((rows, cols), dtype=np.float32)
+        k = self.kernel("softmax", "softmax")
+        bx, by = self.device.buffer_from(x.reshape(-1)), self.device.empty(rows * cols, np.float32)
+        k.launch(bx, by, cols, global_size=rows * GROUP)
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        check(by.to_numpy().reshape(rows, cols), e / e.sum(axis=1, keepdims=True), 1e-5, "softmax")
+        t = self.seconds(lambda: k.launch(bx, by, cols, global_size=rows * GROUP, wait=False))
+        result = Result(f"softmax {rows}x{cols} f32", "GB/s", 8 * rows * cols / t / 1e9)
+        if self.torch:
+            tx = self.torch.from_numpy(x).cuda()
+            result.anchor = 8 * rows * cols / self.torch_seconds(lambda: self.torch.softmax(tx, 1)) / 1e9
+            result.anchor_name = "torch.softmax"
+        return result
+
+    def matmul(self, n: int) -> Result:
+        rng = np.random.default_rng(4)
+        a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
+        k = self.kernel("matmul", "matmul")
+        ba, bb = self.device.buffer_from(a.reshape(-1)), self.device.buffer_from(b.reshape(-1))
+        bc = self.device.empty(n * n, np.float32)
+        grid = (n // 8, n // 8)
+        k.launch(ba, bb, bc, n, global_size=grid)
+        check(bc.to_numpy().reshape(n, n), a.astype(np.float64) @ b, 1e-3, "matmul", atol=1e-3 * np.sqrt(n))
+        t = self.seconds(lambda: k.launch(ba, bb, bc, n, global_size=grid, wait=False))
+        result = Result(f"matmul f32 {n}^3", "TFLOP/s", 2 * n ** 3 / t / 1e12)
+        if self.torch:
+            self.torch.backends.cuda.matmul.allow_tf32 = False
+            ta, tb = self.torch.from_numpy(a).cuda(), self.torch.from_numpy(b).cuda()
+            result.anchor = 2 * n ** 3 / self.torch_seconds(lambda: ta @ tb) / 1e12
+            result.anchor_name = "cuBLAS FP32, TF32 off"
+        return result
+
+    def close(self) -> None:
+        self.modules.clear()
+        self.backend.close()
+
+
+class WrongResult(Exception):
+    """A workload's result failed its check: it is reported, not timed."""
+
+
+def check(got: np.ndarray, want: np.ndarray, rtol: float, what: str, atol: float = 0.0) -> None:
+    got = got.astype(np.float64)
+    bad = ~np.isclose(got, want, rtol=rtol, atol=atol)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise WrongResult(f"{what}: wrong result at {i} ({int(bad.sum())} of {bad.size}): "
+                          f"{got.ravel()[i]} != {np.ravel(want)[i]}")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="small sizes (a CPU device)")
+    p.add_argument("--repeat", type=int, default=None, help="timed launches per workload")
+    p.add_argument("--only", default="", help="comma-separated: saxpy,sum,scan,softmax,matmul")
+    args = p.parse_args(argv)
+    mi = 1 << 20
+    if args.quick:
+        plan = {"saxpy": [mi], "sum": [mi], "scan": [mi], "softmax": [(256, 1024)], "matmul": [256]}
+    else:
+        plan = {"saxpy": [64 * mi, 256 * mi], "sum": [64 * mi], "scan": [64 * mi],
+                "softmax": [(8192, 8192)], "matmul": [4096]}
+    only = [w for w in args.only.split(",") if w]
+    device = svk.Device()
+    torch = load_torch()
+    print(f"device: {device.name}; anchors: {'torch ' + torch.__version__ if torch else 'none (no torch with CUDA)'}")
+    bench = Bench(device, args.repeat or (3 if args.quick else 50), torch)
+    print(f"{'workload':28s} {'ours':>10s} {'':8s} {'ratio':>6s}   anchor")
+    failed = 0
+    try:
+        for name, sizes in plan.items():
+            if only and name not in only:
+                continue
+            for size in sizes:
+                run = {"saxpy": bench.saxpy, "sum": bench.total, "scan": bench.scan,
+                       "softmax": lambda s: bench.softmax(*s), "matmul": bench.matmul}[name]
+                try:
+                    print(run(size).line(), flush=True)
+                except WrongResult as err:
+                    failed += 1
+                    print(f"{name}: WRONG RESULT, not timed: {err}", flush=True)
+    finally:
+        bench.close()
+        device.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

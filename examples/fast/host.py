@@ -1,0 +1,60 @@
+"""Host code for the fast example kernels: how each is launched, through the Python
+API on numpy arrays (any backend). bench/vendor.py times the same launches on
+device buffers; tests/examples check them against numpy."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import simple_vkbackend as svk
+
+HERE = Path(__file__).resolve().parent
+GROUP = 256
+
+
+def compile_example(name: str, backend="auto", **options) -> svk.Module:
+    """examples/fast/<name>.spl compiled for `backend`."""
+    return svk.compile_file(HERE / f"{name}.spl", backend=backend, **options)
+
+
+def groups_for(n: int, limit: int = 1024) -> int:
+    """Work-groups for a grid-stride kernel over n elements: enough to fill a large GPU
+    (a few per compute unit), never more than one element per work item."""
+    return max(1, min(limit, -(-n // GROUP)))
+
+
+def saxpy(module: svk.Module, a: float, x: np.ndarray, y: np.ndarray) -> None:
+    module.saxpy(a, x, y, len(x), global_size=groups_for(len(x)) * GROUP)
+
+
+def total(module: svk.Module, x: np.ndarray) -> np.float32:
+    out = np.zeros(1, np.float32)
+    module.sum(x, out, len(x), global_size=groups_for(len(x)) * GROUP)
+    return out[0]
+
+
+SCAN_BLOCK = GROUP * 8  # values per work-group in scan.spl
+
+
+def inclusive_scan(module: svk.Module, data: np.ndarray) -> None:
+    """data[i] = data[0] + ... + data[i], in place (reduce-then-scan, recursive over
+    the block sums)."""
+    n = len(data)
+    blocks = -(-n // SCAN_BLOCK)
+    sums = np.zeros(blocks, np.float32)
+    if blocks > 1:
+        module.block_sums(data, sums, n, global_size=blocks * GROUP)
+        inclusive_scan(module, sums)
+    module.scan_blocks(data, sums, n, global_size=blocks * GROUP)
+
+
+def softmax(module: svk.Module, x: np.ndarray, y: np.ndarray) -> None:
+    rows, cols = x.shape
+    module.softmax(x.reshape(-1), y.reshape(-1), cols, global_size=rows * GROUP)
+
+
+def matmul(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+    """c = a @ b for n x n matrices, n a multiple of 128."""
+    n = a.shape[0]
+    module.matmul(a.reshape(-1), b.reshape(-1), c.reshape(-1), n, global_size=(n // 8, n // 8))

@@ -1,0 +1,45 @@
+"""What every device-resident wrapper shares: turning runtime failures into
+VulkanErrors, and a lifetime released once (free(), `with`, or garbage collection)."""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, TypeVar
+
+from simple_vkbackend import runtime
+from simple_vkbackend.runtime.abi import Status
+
+from ..errors import VulkanError
+
+T = TypeVar("T")
+
+
+def runtime_call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """fn(*args) on a runtime object; its failure becomes a VulkanError saying `what`."""
+    try:
+        return fn(*args, **kwargs)
+    except runtime.RuntimeFailure as exc:
+        raise VulkanError(int(exc.code), f"{what}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - as the rt_vk_* table reports it: never a traceback
+        raise VulkanError(int(Status.EXECUTION_FAILED), f"{what}: internal error: {exc!r}") from None
+
+
+class Resident:
+    """The lifetime of a wrapper: `release` runs once, on free()/close(), on leaving a
+    `with` block, or when the wrapper is garbage collected."""
+
+    def _hold(self, release: Callable[[], Any]) -> None:
+        self._finalizer = weakref.finalize(self, release)
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    def free(self) -> None:
+        """Release what the object holds on the device; idempotent."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.free()

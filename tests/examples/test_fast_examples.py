@@ -1,0 +1,81 @@
+"""The fast example kernels (examples/fast) against numpy, on the Vulkan device and
+on the software backend (subgroups of 8 and 32 lanes), through their host code
+(examples/fast/host.py, which bench/vendor.py times)."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simple_vkbackend import runtime
+from simple_vkbackend.backends.software import SoftwareBackend
+
+HOST_PATH = Path(__file__).resolve().parents[2] / "examples" / "fast" / "host.py"
+_spec = importlib.util.spec_from_file_location("fast_examples_host", HOST_PATH)
+host = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(host)
+
+
+@pytest.fixture(scope="module", params=["vulkan", "software8", "software32"])
+def backend(request):
+    if request.param == "vulkan":
+        if not runtime.is_available():
+            pytest.skip(f"no Vulkan device: {runtime.unavailable_reason()}")
+        from simple_vkbackend.backends.vulkan import VulkanBackend
+        b = VulkanBackend()
+        yield b
+        b.close()
+    else:
+        yield SoftwareBackend(subgroup_size=int(request.param.removeprefix("software")))
+
+
+def test_saxpy(backend):
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal(70_001).astype(np.float32), rng.standard_normal(70_001).astype(np.float32)
+    want = np.float64(1.5) * x + y
+    host.saxpy(host.compile_example("saxpy", backend), 1.5, x, y)
+    np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-6)
+
+
+def test_sum_in_one_launch(backend):
+    """Whole numbers: every order of additions gives the exact sum."""
+    x = np.random.default_rng(2).integers(-8, 9, 300_001).astype(np.float32)
+    assert host.total(host.compile_example("reduce", backend), x) == x.astype(np.float64).sum()
+
+
+@pytest.mark.parametrize("n", [1, 255, 256, 70_000])
+def test_inclusive_scan(backend, n):
+    data = np.random.default_rng(3).integers(-8, 9, n).astype(np.float32)
+    want = np.cumsum(data.astype(np.float64))
+    host.inclusive_scan(host.compile_example("scan", backend), data)
+    np.testing.assert_array_equal(data, want)
+
+
+def test_scan_of_two_levels_of_block_sums(backend):
+    """More than 2048 blocks: the block sums are scanned through block sums too."""
+    if isinstance(backend, SoftwareBackend):
+        pytest.skip("4 Mi values: the device only")
+    data = np.random.default_rng(6).integers(-3, 4, 2048 * 2048 + 77).astype(np.float32)
+    want = np.cumsum(data.astype(np.float64))
+    host.inclusive_scan(host.compile_example("scan", backend), data)
+    np.testing.assert_array_equal(data, want)
+
+
+@pytest.mark.parametrize("cols", [1000, 8193])  # cached in shared memory, and not
+def test_softmax(backend, cols):
+    x = (np.random.default_rng(4).standard_normal((3, cols)) * 4).astype(np.float32)
+    y = np.zeros_like(x)
+    host.softmax(host.compile_example("softmax", backend), x, y)
+    e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(y, e / e.sum(axis=1, keepdims=True), rtol=1e-5, atol=1e-8)
+
+
+def test_register_blocked_matmul(backend):
+    n = 128 if isinstance(backend, SoftwareBackend) else 256
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((n, n)).astype(np.float32), rng.standard_normal((n, n)).astype(np.float32)
+    c = np.zeros((n, n), np.float32)
+    host.matmul(host.compile_example("matmul", backend), a, b, c)
+    np.testing.assert_allclose(c, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)

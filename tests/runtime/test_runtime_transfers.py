@@ -1,0 +1,95 @@
+"""Transfers of buffers that are not host mapped: from and into the host array's own
+pages (VK_EXT_external_memory_host, where offered) and through pipelined staging
+chunks (forced with SIMPLE_VK_HOST_IMPORT=0); offsets, unaligned host ranges, several
+chunks. The validation layer must stay silent (conftest checks)."""
+import numpy as np
+import pytest
+
+from simple_vkbackend import runtime
+from simple_vkbackend.runtime import device_memory, host_import
+
+MIB = 1 << 20
+
+
+@pytest.fixture(params=["import", "staging"])
+def staged_device(request, monkeypatch):
+    monkeypatch.setenv("SIMPLE_VK_HOST_IMPORT", "1" if request.param == "import" else "0")
+    monkeypatch.setattr(device_memory, "STAGING_CHUNK", MIB)        # several chunks per transfer
+    dev = runtime.Device(force_staging=True)
+    offered = host_import.EXTENSION in dev.info.extensions
+    if request.param == "import" and not offered:
+        dev.free()
+        pytest.skip(f"{dev.name} does not offer {host_import.EXTENSION}")
+    assert ("host_import" in dev.ctx.extra) == (request.param == "import")
+    yield dev, request.param
+    dev.free()
+
+
+@pytest.fixture
+def imports(monkeypatch):
+    """How many host ranges were imported (the real import still runs)."""
+    count = [0]
+    real = host_import.ImportedRange.__init__
+
+    def counting(self, *args):
+        count[0] += 1
+        real(self, *args)
+    monkeypatch.setattr(host_import.ImportedRange, "__init__", counting)
+    return count
+
+
+@pytest.mark.parametrize("size,host_start,offset", [
+    (3 * MIB + 5, 0, 0),            # several chunks, an odd length
+    (2 * MIB, 3, 16),               # a host range that starts off any alignment
+    (MIB // 2, 1, 4),               # below the import threshold: staged either way
+])
+def test_round_trips(staged_device, imports, size, host_start, offset):
+    dev, path = staged_device
+    buf = dev.alloc(size + offset + 64)
+    assert not buf.mapped
+    data = np.random.default_rng(size).integers(0, 255, size + host_start, dtype=np.uint8)
+    src = data[host_start:]
+    buf.upload_from(src.ctypes.data, src.nbytes, offset=offset)
+    out = np.zeros(size + 7, np.uint8)[7:]
+    buf.download_to(out.ctypes.data, out.nbytes, offset=offset)
+    np.testing.assert_array_equal(out, src)
+    imported = path == "import" and size >= host_import.MIN_BYTES
+    assert imports[0] == (2 if imported else 0)
+    buf.free()
+
+
+def test_bytes_around_an_imported_range_are_untouched(staged_device):
+    dev, _ = staged_device
+    size = 2 * MIB
+    buf = dev.alloc(size)
+    buf.upload(np.full(size, 7, np.uint8))
+    host = np.full(size + 2 * 4096, 1, np.uint8)
+    window = host[4096 + 3:4096 + 3 + size - 10]
+    buf.download_to(window.ctypes.data, window.nbytes)
+    assert (window == 7).all()
+    assert (host[:4096 + 3] == 1).all() and (host[4096 + 3 + size - 10:] == 1).all()
+    buf.free()
+
+
+def test_freed_table_buffers_are_reused_and_bounded():
+    from simple_vkbackend.runtime import device as device_module, ffi
+    dev = runtime.Device()
+    handle = ffi.register_device(dev)
+    try:
+        first = ffi.rt_vk_buffer_alloc(handle, 4096)
+        buf = ffi.REGISTRY.get(first, runtime.Buffer)
+        ffi.rt_vk_buffer_free(first)
+        with pytest.raises(runtime.InvalidHandleError):
+            ffi.REGISTRY.get(first, runtime.Buffer)          # the handle is gone at once
+        again = ffi.rt_vk_buffer_alloc(handle, 4096)
+        assert ffi.REGISTRY.get(again, runtime.Buffer) is buf  # the same buffer, a new handle
+        other = ffi.rt_vk_buffer_alloc(handle, 8192)
+        assert ffi.REGISTRY.get(other, runtime.Buffer) is not buf
+        big = [ffi.rt_vk_buffer_alloc(handle, device_module.SPARE_BYTES // 2 + 4) for _ in range(3)]
+        for h in [again, other, *big]:
+            ffi.rt_vk_buffer_free(h)
+        assert dev._spare_bytes <= device_module.SPARE_BYTES
+        assert sum(len(v) for v in dev._spares.values()) <= 3        # one big one did not fit
+    finally:
+        ffi.rt_vk_device_free(handle)
+    assert not dev.alive
