@@ -124,8 +124,7 @@ for i in range(40):
 
 def test_two_processes_writing_one_entry(tmp_path):
     path = tmp_path / "shared" / "entry"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag], env=env,
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag],
                               stderr=subprocess.PIPE) for tag in ("a", "b")]
     for p in procs:
         _, err = p.communicate(timeout=120)
