@@ -210,7 +210,7 @@ class Device(Resource):
 
     def interval(self):
         """A `timing.Interval`: GPU time between its start() and stop()."""
-        from .timing import Interval
+        from .timestamps import Interval
         with self.pinned():
             return Interval(self.ctx)
 

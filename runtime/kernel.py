@@ -9,7 +9,7 @@ from . import reflect
 from .spirv import tools as spirv_tools
 from .device_context import DeviceContext
 from .errors import CompilationError, InvalidParameterError, RuntimeFailure
-from . import timing
+from . import timestamps as timing
 from .recording import LaunchCache, record_batched_dispatch, record_dispatch
 from .local_size import choose_local_size
 from .pipeline import Program

@@ -13,7 +13,7 @@ is structurally equal to `m` and prints back to the same text. Floats print with
 """
 from __future__ import annotations
 
-from .parser import parse_module
+from .text_parser import parse_module
 from .printer import print_expr, print_module
 
 __all__ = ["parse_module", "print_expr", "print_module"]

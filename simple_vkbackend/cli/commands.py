@@ -11,7 +11,7 @@ import numpy as np
 
 from simple_vkbackend.lowering import ir
 
-from .parser import EXIT_OK, UsageError
+from .command_line import EXIT_OK, UsageError
 
 
 def load(path: str, options=None, args: Optional[argparse.Namespace] = None, exact: bool = False) -> ir.Module:

@@ -10,7 +10,7 @@ import sys
 from typing import Optional, Sequence
 
 from ..errors import BackendError
-from .parser import EXIT_INPUT, EXIT_INTERNAL, EXIT_RUNTIME, UsageError, build_parser
+from .command_line import EXIT_INPUT, EXIT_INTERNAL, EXIT_RUNTIME, UsageError, build_parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -15,7 +15,7 @@ import numpy as np
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.ir.visitor import Visitor
 
-from . import ops
+from . import numpy_ops as ops
 from .atomics import apply_atomic
 from .errors import SoftwareExecutionError
 from .frame import Frame, KernelContext

@@ -9,7 +9,7 @@ import pytest
 
 from backend_helpers import CASES, FIXTURES, assert_matches, case_expectation, case_id, run_argv
 from simple_vkbackend import cli
-from simple_vkbackend.cli.parser import EXIT_OK
+from simple_vkbackend.cli.command_line import EXIT_OK
 from test_cli import assert_clean_failure, simple_vk
 
 SAXPY = str(FIXTURES / "saxpy.spl")

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from fuzz_budget import examples
 
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.software import ops
+from simple_vkbackend.software import numpy_ops as ops
 from simple_vkbackend.software.values import dtype_of
 
 pytestmark = pytest.mark.filterwarnings("error")  # no numpy warning may leak
