@@ -19,7 +19,7 @@ _LAZY = {
     "KernelFunction": "api",
     "Device": "vulkan.objects", "Buffer": "vulkan.objects", "Kernel": "vulkan.objects",
     "BackendError": "errors", "BackendUnavailableError": "errors", "MissingFeatureError": "errors",
-    "VulkanError": "errors", "SoftwareRunError": "errors", "BoundsTrapError": "traps",
+    "VulkanError": "errors", "SoftwareRunError": "errors", "BoundsTrapError": "traps", "LoopLimitError": "traps",
     "get_backend": "backends", "available_backends": "backends", "Backend": "backends",
     "CompiledModule": "backends",
     "list_devices": "vulkan.device_info",

@@ -60,7 +60,9 @@ class VulkanBackend(Backend):
         every memory it uses it on; the portable target (compare-exchange loops)
         otherwise."""
         shared = self.device.runtime_device.limits.max_compute_shared_memory_size
-        native, portable = Target(float_atomic_add=True, max_shared_memory=shared), Target(max_shared_memory=shared)
+        loops = driver_loop_limit(self.device.name)
+        native = Target(float_atomic_add=True, max_shared_memory=shared, loop_iteration_limit=loops)
+        portable = Target(max_shared_memory=shared, loop_iteration_limit=loops)
         needs = set(required_features(module, kernel, native))
         if needs != set(required_features(module, kernel, portable)) and needs <= self.features:
             return native
@@ -105,6 +107,15 @@ class VulkanBackend(Backend):
             library.release(self.device.handle)
         if self.owns_device:
             self.device.close()
+
+
+LAVAPIPE_LOOP_LIMIT = 65535  # Mesa gallivm's LP_MAX_TGSI_LOOP_ITERATIONS
+
+
+def driver_loop_limit(device_name: str) -> Optional[int]:
+    """Loop iterations per work item after which the device's driver ends its loops:
+    lavapipe (llvmpipe) counts them across all loops of an invocation; None: no limit."""
+    return LAVAPIPE_LOOP_LIMIT if device_name.startswith("llvmpipe") else None
 
 
 def compile_for_vulkan(module: ir.Module,

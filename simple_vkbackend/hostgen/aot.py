@@ -112,6 +112,9 @@ def _trap_comment(interface) -> list[str]:
     if getattr(interface, "trap_param", None) is None:
         return []
     sites = "; ".join(f"{n + 1} = {b} at {loc}" for n, (b, loc, _) in enumerate(interface.trap_sites))
+    if getattr(interface, "loop_limit", None) is not None:
+        sites += ("; " if sites else "") + (f"{interface.loop_limit_site + 1} = the driver's loop limit "
+                                            f"({interface.loop_limit} iterations per work item) was reached")
     return [f"/* bounds traps: `{interface.trap_param}` (4 uint32_t, zero them before the call) receives the",
             " * first out-of-range access: word 0 = site (0: none), words 1 and 2 = the index (low, high",
             f" * 32 bits), word 3 = the length. Sites: {sites.replace('*/', '* /')} */"]
