@@ -155,3 +155,14 @@ def test_the_software_backend_has_no_limit(sw):
 def test_only_lavapipe_has_a_loop_limit():
     assert driver_loop_limit("llvmpipe (LLVM 15.0.7, 256 bits)") == 65535
     assert driver_loop_limit("NVIDIA H200") is None
+
+
+@needs_lavapipe
+def test_cli_run_prints_the_error_and_exits_2(tmp_path, capsys):
+    from simple_vkbackend.cli.main import main
+    path = tmp_path / "loops.spl"
+    path.write_text(SOURCE)
+    argv = ["run", str(path), "--kernel", "count", "--backend", "vulkan", "--global", "1",
+            "--arg", "y=zeros:1:int32", "--arg", "n=100000"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"simple-vk: error: {limit_message('count')}\n"
