@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from . import ir
-from .ir.walk import all_exprs, buffer_usage, called_functions
+from .ir.walk import all_exprs, buffer_usage, called_functions, walk_stmts
 from .quirks import ALL_QUIRKS, Quirk
 
 DEFAULT_LOCAL_SIZES = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
@@ -34,6 +34,10 @@ class Target:
     # maxComputeSharedMemorySize of the device compiled for: a kernel whose shared arrays
     # exceed it is a LoweringError at build time. None (portable): the runtime checks at load.
     max_shared_memory: Optional[int] = None
+    # Loop back edges a work item may run in all before the driver ends its loops
+    # (lavapipe: 65535); None: no such limit. When set, a kernel with loops counts
+    # them and reports reaching the limit through the hidden trap buffer.
+    loop_iteration_limit: Optional[int] = None
 
     @property
     def env(self) -> str:
@@ -67,6 +71,14 @@ class KernelInterface:
     exact: bool = False  # float arithmetic exactly as written (ir.Kernel.exact)
     trap_param: Optional[str] = None  # the hidden bounds-trap buffer (ir.TRAP_PARAM), if any
     trap_sites: tuple[tuple[str, str, bool], ...] = ()  # per site: buffer, FILE:LINE:COL, signed index
+    # the target's loop_iteration_limit when the kernel has loops: site number
+    # len(trap_sites) of the trap buffer then means "the launch reached it"
+    loop_limit: Optional[int] = None
+
+    @property
+    def loop_limit_site(self) -> Optional[int]:
+        """The trap site that records reaching the driver's loop limit, if any."""
+        return None if self.loop_limit is None else len(self.trap_sites)
 
     @property
     def user_params(self) -> tuple[ParamSlot, ...]:
@@ -110,6 +122,9 @@ def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Targ
             offset = (offset + size - 1) // size * size
             params.append(ParamSlot(p.name, "scalar", p.type.name, offset=offset))
             offset += size
+    loop_limit = target.loop_iteration_limit if has_loops(module, kernel) else None
+    if loop_limit is not None and not kernel.traps:
+        params.append(ParamSlot(ir.TRAP_PARAM, "buffer", "u32", binding=binding, access="readwrite"))
     return KernelInterface(
         name=kernel.name,
         params=tuple(params),
@@ -121,9 +136,16 @@ def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Targ
         target_tag=kernel.target,
         grid_size=kernel.grid_size,
         exact=kernel.exact,
-        trap_param=ir.TRAP_PARAM if kernel.traps else None,
+        trap_param=ir.TRAP_PARAM if kernel.traps or loop_limit is not None else None,
         trap_sites=tuple((t.buffer, t.location, t.signed) for t in kernel.traps),
+        loop_limit=loop_limit,
     )
+
+
+def has_loops(module: ir.Module, kernel: ir.Kernel) -> bool:
+    """Whether the kernel or a helper it calls has a loop statement."""
+    functions: list[ir.Kernel | ir.Function] = [kernel, *called_functions(module, kernel)]
+    return any(isinstance(s, ir.Loop) for fn in functions for s in walk_stmts(fn.body))
 
 
 def required_features(module: ir.Module, kernel: ir.Kernel, target: Target = Target()) -> tuple[str, ...]:

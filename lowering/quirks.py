@@ -78,3 +78,15 @@ def quirks_for(driver_id: Optional[str], driver_info: str = "") -> frozenset[Qui
     version = driver_version(driver_info)
     return frozenset(r.quirk for r in QUIRK_TABLE if r.driver == driver_id and
                      (r.fixed_in is None or version is None or version < r.fixed_in))
+
+
+# Loop iterations after which a driver ends a work item's loops, counted over all of
+# its loops (lavapipe: Mesa gallivm's per-invocation LP_MAX_TGSI_LOOP_ITERATIONS). Not
+# worked around (splitting loops cannot help): the lowering counts and the launch
+# reports reaching it (Target.loop_iteration_limit, codegen/loop_budget.py).
+LOOP_LIMITS: dict[str, int] = {"MESA_LLVMPIPE": 65535}
+
+
+def loop_limit_for(driver_id: Optional[str]) -> Optional[int]:
+    """The driver's loop-iteration limit per work item; None: it has none we know of."""
+    return LOOP_LIMITS.get(driver_id) if driver_id is not None else None

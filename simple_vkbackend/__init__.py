@@ -20,7 +20,7 @@ _LAZY = {
     "Device": "vulkan.objects", "Buffer": "vulkan.objects", "Kernel": "vulkan.objects",
     "default_device": "vulkan.objects",
     "BackendError": "errors", "BackendUnavailableError": "errors", "MissingFeatureError": "errors",
-    "VulkanError": "errors", "SoftwareRunError": "errors", "BoundsTrapError": "traps",
+    "VulkanError": "errors", "SoftwareRunError": "errors", "BoundsTrapError": "traps", "LoopLimitError": "traps",
     "get_backend": "backends", "available_backends": "backends", "Backend": "backends",
     "CompiledModule": "backends",
     "list_devices": "vulkan.device_info",

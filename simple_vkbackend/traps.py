@@ -1,5 +1,8 @@
 """Bounds traps on the host side: the hidden buffer of a kernel compiled with
 `@bounds(default=trap)` or the debug option, and the error a trap becomes.
+The same buffer reports a launch that reached the driver's loop limit
+(`KernelInterface.loop_limit`, lavapipe's 65535): its site is the one after the
+bounds-trap sites (`loop_limit_site`).
 
 A kernel with trap sites has one more buffer parameter, `KernelInterface.trap_param`
 (u32, `TRAP_WORDS` words), that callers never see. Every runner zeroes it before a
@@ -32,6 +35,17 @@ class BoundsTrapError(BackendError):
                          f"for `{buffer}` of length {length}")
 
 
+class LoopLimitError(BackendError):
+    """A launch reached the driver's limit on loop iterations per work item (lavapipe
+    ends every loop of a work item once it has run `limit` iterations in all), so the
+    results would be wrong. `kernel` and `limit` say which and how many."""
+
+    def __init__(self, kernel: str, limit: int):
+        self.kernel, self.limit = kernel, limit
+        super().__init__(f"kernel `{kernel}`: the device's driver (lavapipe) ends loops after {limit} iterations "
+                         f"per work item in total; this launch reached that limit, so its results would be wrong")
+
+
 def user_view(interface: KernelInterface) -> KernelInterface:
     """The interface as callers see it: the hidden trap buffer left out."""
     if interface.trap_param is None:
@@ -56,10 +70,13 @@ def arm(interface: KernelInterface, args: dict[str, Any]) -> Optional[np.ndarray
 
 def check(interface: KernelInterface, words: Optional[np.ndarray]) -> None:
     """Raises BoundsTrapError when the trap buffer read back after a launch
-    records an out-of-range access."""
+    records an out-of-range access, LoopLimitError when it records reaching the
+    driver's loop limit."""
     if words is None or int(words[0]) == 0:
         return
     site = int(words[0]) - 1
+    if site == interface.loop_limit_site and interface.loop_limit is not None:
+        raise LoopLimitError(interface.name, interface.loop_limit)
     if site >= len(interface.trap_sites):
         raise BackendError(f"kernel `{interface.name}`: the bounds-trap buffer holds an unknown site {site}")
     buffer, location, signed = interface.trap_sites[site]
@@ -92,16 +109,16 @@ def watch(device: Any, interface: KernelInterface, buffers: list, wait: bool) ->
 
 def drain(device: Any) -> None:
     """Check (and free) the trap buffers of the device's finished launches; raises
-    BoundsTrapError for the first launch that trapped."""
+    BoundsTrapError (or LoopLimitError) for the first launch that trapped."""
     pending = _pending.pop(device, [])
     if getattr(device, "closed", False):
         return  # the device and its buffers are gone; nothing to read
-    first: Optional[BoundsTrapError] = None
+    first: Optional[BackendError] = None
     for interface, buffer in pending:
         try:
             if first is None:
                 check(interface, buffer.to_numpy())
-        except BoundsTrapError as err:
+        except (BoundsTrapError, LoopLimitError) as err:
             first = err
         finally:
             buffer.free()

@@ -24,12 +24,20 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Protocol, Sequence
 
 from .. import ir
 from ..errors import LoweringError
 from ..spirv_builder import ModuleBuilder
 from .type_map import TypeMap
+
+
+class LoopCounter(Protocol):
+    """What `Emitter.loop` asks of the loop budget (codegen/loop_budget.py)."""
+
+    def counted_back_edge(self, em: "Emitter") -> None: ...
+
+    def exit(self, em: "Emitter", check: bool = False, loops: int = 1) -> None: ...
 
 
 @dataclass(slots=True)
@@ -114,6 +122,7 @@ class Emitter:
 
     def __init__(self, b: ModuleBuilder, t: TypeMap):
         self.b, self.t = b, t
+        self.budget: Optional[LoopCounter] = None  # counts loop passes (Target.loop_iteration_limit)
         self.label = 0
         self.open = False
         self.dead = False
@@ -175,8 +184,12 @@ class Emitter:
         if self.open:
             self.branch(cont)
         self.start_block(cont)
+        if self.budget is not None:
+            self.budget.counted_back_edge(self)
         self.branch(header)
         self.start_block(merge)
+        if self.budget is not None:
+            self.budget.exit(self, check=True)
 
     @contextmanager
     def if_else(self, cond: int, has_else: bool = True) -> Iterator[Selection]:

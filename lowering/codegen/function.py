@@ -28,6 +28,7 @@ from .builtin_math import BuiltinLowering
 from .casts import CastLowering
 from .emitter import Emitter, Value
 from .fmod import FmodLowering
+from .loop_budget import LoopBudget
 from .memory_access import AccessLowering
 from .resources import ArraySlot, KernelGlobals
 from .subgroup import SubgroupLowering
@@ -52,8 +53,9 @@ class FunctionCodegen(Visitor[Optional[Value]]):
     def __init__(self, b: ModuleBuilder, t: TypeMap, g: KernelGlobals, module: ir.Module,
                  fn: Union[ir.Kernel, ir.Function], function_ids: dict[str, int],
                  constants: dict[str, ir.Constant], exact: bool = False,
-                 quirks: frozenset[Quirk] = ALL_QUIRKS):
+                 quirks: frozenset[Quirk] = ALL_QUIRKS, budget: Optional[LoopBudget] = None):
         self.b, self.t, self.g, self.module, self.fn = b, t, g, module, fn
+        self.budget = budget  # loop counting for a target with a loop limit
         self.function_ids = function_ids
         self.constants = constants
         self.is_kernel = isinstance(fn, ir.Kernel)
@@ -62,6 +64,7 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         self.params: dict[str, int] = {}  # helper parameters (SSA values)
         self.arrays: dict[str, ArraySlot] = {}
         self.em = Emitter(b, t)
+        self.em.budget = budget
         self.emit = self.em.emit
         where = fn.name
         self.casts = CastLowering(self.em, quirks)
@@ -80,6 +83,8 @@ class FunctionCodegen(Visitor[Optional[Value]]):
     def return_early(self) -> None:
         """Leave the function here: a kernel's work item ends; a helper returns a zero."""
         ret = self.fn.ret if isinstance(self.fn, ir.Function) else None
+        if self.budget is not None and self.loops:
+            self.budget.exit(self.em, loops=len(self.loops))
         if ret is None:
             self.em.terminate("OpReturn")
         else:
@@ -173,9 +178,13 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         if targets.continued:
             self.block(s.step)
         if self.em.open:
+            if self.budget is not None:
+                self.budget.back_edge(self.em)
             self.em.branch(header)
         if s.cond is not None or targets.broke:
             self.em.start_block(merge)
+            if self.budget is not None:
+                self.budget.exit(self.em)
         else:
             self.em.dead_block(merge)
 
@@ -207,7 +216,10 @@ class FunctionCodegen(Visitor[Optional[Value]]):
             return
         if self.is_kernel:
             raise LoweringError(f"{self.fn.name}: a kernel returns no value")
-        self.em.terminate("OpReturnValue", self.expr(s.value).id)
+        value = self.expr(s.value).id
+        if self.budget is not None and self.loops:
+            self.budget.exit(self.em, loops=len(self.loops))
+        self.em.terminate("OpReturnValue", value)
 
     # ------------------------------------------------------------------ expressions
 

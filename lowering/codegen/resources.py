@@ -59,6 +59,7 @@ class KernelGlobals:
     def __init__(self, b: ModuleBuilder, types: TypeMap, kernel: ir.Kernel,
                  interface: KernelInterface, target: Target):
         self.b, self.t = b, types
+        t = types
         self.variables: list[int] = []  # every global variable, in declaration order
         self.inputs: list[int] = []  # Input variables (built-ins)
         self._builtins: dict[str, int] = {}
@@ -71,16 +72,19 @@ class KernelGlobals:
         for s in kernel.shared:
             self._declare_shared(s, cas)
         self.local_size = self._declare_workgroup_size(interface.local_size)
+        self.loop_counter: Optional[int] = None  # Private u32: loop back edges and exits so far
+        if interface.loop_limit is not None:
+            self.loop_counter = self._variable(t.pointer("Private", t.u32), "Private", "__loop_count",
+                                               t.const_u32(0))
 
     # ------------------------------------------------------------------ buffers
 
     def _declare_buffers(self, kernel: ir.Kernel, interface: KernelInterface, cas: frozenset[str]) -> None:
-        slots = {s.name: s for s in interface.buffers}
-        for p in kernel.params:
-            if isinstance(p.type, ir.BufferType):
-                slot = slots[p.name]
-                assert slot.binding is not None and slot.access is not None  # a buffer slot has both
-                self._declare_buffer(p.name, p.type.elem, slot.binding, slot.access, p.name in cas)
+        elems = {p.name: p.type.elem for p in kernel.params if isinstance(p.type, ir.BufferType)}
+        for slot in interface.buffers:  # the kernel's, and a trap buffer the lowering adds (u32)
+            assert slot.binding is not None and slot.access is not None  # a buffer slot has both
+            self._declare_buffer(slot.name, elems.get(slot.name, ir.U32), slot.binding, slot.access,
+                                 slot.name in cas)
 
     def _declare_buffer(self, name: str, elem: ir.ScalarType, binding: int, access: str, as_bits: bool) -> None:
         b, t = self.b, self.t
@@ -162,8 +166,8 @@ class KernelGlobals:
             self.inputs.append(var)
         return var
 
-    def _variable(self, pointer: int, storage_class: str, name: str) -> int:
-        var = self.b.global_variable(pointer, storage_class)
+    def _variable(self, pointer: int, storage_class: str, name: str, initializer: Optional[int] = None) -> int:
+        var = self.b.global_variable(pointer, storage_class, initializer)
         self.b.name(var, name)
         self.variables.append(var)
         return var

@@ -92,6 +92,13 @@ def kernel_manifest(interface: KernelInterface, spirv_file: Optional[str] = None
         if p.name == interface.trap_param:
             entry.update(hidden=True)  # the bounds-trap buffer: callers zero it and read it back
         params.append(entry)
+    trap = None if interface.trap_param is None else {
+        "parameter": interface.trap_param,
+        "words": TRAP_WORDS,
+        "sites": [{"buffer": b, "location": loc, "signed": signed} for b, loc, signed in interface.trap_sites],
+    }
+    if trap is not None and interface.loop_limit is not None:
+        trap["loop_limit"] = interface.loop_limit  # site len(sites): the launch reached the driver's loop limit
     return {
         "name": interface.name,
         "entry_point": interface.name,
@@ -108,11 +115,7 @@ def kernel_manifest(interface: KernelInterface, spirv_file: Optional[str] = None
         "features": list(interface.features),
         "target_tag": interface.target_tag,
         "default_global_size": list(interface.grid_size) if interface.grid_size else None,
-        "trap": None if interface.trap_param is None else {
-            "parameter": interface.trap_param,
-            "words": TRAP_WORDS,
-            "sites": [{"buffer": b, "location": loc, "signed": signed} for b, loc, signed in interface.trap_sites],
-        },
+        "trap": trap,
     }
 
 

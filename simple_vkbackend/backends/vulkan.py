@@ -11,7 +11,7 @@ import numpy as np
 
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import KernelInterface, Target, required_features
-from simple_vkbackend.lowering.quirks import quirks_for
+from simple_vkbackend.lowering.quirks import loop_limit_for, quirks_for
 
 from ..errors import BackendUnavailableError, MissingFeatureError
 from ..vulkan.feature_check import describe_missing, missing_features
@@ -75,7 +75,7 @@ class VulkanBackend(Backend):
         info = self.device.info
         shared = self.device.runtime_device.limits.max_compute_shared_memory_size
         return Target(quirks=quirks_for(info.driver_id, info.driver_info), driver=info.driver_id,
-                      max_shared_memory=shared)
+                      max_shared_memory=shared, loop_iteration_limit=loop_limit_for(info.driver_id))
 
     def compile(self, module: ir.Module) -> CompiledModule:
         return compile_for_vulkan(module, self.target_for, self.device_target())

@@ -21,6 +21,8 @@ from typing import Mapping
 import llvmlite.binding as llvm
 from llvmlite import ir as ll
 
+from simple_vkbackend.lowering.ir import TRAP_WORDS
+
 from .glue import RELEASE, glue_function_name, glue_local_function_name, glue_params
 from .jit import _initialize_native
 
@@ -96,6 +98,8 @@ def glue_header(module_name: str, interfaces: Mapping[str, object]) -> str:
     for name, interface in interfaces.items():
         params = _c_params(interface)
         lines += _trap_comment(interface)
+        if getattr(interface, "trap_param", None) is not None:  # lets portable C code pass the buffer
+            lines.append(f"#define {glue_function_name(name).upper()}_TRAP_WORDS {TRAP_WORDS}")
         lines.append(f"int32_t {glue_function_name(name)}({', '.join(params)});")
         local = params + [f"uint32_t local_{a}" for a in "xyz"]
         lines.append("/* local_x = 0: the glue chooses the local size */")
@@ -112,6 +116,9 @@ def _trap_comment(interface) -> list[str]:
     if getattr(interface, "trap_param", None) is None:
         return []
     sites = "; ".join(f"{n + 1} = {b} at {loc}" for n, (b, loc, _) in enumerate(interface.trap_sites))
+    if getattr(interface, "loop_limit", None) is not None:
+        sites += ("; " if sites else "") + (f"{interface.loop_limit_site + 1} = the driver's loop limit "
+                                            f"({interface.loop_limit} iterations per work item) was reached")
     return [f"/* bounds traps: `{interface.trap_param}` (4 uint32_t, zero them before the call) receives the",
             " * first out-of-range access: word 0 = site (0: none), words 1 and 2 = the index (low, high",
             f" * 32 bits), word 3 = the length. Sites: {sites.replace('*/', '* /')} */"]
