@@ -396,6 +396,28 @@ def _after_fork_in_child() -> None:
     inst.devices_lock = threading.Lock()
     tracking.after_fork()
     validation.after_fork()
+    _skip_driver_exit_handlers()
+
+
+def _skip_driver_exit_handlers() -> None:
+    """In a forked child of a process that started Vulkan: end the process with
+    `_exit(status)` as the first C-level exit handler, after Python has finalized, so the
+    driver's own exit handlers (inherited from the parent) do not run. NVIDIA's (driver
+    580 on an H200) crash there, and can take the parent's GPU work down with them.
+    glibc's on_exit passes the exit status, so the child's status is kept; elsewhere
+    nothing is changed."""
+    import ctypes
+    import sys
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None)
+        on_exit, end = libc.on_exit, libc._exit
+    except (OSError, AttributeError):
+        return
+    # on_exit calls f(status, arg); _exit(status) ignores the second argument
+    on_exit.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    on_exit(ctypes.cast(end, ctypes.c_void_p), None)
 
 
 if hasattr(os, "register_at_fork"):

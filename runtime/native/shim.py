@@ -118,6 +118,14 @@ static void rt_vk_finalize(void) {
     }
 }
 
+/* Finalize the interpreter this library started (and so free the runtime's devices)
+   at exit, before the Vulkan driver's own exit handlers: registered once, after the
+   first call that can create a device, when the driver is loaded (exit handlers run
+   in reverse order of registration; NVIDIA's driver crashed when they ran first). */
+static pthread_once_t rt_vk_exit_once = PTHREAD_ONCE_INIT;
+static void rt_vk_register_exit(void) { if (rt_vk_started) atexit(rt_vk_finalize); }
+static inline void rt_vk_finalize_at_exit(void) { pthread_once(&rt_vk_exit_once, rt_vk_register_exit); }
+
 /* At a native thread's end: drop the Python thread state its first call made. */
 static void rt_vk_thread_exit(void *tstate) {
     if (tstate && Py_IsInitialized() && __atomic_load_n(&rt_vk_ready, __ATOMIC_ACQUIRE)) {
@@ -155,7 +163,6 @@ static void rt_vk_init(void) {
     rt_vk_started = 1;
     rt_vk_attached = 1;                 /* this thread owns the main thread state */
     rt_vk_bind();
-    atexit(rt_vk_finalize);
     PyEval_SaveThread();                /* the GIL is taken only while a call runs */
 }
 
@@ -188,6 +195,11 @@ static int32_t rt_vk_copy_init_error(uint8_t *buf, uint64_t len) {
 '''
 
 
+# The functions that can create a device: after one, the library's exit handler is
+# registered (see rt_vk_finalize_at_exit).
+_CREATES_DEVICE = frozenset({"rt_vk_device_create", "rt_vk_device_create_index", "rt_vulkan_init"})
+
+
 def _function(index: int, spec: abi.FunctionSpec) -> str:
     ret = abi.TYPES[spec.ret].c
     params = [abi.TYPES[p.type].c for p in spec.params]
@@ -196,10 +208,11 @@ def _function(index: int, spec: abi.FunctionSpec) -> str:
     signature = spec.c_signature.replace("* ", "*")
     casts = ", ".join(f"({abi.TYPES[p.type].c}){p.name}" if p.type == "ptr" else p.name for p in spec.params)
     call = f"(({pointer})rt_vk_fns[{index}])({casts})"
+    after = "\n    rt_vk_finalize_at_exit();" if spec.name in _CREATES_DEVICE else ""
     if spec.ret == "void":
-        body = f"    {call};\n    PyGILState_Release(gil);"
+        body = f"    {call};\n    PyGILState_Release(gil);{after}"
     else:
-        body = f"    {ret} result = {call};\n    PyGILState_Release(gil);\n    return result;"
+        body = f"    {ret} result = {call};\n    PyGILState_Release(gil);{after}\n    return result;"
     return (f"RT_VK_EXPORT {signature} {{\n"
             f"    if (!rt_vk_start()) {fallback}\n"
             f"    PyGILState_STATE gil = PyGILState_Ensure();\n"
