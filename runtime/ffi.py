@@ -20,7 +20,7 @@ import os
 import threading
 import types
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from . import abi
 from .buffer import Buffer
@@ -349,10 +349,12 @@ def _implementations() -> dict:
 _CALLBACKS: dict[str, object] = {}     # keeps the ctypes callbacks alive for the process
 
 
-def _build() -> types.MappingProxyType:
-    implementations = _implementations()
+def bind_table(specs: Iterable[abi.FunctionSpec],
+               implementations: Mapping[str, Callable[..., Any]]) -> types.MappingProxyType:
+    """name -> FfiFunction for each spec: a ctypes callback (kept alive in _CALLBACKS)
+    around its guarded implementation, with its C address."""
     table = {}
-    for spec in abi.FUNCTIONS:
+    for spec in specs:
         proto = ctypes.CFUNCTYPE(CTYPES[spec.ret], *(CTYPES[k] for k in spec.param_types))
         callback = proto(_guard(spec.name, implementations[spec.name], spec.on_error))
         _CALLBACKS[spec.name] = callback
@@ -360,6 +362,10 @@ def _build() -> types.MappingProxyType:
         assert address  # a ctypes callback has one
         table[spec.name] = FfiFunction(spec.name, spec.param_types, spec.ret, spec.c_signature, address)
     return types.MappingProxyType(table)
+
+
+def _build() -> types.MappingProxyType:
+    return bind_table(abi.FUNCTIONS, _implementations())
 
 
 TABLE = _build()

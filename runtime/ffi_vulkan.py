@@ -25,7 +25,7 @@ from . import abi
 from .buffer import Buffer
 from .device import Device
 from .errors import BufferTooSmallError, CompilationError, InvalidParameterError, NotAvailableError
-from .ffi import CTYPES, REGISTRY, FfiFunction, _guard, last_error
+from .ffi import REGISTRY, bind_table, last_error
 from .instance import list_devices, unavailable_reason
 from .kernel import Kernel
 from .reflect import reflect
@@ -228,13 +228,7 @@ def rt_vulkan_copy_to_buffer_raw(buf: int, data: int, size: int, offset: int) ->
         return 1
     if not data:
         raise InvalidParameterError("data is a null pointer")
-    if offset == 0:
-        buffer.upload_from(data, size)
-        return 1
-    staging = ctypes.create_string_buffer(offset + size)  # keep bytes [0, offset) as they are
-    buffer.download_to(ctypes.addressof(staging), offset)
-    ctypes.memmove(ctypes.addressof(staging) + offset, data, size)
-    buffer.upload_from(ctypes.addressof(staging), offset + size)
+    buffer.upload_from(data, size, offset=offset)
     return 1
 
 
@@ -245,12 +239,7 @@ def rt_vulkan_copy_from_buffer_raw(data: int, size: int, buf: int, offset: int) 
         return 1
     if not data:
         raise InvalidParameterError("data is a null pointer")
-    if offset == 0:
-        buffer.download_to(data, size)
-        return 1
-    staging = ctypes.create_string_buffer(offset + size)
-    buffer.download_to(ctypes.addressof(staging), offset + size)
-    ctypes.memmove(data, ctypes.addressof(staging) + offset, size)
+    buffer.download_to(data, size, offset=offset)
     return 1
 
 
@@ -421,15 +410,7 @@ def _build() -> types.MappingProxyType:
     if set(defined) != set(abi.VULKAN_SPECS):
         raise ImportError(f"rt_vulkan_* implementations and abi.VULKAN_FUNCTIONS differ: "
                           f"{sorted(set(defined) ^ set(abi.VULKAN_SPECS))}")
-    table = {}
-    for spec in abi.VULKAN_FUNCTIONS:
-        proto = ctypes.CFUNCTYPE(CTYPES[spec.ret], *(CTYPES[k] for k in spec.param_types))
-        callback = proto(_guard(spec.name, defined[spec.name], spec.on_error))
-        _CALLBACKS[spec.name] = callback
-        address = ctypes.cast(callback, ctypes.c_void_p).value
-        assert address  # a ctypes callback has one
-        table[spec.name] = FfiFunction(spec.name, spec.param_types, spec.ret, spec.c_signature, address)
-    return types.MappingProxyType(table)
+    return bind_table(abi.VULKAN_FUNCTIONS, defined)
 
 
 TABLE = _build()
