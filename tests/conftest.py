@@ -8,8 +8,8 @@
   (SIMPLE_VK_CACHE_DIR, set before anything is imported): tests never touch the
   user's cache, and each run starts cold.
 - Property tests are deterministic: hypothesis draws the same examples on every run
-  (derandomized, no example database). `SIMPLE_VK_FUZZ=1` turns that off, so each run
-  draws new examples (a fuzzing session, never CI).
+  (derandomized, no example database). `SIMPLE_VK_FUZZ=N` turns that off, so each run
+  draws N new examples per property (tests/fuzz_budget.py; a fuzzing session, never CI).
 """
 import atexit
 import os
