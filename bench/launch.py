@@ -19,11 +19,9 @@ Prints, in one run (validation layer off):
 from __future__ import annotations
 
 import argparse
-import ctypes
 import datetime
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -40,8 +38,8 @@ import numpy as np  # noqa: E402
 
 import simple_vkbackend as svk  # noqa: E402
 from baseline_vulkan import Baseline  # noqa: E402
+from doc_section import write_section  # noqa: E402
 from runtime import abi, assemble  # noqa: E402  (bench/runtime.py)
-from simple_vkbackend.runtime.ffi import REGISTRY  # noqa: E402
 
 SAXPY = ROOT / "fixtures" / "saxpy.spl"
 MIB = 1 << 20
@@ -288,15 +286,9 @@ def report(name: str, blocking: dict, batched: dict, start: dict, moves: dict, t
 
 
 def write_doc(text: str) -> Path:
-    path = ROOT / "docs" / "benchmarks.md"
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = ("## Launches, start-up and transfers\n\n`.venv/bin/python bench/launch.py`: the "
+    return write_section("Launches, start-up and transfers", ("`.venv/bin/python bench/launch.py`: the "
                "user-facing API against raw Vulkan and (when present) torch, measured in the same "
-               "run.\n\n" + text + "\n")
-    pattern = re.compile(r"^## Launches, start-up and transfers\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: section + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + section
-    path.write_text(new.rstrip("\n") + "\n")
-    return path
+               "run."), text)
 
 
 def main() -> int:

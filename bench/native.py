@@ -18,7 +18,6 @@ import argparse
 import ctypes
 import datetime
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from simple_vkbackend.runtime import Device  # noqa: E402
 from simple_vkbackend.runtime.ffi import REGISTRY  # noqa: E402
 from simple_vkbackend.runtime.native import build_library  # noqa: E402
 from simple_vkbackend.runtime.native.build import find_compiler  # noqa: E402
+from doc_section import write_section  # bench/ is on sys.path when a script runs
 
 
 
@@ -149,15 +149,9 @@ def report(r: dict) -> str:
 
 
 def write_doc(text: str) -> Path:
-    path = ROOT / "docs" / "benchmarks.md"
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = ("## Native library\n\n`.venv/bin/python bench/native.py`: launch latency of the empty "
+    return write_section("Native library", ("`.venv/bin/python bench/native.py`: launch latency of the empty "
                "kernel from C through `librt_vk.so`, beside ctypes into the runtime's table and the "
-               "hand-written Vulkan baseline, measured in the same run.\n\n" + text + "\n")
-    pattern = re.compile(r"^## Native library\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: section + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + section
-    path.write_text(new.rstrip("\n") + "\n")
-    return path
+               "hand-written Vulkan baseline, measured in the same run."), text)
 
 
 def main() -> int:

@@ -22,7 +22,6 @@ import ctypes
 import datetime
 import importlib.metadata
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,7 @@ import numpy as np  # noqa: E402
 from baseline_vulkan import Baseline  # noqa: E402
 from simple_vkbackend.runtime import Device  # noqa: E402
 from simple_vkbackend.runtime.ffi import CTYPES, REGISTRY, TABLE  # noqa: E402
+from doc_section import write_section  # bench/ is on sys.path when a script runs
 
 TRANSFER_BYTES = 64 << 20
 
@@ -213,16 +213,9 @@ def report(r: dict) -> str:
 
 
 def write_doc(text: str) -> Path:
-    path = ROOT / "docs" / "benchmarks.md"
-    path.parent.mkdir(exist_ok=True)
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = ("## Runtime\n\n`.venv/bin/python bench/runtime.py`: blocking launch of an empty "
+    return write_section("Runtime", ("`.venv/bin/python bench/runtime.py`: blocking launch of an empty "
                "kernel and 64 MiB transfers, against the minimal hand-written Vulkan baseline "
-               "(`bench/baseline_vulkan.py`) measured in the same run.\n\n" + text + "\n")
-    pattern = re.compile(r"^## Runtime\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: section + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + section
-    path.write_text(new.rstrip("\n") + "\n")
-    return path
+               "(`bench/baseline_vulkan.py`) measured in the same run."), text)
 
 
 def main() -> int:
