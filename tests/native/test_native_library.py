@@ -103,7 +103,10 @@ def test_loaded_into_python_it_attaches_to_this_interpreter(native_lib, vulkan):
 
 def test_without_the_runtime_every_call_fails_with_the_reason(c_program, tmp_path):
     exe = c_program.compile("unavailable", [C_DIR / "unavailable.c"])
-    done = c_program.run(exe, env={"SIMPLE_VK_PYTHON": str(tmp_path / "no" / "bin" / "python")})
+    # PYTHONPATH set (to a folder without the package): where it is unset the library
+    # falls back to the PYTHONPATH it was built under, which may hold the package
+    done = c_program.run(exe, env={"SIMPLE_VK_PYTHON": str(tmp_path / "no" / "bin" / "python"),
+                                   "PYTHONPATH": str(tmp_path / "empty")})
     assert done.returncode == 0, done.stderr
     assert "available=0 device=0 status=-1 free=-1 init=0" in done.stdout
     assert done.stdout.count("No module named 'simple_vkbackend'") == 2
