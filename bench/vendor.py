@@ -4,8 +4,10 @@ In one run, on the same data: saxpy (64 Mi and 256 Mi f32, GB/s), the sum of 64 
 f32 (GB/s), the inclusive scan of 64 Mi f32 (`torch.cumsum`, 8 B/element), the row
 softmax of 8192 x 8192 f32 (8 B/element), and the f32 matmul 4096^3 (TFLOP/s, cuBLAS
 with TF32 off). Every result is checked against numpy (or torch) first. GPU times:
-the kernel launched many times without waiting and one sync (our side; the wall time
-divided by the launches), CUDA events (torch). torch is used only when it is
+the kernel launched many times without waiting between GPU timestamps (ours) or CUDA
+events (torch), the median of five such runs, each workload first launched for half a
+second so that the GPU's clocks are up (without it, a short workload on an idle GPU
+reads up to 2.5x slow: seen on the H200 for saxpy 64 Mi). torch is used only when it is
 installed with CUDA; without it the table has our figures only.
 
 Usage: python bench/vendor.py [--quick] [--repeat N] [--only NAME[,NAME]]
@@ -14,6 +16,7 @@ Usage: python bench/vendor.py [--quick] [--repeat N] [--only NAME[,NAME]]
 from __future__ import annotations
 
 import argparse
+import statistics
 import importlib.util
 import sys
 import time
@@ -31,6 +34,7 @@ _spec = importlib.util.spec_from_file_location("fast_examples_host", ROOT / "exa
 host = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(host)
 GROUP = host.GROUP
+TRIALS = 5      # timed runs of `repeat` launches per workload; the median is reported
 
 
 @dataclass
@@ -57,8 +61,8 @@ def load_torch():
 
 
 class Bench:
-    def __init__(self, device, repeat: int, torch):
-        self.device, self.repeat, self.torch = device, repeat, torch
+    def __init__(self, device, repeat: int, torch, warmup: float):
+        self.device, self.repeat, self.torch, self.warmup = device, repeat, torch, warmup
         self.backend = VulkanBackend(device=device)
         self.modules: dict[str, svk.Module] = {}
 
@@ -68,26 +72,42 @@ class Bench:
         return self.modules[example].kernel(name)
 
     def seconds(self, launch: Callable[[], None]) -> float:
-        """Per-iteration GPU time of `launch` (which submits without waiting)."""
-        launch()
-        self.device.sync()
-        start = time.perf_counter()
-        for _ in range(self.repeat):
-            launch()
-        self.device.sync()
-        return (time.perf_counter() - start) / self.repeat
+        """Per-iteration GPU time of `launch` (which submits without waiting): the
+        median over TRIALS of `repeat` iterations between GPU timestamps, after
+        launching for `warmup` seconds (a GPU idle before the run needs a few ms of
+        work to raise its clocks: without the warm-up a short workload reads slow)."""
+        self._warm_up(launch, self.device.sync)
+        per_launch = []
+        for _ in range(TRIALS):
+            with self.device.timer() as timer:
+                for _ in range(self.repeat):
+                    launch()
+            per_launch.append(timer.ms / 1e3 / self.repeat)
+        return statistics.median(per_launch)
 
     def torch_seconds(self, fn: Callable[[], object]) -> float:
+        """The same for a torch call: the median over TRIALS of CUDA-event times."""
         torch = self.torch
-        fn()
-        torch.cuda.synchronize()
-        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        begin.record()
-        for _ in range(self.repeat):
-            fn()
-        end.record()
-        torch.cuda.synchronize()
-        return begin.elapsed_time(end) / 1e3 / self.repeat
+        self._warm_up(fn, torch.cuda.synchronize)
+        per_call = []
+        for _ in range(TRIALS):
+            begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            begin.record()
+            for _ in range(self.repeat):
+                fn()
+            end.record()
+            torch.cuda.synchronize()
+            per_call.append(begin.elapsed_time(end) / 1e3 / self.repeat)
+        return statistics.median(per_call)
+
+    def _warm_up(self, launch: Callable[[], object], sync: Callable[[], None]) -> None:
+        launch()
+        sync()
+        until = time.perf_counter() + self.warmup
+        while time.perf_counter() < until:
+            for _ in range(self.repeat):
+                launch()
+            sync()
 
     # ------------------------------------------------------------------ workloads
 
@@ -209,8 +229,12 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes (a CPU device)")
     p.add_argument("--repeat", type=int, default=None, help="timed launches per workload")
+    p.add_argument("--warmup", type=float, default=None,
+                   help="seconds of launches before each timing (default 0.5; 0 with --quick)")
     p.add_argument("--only", default="", help="comma-separated: saxpy,sum,scan,softmax,matmul")
     args = p.parse_args(argv)
+    if args.warmup is None:
+        args.warmup = 0.0 if args.quick else 0.5
     mi = 1 << 20
     if args.quick:
         plan = {"saxpy": [mi], "sum": [mi], "scan": [mi], "softmax": [(256, 1024)], "matmul": [256]}
@@ -221,7 +245,7 @@ def main(argv=None) -> int:
     device = svk.Device()
     torch = load_torch()
     print(f"device: {device.name}; anchors: {'torch ' + torch.__version__ if torch else 'none (no torch with CUDA)'}")
-    bench = Bench(device, args.repeat or (3 if args.quick else 50), torch)
+    bench = Bench(device, args.repeat or (3 if args.quick else 50), torch, args.warmup)
     print(f"{'workload':28s} {'ours':>10s} {'':8s} {'ratio':>6s}   anchor")
     failed = 0
     try:
