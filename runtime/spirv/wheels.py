@@ -1,0 +1,38 @@
+"""Files of the cmeel wheels (SPIRV-Tools, SPIR-V headers), found without a scan of
+every installed distribution when they sit in the interpreter's own site folders.
+
+`importlib.metadata` (and the mail-parsing modules it imports) costs a new process
+tens of milliseconds, so it is asked only when the site folders do not hold the file.
+"""
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+from typing import Optional, Sequence
+
+
+def site_file(parts: Sequence[str]) -> Optional[Path]:
+    """`parts` under the interpreter's purelib or platlib folder, if it exists there."""
+    paths = sysconfig.get_paths()
+    for key in ("purelib", "platlib"):
+        path = Path(paths[key]).joinpath(*parts)
+        if path.exists():
+            return path
+    return None
+
+
+def dist_file(dist: str, parts: Sequence[str]) -> Optional[Path]:
+    """`parts` located through distribution `dist`'s metadata (which need not exist);
+    None when `dist` is not installed."""
+    import importlib.metadata
+    try:
+        found = importlib.metadata.distribution(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return Path(str(found.locate_file(Path(*parts))))
+
+
+def wheel_file(dist: str, parts: Sequence[str]) -> Optional[Path]:
+    """Where `parts` of the installed wheel `dist` is: the site folders first, then
+    the distribution's metadata (the path may not exist); None: `dist` not installed."""
+    return site_file(parts) or dist_file(dist, parts)
