@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import os
 import pickle
 from dataclasses import replace
 from pathlib import Path
@@ -41,11 +42,27 @@ def compiler_version() -> str:
     for name in PACKAGES:
         spec = importlib.util.find_spec(name)
         for folder in (spec.submodule_search_locations or []) if spec else []:
-            root = Path(folder)
-            for path in sorted(root.rglob("*.py")):
-                st = path.stat()
-                digest.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            for relative, st in _source_files(folder):
+                digest.update(f"{relative}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return digest.hexdigest()
+
+
+def _source_files(root: str) -> list[tuple[str, os.stat_result]]:
+    """(path relative to `root`, stat) of every .py file under `root`, sorted by path
+    (os.scandir: a new process pays for this on every cached compile)."""
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [("", root)]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=True):
+                    if entry.name != "__pycache__":
+                        pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.name.endswith(".py"):
+                    found.append((prefix + entry.name, entry.stat()))
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def module_key(source: bytes, filename: str, backend: str, target_tag: str) -> str:
