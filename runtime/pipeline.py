@@ -3,7 +3,8 @@
 The layout comes from reflection: storage buffers at the module's set-0 bindings, one
 push-constant range of the block's size. The local size is set through specialization
 constants (the module's SpecIds), so each distinct local size is one VkPipeline, created
-on first use through the device's VkPipelineCache.
+on first use through the device's VkPipelineCache (whose data the device then saves to
+the on-disk cache: device.py).
 """
 from __future__ import annotations
 
@@ -94,7 +95,11 @@ class Program:
         result = self.ctx.lib.vkCreateComputePipelines(
             self.ctx.handle, self.ctx.pipeline_cache, 1, info, ffi.NULL, out)
         vkapi.check(result, f"vkCreateComputePipelines(local size {local})", CompilationError)
-        return tracking.created("VkPipeline", out[0])
+        pipe = tracking.created("VkPipeline", out[0])
+        created = self.ctx.extra.get("pipeline_created")
+        if created is not None:
+            created()           # the device saves its pipeline cache data (device.py)
+        return pipe
 
     def destroy(self) -> None:
         """Destroy pipelines, layouts and the module (idempotent; GPU must be done with them)."""
