@@ -11,9 +11,10 @@ distribution, else the system's spirv-headers.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from .errors import GrammarError
 from .wheels import wheel_file
@@ -72,6 +73,34 @@ class OperandKind:
             self.by_value.setdefault(e.value, e)
 
 
+class _Lazy(Mapping):
+    """A read-only mapping over known keys whose values are built on first lookup."""
+
+    def __init__(self, keys: Iterable[str], build: Callable[[str], Any]):
+        self._keys = list(keys)
+        self._known = set(self._keys)
+        self._build = build
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._built[key]
+        except KeyError:
+            if key not in self._known:
+                raise
+        value = self._built[key] = self._build(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
+
+
 class Grammar:
     """Lookup tables built from the grammar JSON (see `grammar()`)."""
 
@@ -79,7 +108,10 @@ class Grammar:
         self.magic_number = int(core["magic_number"], 16)
         self.version = (core["major_version"], core["minor_version"])
         categories = {k["kind"]: k["category"] for k in core["operand_kinds"]}
-        self.kinds = {k["kind"]: _operand_kind(k, categories) for k in core["operand_kinds"]}
+        raw_kinds = {k["kind"]: k for k in core["operand_kinds"]}
+        # operand kinds, and the plain tables below, are built on first lookup too
+        self.kinds: Mapping[str, OperandKind] = _Lazy(
+            raw_kinds, lambda name: _operand_kind(raw_kinds[name], categories))
         # instruction specs are built on first lookup (a module uses a few dozen of ~900)
         self._specs = {i["opname"]: i for i in core["instructions"]}
         for i in core["instructions"]:
@@ -89,10 +121,11 @@ class Grammar:
         self.glsl = {i["opname"]: i["opcode"] for i in glsl["instructions"]}
         # Plain tables for readers of modules (runtime reflection):
         self.opcodes = {i["opname"]: i["opcode"] for i in core["instructions"]}  # no aliases
-        self.enums = {k: {n: e.value for n, e in kind.by_name.items()}
-                      for k, kind in self.kinds.items() if kind.by_name}
-        self.names = {k: {v: e.name for v, e in kind.by_value.items()}
-                      for k, kind in self.kinds.items() if kind.by_name}
+        with_enumerants = [k for k, raw in raw_kinds.items() if raw.get("enumerants")]
+        self.enums: Mapping[str, dict[str, int]] = _Lazy(
+            with_enumerants, lambda k: {n: e.value for n, e in self.kinds[k].by_name.items()})
+        self.names: Mapping[str, dict[int, str]] = _Lazy(
+            with_enumerants, lambda k: {v: e.name for v, e in self.kinds[k].by_value.items()})
 
     @property
     def magic(self) -> int:

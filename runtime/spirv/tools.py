@@ -185,8 +185,11 @@ def check(spirv: bytes, env: str) -> Optional[str]:
 def validator_identity() -> Optional[str]:
     """What names the validator `check` runs: the library's path, size and modification
     time (found, not loaded); None when checks are off or no library is installed."""
-    if not check_enabled():
-        return None
+    return _library_identity() if check_enabled() else None
+
+
+@functools.lru_cache(maxsize=1)
+def _library_identity() -> Optional[str]:
     try:
         path = _wheel_file(_LIBRARY)
         st = path.stat()

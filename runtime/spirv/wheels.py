@@ -1,23 +1,26 @@
 """Files of the cmeel wheels (SPIRV-Tools, SPIR-V headers), found without a scan of
-every installed distribution when they sit in the interpreter's own site folders.
+every installed distribution when they sit in a folder on the import path.
 
 `importlib.metadata` (and the mail-parsing modules it imports) costs a new process
-tens of milliseconds, so it is asked only when the site folders do not hold the file.
+tens of milliseconds, `sysconfig`'s paths a few, so the folders of `sys.path` (where
+wheels install: site-packages, or a `pip install --target` folder) are looked at first
+and the metadata only when none holds the file.
 """
 from __future__ import annotations
 
-import sysconfig
+import os
+import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
 
 def site_file(parts: Sequence[str]) -> Optional[Path]:
-    """`parts` under the interpreter's purelib or platlib folder, if it exists there."""
-    paths = sysconfig.get_paths()
-    for key in ("purelib", "platlib"):
-        path = Path(paths[key]).joinpath(*parts)
-        if path.exists():
-            return path
+    """`parts` under a folder of `sys.path`, if one holds it."""
+    for entry in sys.path:
+        if entry and os.path.isabs(entry):
+            path = Path(entry).joinpath(*parts)
+            if path.exists():
+                return path
     return None
 
 

@@ -107,7 +107,7 @@ import json, sys
 import numpy as np
 import simple_vkbackend as svk
 from simple_vkbackend.backends.vulkan import glue_arguments
-from simple_vkbackend.runtime import spirv_facts
+from simple_vkbackend.runtime import kernel_facts
 from simple_vkbackend.runtime.spirv import grammar
 module = svk.compile_file(sys.argv[1], "vulkan")
 y = np.ones(64, np.float32)

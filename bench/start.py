@@ -1,0 +1,109 @@
+"""Where a new process's start-up time goes: import, device creation, compile_file,
+and the first launch split into its parts, with an empty on-disk cache (cold), a
+filled one (warm) and the cache off; medians of several processes.
+
+    .venv/bin/python bench/start.py [--reps N]
+
+Columns (ms): numpy import; our import (the runtime and the API, as
+`default_device()` imports them); device creation; compile_file; first launch, and
+inside it the host glue (loaded from the cache, or JIT-compiled through llvmlite),
+the kernel's SPIR-V facts (validation + reflection, or the cached verdict) and
+pipeline creation; "ours" is compile_file + first launch. The flags say whether the
+process imported llvmlite, loaded the glue from the cache, and how many bytes of
+saved pipeline cache data its device started with.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAXPY = ROOT / "fixtures" / "saxpy.spl"
+
+CHILD = r"""
+import time
+t0 = time.perf_counter()
+import numpy as np
+t1 = time.perf_counter()
+import simple_vkbackend as svk
+from simple_vkbackend.vulkan import objects
+t2 = time.perf_counter()
+device = svk.default_device()
+t3 = time.perf_counter()
+import functools, json, sys
+from simple_vkbackend.hostgen import jit
+from simple_vkbackend.runtime import pipeline, kernel_facts
+parts = {"glue": 0.0, "facts": 0.0, "pipeline": 0.0}
+
+def timed(owner, name, part):
+    inner = getattr(owner, name)
+    @functools.wraps(inner)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            parts[part] += time.perf_counter() - start
+    setattr(owner, name, wrapper)
+
+timed(jit.GlueLibrary, "__init__", "glue")
+timed(kernel_facts, "checked_info", "facts")
+timed(pipeline.Program, "_create_pipeline", "pipeline")
+t4 = time.perf_counter()
+module = svk.compile_file(PATH)
+t5 = time.perf_counter()
+y = np.zeros(1024, np.float32)
+module.saxpy(2.0, np.ones(1024, np.float32), y)
+t6 = time.perf_counter()
+assert y[0] == 2.0
+print(json.dumps({
+    "numpy": t1 - t0, "import": t2 - t1, "device": t3 - t2, "compile": t5 - t4, "first": t6 - t5,
+    **parts, "llvmlite": "llvmlite" in sys.modules,
+    "glue_cached": module.compiled.runtime_state.loaded_from_cache,
+    "pipeline_data": device.runtime_device.pipeline_cache_loaded}))
+"""
+
+
+def run(env: dict) -> dict:
+    code = CHILD.replace("PATH", repr(str(SAXPY)))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--reps", type=int, default=7, help="processes per row (default 7)")
+    args = p.parse_args()
+    env = {**os.environ, "SIMPLE_VK_VALIDATION": "0"}
+    env.pop("SIMPLE_VK_CACHE", None)
+    run({**env, "SIMPLE_VK_CACHE": "0"})       # bytecode of every module written before timing
+    rows: dict[str, list[dict]] = {"cold (empty cache)": [], "warm (cache filled)": [], "cache off": []}
+    for _ in range(args.reps):
+        with tempfile.TemporaryDirectory() as tmp:
+            cached = {**env, "SIMPLE_VK_CACHE_DIR": tmp}
+            rows["cold (empty cache)"].append(run(cached))
+            rows["warm (cache filled)"].append(run(cached))
+        rows["cache off"].append(run({**env, "SIMPLE_VK_CACHE": "0"}))
+    times = ("numpy", "import", "device", "compile", "first", "glue", "facts", "pipeline")
+    print(f"median of {args.reps} processes, ms")
+    print("| start | numpy | our import | device creation | compile_file | first launch | (glue | facts "
+          "| pipeline) | ours | llvmlite | glue cached | pipeline data |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, runs in rows.items():
+        med = {k: 1e3 * statistics.median(r[k] for r in runs) for k in times}
+        last = runs[-1]
+        print(f"| {name} | {med['numpy']:.0f} | {med['import']:.1f} | {med['device']:.1f} | {med['compile']:.1f} "
+              f"| {med['first']:.1f} | {med['glue']:.1f} | {med['facts']:.1f} | {med['pipeline']:.1f} "
+              f"| {med['compile'] + med['first']:.1f} | {'yes' if last['llvmlite'] else 'no'} "
+              f"| {'yes' if last['glue_cached'] else 'no'} | {last['pipeline_data']} B |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
