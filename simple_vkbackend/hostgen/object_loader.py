@@ -8,13 +8,14 @@ code model makes all absolute (R_X86_64_64). This loader handles exactly the
 subset such objects use (ELF64, little-endian, x86-64, RELA relocations of types
 64, PC32, PLT32, PC64, 32 and 32S, symbols defined in the object or given by name)
 and refuses anything else with UnsupportedObject, naming why; the caller then
-compiles through MCJIT as before. Unwind tables (.eh_frame) are not registered:
+compiles through MCJIT (on another architecture, every process does). Unwind tables (.eh_frame) are not registered:
 no exception unwinds through the glue (ctypes calls it; its callees return status
 codes).
 """
 from __future__ import annotations
 
 import ctypes
+import functools
 import mmap
 import struct
 from dataclasses import dataclass
@@ -185,10 +186,14 @@ def _relocate(memory: mmap.mmap, base: int, at: int, size: int, table: bytes,
             raise UnsupportedObject(f"relocation type {kind}")
 
 
+@functools.cache
+def _mprotect():
+    fn = ctypes.CDLL(None, use_errno=True).mprotect
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    fn.restype = ctypes.c_int
+    return fn
+
+
 def _protect(address: int, size: int) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    mprotect = libc.mprotect
-    mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    mprotect.restype = ctypes.c_int
-    if mprotect(address, size, mmap.PROT_READ | mmap.PROT_EXEC) != 0:
+    if _mprotect()(address, size, mmap.PROT_READ | mmap.PROT_EXEC) != 0:
         raise UnsupportedObject(f"mprotect failed (errno {ctypes.get_errno()}): executable pages refused")
