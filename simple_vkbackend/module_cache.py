@@ -104,6 +104,8 @@ class GlueObjects:
 
     @staticmethod
     def path(ir_text: str, target: str) -> Optional[Path]:
+        if disk_cache.cache_root() is None:
+            return None
         digest = hashlib.sha256(f"{compiler_version()}\0{target}\0".encode() + ir_text.encode()).hexdigest()
         return disk_cache.entry_path(GLUE, f"{digest}.o")
 

@@ -28,8 +28,9 @@ _RELA = struct.Struct("<QQq")
 
 ET_REL, EM_X86_64 = 1, 62
 SHT_SYMTAB, SHT_STRTAB, SHT_RELA, SHT_NOBITS, SHT_REL = 2, 3, 4, 8, 9
+SHT_INIT_ARRAY, SHT_FINI_ARRAY, SHT_PREINIT_ARRAY = 14, 15, 16
 SHT_X86_64_UNWIND = 0x70000001
-SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR = 0x1, 0x2, 0x4
+SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS = 0x1, 0x2, 0x4, 0x400
 SHN_UNDEF, SHN_ABS, SHN_COMMON = 0, 0xFFF1, 0xFFF2
 STT_SECTION = 3
 R_64, R_PC32, R_32, R_32S, R_PLT32, R_PC64 = 1, 2, 10, 11, 4, 24
@@ -99,6 +100,11 @@ def load(data: bytes, externals: Mapping[str, int]) -> LoadedObject:
     sections = _sections(data)
     if any(s.type == SHT_REL for s in sections):
         raise UnsupportedObject("REL relocations")
+    for s in sections:      # what would need a run-time linker's help
+        if s.type in (SHT_INIT_ARRAY, SHT_FINI_ARRAY, SHT_PREINIT_ARRAY) or s.name in (".ctors", ".dtors"):
+            raise UnsupportedObject(f"constructors or destructors ({s.name})")
+        if s.flags & SHF_TLS:
+            raise UnsupportedObject(f"thread-local data ({s.name})")
     # layout: code pages first (made executable), then data pages (read-write)
     offsets: dict[int, int] = {}
     end = 0

@@ -97,6 +97,17 @@ def test_loader_refuses_what_it_does_not_handle(compiled):
         object_loader.load(b"\x7fELF\x01" + data[5:], externals)
     with pytest.raises(object_loader.UnsupportedObject, match="too short"):
         object_loader.load(data[:20], externals)
+    shoff = struct.unpack_from("<Q", data, 0x28)[0]
+    names = [sec.name for sec in object_loader._sections(data)]
+    for index, name in enumerate(names):
+        if name in (".lrodata", ".rodata", ".lbss", ".bss"):
+            at = shoff + index * 64 + 4                  # sh_type of that section
+            patched = data[:at] + struct.pack("<I", object_loader.SHT_INIT_ARRAY) + data[at + 4:]
+            with pytest.raises(object_loader.UnsupportedObject, match="constructors"):
+                object_loader.load(patched, externals)
+            break
+    else:
+        pytest.fail(f"no data section among {names}")
     missing = {k: v for k, v in externals.items() if k != "rt_vk_kernel_compile"}
     with pytest.raises(object_loader.UnsupportedObject, match="rt_vk_kernel_compile"):
         object_loader.load(data, missing)
