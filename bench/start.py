@@ -2,7 +2,7 @@
 and the first launch split into its parts, with an empty on-disk cache (cold), a
 filled one (warm) and the cache off; medians of several processes.
 
-    .venv/bin/python bench/start.py [--reps N]
+    .venv/bin/python bench/start.py [--reps N] [--no-write]
 
 Columns (ms): numpy import; our import (the runtime and the API, as
 `default_device()` imports them); device creation; compile_file; first launch, and
@@ -15,6 +15,7 @@ saved pipeline cache data its device started with.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import statistics
@@ -24,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 SAXPY = ROOT / "fixtures" / "saxpy.spl"
 
 CHILD = r"""
@@ -66,7 +68,7 @@ print(json.dumps({
     "numpy": t1 - t0, "import": t2 - t1, "device": t3 - t2, "compile": t5 - t4, "first": t6 - t5,
     **parts, "llvmlite": "llvmlite" in sys.modules,
     "glue_cached": module.compiled.runtime_state.loaded_from_cache,
-    "pipeline_data": device.runtime_device.pipeline_cache_loaded}))
+    "pipeline_data": device.runtime_device.pipeline_cache_loaded, "device_name": device.name}))
 """
 
 
@@ -76,9 +78,29 @@ def run(env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def report(rows: dict[str, list[dict]], reps: int) -> str:
+    times = ("numpy", "import", "device", "compile", "first", "glue", "facts", "pipeline")
+    some = next(iter(rows.values()))[0]
+    lines = [f"Device: {some['device_name']}",
+             f"Date: {datetime.date.today().isoformat()}; validation layer off; median of {reps} processes, ms",
+             "", "| start | numpy | our import | device creation | compile_file | first launch | (glue "
+             "| SPIR-V facts | pipeline) | ours | llvmlite imported | glue from cache | pipeline data loaded |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, runs in rows.items():
+        med = {k: 1e3 * statistics.median(r[k] for r in runs) for k in times}
+        last = runs[-1]
+        lines.append(
+            f"| {name} | {med['numpy']:.0f} | {med['import']:.1f} | {med['device']:.1f} | {med['compile']:.1f} "
+            f"| {med['first']:.1f} | {med['glue']:.1f} | {med['facts']:.1f} | {med['pipeline']:.1f} "
+            f"| {med['compile'] + med['first']:.1f} | {'yes' if last['llvmlite'] else 'no'} "
+            f"| {'yes' if last['glue_cached'] else 'no'} | {last['pipeline_data']} B |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reps", type=int, default=7, help="processes per row (default 7)")
+    p.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = p.parse_args()
     env = {**os.environ, "SIMPLE_VK_VALIDATION": "0"}
     env.pop("SIMPLE_VK_CACHE", None)
@@ -90,18 +112,14 @@ def main() -> int:
             rows["cold (empty cache)"].append(run(cached))
             rows["warm (cache filled)"].append(run(cached))
         rows["cache off"].append(run({**env, "SIMPLE_VK_CACHE": "0"}))
-    times = ("numpy", "import", "device", "compile", "first", "glue", "facts", "pipeline")
-    print(f"median of {args.reps} processes, ms")
-    print("| start | numpy | our import | device creation | compile_file | first launch | (glue | facts "
-          "| pipeline) | ours | llvmlite | glue cached | pipeline data |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, runs in rows.items():
-        med = {k: 1e3 * statistics.median(r[k] for r in runs) for k in times}
-        last = runs[-1]
-        print(f"| {name} | {med['numpy']:.0f} | {med['import']:.1f} | {med['device']:.1f} | {med['compile']:.1f} "
-              f"| {med['first']:.1f} | {med['glue']:.1f} | {med['facts']:.1f} | {med['pipeline']:.1f} "
-              f"| {med['compile'] + med['first']:.1f} | {'yes' if last['llvmlite'] else 'no'} "
-              f"| {'yes' if last['glue_cached'] else 'no'} | {last['pipeline_data']} B |")
+    text = report(rows, args.reps)
+    print(text)
+    if not args.no_write:
+        from doc_section import write_section
+        path = write_section("Start-up of a new process", "`.venv/bin/python bench/start.py`: where a new "
+                             "process's time goes (the first launch split into host glue, SPIR-V facts and "
+                             "pipeline creation).", text)
+        print(f"\nwritten to {path.relative_to(ROOT)}")
     return 0
 
 
