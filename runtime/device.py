@@ -27,6 +27,7 @@ SPARE_BYTES = 64 << 20      # recycled buffers kept per device, in bytes
 SPARES_PER_SIZE = 4
 SAVE_INTERVAL_S = 1.0      # least time between saves of the pipeline cache after new pipelines
 
+
 class Device(Resource):
     """A Vulkan logical device with one compute queue.
 
@@ -263,6 +264,7 @@ class Device(Resource):
                 ctx.staging.destroy()
 
         def cache():
+            ctx.extra.pop("pipeline_created", None)
             if ctx.pipeline_cache is not None:
                 try:
                     self.save_pipeline_cache()
