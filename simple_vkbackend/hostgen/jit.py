@@ -59,7 +59,12 @@ def _target_machine() -> "llvm.TargetMachine":
 def host_target() -> str:
     """What the glue's machine code depends on beside its IR: the platform and the
     machine architecture (the code is for a generic CPU of it)."""
-    return f"{sys.platform}/{os.uname().machine}/generic"
+    if hasattr(os, "uname"):
+        machine = os.uname().machine
+    else:                               # Windows
+        import platform
+        machine = platform.machine()
+    return f"{sys.platform}/{machine}/generic"
 
 
 def launch_ctypes(interface: KernelInterface) -> Callable[[int], Callable[..., int]]:
