@@ -9,8 +9,9 @@ Columns (ms): numpy import; our import (the runtime and the API, as
 inside it the host glue (loaded from the cache, or JIT-compiled through llvmlite),
 the kernel's SPIR-V facts (validation + reflection, or the cached verdict) and
 pipeline creation; "ours" is compile_file + first launch. The flags say whether the
-process imported llvmlite, loaded the glue from the cache, and how many bytes of
-saved pipeline cache data its device started with.
+process imported llvmlite, loaded the glue from the cache, how many bytes of saved
+pipeline cache data its device started with, and how many pipelines it created (in
+brackets: how many the driver says came from that cache; lavapipe keeps none there).
 """
 from __future__ import annotations
 
@@ -64,11 +65,15 @@ y = np.zeros(1024, np.float32)
 module.saxpy(2.0, np.ones(1024, np.float32), y)
 t6 = time.perf_counter()
 assert y[0] == 2.0
+from simple_vkbackend.runtime.kernel import Kernel
+programs = [k.program for k in device.runtime_device.children() if isinstance(k, Kernel)]
 print(json.dumps({
     "numpy": t1 - t0, "import": t2 - t1, "device": t3 - t2, "compile": t5 - t4, "first": t6 - t5,
     **parts, "llvmlite": "llvmlite" in sys.modules,
     "glue_cached": module.compiled.runtime_state.loaded_from_cache,
-    "pipeline_data": device.runtime_device.pipeline_cache_loaded, "device_name": device.name}))
+    "pipeline_data": device.runtime_device.pipeline_cache_loaded, "device_name": device.name,
+    "pipelines": sum(p.created for p in programs),
+    "pipeline_hits": None if any(p.cache_hits is None for p in programs) else sum(p.cache_hits for p in programs)}))
 """
 
 
@@ -84,8 +89,9 @@ def report(rows: dict[str, list[dict]], reps: int) -> str:
     lines = [f"Device: {some['device_name']}",
              f"Date: {datetime.date.today().isoformat()}; validation layer off; median of {reps} processes, ms",
              "", "| start | numpy | our import | device creation | compile_file | first launch | (glue "
-             "| SPIR-V facts | pipeline) | ours | llvmlite imported | glue from cache | pipeline data loaded |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| SPIR-V facts | pipeline) | ours | llvmlite imported | glue from cache | pipeline data loaded "
+             "| pipelines (from the cache) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, runs in rows.items():
         med = {k: 1e3 * statistics.median(r[k] for r in runs) for k in times}
         last = runs[-1]
@@ -93,7 +99,8 @@ def report(rows: dict[str, list[dict]], reps: int) -> str:
             f"| {name} | {med['numpy']:.0f} | {med['import']:.1f} | {med['device']:.1f} | {med['compile']:.1f} "
             f"| {med['first']:.1f} | {med['glue']:.1f} | {med['facts']:.1f} | {med['pipeline']:.1f} "
             f"| {med['compile'] + med['first']:.1f} | {'yes' if last['llvmlite'] else 'no'} "
-            f"| {'yes' if last['glue_cached'] else 'no'} | {last['pipeline_data']} B |")
+            f"| {'yes' if last['glue_cached'] else 'no'} | {last['pipeline_data']} B "
+            f"| {last['pipelines']} ({'?' if last['pipeline_hits'] is None else last['pipeline_hits']}) |")
     return "\n".join(lines)
 
 

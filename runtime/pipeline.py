@@ -23,6 +23,10 @@ class Program:
         self.ctx, self.info = ctx, info
         self.module = self.set_layout = self.layout = None
         self.pipelines: dict[tuple[int, int, int], object] = {}
+        # pipelines created, and how many of them the driver says came from the
+        # VkPipelineCache (creation feedback, Vulkan 1.3; None: the device cannot say)
+        self.created = 0
+        self.cache_hits: int | None = 0 if ctx.physical.api >= (1, 3) else None
         self._lock = threading.Lock()
         try:
             self._create_module(code)
@@ -91,11 +95,25 @@ class Program:
                       "stage": vk.VK_SHADER_STAGE_COMPUTE_BIT, "module": self.module,
                       "pName": name, "pSpecializationInfo": spec if dims else ffi.NULL},
             "layout": self.layout, "basePipelineIndex": -1})
+        feedback = None
+        if self.cache_hits is not None:
+            feedback = ffi.new("VkPipelineCreationFeedback[2]")     # the pipeline's, its stage's
+            chain = ffi.new("VkPipelineCreationFeedbackCreateInfo*", {
+                "sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CREATION_FEEDBACK_CREATE_INFO,
+                "pPipelineCreationFeedback": feedback, "pipelineStageCreationFeedbackCount": 1,
+                "pPipelineStageCreationFeedbacks": feedback + 1})
+            info.pNext = chain
         out = ffi.new("VkPipeline*")
         result = self.ctx.lib.vkCreateComputePipelines(
             self.ctx.handle, self.ctx.pipeline_cache, 1, info, ffi.NULL, out)
         vkapi.check(result, f"vkCreateComputePipelines(local size {local})", CompilationError)
         pipe = tracking.created("VkPipeline", out[0])
+        self.created += 1
+        if feedback is not None and self.cache_hits is not None:
+            hit = (vk.VK_PIPELINE_CREATION_FEEDBACK_VALID_BIT
+                   | vk.VK_PIPELINE_CREATION_FEEDBACK_APPLICATION_PIPELINE_CACHE_HIT_BIT)
+            if feedback[0].flags & hit == hit:
+                self.cache_hits += 1
         created = self.ctx.extra.get("pipeline_created")
         if created is not None:
             created()           # the device saves its pipeline cache data (device.py)
