@@ -87,7 +87,8 @@ def report(rows: dict[str, list[dict]], reps: int) -> str:
     times = ("numpy", "import", "device", "compile", "first", "glue", "facts", "pipeline")
     some = next(iter(rows.values()))[0]
     lines = [f"Device: {some['device_name']}",
-             f"Date: {datetime.date.today().isoformat()}; validation layer off; median of {reps} processes, ms",
+             f"Date: {datetime.date.today().isoformat()}; validation layer off; median of {reps} processes, ms; "
+             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
              "", "| start | numpy | our import | device creation | compile_file | first launch | (glue "
              "| SPIR-V facts | pipeline) | ours | llvmlite imported | glue from cache | pipeline data loaded "
              "| pipelines (from the cache) |",
