@@ -19,6 +19,7 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
     python3 bench/e2e.py --no-record 2>&1 | tee "$out/bench_e2e.txt"
     python3 bench/vendor.py 2>&1 | tee "$out/bench_vendor.txt"
     python3 bench/launch.py --no-write 2>&1 | tee "$out/bench_launch.txt"
+    python3 bench/start.py --no-write 2>&1 | tee "$out/bench_start.txt"
 fi
 if [ "$what" = tests ] || [ "$what" = all ]; then
     # the installed copy under /tmp/site is what the tests import; run from the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from . import features as feat
 from . import host_import, pipeline_store, tracking, vkapi
@@ -24,6 +25,7 @@ from .submit import Submitter
 
 SPARE_BYTES = 64 << 20      # recycled buffers kept per device, in bytes
 SPARES_PER_SIZE = 4
+SAVE_INTERVAL_S = 1.0      # least time between saves of the pipeline cache after new pipelines
 
 
 class Device(Resource):
@@ -97,6 +99,8 @@ class Device(Resource):
         ctx.lib.vkGetDeviceQueue(ctx.handle, ctx.physical.queue_family, 0, queue)
         ctx.queue = queue[0]
         ctx.pipeline_cache = self._create_pipeline_cache(pipeline_store.load(self.info))
+        self._last_cache_save = -SAVE_INTERVAL_S
+        ctx.extra["pipeline_created"] = self._pipeline_created
         ctx.submitter = Submitter(ctx)
         if host_import.EXTENSION in self._enabled_extensions:
             host_import.setup(ctx)
@@ -106,7 +110,8 @@ class Device(Resource):
         """A VkPipelineCache seeded with `initial` (the saved data; a driver that
         refuses it gets an empty cache)."""
         ctx, vk, ffi = self.ctx, self.ctx.vk, self.ctx.ffi
-        self._saved_cache_size = len(initial) if initial else 0
+        # pipeline_cache_loaded: bytes of saved data the cache started with (0: none)
+        self._saved_cache_size = self.pipeline_cache_loaded = len(initial) if initial else 0
         keep = ffi.from_buffer(initial) if initial else ffi.NULL
         info = ffi.new("VkPipelineCacheCreateInfo*", {
             "sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO,
@@ -117,6 +122,19 @@ class Device(Resource):
             return self._create_pipeline_cache(None)
         vkapi.check(result, "vkCreatePipelineCache")
         return tracking.created("VkPipelineCache", out[0])
+
+    def _pipeline_created(self) -> None:
+        """After a new VkPipeline: save the pipeline cache when it grew, at most once per
+        SAVE_INTERVAL_S (and when the device is freed), so that a process that never
+        reaches its exit hook (killed, os._exit) still leaves its first pipelines."""
+        now = time.monotonic()
+        if now - self._last_cache_save < SAVE_INTERVAL_S:
+            return
+        self._last_cache_save = now
+        try:
+            self.save_pipeline_cache()
+        except Exception:  # noqa: BLE001 - a cache that cannot be saved is not an error
+            pass
 
     def save_pipeline_cache(self) -> bool:
         """Write the pipeline cache to the on-disk cache when it grew since loaded or
@@ -246,6 +264,7 @@ class Device(Resource):
                 ctx.staging.destroy()
 
         def cache():
+            ctx.extra.pop("pipeline_created", None)
             if ctx.pipeline_cache is not None:
                 try:
                     self.save_pipeline_cache()

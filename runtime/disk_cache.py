@@ -10,14 +10,15 @@ a SHA-256 of its payload; anything that does not check out reads as absent.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import struct
-import tempfile
 from pathlib import Path
 
 MAGIC = b"SVKCACHE"
 _HEADER = struct.Struct("<8sQ32s")     # magic, payload length, sha256(payload)
 OFF = ("0", "false", "no", "off")
+_SERIAL = itertools.count()     # temporary names: pid + serial + random, unique per writer
 
 
 def cache_root() -> Path | None:
@@ -62,7 +63,9 @@ def write_entry(path: Path | None, payload: bytes) -> bool:
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        name = path.parent / f".{path.name}.{os.getpid()}.{next(_SERIAL)}.{os.urandom(4).hex()}.tmp"
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = name          # ours from here: removed if anything below fails
         with os.fdopen(fd, "wb") as f:
             f.write(_HEADER.pack(MAGIC, len(payload), hashlib.sha256(payload).digest()))
             f.write(payload)

@@ -5,8 +5,7 @@ import threading
 from collections.abc import Sequence
 
 from . import features as feat
-from . import reflect
-from .spirv import tools as spirv_tools
+from . import kernel_facts
 from .device_context import DeviceContext
 from .errors import CompilationError, InvalidParameterError, RuntimeFailure
 from . import timestamps as timing
@@ -37,10 +36,7 @@ class Kernel(Resource):
         self.device, self.ctx = device, ctx
         code = bytes(code)
         api = ctx.physical.api
-        error = spirv_tools.check(code, f"vulkan{api[0]}.{api[1]}")   # before reflection
-        if error:
-            raise CompilationError(f"invalid SPIR-V: {error}")
-        self.info = reflect.reflect(code)
+        self.info = kernel_facts.checked_info(code, f"vulkan{api[0]}.{api[1]}")   # validated, reflected
         self._check_support()
         self.program: Program = Program(ctx, code, self.info)
         self._lock = threading.Lock()

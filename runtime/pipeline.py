@@ -3,7 +3,8 @@
 The layout comes from reflection: storage buffers at the module's set-0 bindings, one
 push-constant range of the block's size. The local size is set through specialization
 constants (the module's SpecIds), so each distinct local size is one VkPipeline, created
-on first use through the device's VkPipelineCache.
+on first use through the device's VkPipelineCache (whose data the device then saves to
+the on-disk cache: device.py).
 """
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ class Program:
         self.ctx, self.info = ctx, info
         self.module = self.set_layout = self.layout = None
         self.pipelines: dict[tuple[int, int, int], object] = {}
+        # pipelines created, and how many of them the driver says came from the
+        # VkPipelineCache (creation feedback, Vulkan 1.3; None: the device cannot say)
+        self.created = 0
+        self.cache_hits: int | None = 0 if ctx.physical.api >= (1, 3) else None
         self._lock = threading.Lock()
         try:
             self._create_module(code)
@@ -90,11 +95,29 @@ class Program:
                       "stage": vk.VK_SHADER_STAGE_COMPUTE_BIT, "module": self.module,
                       "pName": name, "pSpecializationInfo": spec if dims else ffi.NULL},
             "layout": self.layout, "basePipelineIndex": -1})
+        feedback = None
+        if self.cache_hits is not None:
+            feedback = ffi.new("VkPipelineCreationFeedback[2]")     # the pipeline's, its stage's
+            chain = ffi.new("VkPipelineCreationFeedbackCreateInfo*", {
+                "sType": vk.VK_STRUCTURE_TYPE_PIPELINE_CREATION_FEEDBACK_CREATE_INFO,
+                "pPipelineCreationFeedback": feedback, "pipelineStageCreationFeedbackCount": 1,
+                "pPipelineStageCreationFeedbacks": feedback + 1})
+            info.pNext = chain
         out = ffi.new("VkPipeline*")
         result = self.ctx.lib.vkCreateComputePipelines(
             self.ctx.handle, self.ctx.pipeline_cache, 1, info, ffi.NULL, out)
         vkapi.check(result, f"vkCreateComputePipelines(local size {local})", CompilationError)
-        return tracking.created("VkPipeline", out[0])
+        pipe = tracking.created("VkPipeline", out[0])
+        self.created += 1
+        if feedback is not None and self.cache_hits is not None:
+            hit = (vk.VK_PIPELINE_CREATION_FEEDBACK_VALID_BIT
+                   | vk.VK_PIPELINE_CREATION_FEEDBACK_APPLICATION_PIPELINE_CACHE_HIT_BIT)
+            if feedback[0].flags & hit == hit:
+                self.cache_hits += 1
+        created = self.ctx.extra.get("pipeline_created")
+        if created is not None:
+            created()           # the device saves its pipeline cache data (device.py)
+        return pipe
 
     def destroy(self) -> None:
         """Destroy pipelines, layouts and the module (idempotent; GPU must be done with them)."""

@@ -73,7 +73,7 @@ def _compile_cached(source: Optional[bytes], filename: str, options: str, front:
     try:
         tag = getattr(chosen, "cache_tag", None)
         key = None
-        if tag is not None and source is not None:
+        if tag is not None and source is not None and module_cache_on():
             from . import module_cache
             key = module_cache.module_key(source, filename, chosen.name, f"{tag()};{options}")
             compiled = module_cache.load_module(key)
@@ -90,6 +90,12 @@ def _compile_cached(source: Optional[bytes], filename: str, options: str, front:
         if owns:
             chosen.close()
         raise
+
+
+def module_cache_on() -> bool:
+    """Whether the on-disk cache is on (SIMPLE_VK_CACHE); when off no key is computed."""
+    from simple_vkbackend.runtime.disk_cache import cache_root
+    return cache_root() is not None
 
 
 def compile_parsed(module: ir.Module, source: bytes, filename: str, backend: BackendArg = "auto",

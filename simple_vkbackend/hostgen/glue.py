@@ -32,6 +32,7 @@ from simple_vkbackend.lowering.interface import KernelInterface
 from simple_vkbackend.lowering.ir import scalar
 from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS, SPECS, Status
 
+from .glue_names import RELEASE, glue_function_name, glue_local_function_name
 from .llvm_types import I8, I32, I64, PTR, VOID, ffi_type, scalar_type
 
 CACHE_SLOTS = 8
@@ -41,18 +42,9 @@ LIMIT_COUNT = LOCAL_SIZE_LIMITS
 KERNEL_FOR = "simple.kernel_for"
 LOCAL_SIZE = "simple.local_size"
 CACHE_RELEASE = "simple.cache_release"
-RELEASE = "simple.release"
 
 STATUS_ALLOCATION_FAILED = int(Status.ALLOCATION_FAILED)
 STATUS_COMPILATION_FAILED = int(Status.COMPILATION_FAILED)
-
-
-def glue_function_name(kernel: str) -> str:
-    return f"simple_{kernel}"
-
-
-def glue_local_function_name(kernel: str) -> str:
-    return f"simple_{kernel}.local"
 
 
 def emit_glue(module_name: str, kernels: Sequence[tuple[KernelInterface, bytes]]) -> str:

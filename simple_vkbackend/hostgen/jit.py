@@ -1,23 +1,31 @@
-"""JIT-compile host glue IR in-process (llvmlite MCJIT) and call it through ctypes.
+"""Host glue IR made callable in-process and called through ctypes: its machine code
+loaded from the on-disk cache when there is one (object_loader.py: no LLVM in the
+process), else JIT-compiled by llvmlite's MCJIT (and the object kept for next time).
 
 The glue's rt_vk_* declarations are resolved to the addresses in the runtime's
 table (`add_symbol`, LLVM's process-wide symbol table, which is why compiling
 holds a lock). One `GlueLibrary` per compiled module; its functions keep state in
-globals (the kernel cache), so calls into one library are serialised.
+globals (the kernel cache), so calls into one library are serialised. The machine
+code is for a generic CPU of the host's architecture (no host-specific features),
+so an object is keyed by the glue IR and the architecture alone.
 """
 from __future__ import annotations
 
 import ctypes
 import functools
+import os
+import sys
 import threading
-from typing import Callable, Mapping, Optional, Protocol, Sequence
-
-import llvmlite.binding as llvm
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Protocol, Sequence
 
 from simple_vkbackend.lowering.interface import KernelInterface
 
-from .glue import RELEASE, glue_local_function_name
-from .llvm_types import scalar_ctype
+from . import object_loader
+from .ctypes_types import scalar_ctype
+from .glue_names import RELEASE, glue_local_function_name
+
+if TYPE_CHECKING:
+    import llvmlite.binding as llvm
 
 _COMPILE_LOCK = threading.Lock()
 
@@ -32,19 +40,31 @@ class TableEntry(Protocol):
 
 @functools.cache
 def _initialize_native() -> None:
+    import llvmlite.binding as llvm
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
 
 
-def _target_machine() -> llvm.TargetMachine:
-    """A new target machine for the host: an MCJIT engine takes ownership of (and
-    frees) the one it is given, so each engine gets its own."""
+def _target_machine() -> "llvm.TargetMachine":
+    """A new target machine for the host (generic CPU): an MCJIT engine takes
+    ownership of (and frees) the one it is given, so each engine gets its own.
+    Code generation at -O0 (fast instruction selection) takes a quarter of -O2's
+    time; the glue only moves arguments between calls into the runtime, so what
+    -O2 would save per launch is nanoseconds beside the Python call around it."""
+    import llvmlite.binding as llvm
     _initialize_native()
-    return llvm.Target.from_default_triple().create_target_machine(opt=2)
+    return llvm.Target.from_default_triple().create_target_machine(opt=0)
 
 
-def _target_name(machine: llvm.TargetMachine) -> str:
-    return f"{machine.triple}/{llvm.get_host_cpu_name()}/{llvm.get_host_cpu_features().flatten()}"
+def host_target() -> str:
+    """What the glue's machine code depends on beside its IR: the platform and the
+    machine architecture (the code is for a generic CPU of it)."""
+    if hasattr(os, "uname"):
+        machine = os.uname().machine
+    else:                               # Windows
+        import platform
+        machine = platform.machine()
+    return f"{sys.platform}/{machine}/generic"
 
 
 def launch_ctypes(interface: KernelInterface) -> Callable[[int], Callable[..., int]]:
@@ -58,30 +78,37 @@ def launch_ctypes(interface: KernelInterface) -> Callable[[int], Callable[..., i
     return ctypes.CFUNCTYPE(ctypes.c_int32, *args, *[ctypes.c_uint32] * 6)
 
 
-ObjectCache = Callable[[str, str], Optional[tuple[Callable, Callable]]]
+class ObjectStore(Protocol):
+    """Where compiled glue objects are kept (module_cache.GlueObjects)."""
+
+    def load(self, ir_text: str, target: str) -> Optional[bytes]: ...
+
+    def store(self, ir_text: str, target: str, data: bytes) -> None: ...
 
 
 class GlueLibrary:
-    """The JIT-compiled host glue of one module.
+    """The compiled host glue of one module.
 
-    `object_cache(ir_text, target)`: llvmlite's (notify, getbuffer) pair that keeps the
-    machine code, or None; the target string names the host triple, CPU and features."""
+    `objects`: where the machine code is kept between processes, or None. A kept
+    object is loaded without LLVM (`loaded_from_cache` then says so); when there is
+    none, or the loader refuses it, MCJIT compiles the IR and the store keeps the
+    object it makes."""
 
     def __init__(self, ir_text: str, interfaces: Mapping[str, KernelInterface],
-                 table: Mapping[str, TableEntry], object_cache: Optional[ObjectCache] = None):
-        machine = _target_machine()
-        module = llvm.parse_assembly(ir_text)
-        module.triple = machine.triple
-        module.data_layout = str(machine.target_data)
-        module.verify()
-        with _COMPILE_LOCK:
-            for name, entry in table.items():
-                llvm.add_symbol(name, entry.address)
-            self._engine = llvm.create_mcjit_compiler(module, machine)
-            hooks = object_cache(ir_text, _target_name(machine)) if object_cache else None
-            if hooks is not None:
-                self._engine.set_object_cache(*hooks)
-            self._engine.finalize_object()
+                 table: Mapping[str, TableEntry], objects: Optional[ObjectStore] = None):
+        externals = {name: entry.address for name, entry in table.items()}
+        target = host_target()
+        self._engine: Any = None
+        self._object: Optional[object_loader.LoadedObject] = None
+        cached = objects.load(ir_text, target) if objects is not None else None
+        if cached is not None:
+            try:
+                self._object = object_loader.load(cached, externals)
+            except object_loader.UnsupportedObject:
+                self._object = None
+        if self._object is None:
+            self._engine = _jit(ir_text, externals, objects, target)
+        self.loaded_from_cache = self._object is not None
         self._lock = threading.Lock()
         self._launch = {name: launch_ctypes(iface)(self._address(glue_local_function_name(name)))
                         for name, iface in interfaces.items()}
@@ -89,7 +116,8 @@ class GlueLibrary:
         self.closed = False
 
     def _address(self, name: str) -> int:
-        address = self._engine.get_function_address(name)
+        address = (self._object.address(name) if self._object is not None
+                   else self._engine.get_function_address(name))
         if not address:
             raise RuntimeError(f"the host glue has no function {name}")
         return address
@@ -115,3 +143,22 @@ class GlueLibrary:
         if not self.closed:
             self.release(0)
             self.closed = True
+
+
+def _jit(ir_text: str, externals: Mapping[str, int], objects: Optional[ObjectStore], target: str):
+    """An MCJIT engine holding the glue compiled (its object given to `objects`)."""
+    import llvmlite.binding as llvm
+    machine = _target_machine()
+    module = llvm.parse_assembly(ir_text)
+    module.triple = machine.triple
+    module.data_layout = str(machine.target_data)
+    module.verify()
+    with _COMPILE_LOCK:
+        for name, address in externals.items():
+            llvm.add_symbol(name, address)
+        engine = llvm.create_mcjit_compiler(module, machine)
+        if objects is not None:
+            engine.set_object_cache(lambda _module, buffer: objects.store(ir_text, target, bytes(buffer)),
+                                    lambda _module: None)
+        engine.finalize_object()
+    return engine

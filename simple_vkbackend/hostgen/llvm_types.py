@@ -1,5 +1,5 @@
 """Type mappings of the host glue ABI: rt_vk_* signature strings and kernel scalar
-types to LLVM types, and the same to ctypes for calling the JIT-compiled glue.
+types to LLVM types (the same to ctypes: ctypes_types.py).
 
 Scalars are passed by value in these LLVM types:
   bool -> i32 (0 is false, anything else true; stored as 0/1 in the push block),
@@ -8,8 +8,6 @@ Scalars are passed by value in these LLVM types:
   f32 -> float, f64 -> double.
 """
 from __future__ import annotations
-
-import ctypes
 
 from llvmlite import ir as ll
 
@@ -21,20 +19,12 @@ VOID = ll.VoidType()
 
 _LLVM_NAMED: dict[str, ll.Type] = {"i64": I64, "i32": I32, "i16": I16, "i8": I8, "ptr": PTR, "void": VOID}
 
-# rt_vk_* type name -> LLVM / ctypes type, as abi.TYPES spells them
+# rt_vk_* type name -> LLVM type, as abi.TYPES spells them
 FFI_TYPES: dict[str, ll.Type] = {name: _LLVM_NAMED[t.llvm] for name, t in TYPES.items()}
-FFI_CTYPES: dict[str, object] = {name: getattr(ctypes, t.ctypes) if t.ctypes else None
-                                 for name, t in TYPES.items()}
 
 _SCALAR_LLVM: dict[str, ll.Type] = {
     "bool": I32, "i8": I8, "u8": I8, "i16": I16, "u16": I16, "i32": I32, "u32": I32,
     "i64": I64, "u64": I64, "f16": I16, "f32": ll.FloatType(), "f64": ll.DoubleType(),
-}
-
-_SCALAR_CTYPES: dict[str, object] = {
-    "bool": ctypes.c_int32, "i8": ctypes.c_int8, "u8": ctypes.c_uint8, "i16": ctypes.c_int16,
-    "u16": ctypes.c_uint16, "i32": ctypes.c_int32, "u32": ctypes.c_uint32, "i64": ctypes.c_int64,
-    "u64": ctypes.c_uint64, "f16": ctypes.c_uint16, "f32": ctypes.c_float, "f64": ctypes.c_double,
 }
 
 
@@ -46,18 +36,6 @@ def ffi_type(name: str) -> ll.Type:
         raise ValueError(f"unknown rt_vk_* type {name!r}") from None
 
 
-def ffi_ctype(name: str):
-    try:
-        return FFI_CTYPES[name]
-    except KeyError:
-        raise ValueError(f"unknown rt_vk_* type {name!r}") from None
-
-
 def scalar_type(name: str) -> ll.Type:
     """LLVM type in which a kernel scalar parameter of type `name` is passed."""
     return _SCALAR_LLVM[name]
-
-
-def scalar_ctype(name: str):
-    """ctypes type in which a kernel scalar parameter of type `name` is passed."""
-    return _SCALAR_CTYPES[name]

@@ -11,7 +11,7 @@ import functools
 from typing import Any, Callable
 
 from ..errors import VulkanError
-from ..hostgen.llvm_types import ffi_ctype
+from ..hostgen.ctypes_types import ffi_ctype
 
 LAST_ERROR_CAPACITY = 4096
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from simple_vkbackend.runtime.abi import FUNCTIONS
-from simple_vkbackend.hostgen.llvm_types import ffi_ctype
+from simple_vkbackend.hostgen.ctypes_types import ffi_ctype
 
 # fn(buffers: list[bytearray], push: bytes, global_size, local_size) -> None
 KernelFn = Callable[[list, bytes, tuple, tuple], None]

@@ -10,7 +10,7 @@ from simple_vkbackend.errors import BackendUnavailableError
 @pytest.fixture
 def targets(monkeypatch):
     table = {"vulkan": "backend_fake_backends:NeverAvailable", "software": "backend_fake_backends:Recording"}
-    monkeypatch.setattr(registry, "backend_targets", lambda: dict(table))
+    monkeypatch.setattr(registry, "BUILTIN", table)
     return table
 
 
@@ -22,6 +22,21 @@ def test_entry_point_group_lists_vulkan():
     from importlib import metadata
     names = {ep.name for ep in metadata.entry_points(group=registry.ENTRY_POINT_GROUP)}
     assert "vulkan" in names
+
+
+def test_builtin_names_resolve_without_reading_entry_points(monkeypatch):
+    def scan():
+        raise AssertionError("entry points read for a built-in name")
+    monkeypatch.setattr(registry, "backend_targets", scan)
+    assert registry.backend_target("software") == registry.BUILTIN["software"]
+    assert registry.backend_class("software").__name__ == "SoftwareBackend"
+
+
+def test_entry_points_cannot_rename_a_builtin(monkeypatch):
+    from importlib import metadata
+    fake = metadata.EntryPoint("software", "backend_fake_backends:Recording", registry.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(metadata, "entry_points", lambda group: [fake] if group == registry.ENTRY_POINT_GROUP else [])
+    assert registry.backend_targets()["software"] == registry.BUILTIN["software"]
 
 
 def test_unknown_backend_names_the_choices():

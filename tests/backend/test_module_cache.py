@@ -192,6 +192,26 @@ def test_pipeline_cache_saved_and_checked_per_device(cache_dir):
     assert pipeline_store.load(info) is not None
 
 
+KILLED = """
+import os, sys
+import numpy as np
+import simple_vkbackend as svk
+m = svk.compile_file(sys.argv[1], "vulkan")
+y = np.ones(64, np.float32)
+m.saxpy(3.0, np.arange(64, dtype=np.float32), y)
+os._exit(0)             # no exit hook runs: the device is never freed
+"""
+
+
+def test_pipeline_cache_saved_after_new_pipelines_not_only_at_exit(cache_dir):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", KILLED, str(FIXTURES / "saxpy.spl")], env=env,
+                         capture_output=True, timeout=300)
+    assert out.returncode == 0, out.stderr.decode()
+    [path] = entries(cache_dir, pipeline_store.SECTION)
+    assert disk_cache.read_entry(path) is not None
+
+
 def test_compile_options_are_part_of_the_key(cache_dir, monkeypatch):
     with svk.compile_source(SAXPY, "vulkan", filename="saxpy.spl") as plain, \
             svk.compile_source(SAXPY, "vulkan", filename="saxpy.spl", bounds="trap") as trapped:

@@ -60,3 +60,18 @@ def test_unknown_names_are_clear_errors():
         g.enum_value("Decoration", "Shiny")
     with pytest.raises(GrammarError, match="Frob"):
         g.glsl_opcode("Frob")
+
+
+def test_tables_built_on_lookup_are_complete_mappings():
+    raw = json.loads((grammar_dir() / CORE_GRAMMAR).read_text())
+    g = grammar()
+    kinds = [k["kind"] for k in raw["operand_kinds"]]
+    with_enumerants = [k["kind"] for k in raw["operand_kinds"] if k.get("enumerants")]
+    assert list(g.kinds) == kinds and len(g.kinds) == len(kinds)
+    assert list(g.enums) == list(g.names) == with_enumerants
+    assert "StorageClass" in g.enums and "NoSuchKind" not in g.kinds
+    with pytest.raises(KeyError):
+        g.kinds["NoSuchKind"]
+    for kind in with_enumerants:
+        assert g.enums[kind] == {n: e.value for n, e in g.kinds[kind].by_name.items()}
+        assert all(g.enums[kind][name] == value for value, name in g.names[kind].items())
