@@ -215,9 +215,12 @@ class Device(Resource):
             return Interval(self.ctx)
 
     def trim(self) -> None:
-        """Release cached idle resources (the staging buffers kept for reuse)."""
+        """Release cached idle resources (the staging buffers kept for reuse, the
+        registered host imports)."""
         with self.pinned():
             self.ctx.staging.trim()
+            if host_import.available(self.ctx):
+                host_import.registry(self.ctx).trim()
 
     # -- lifetime -------------------------------------------------------------------
 
@@ -242,6 +245,9 @@ class Device(Resource):
             stamps = ctx.extra.pop("timestamps", None)
             if stamps is not None:
                 stamps.destroy()
+            registry = ctx.extra.pop("host_registry", None)
+            if registry is not None:
+                registry.destroy()
             if ctx.staging is not None:
                 ctx.staging.destroy()
 
