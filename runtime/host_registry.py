@@ -7,8 +7,9 @@ the memory) keeps the import registered here, keyed by that owner and the byte r
 and the next transfer of the same range reuses it: the first transfer of an array
 pays the pinning, later ones run at the copy engine's speed.
 
-Lifetime. An owner must take weak references (numpy arrays do; bytes and bytearray
-do not: their transfers import afresh each time). A registration is released when
+Lifetime. Only numpy arrays are owners (other objects' transfers import afresh
+each time): numpy refuses to resize an array that has weak references, so an owner's
+memory stays where it was registered while the owner lives. A registration is released when
 its owner dies (a weakref callback, which runs before the owner's memory is freed),
 when the cache outgrows its bound (least recently used first), when the owner's
 memory moved (an array resized in place: checked before reuse), by Device.trim(),
@@ -52,21 +53,25 @@ def limit_bytes() -> int:
 
 # -------------------------------------------------------------------- owners
 
+def _is_ndarray(obj: Any) -> bool:
+    """A numpy array (or subclass), told without importing numpy."""
+    return any(c.__name__ == "ndarray" and c.__module__ == "numpy" for c in type(obj).__mro__)
+
+
 def memory_owner(obj: Any) -> Any:
-    """The object whose lifetime bounds the memory of `obj`, for a weak reference:
-    the deepest object of the `.base` chain of array-likes that takes weak references
-    (the owning ndarray for numpy arrays and their views); None when there is none."""
-    chain = [obj]
-    while hasattr(chain[-1], "__array_interface__") and getattr(chain[-1], "base", None) is not None \
-            and len(chain) < 64:
-        chain.append(chain[-1].base)
-    for candidate in reversed(chain):
-        try:
-            weakref.ref(candidate)
-        except TypeError:
-            continue
-        return candidate
-    return None
+    """The numpy array whose lifetime bounds the memory of `obj`, for a weak reference:
+    the deepest ndarray of its `.base` chain (the array that owns the memory, or the
+    one holding the buffer export of the object that does, which cannot be resized
+    while exported); None for anything else (bytes, bytearray, memoryview,
+    array.array: their memory may move once no array exports it)."""
+    owner, node = None, obj
+    for _ in range(64):
+        if not _is_ndarray(node):
+            break
+        owner, node = node, node.base
+        if node is None:
+            break
+    return owner
 
 
 def data_probe(owner: Any) -> Optional[tuple[int, int]]:

@@ -187,16 +187,19 @@ def test_trim_and_device_free_release_everything(monkeypatch):
     gc.collect()
 
 
-def test_objects_without_weak_references_are_not_kept(dev):
+def test_only_numpy_arrays_are_kept(dev):
+    import array
     reg = registry(dev)
     data = bytearray(MIB)
-    assert host_registry.memory_owner(data) is None
+    for other in (data, memoryview(data), array.array("B", bytes(MIB)), bytes(MIB)):
+        assert host_registry.memory_owner(other) is None
     with dev.alloc(MIB) as buf:
         buf.upload(data)
-        buf.upload(data)
-        assert len(reg) == 0
-    frozen = np.frombuffer(bytes(MIB), np.uint8)     # owner: the array (bytes take no weakref)
+        buf.upload(memoryview(data))
+        assert len(reg) == 0 and reg.imports == 2        # imported afresh each time
+    frozen = np.frombuffer(bytes(MIB), np.uint8)     # the array holding the export owns it
     assert host_registry.memory_owner(frozen) is frozen
+    assert host_registry.memory_owner(frozen[10:]) is frozen
 
 
 def test_module_call_hints_find_the_owner():
