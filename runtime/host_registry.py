@@ -17,8 +17,9 @@ and with the device. A registration is never released while a transfer uses it, 
 only after the GPU copies that used it completed (the serial of the last one).
 
 Bound: SIMPLE_VK_IMPORT_CACHE_MIB (default 1024 MiB of imported ranges per device;
-0 turns the cache off). A range larger than the bound is imported for its transfer
-only.
+0 turns the cache off), and at most MAX_REGISTRATIONS ranges (each is a device memory
+allocation, of which a device allows maxMemoryAllocationCount). A range larger than
+the bound is imported for its transfer only.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from .errors import InvalidParameterError
 DEFAULT_LIMIT_MIB = 1024
 LIMIT_ENV = "SIMPLE_VK_IMPORT_CACHE_MIB"
 SEEN_KEEP = 4096            # owners remembered as transferred once (then forgotten at once)
+MAX_REGISTRATIONS = 256     # each is a VkDeviceMemory: kept well inside maxMemoryAllocationCount
 
 
 def limit_bytes() -> int:
@@ -151,6 +153,7 @@ class HostRegistry:
         `length`, the imported bytes), raising RuntimeFailure when refused."""
         self.ctx, self.importer = ctx, importer
         self.limit = limit_bytes() if limit is None else limit
+        self.max_count = max(1, min(MAX_REGISTRATIONS, ctx.limits.max_memory_allocation_count // 16))
         self._lock = threading.Lock()
         self._holder = 0                 # the thread holding _lock (for weakref callbacks)
         self._owners: dict[int, _Owner] = {}
@@ -298,12 +301,16 @@ class HostRegistry:
             for reg in list(record.ranges):
                 self._drop(reg)
 
+    def _within(self) -> bool:
+        return self._bytes <= self.limit and len(self._lru) <= self.max_count
+
     def _evict(self) -> None:
-        """Release least recently used registrations not in use until within the bound."""
-        if self._bytes <= self.limit:
+        """Release least recently used registrations not in use until within the bounds
+        (bytes, and a count: each registration is a device memory allocation)."""
+        if self._within():
             return
         for reg in list(self._lru.values()):
-            if self._bytes <= self.limit:
+            if self._within():
                 break
             if not reg.users:
                 self._drop(reg)

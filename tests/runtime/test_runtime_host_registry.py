@@ -142,6 +142,21 @@ def test_the_bound_evicts_least_recently_used(monkeypatch):
         dev.free()
 
 
+def test_the_count_bound_evicts_least_recently_used(dev):
+    reg = registry(dev)
+    reg.max_count = 2
+    arrays = [np.full(64 << 10, i, np.uint8) for i in range(4)]
+    with dev.alloc(64 << 10) as buf:
+        for a in arrays:
+            buf.upload(a)
+            assert len(reg) <= 2
+        buf.upload(arrays[3])
+        assert reg.imports == 4
+        buf.upload(arrays[0])
+        assert reg.imports == 5 and len(reg) == 2
+        np.testing.assert_array_equal(np.frombuffer(buf.download(), np.uint8), arrays[0])
+
+
 def test_cache_off_and_bad_setting(monkeypatch):
     monkeypatch.setenv(host_registry.LIMIT_ENV, "0")
     assert host_registry.limit_bytes() == 0
