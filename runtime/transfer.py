@@ -58,14 +58,14 @@ def upload(buffer, address: int, size: int, offset: int, owner: Any) -> Path:
     """Copy host [address, address+size) into `buffer` at `offset`; the path taken."""
     ctx = buffer.ctx
     path = choose(ctx, buffer.mapped, size, owner)
-    if path is Path.IMPORT and imported_copy(buffer, address, size, offset, True, owner):
-        return path
+    if path is Path.IMPORT and not imported_copy(buffer, address, size, offset, True, owner):
+        path = Path.MAPPED if buffer.mapped else Path.STAGING      # the driver refused the import
     if path is Path.MAPPED:
         ctx.submitter.wait(buffer.last_serial)
         device_memory.copy_memory(buffer.raw.host_address + offset, address, size)
-        return path
-    staged_upload(buffer, address, size, offset)
-    return Path.STAGING
+    elif path is Path.STAGING:
+        staged_upload(buffer, address, size, offset)
+    return path
 
 
 def download(buffer, address: int, size: int, offset: int, owner: Any) -> Path:
@@ -75,13 +75,13 @@ def download(buffer, address: int, size: int, offset: int, owner: Any) -> Path:
     ctx.submitter.wait(buffer.last_serial)
     ctx.submitter.raise_deferred()
     path = choose(ctx, buffer.mapped, size, owner)
-    if path is Path.IMPORT and imported_copy(buffer, address, size, offset, False, owner):
-        return path
+    if path is Path.IMPORT and not imported_copy(buffer, address, size, offset, False, owner):
+        path = Path.MAPPED if buffer.mapped else Path.STAGING
     if path is Path.MAPPED:
         device_memory.copy_memory(address, buffer.raw.host_address + offset, size)
-        return path
-    staged_download(buffer, address, size, offset)
-    return Path.STAGING
+    elif path is Path.STAGING:
+        staged_download(buffer, address, size, offset)
+    return path
 
 
 def imported_copy(buffer, address: int, size: int, offset: int, upload: bool, owner: Any) -> bool:

@@ -100,6 +100,22 @@ def test_policy(staged_device, device):
         assert transfer.choose(device.ctx, True, 64 * MIB, owner) is Path.MAPPED
 
 
+def test_a_refused_import_falls_back_to_staging(staged_device, monkeypatch):
+    dev, path = staged_device
+    if path != "import":
+        pytest.skip("needs the import path")
+
+    def refuse(address, size):
+        raise runtime.AllocationError("the driver refused the import")
+    monkeypatch.setattr(host_import.registry(dev.ctx), "importer", refuse)
+    src = np.arange(MIB, dtype=np.uint32)
+    out = np.zeros_like(src)
+    with dev.alloc(src.nbytes) as buf:
+        assert transfer.upload(buf, src.ctypes.data, src.nbytes, 0, src) is Path.STAGING
+        assert transfer.download(buf, out.ctypes.data, out.nbytes, 0, out) is Path.STAGING
+    np.testing.assert_array_equal(out, src)
+
+
 @pytest.mark.parametrize("threads", ["1", "3"])
 def test_memcpy_split_over_threads(monkeypatch, threads):
     monkeypatch.setenv(device_memory.THREADS_ENV, threads)
