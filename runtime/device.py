@@ -31,8 +31,8 @@ class Device(Resource):
 
     selector: an index into `list_devices()` or part of a device name; None uses
     SIMPLE_VK_DEVICE or else the best device. force_staging: never map buffers
-    directly (transfers go through staging buffers, as on a discrete GPU), for
-    testing that path; None reads SIMPLE_VK_FORCE_STAGING=1.
+    directly (transfers import host pages or stage, as on a discrete GPU), for
+    testing those paths; None reads SIMPLE_VK_FORCE_STAGING=1.
     """
 
     kind = "device"

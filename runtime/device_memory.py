@@ -2,8 +2,9 @@
 
 Device buffers live in device-local memory. Where a device-local type is also host
 visible and coherent (lavapipe, integrated GPUs; discrete GPUs only if it is also host
-cached, since reading uncached BAR memory is slow), buffers are mapped persistently and
-transfers are plain memcpy. Otherwise transfers go through pooled staging buffers.
+cached, since reading uncached BAR memory is slow), buffers are mapped persistently.
+Staging buffers (pooled here) and the memcpy split over threads serve transfer.py,
+which decides how each transfer runs.
 """
 from __future__ import annotations
 
