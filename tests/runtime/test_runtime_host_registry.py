@@ -225,3 +225,37 @@ def test_module_call_hints_find_the_owner():
         assert host_registry.hinted_owner(view.ctypes.data + 4, 8) is a
         assert host_registry.hinted_owner(a.ctypes.data, 8) is None     # outside the view
     assert host_registry.hinted_owner(view.ctypes.data, 8) is None
+
+
+def test_threads_share_the_cache(dev):
+    """Threads transferring a shared array and their own short-lived ones: every copy
+    right, and once the arrays are gone nothing stays registered."""
+    import threading
+    reg = registry(dev)
+    shared = np.arange(MIB // 4, dtype=np.uint32)
+    failures: list = []
+
+    def work(seed: int) -> None:
+        try:
+            with dev.alloc(MIB) as buf:
+                for k in range(6):
+                    buf.upload(shared)
+                    out = np.zeros_like(shared)
+                    buf.download(out)
+                    np.testing.assert_array_equal(out, shared)
+                    mine = np.full(MIB // 4, seed * 100 + k, np.uint32)
+                    buf.upload(mine)
+                    buf.upload(mine)
+                    buf.download(out)
+                    np.testing.assert_array_equal(out, mine)
+        except Exception as exc:  # noqa: BLE001 - reported by the main thread
+            failures.append(exc)
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    del shared
+    gc.collect()
+    assert len(reg) == 0 and reg.cached_bytes == 0
