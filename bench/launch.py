@@ -324,7 +324,8 @@ def transfer_table(moves: dict) -> str:
     lines += ["", "n/a: a buffer that size exceeds the device's maxStorageBufferRange (or the device "
               "cannot import host memory). Same arrays again: the median of repeated transfers of one "
               "array (its import, where made, is kept); arrays new to it: each transfer on an array "
-              "never transferred before (the first transfer pays the import's page pinning)."]
+              "never transferred before (the first transfer pays the import's page pinning; its release, "
+              "when the array dies, is not timed)."]
     return "\n".join(lines)
 
 
