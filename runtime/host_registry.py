@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
 from .device_context import DeviceContext
-from .errors import InvalidParameterError
+from .errors import InvalidParameterError, RuntimeFailure
 
 DEFAULT_LIMIT_MIB = 1024
 LIMIT_ENV = "SIMPLE_VK_IMPORT_CACHE_MIB"
 SEEN_KEEP = 4096            # owners remembered as transferred once (then forgotten at once)
 MAX_REGISTRATIONS = 256     # each is a VkDeviceMemory: kept well inside maxMemoryAllocationCount
+PAGE_SPAN = 64 << 10        # how far around a range its import's pages may reach
 
 
 def limit_bytes() -> int:
@@ -216,8 +217,15 @@ class HostRegistry:
     def register(self, address: int, size: int, owner: Any) -> Registration:
         """Import [address, address+size) and, when `owner` is given and the range fits
         the bound, keep it registered; marked in use (give it back with `done`).
-        Raises RuntimeFailure when the driver refuses the import."""
-        imported = self.importer(address, size)
+        Raises RuntimeFailure when the driver refuses the import (after a second try
+        without the idle registrations that overlap its pages: some drivers refuse to
+        import pages twice)."""
+        try:
+            imported = self.importer(address, size)
+        except RuntimeFailure:
+            if not self._drop_overlapping(address, size):
+                raise
+            imported = self.importer(address, size)
         self.imports += 1
         start = address - imported.offset
         reg = Registration(imported, start, start + imported.length, users=1)
@@ -256,6 +264,17 @@ class HostRegistry:
             self._destroy(reg)
 
     # -- release ------------------------------------------------------------------
+
+    def _drop_overlapping(self, address: int, size: int) -> bool:
+        """Release the idle registrations sharing a page with [address, address+size)
+        (a page: 64 KiB at most, the largest import alignment drivers report); whether
+        there were any."""
+        start, end = address - PAGE_SPAN, address + size + PAGE_SPAN
+        with self._locked():
+            overlapping = [r for r in self._lru.values() if r.start < end and r.end > start and not r.users]
+            for reg in overlapping:
+                self._drop(reg)
+        return bool(overlapping)
 
     def trim(self) -> None:
         """Release every registration not in use (Device.trim)."""

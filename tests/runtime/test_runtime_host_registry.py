@@ -142,6 +142,34 @@ def test_the_bound_evicts_least_recently_used(monkeypatch):
         dev.free()
 
 
+def test_a_refused_import_is_retried_without_overlapping_registrations(dev):
+    """Drivers that refuse to import pages twice: the idle registrations sharing pages
+    with the new range are released and the import tried again."""
+    reg = registry(dev)
+    whole = np.arange(2 * MIB, dtype=np.uint8)
+    real = reg.importer
+    taken: list = []
+
+    def exclusive(address, size):
+        if any(s < address + size and address < e for s, e in taken):
+            raise runtime.AllocationError("pages already imported")
+        imported = real(address, size)
+        taken.append((address - imported.offset, address - imported.offset + imported.length))
+        real_destroy = imported.destroy
+
+        def destroy():
+            taken.remove((address - imported.offset, address - imported.offset + imported.length))
+            real_destroy()
+        imported.destroy = destroy
+        return imported
+    reg.importer = exclusive
+    with dev.alloc(2 * MIB) as buf:
+        buf.upload_from(whole.ctypes.data + 5, MIB, owner=whole)          # registers [5, 1 MiB + 5)
+        buf.upload_from(whole.ctypes.data + MIB, MIB, owner=whole)        # shares a page with it
+        assert reg.imports == 2 and len(reg) == 1
+        np.testing.assert_array_equal(np.frombuffer(buf.download(size=MIB), np.uint8), whole[MIB:])
+
+
 def test_the_count_bound_evicts_least_recently_used(dev):
     reg = registry(dev)
     reg.max_count = 2
