@@ -201,6 +201,8 @@ class StagingPool:
 
     A staging buffer is `acquire`d for one chunk and `release`d with the serial of the
     last submission that reads or writes it; it is reused only once that is complete.
+    Buffers are STAGING_CHUNK bytes, and STAGING_KEEP stay idle: a persistent ring
+    that small transfers and the chunks of large ones cycle through, oldest first.
     """
 
     def __init__(self, ctx: DeviceContext) -> None:
@@ -220,15 +222,17 @@ class StagingPool:
         if buf is None:
             vk = self.ctx.vk
             usage = vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT
-            return RawBuffer(self.ctx, max(size, 1 << 20), usage, "staging")
+            return RawBuffer(self.ctx, STAGING_CHUNK, usage, "staging")   # one size: any chunk fits any
         self.ctx.submitter.wait(serial)
         return buf
 
     def release(self, buf: RawBuffer, serial: int) -> None:
         with self._lock:
             self._idle.append((serial, buf))
-            extra = self._idle[STAGING_KEEP:]
-            del self._idle[STAGING_KEEP:]
+            extra = []
+            while len(self._idle) > STAGING_KEEP:      # keep the largest (oldest first among equals)
+                smallest = min(range(len(self._idle)), key=lambda i: self._idle[i][1].size)
+                extra.append(self._idle.pop(smallest))
         for s, b in extra:
             self.ctx.submitter.wait(s)
             b.destroy()

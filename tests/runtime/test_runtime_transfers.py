@@ -100,6 +100,23 @@ def test_policy(staged_device, device):
         assert transfer.choose(device.ctx, True, 64 * MIB, owner) is Path.MAPPED
 
 
+def test_the_staging_ring_is_reused(staged_device):
+    dev, _ = staged_device
+    data = np.arange(5 * MIB + 3, dtype=np.uint8)
+    out = np.zeros_like(data)
+    with dev.alloc(data.nbytes) as buf:
+        for size in (MIB // 4, data.nbytes):             # a small transfer, then several chunks
+            buf.upload_from(data.ctypes.data, size)
+            buf.download_to(out.ctypes.data, size)
+        count = runtime.live_objects().get("VkDeviceMemory", 0)
+        for _ in range(2):
+            buf.upload_from(data.ctypes.data, data.nbytes)
+            buf.download_to(out.ctypes.data, out.nbytes)
+        assert runtime.live_objects().get("VkDeviceMemory", 0) == count    # no new staging memory
+        assert len(dev.ctx.staging._idle) <= device_memory.STAGING_KEEP
+    np.testing.assert_array_equal(out, data)
+
+
 def test_a_refused_import_falls_back_to_staging(staged_device, monkeypatch):
     dev, path = staged_device
     if path != "import":
