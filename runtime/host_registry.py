@@ -173,9 +173,10 @@ class HostRegistry:
 
     # -- use ----------------------------------------------------------------------
 
-    def find(self, address: int, size: int, owner: Any) -> Optional[Registration]:
-        """The registered import covering [address, address+size) of `owner`, marked in
-        use (give it back with `done`); None when there is none."""
+    def find(self, address: int, size: int, owner: Any) -> Optional[list[Registration]]:
+        """Registered imports of `owner` that together cover [address, address+size),
+        in address order, marked in use (give each back with `done`); None when they
+        do not cover it."""
         if owner is None:
             return None
         key = id(owner)
@@ -186,12 +187,17 @@ class HostRegistry:
             if record.probe != data_probe(owner):
                 self._forget_owner(key)     # the memory moved: its imports are stale
                 return None
-            for reg in record.ranges:
-                if reg.start <= address and address + size <= reg.end:
-                    reg.users += 1
-                    self._lru.move_to_end(id(reg))
-                    return reg
-        return None
+            cover, at, end = [], address, address + size
+            while at < end:
+                best = max((r for r in record.ranges if r.start <= at < r.end), key=lambda r: r.end, default=None)
+                if best is None:
+                    return None
+                cover.append(best)
+                at = best.end
+            for reg in cover:
+                reg.users += 1
+                self._lru.move_to_end(id(reg))
+            return cover
 
     def repeated(self, owner: Any) -> bool:
         """Whether `owner` has a registered import or was asked about before (then

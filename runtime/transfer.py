@@ -5,7 +5,8 @@ Paths:
   IMPORT   the GPU copies from or into the host bytes themselves, imported as device
            memory (VK_EXT_external_memory_host); the import is kept in the device's
            registration cache (host_registry) when the bytes' owner is known, so only
-           the first transfer of an array pays the page pinning.
+           the first transfer of an array pays the page pinning (a large range is
+           imported piece by piece, each piece copied while the next is pinned).
   STAGING  chunks through pinned staging buffers, pipelined: the memcpy of one chunk
            (split over threads when large) overlaps the GPU copy of the previous one.
 
@@ -29,6 +30,7 @@ SMALL_BYTES = 64 << 10       # below: fixed costs dominate; staging (or the mapp
 IMPORT_FIRST_BYTES = 8 << 20   # from here on an import pays off at the first transfer
 MAPPED_GPU_BYTES = 1 << 20   # a mapped buffer of a discrete GPU: from here on the GPU copies
 DOWNLOAD_DEPTH = 3           # staged download chunks in flight
+IMPORT_CHUNK_BYTES = 16 << 20   # a fresh import of 32 MiB or more: pinned and copied in pieces this size
 
 
 class Path(enum.Enum):
@@ -85,27 +87,66 @@ def download(buffer, address: int, size: int, offset: int, owner: Any) -> Path:
 
 
 def imported_copy(buffer, address: int, size: int, offset: int, upload: bool, owner: Any) -> bool:
-    """The GPU copy between the host bytes (a registered import, else a new one) and
-    `buffer` at `offset`, waited for; False when the driver refuses the import (the
-    caller then stages)."""
+    """The GPU copy between the host bytes (registered imports, else new ones) and
+    `buffer` at `offset`, waited for; False when the driver refuses an import (the
+    caller then stages the whole transfer). A large range imported afresh is imported
+    in IMPORT_CHUNK_BYTES pieces, each copied while the next is imported (pinned)."""
     ctx = buffer.ctx
-    registry = host_import.registry(ctx)
-    reg = registry.find(address, size, owner)
-    if reg is None:
-        try:
-            reg = registry.register(address, size, owner)
-        except RuntimeFailure:
-            return False
-    sub, serial = ctx.submitter, 0
+    registry, sub = host_import.registry(ctx), ctx.submitter
+    used: list = []         # [registration, serial of its copy]
     try:
-        host, host_off = reg.imported.handle, reg.offset_of(address)
-        src, dst = (host, buffer.raw.handle) if upload else (buffer.raw.handle, host)
-        src_off, dst_off = (host_off, offset) if upload else (offset, host_off)
-        serial = sub.run(record_copy, ctx, src, dst, src_off, dst_off, size, users=(buffer,))
+        found = registry.find(address, size, owner)
+        if found is not None:
+            used = [[reg, 0] for reg in found]
+            serial = sub.run(_record_pieces, buffer, found, address, size, offset, upload, users=(buffer,))
+            for entry in used:
+                entry[1] = serial
+            sub.wait(serial)
+            return True
+        serial = 0
+        for at, n in _pieces(address, size):
+            try:
+                reg = registry.register(at, n, owner)
+            except RuntimeFailure:
+                sub.wait(serial)        # the pieces copied so far; the caller redoes it all
+                return False
+            used.append([reg, 0])
+            serial = used[-1][1] = sub.run(_record_pieces, buffer, [reg], at, n, offset + (at - address), upload,
+                                           users=(buffer,))
         sub.wait(serial)
+        return True
     finally:
-        registry.done(reg, serial)      # released (uncached) only once the copy completed
-    return True
+        for reg, serial in used:
+            registry.done(reg, serial)  # an uncached import is released once its copy completed
+
+
+def _pieces(address: int, size: int):
+    """(address, size) pieces of a fresh import: one below 2 IMPORT_CHUNK_BYTES, else
+    split at multiples of IMPORT_CHUNK_BYTES (whole pages: the pieces share none)."""
+    end = address + size
+    if size < 2 * IMPORT_CHUNK_BYTES:
+        yield address, size
+        return
+    at = address
+    while at < end:
+        stop = min(end, (at // IMPORT_CHUNK_BYTES + 1) * IMPORT_CHUNK_BYTES)
+        yield at, stop - at
+        at = stop
+
+
+def _record_pieces(cmd, buffer, regs: list, address: int, size: int, offset: int, upload: bool) -> None:
+    """Copies between host [address, address+size), covered by the imports `regs` in
+    address order, and `buffer` at `offset`."""
+    copies, at, end = [], address, address + size
+    for reg in regs:
+        stop = min(reg.end, end)
+        host, host_off, buf_off = reg.imported.handle, reg.offset_of(at), offset + (at - address)
+        if upload:
+            copies.append((host, buffer.raw.handle, host_off, buf_off, stop - at))
+        else:
+            copies.append((buffer.raw.handle, host, buf_off, host_off, stop - at))
+        at = stop
+    record_copies(cmd, buffer.ctx, copies)
 
 
 def staged_upload(buffer, address: int, size: int, base: int) -> None:
@@ -161,16 +202,23 @@ def _drain(ctx: DeviceContext, address: int, chunk) -> None:
 
 
 def record_copy(cmd, ctx: DeviceContext, src, dst, src_offset: int, dst_offset: int, n: int) -> None:
-    """vkCmdCopyBuffer between barriers: earlier writes (shader, transfer, host) before
-    it, its writes visible to later shaders, transfers and host reads."""
+    """One vkCmdCopyBuffer between barriers (record_copies)."""
+    record_copies(cmd, ctx, [(src, dst, src_offset, dst_offset, n)])
+
+
+def record_copies(cmd, ctx: DeviceContext, copies) -> None:
+    """vkCmdCopyBuffer of each (src, dst, src offset, dst offset, size) between
+    barriers: earlier writes (shader, transfer, host) before them, their writes
+    visible to later shaders, transfers and host reads."""
     vk = ctx.vk
     transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
     shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
     barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
             shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
             transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
-    region = ctx.ffi.new("VkBufferCopy*", {"srcOffset": src_offset, "dstOffset": dst_offset, "size": n})
-    ctx.fns.CmdCopyBuffer(cmd, src, dst, 1, region)
+    for src, dst, src_offset, dst_offset, n in copies:
+        region = ctx.ffi.new("VkBufferCopy*", {"srcOffset": src_offset, "dstOffset": dst_offset, "size": n})
+        ctx.fns.CmdCopyBuffer(cmd, src, dst, 1, region)
     barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
             compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
             shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)

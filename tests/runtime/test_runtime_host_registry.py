@@ -111,6 +111,33 @@ def test_views_share_the_owner_and_reuse_covering_ranges(dev):
         np.testing.assert_array_equal(wider, whole)
 
 
+def test_a_large_fresh_import_goes_in_pieces_and_is_reused(dev, monkeypatch):
+    monkeypatch.setattr(transfer, "IMPORT_CHUNK_BYTES", MIB)
+    reg = registry(dev)
+    base = np.random.default_rng(5).integers(0, 255, 6 * MIB, dtype=np.uint8)
+    src = base[777:777 + 5 * MIB + 11]              # unaligned, spans 6 or 7 pieces
+    with dev.alloc(src.nbytes + 64) as buf:
+        buf.upload_from(src.ctypes.data, src.nbytes, offset=64, owner=src)
+        pieces = reg.imports
+        assert pieces >= 6 and len(reg) == pieces
+        out = np.zeros_like(src)
+        buf.download_to(out.ctypes.data, out.nbytes, offset=64, owner=out)
+        np.testing.assert_array_equal(out, src)
+        made = reg.imports
+        buf.upload_from(src.ctypes.data, src.nbytes, offset=64, owner=src)       # covered by the pieces
+        part = src[MIB - 5: 3 * MIB]                                              # spans pieces
+        buf.upload_from(part.ctypes.data, part.nbytes, offset=64 + MIB - 5, owner=part)
+        out[:] = 0
+        buf.download_to(out.ctypes.data, out.nbytes, offset=64, owner=out)
+        np.testing.assert_array_equal(out, src)
+        assert reg.imports == made
+        before = memories()
+        raw = np.array(src)                           # no owner given: pieces released after the copy
+        buf.download_to(raw.ctypes.data, raw.nbytes, offset=64)
+        np.testing.assert_array_equal(raw, src)
+        assert memories() == before and reg.imports > made
+
+
 def test_the_bound_evicts_least_recently_used(monkeypatch):
     monkeypatch.setenv(host_registry.LIMIT_ENV, "2")
     monkeypatch.setenv("SIMPLE_VK_HOST_IMPORT", "1")
