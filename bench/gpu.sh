@@ -2,7 +2,7 @@
 # Runs the benchmarks and the test suite on an NVIDIA machine that has the driver but
 # no package registry: the Vulkan loader, the validation layer and glslang (.gl/*.deb,
 # downloaded with `apt-get download`) and the Python wheels (.whl/, `pip download`)
-# travel with the tree. Results go to $OUT. Usage: bash bench/gpu.sh [tests|bench|all]
+# travel with the tree. Results go to $OUT. Usage: bash bench/gpu.sh [tests|bench|transfers|all]
 set -u
 what=${1:-all}
 out=${OUT:-/tmp/out}
@@ -20,6 +20,12 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
     python3 bench/vendor.py 2>&1 | tee "$out/bench_vendor.txt"
     python3 bench/launch.py --no-write 2>&1 | tee "$out/bench_launch.txt"
     python3 bench/start.py --no-write 2>&1 | tee "$out/bench_start.txt"
+fi
+if [ "$what" = transfers ]; then
+    python3 bench/launch.py --transfers-only 2>&1 | tee "$out/bench_transfers.txt"
+    SIMPLE_VK_VALIDATION=1 SIMPLE_VK_REQUIRE_DEVICE=1 python3 -m pytest -q -p no:cacheprovider \
+        tests/runtime/test_runtime_transfers.py tests/runtime/test_runtime_host_registry.py \
+        tests/backend/test_device_array_transfers.py 2>&1 | tee "$out/tests_transfers.txt" | tail -15
 fi
 if [ "$what" = tests ] || [ "$what" = all ]; then
     # the installed copy under /tmp/site is what the tests import; run from the

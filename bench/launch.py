@@ -12,9 +12,11 @@ Prints, in one run (validation layer off):
     empty cache (cold), with a filled cache (warm) and with the cache off, and how much
     of it is our own time (beyond device creation);
   * upload/download GB/s at 1, 64 and 256 MiB: Buffer.copy_from / copy_to from numpy,
+    and buffers that are not host mapped by import and by pipelined staging, each on
+    the same arrays again and on arrays new to it (the first transfer of an array),
     beside torch pageable and pinned copies when present.
 
-    .venv/bin/python bench/launch.py [--quick] [--no-write]
+    .venv/bin/python bench/launch.py [--quick] [--no-write] [--transfers-only]
 """
 from __future__ import annotations
 
@@ -183,6 +185,7 @@ def start_times(quick: bool) -> dict:
 # -------------------------------------------------------------------- transfers
 
 def gbps(fn, nbytes: int, reps: int) -> float:
+    """GB/s of fn() repeated (the median time; one call before, unmeasured)."""
     fn()
     times = []
     for _ in range(reps):
@@ -192,7 +195,27 @@ def gbps(fn, nbytes: int, reps: int) -> float:
     return nbytes / statistics.median(times) / 1e9
 
 
+def first_gbps(fn, like: np.ndarray, reps: int) -> float:
+    """GB/s of fn(array) on an array never transferred before (a new copy of `like`,
+    its pages written, each time): what the first transfer of an array costs."""
+    times = []
+    for _ in range(reps):
+        fresh = like.copy()
+        start = time.perf_counter()
+        fn(fresh)
+        times.append(time.perf_counter() - start)
+        del fresh
+    return like.nbytes / statistics.median(times) / 1e9
+
+
+SAME = "same arrays again"
+NEW = "arrays new to it"
+
+
 def transfers(quick: bool) -> dict:
+    """Rows of GB/s (upload, download) per size: the default buffers (Buffer.copy_from /
+    copy_to), then buffers that are not host mapped (as on a discrete GPU) by import
+    and by pipelined staging, repeated on the same arrays and on arrays new to it."""
     device = svk.default_device()
     torch = torch_cuda()
     out: dict = {}
@@ -200,21 +223,24 @@ def transfers(quick: bool) -> dict:
         n = mib * MIB
         reps = (3 if quick else 7) if mib > 1 else (10 if quick else 50)
         host = np.random.default_rng(0).integers(0, 255, n, dtype=np.uint8)
-        back = np.empty_like(host)
+        back = np.ones_like(host)
         row: dict = {}
         try:
             buf = device.empty(n, np.uint8)
         except svk.VulkanError as err:      # e.g. larger than the device's maxStorageBufferRange
-            row["ours: Buffer.copy_from / copy_to"] = None
+            row[f"ours: Buffer.copy_from / copy_to, {SAME}"] = row[f"ours: Buffer.copy_from / copy_to, {NEW}"] = None
             print(f"note: {mib} MiB: {err}", file=sys.stderr)
         else:
             with buf:
-                row["ours: Buffer.copy_from / copy_to"] = (gbps(lambda: buf.copy_from(host), n, reps),
-                                                           gbps(lambda: buf.copy_to(back), n, reps))
+                row[f"ours: Buffer.copy_from / copy_to, {SAME}"] = (gbps(lambda: buf.copy_from(host), n, reps),
+                                                                    gbps(lambda: buf.copy_to(back), n, reps))
                 assert np.array_equal(host, back), "transfer corrupted data"
-        for label, env in (("ours, buffer not host-mapped: host pages imported", "1"),
-                           ("ours, buffer not host-mapped: pipelined staging", "0")):
-            row[label] = staged_gbps(host, back, env, reps)
+                row[f"ours: Buffer.copy_from / copy_to, {NEW}"] = (first_gbps(buf.copy_from, host, reps),
+                                                                   first_gbps(buf.copy_to, back, reps))
+        for label, import_env, threads in (("host pages imported", "1", None),
+                                           ("pipelined staging", "0", None),
+                                           ("pipelined staging, one copy thread", "0", "1")):
+            row.update(unmapped_gbps(host, back, label, import_env, threads, reps))
         if torch is not None:
             gpu = torch.empty(n, dtype=torch.uint8, device="cuda")
             page = torch.from_numpy(host)
@@ -233,32 +259,43 @@ def transfers(quick: bool) -> dict:
     return out
 
 
-def staged_gbps(host: np.ndarray, back: np.ndarray, import_env: str, reps: int):
-    """(upload, download) GB/s of a device buffer that is not host mapped (as on a
-    discrete GPU), with host-memory import on or off; None where it cannot be made."""
+def unmapped_gbps(host: np.ndarray, back: np.ndarray, label: str, import_env: str, threads, reps: int) -> dict:
+    """Rows of (upload, download) GB/s of a device buffer that is not host mapped (as
+    on a discrete GPU), host-memory import on or off, `threads` copy threads (None:
+    the default); None where it cannot be made."""
     from simple_vkbackend import runtime
-    old = os.environ.get("SIMPLE_VK_HOST_IMPORT")
+    prefix = f"ours, buffer not host-mapped: {label}"
+    rows = {f"{prefix}, {SAME}": None, f"{prefix}, {NEW}": None} if import_env == "1" else {prefix: None}
+    saved = {k: os.environ.get(k) for k in ("SIMPLE_VK_HOST_IMPORT", "SIMPLE_VK_COPY_THREADS")}
     os.environ["SIMPLE_VK_HOST_IMPORT"] = import_env
+    if threads is not None:
+        os.environ["SIMPLE_VK_COPY_THREADS"] = threads
+    dev = None
     try:
         dev = runtime.Device(force_staging=True)
-    finally:
-        if old is None:
-            os.environ.pop("SIMPLE_VK_HOST_IMPORT")
-        else:
-            os.environ["SIMPLE_VK_HOST_IMPORT"] = old
-    try:
-        if import_env == "1" and "host_import" not in dev.ctx.extra:
-            return None
+        if import_env == "1" and "host_registry" not in dev.ctx.extra:
+            return rows
         buf = dev.alloc(host.nbytes)
-    except runtime.RuntimeFailure:
-        dev.free()
-        return None
-    n = host.nbytes
-    result = (gbps(lambda: buf.upload_from(host.ctypes.data, n), n, reps),
-              gbps(lambda: buf.download_to(back.ctypes.data, n), n, reps))
-    assert np.array_equal(host, back), "transfer corrupted data"
-    dev.free()
-    return result
+        n = host.nbytes
+        same = (gbps(lambda: buf.upload_from(host.ctypes.data, n, owner=host), n, reps),
+                gbps(lambda: buf.download_to(back.ctypes.data, n, owner=back), n, reps))
+        assert np.array_equal(host, back), "transfer corrupted data"
+        if import_env != "1":
+            return {prefix: same}
+        new = (first_gbps(lambda a: buf.upload_from(a.ctypes.data, n, owner=a), host, reps),
+               first_gbps(lambda a: buf.download_to(a.ctypes.data, n, owner=a), back, reps))
+        return {f"{prefix}, {SAME}": same, f"{prefix}, {NEW}": new}
+    except runtime.RuntimeFailure as err:
+        print(f"note: {prefix}: {err}", file=sys.stderr)
+        return rows
+    finally:
+        if dev is not None:
+            dev.free()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 # -------------------------------------------------------------------- report
@@ -275,13 +312,20 @@ def report(name: str, blocking: dict, batched: dict, start: dict, moves: dict, t
     for k, t in start.items():
         lines.append(f"| {k} | {t['process']:.0f} | {t['numpy']:.0f} | {t['device']:.0f} | {t['compile']:.1f} "
                      f"| {t['first_launch']:.1f} | {t['compile'] + t['first_launch']:.1f} |")
-    lines += ["", "| transfer (GB/s, upload / download) | 1 MiB | 64 MiB | 256 MiB |", "|---|---|---|---|"]
+    return "\n".join(lines + ["", transfer_table(moves)])
+
+
+def transfer_table(moves: dict) -> str:
+    lines = ["| transfer (GB/s, upload / download) | 1 MiB | 64 MiB | 256 MiB |", "|---|---|---|---|"]
     for k in moves[1]:
         cells = [f"{moves[m][k][0]:.2f} / {moves[m][k][1]:.2f}" if moves[m][k] else "n/a"
                  for m in (1, 64, 256)]
         lines.append(f"| {k} | {' | '.join(cells)} |")
     lines += ["", "n/a: a buffer that size exceeds the device's maxStorageBufferRange (or the device "
-              "cannot import host memory)."]
+              "cannot import host memory). Same arrays again: the median of repeated transfers of one "
+              "array (its import, where made, is kept); arrays new to it: each transfer on an array "
+              "never transferred before (the first transfer pays the import's page pinning; its release, "
+              "when the array dies, is not timed)."]
     return "\n".join(lines)
 
 
@@ -295,7 +339,14 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer samples (a short run)")
     p.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    p.add_argument("--transfers-only", action="store_true",
+                   help="only the transfer table (printed, never written to the docs)")
     args = p.parse_args()
+    if args.transfers_only:
+        print(f"Device: {svk.default_device().name}\nDate: {datetime.date.today().isoformat()}; "
+              "validation layer off\n")
+        print(transfer_table(transfers(args.quick)))
+        return 0
     torch = torch_cuda()
     torch_note = f"torch {torch.__version__} on {torch.cuda.get_device_name()}" if torch else \
         "torch rows skipped (no torch with CUDA here)"

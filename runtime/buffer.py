@@ -1,20 +1,20 @@
 """Device storage buffers with host transfers.
 
-Transfers copy bytes [0, size) between host memory and the buffer: straight memcpy into
-a persistent mapping where the memory is host visible, otherwise through staging buffers
-in chunks. Each waits first for the GPU work that last used the buffer.
+Transfers copy bytes between host memory and the buffer by the path transfer.choose
+picks (memcpy through a persistent mapping, a GPU copy from or into the imported host
+pages, or pipelined staging). Each comes after the GPU work that last used the buffer.
 """
 from __future__ import annotations
 
 import weakref
+from typing import Any
 
-import collections
-
-from . import device_memory, host_import
+from . import device_memory, host_registry, transfer
 from .device_context import DeviceContext
-from .errors import BufferTooSmallError, InvalidParameterError, RuntimeFailure
+from .errors import BufferTooSmallError, InvalidParameterError
 from .resource import Resource, release_all
 from .submit import barrier
+from .transfer import record_copy
 
 
 def host_address(obj, writable: bool, ffi) -> tuple[int, int, object]:
@@ -25,6 +25,14 @@ def host_address(obj, writable: bool, ffi) -> tuple[int, int, object]:
         need = "writable contiguous" if writable else "contiguous"
         raise InvalidParameterError(f"expected a {need} buffer-protocol object: {exc}") from None
     return int(ffi.cast("uintptr_t", view)), len(view), view
+
+
+def _owner(owner: Any, address: int, size: int) -> Any:
+    """The owner of the host bytes: the memory owner of the array-like given (a view's
+    base), else the one an enclosing host_registry.owners() block knows."""
+    if owner is not None:
+        return host_registry.memory_owner(owner)
+    return host_registry.hinted_owner(address, size)
 
 
 class Buffer(Resource):
@@ -57,7 +65,7 @@ class Buffer(Resource):
     def upload(self, data, size: int | None = None) -> None:
         """Copy bytes of a buffer-protocol object (bytes, bytearray, numpy array, ...) in."""
         addr, length, keep = host_address(data, False, self.ctx.ffi)
-        self.upload_from(addr, length if size is None else size, source_size=length)
+        self.upload_from(addr, length if size is None else size, source_size=length, owner=data)
         del keep
 
     def download(self, out=None, size: int | None = None):
@@ -65,38 +73,33 @@ class Buffer(Resource):
         if out is None:
             out = bytearray(self.size if size is None else size)
         addr, length, keep = host_address(out, True, self.ctx.ffi)
-        self.download_to(addr, length if size is None else size, dest_size=length)
+        self.download_to(addr, length if size is None else size, dest_size=length, owner=out)
         del keep
         return out
 
     # -- raw transfers (addresses) ---------------------------------------------------
 
     def upload_from(self, address: int, size: int, source_size: int | None = None,
-                    offset: int = 0) -> None:
-        """Copy `size` bytes from host `address` into the buffer at byte `offset`."""
+                    offset: int = 0, owner: Any = None) -> None:
+        """Copy `size` bytes from host `address` into the buffer at byte `offset`.
+        `owner`: the array-like the host bytes belong to (a numpy array or view), whose
+        import the device may keep for the next transfer (transfer.py); None: looked
+        up among the arrays of an enclosing host_registry.owners() block, else unknown."""
         self._check(address, size, source_size, offset)
         if size == 0:
             return
         with self.pinned():
-            if self.mapped:
-                self.ctx.submitter.wait(self.last_serial)
-                device_memory.memmove(self.raw.host_address + offset, address, size)
-            elif not self._imported_copy(address, size, offset, upload=True):
-                self._staged_upload(address, size, offset)
+            transfer.upload(self, address, size, offset, _owner(owner, address, size))
 
     def download_to(self, address: int, size: int, dest_size: int | None = None,
-                    offset: int = 0) -> None:
-        """Copy `size` bytes from the buffer at byte `offset` to host `address`."""
+                    offset: int = 0, owner: Any = None) -> None:
+        """Copy `size` bytes from the buffer at byte `offset` to host `address`
+        (`owner` as for upload_from)."""
         self._check(address, size, dest_size, offset)
         if size == 0:
             return
         with self.pinned():
-            self.ctx.submitter.wait(self.last_serial)
-            self.ctx.submitter.raise_deferred()
-            if self.mapped:
-                device_memory.memmove(address, self.raw.host_address + offset, size)
-            elif not self._imported_copy(address, size, offset, upload=False):
-                self._staged_download(address, size, offset)
+            transfer.download(self, address, size, offset, _owner(owner, address, size))
 
     def _check(self, address: int, size: int, host_size: int | None, offset: int = 0) -> None:
         if not address:
@@ -108,89 +111,6 @@ class Buffer(Resource):
                                       f"of {self.size} bytes")
         if host_size is not None and size > host_size:
             raise BufferTooSmallError(f"transfer of {size} bytes but the host buffer has {host_size}")
-
-    def _staged_upload(self, address: int, size: int, base: int = 0) -> None:
-        sub, pool = self.ctx.submitter, self.ctx.staging
-        for offset in range(0, size, device_memory.STAGING_CHUNK):
-            n = min(device_memory.STAGING_CHUNK, size - offset)
-            stage = pool.acquire(n)
-            try:
-                device_memory.memmove(stage.host_address, address + offset, n)
-                serial = sub.run(self._record_copy, stage.handle, self.raw.handle, base + offset, n, True,
-                                 users=(self,))
-            except BaseException:
-                pool.release(stage, sub.last_submitted)
-                raise
-            pool.release(stage, serial)
-
-    def _staged_download(self, address: int, size: int, base: int = 0) -> None:
-        """Chunks copied into staging buffers; the memcpy out of one chunk overlaps the
-        GPU copy of the next (two chunks in flight)."""
-        sub, pool = self.ctx.submitter, self.ctx.staging
-        inflight: collections.deque = collections.deque()
-        try:
-            for offset in range(0, size, device_memory.STAGING_CHUNK):
-                n = min(device_memory.STAGING_CHUNK, size - offset)
-                stage = pool.acquire(n)
-                try:
-                    serial = sub.run(self._record_copy, self.raw.handle, stage.handle, base + offset, n, False,
-                                     users=(self,))
-                except BaseException:
-                    pool.release(stage, sub.last_submitted)
-                    raise
-                inflight.append((offset, n, stage, serial))
-                if len(inflight) > 1:
-                    self._drain(address, inflight.popleft())
-            while inflight:
-                self._drain(address, inflight.popleft())
-        finally:
-            for _, _, stage, serial in inflight:
-                pool.release(stage, serial)
-
-    def _drain(self, address: int, chunk) -> None:
-        offset, n, stage, serial = chunk
-        try:
-            self.ctx.submitter.wait(serial)
-            device_memory.memmove(address + offset, stage.address, n)
-        finally:
-            self.ctx.staging.release(stage, serial)
-
-    def _imported_copy(self, address: int, size: int, offset: int, upload: bool) -> bool:
-        """Copy between the host bytes themselves (imported, VK_EXT_external_memory_host)
-        and the buffer at `offset`, waiting for the copy; False when the device cannot
-        import them (the caller then stages)."""
-        if not host_import.usable(self.ctx, size):
-            return False
-        try:
-            imported = host_import.ImportedRange(self.ctx, address, size)
-        except RuntimeFailure:
-            return False
-        sub, serial = self.ctx.submitter, 0
-        try:
-            src, dst = (imported.handle, self.raw.handle) if upload else (self.raw.handle, imported.handle)
-            src_off, dst_off = (imported.offset, offset) if upload else (offset, imported.offset)
-            serial = sub.run(record_copy, self.ctx, src, dst, src_off, dst_off, size, users=(self,))
-            sub.wait(serial)
-        finally:
-            if serial:
-                sub.wait(serial)        # the pages are released only once the GPU is done with them
-            imported.destroy()
-        return True
-
-    def _record_copy(self, cmd, src, dst, offset: int, n: int, upload: bool) -> None:
-        """Copy between staging (offset 0) and this buffer (at offset), with barriers."""
-        ctx, vk = self.ctx, self.ctx.vk
-        region = ctx.ffi.new("VkBufferCopy*", {
-            "srcOffset": 0 if upload else offset, "dstOffset": offset if upload else 0, "size": n})
-        transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
-        shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
-        barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
-                shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
-                transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
-        ctx.fns.CmdCopyBuffer(cmd, src, dst, 1, region)
-        barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
-                compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
-                shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)
 
     # -- device-side copies ------------------------------------------------------------
 
@@ -237,14 +157,14 @@ class Buffer(Resource):
             record_copy(cmd, self.ctx, self.raw.handle, arg, offset, dst_offset, n)
             return
         ctx, vk = self.ctx, self.ctx.vk
-        transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+        copy_stage, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
         shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
-        barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+        barrier(ctx, cmd, compute | copy_stage | vk.VK_PIPELINE_STAGE_HOST_BIT,
                 shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
-                transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
+                copy_stage, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
         ctx.lib.vkCmdFillBuffer(cmd, self.raw.handle, offset, n, arg)
-        barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
-                compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
+        barrier(ctx, cmd, copy_stage, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
+                compute | copy_stage | vk.VK_PIPELINE_STAGE_HOST_BIT,
                 shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)
 
     # -- lifetime -------------------------------------------------------------------
@@ -264,18 +184,3 @@ class Buffer(Resource):
         state = "" if self.alive else ", freed"
         return f"<Buffer {self.size} bytes{', mapped' if self.mapped else ''}{state}>"
 
-
-def record_copy(cmd, ctx: DeviceContext, src, dst, src_offset: int, dst_offset: int, n: int) -> None:
-    """vkCmdCopyBuffer between barriers: earlier writes (shader, transfer, host) before
-    it, its writes visible to later shaders, transfers and host reads."""
-    vk = ctx.vk
-    transfer, compute = vk.VK_PIPELINE_STAGE_TRANSFER_BIT, vk.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
-    shader_rw = vk.VK_ACCESS_SHADER_READ_BIT | vk.VK_ACCESS_SHADER_WRITE_BIT
-    barrier(ctx, cmd, compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
-            shader_rw | vk.VK_ACCESS_TRANSFER_WRITE_BIT | vk.VK_ACCESS_HOST_WRITE_BIT,
-            transfer, vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_TRANSFER_WRITE_BIT)
-    region = ctx.ffi.new("VkBufferCopy*", {"srcOffset": src_offset, "dstOffset": dst_offset, "size": n})
-    ctx.fns.CmdCopyBuffer(cmd, src, dst, 1, region)
-    barrier(ctx, cmd, transfer, vk.VK_ACCESS_TRANSFER_WRITE_BIT,
-            compute | transfer | vk.VK_PIPELINE_STAGE_HOST_BIT,
-            shader_rw | vk.VK_ACCESS_TRANSFER_READ_BIT | vk.VK_ACCESS_HOST_READ_BIT)

@@ -33,8 +33,8 @@ class Device(Resource):
 
     selector: an index into `list_devices()` or part of a device name; None uses
     SIMPLE_VK_DEVICE or else the best device. force_staging: never map buffers
-    directly (transfers go through staging buffers, as on a discrete GPU), for
-    testing that path; None reads SIMPLE_VK_FORCE_STAGING=1.
+    directly (transfers import host pages or stage, as on a discrete GPU), for
+    testing those paths; None reads SIMPLE_VK_FORCE_STAGING=1.
     """
 
     kind = "device"
@@ -233,9 +233,12 @@ class Device(Resource):
             return Interval(self.ctx)
 
     def trim(self) -> None:
-        """Release cached idle resources (the staging buffers kept for reuse)."""
+        """Release cached idle resources (the staging buffers kept for reuse, the
+        registered host imports)."""
         with self.pinned():
             self.ctx.staging.trim()
+            if host_import.available(self.ctx):
+                host_import.registry(self.ctx).trim()
 
     # -- lifetime -------------------------------------------------------------------
 
@@ -260,6 +263,9 @@ class Device(Resource):
             stamps = ctx.extra.pop("timestamps", None)
             if stamps is not None:
                 stamps.destroy()
+            registry = ctx.extra.pop("host_registry", None)
+            if registry is not None:
+                registry.destroy()
             if ctx.staging is not None:
                 ctx.staging.destroy()
 

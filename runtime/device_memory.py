@@ -2,20 +2,25 @@
 
 Device buffers live in device-local memory. Where a device-local type is also host
 visible and coherent (lavapipe, integrated GPUs; discrete GPUs only if it is also host
-cached, since reading uncached BAR memory is slow), buffers are mapped persistently and
-transfers are plain memcpy. Otherwise transfers go through pooled staging buffers.
+cached, since reading uncached BAR memory is slow), buffers are mapped persistently.
+Staging buffers (pooled here) and the memcpy split over threads serve transfer.py,
+which decides how each transfer runs.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import ctypes
+import os
 import threading
 
 from . import tracking, vkapi
 from .device_context import DeviceContext
 from .errors import AllocationError, InvalidParameterError
 
-STAGING_CHUNK = 32 << 20     # largest staging buffer; bigger transfers are chunked
-STAGING_KEEP = 4             # idle staging buffers kept for reuse
+STAGING_CHUNK = 8 << 20      # largest staging buffer; bigger transfers are chunked
+STAGING_KEEP = 4             # idle staging buffers kept for reuse (the pipeline's ring)
+PARALLEL_BYTES = 2 << 20     # memcpy of at least this much is split over threads
+THREADS_ENV = "SIMPLE_VK_COPY_THREADS"
 
 
 def find_memory_type(ctx: DeviceContext, type_bits: int, want: int) -> int | None:
@@ -140,11 +145,64 @@ def memmove(dst: int, src: int, size: int) -> None:
         ctypes.memmove(dst, src, size)
 
 
+_copiers: concurrent.futures.ThreadPoolExecutor | None = None
+_copier_count = 0
+_copiers_lock = threading.Lock()
+
+
+def copy_threads() -> int:
+    """Threads of a large memcpy: SIMPLE_VK_COPY_THREADS, else min(4, CPU count)."""
+    text = os.environ.get(THREADS_ENV, "").strip()
+    if text:
+        try:
+            return max(1, int(text))
+        except ValueError:
+            raise InvalidParameterError(f"{THREADS_ENV}={text!r} is not a number of threads") from None
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def copy_memory(dst: int, src: int, size: int) -> None:
+    """memmove, split over copy_threads() threads when large (ctypes releases the GIL
+    during each piece; the calling thread copies the last piece itself)."""
+    threads = copy_threads() if size >= PARALLEL_BYTES else 1
+    if threads == 1:
+        memmove(dst, src, size)
+        return
+    global _copiers, _copier_count
+    with _copiers_lock:
+        if _copiers is None or _copier_count < threads - 1:
+            if _copiers is not None:
+                _copiers.shutdown(wait=False)
+            _copiers = concurrent.futures.ThreadPoolExecutor(threads - 1, thread_name_prefix="simple-vk-copy")
+            _copier_count = threads - 1
+        pool = _copiers
+    piece = ((size + threads - 1) // threads + 63) // 64 * 64
+    starts = range(0, size, piece)
+    futures = [pool.submit(memmove, dst + at, src + at, min(piece, size - at)) for at in starts[:-1]]
+    try:
+        last = starts[-1]
+        memmove(dst + last, src + last, size - last)
+    finally:
+        for f in futures:
+            f.result()
+
+
+def _forget_copiers() -> None:
+    """After fork: the pool's threads did not survive; a new pool is made on demand."""
+    global _copiers, _copiers_lock
+    _copiers, _copiers_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_copiers)
+
+
 class StagingPool:
     """Reusable host-visible buffers for transfers to and from unmapped device memory.
 
     A staging buffer is `acquire`d for one chunk and `release`d with the serial of the
     last submission that reads or writes it; it is reused only once that is complete.
+    Buffers are STAGING_CHUNK bytes, and STAGING_KEEP stay idle: a persistent ring
+    that small transfers and the chunks of large ones cycle through, oldest first.
     """
 
     def __init__(self, ctx: DeviceContext) -> None:
@@ -164,15 +222,17 @@ class StagingPool:
         if buf is None:
             vk = self.ctx.vk
             usage = vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT
-            return RawBuffer(self.ctx, max(size, 1 << 20), usage, "staging")
+            return RawBuffer(self.ctx, STAGING_CHUNK, usage, "staging")   # one size: any chunk fits any
         self.ctx.submitter.wait(serial)
         return buf
 
     def release(self, buf: RawBuffer, serial: int) -> None:
         with self._lock:
             self._idle.append((serial, buf))
-            extra = self._idle[STAGING_KEEP:]
-            del self._idle[STAGING_KEEP:]
+            extra = []
+            while len(self._idle) > STAGING_KEEP:      # keep the largest (oldest first among equals)
+                smallest = min(range(len(self._idle)), key=lambda i: self._idle[i][1].size)
+                extra.append(self._idle.pop(smallest))
         for s, b in extra:
             self.ctx.submitter.wait(s)
             b.destroy()

@@ -1,13 +1,13 @@
-"""Transfers straight from and into host memory (VK_EXT_external_memory_host).
+"""Host memory imported as device memory (VK_EXT_external_memory_host).
 
-Where the device offers the extension, a transfer between a device-local buffer that
-is not mapped and a host array imports the array's own pages as device memory and
-lets the GPU copy from or into them: no host memcpy, no staging. The imported range
-is the array's byte range widened to minImportedHostPointerAlignment on both ends
-(whole pages of the process, so always valid memory); only the array's bytes are
-copied. The transfer waits for its copy before the import is released, so the array
-is never used after the call returns. SIMPLE_VK_HOST_IMPORT=0 turns it off (the
-staging path then serves every transfer, as on devices without the extension).
+Where the device offers the extension, a transfer can import the host array's own
+pages as device memory and let the GPU copy from or into them: no host memcpy, no
+staging. The imported range is the array's byte range widened to
+minImportedHostPointerAlignment on both ends (whole pages of the process, so always
+valid memory); only the array's bytes are copied. Imports are kept for reuse by the
+device's registration cache (host_registry); transfer.py decides when to import.
+SIMPLE_VK_HOST_IMPORT=0 turns it off (staging then serves every transfer, as on
+devices without the extension).
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import os
 from . import tracking, vkapi
 from .device_context import DeviceContext
 from .errors import AllocationError
+from .host_registry import HostRegistry
 
 EXTENSION = "VK_EXT_external_memory_host"
-MIN_BYTES = 1 << 20     # smaller transfers: staging is cheaper than an import
 
 
 def wanted(extensions) -> bool:
@@ -28,8 +28,8 @@ def wanted(extensions) -> bool:
 
 
 def setup(ctx: DeviceContext) -> None:
-    """Record the import alignment and entry point in ctx.extra (device creation, with
-    the extension enabled)."""
+    """Record the import alignment and entry point in ctx.extra, and make the device's
+    registration cache (device creation, with the extension enabled)."""
     vk, ffi = ctx.vk, ctx.ffi
     props = ffi.new("VkPhysicalDeviceExternalMemoryHostPropertiesEXT*", {
         "sType": vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT})
@@ -41,15 +41,23 @@ def setup(ctx: DeviceContext) -> None:
         return
     ctx.extra["host_import"] = (int(props.minImportedHostPointerAlignment),
                                 ffi.cast("PFN_vkGetMemoryHostPointerPropertiesEXT", ptr))
+    ctx.extra["host_registry"] = HostRegistry(ctx, lambda address, size: ImportedRange(ctx, address, size))
 
 
-def usable(ctx: DeviceContext, size: int) -> bool:
-    return size >= MIN_BYTES and "host_import" in ctx.extra
+def available(ctx: DeviceContext) -> bool:
+    """Whether the device imports host memory."""
+    return "host_registry" in ctx.extra
+
+
+def registry(ctx: DeviceContext) -> HostRegistry:
+    """The device's registration cache (asked of a device that imports)."""
+    return ctx.extra["host_registry"]
 
 
 class ImportedRange:
-    """Host bytes [address, address + size) as a VkBuffer; `offset` is where they start
-    in it. Raises RuntimeFailure when the driver refuses the import."""
+    """Host bytes [address, address + size) as a VkBuffer of `length` bytes (whole
+    alignment units); `offset` is where they start in it. Raises RuntimeFailure when
+    the driver refuses the import."""
 
     def __init__(self, ctx: DeviceContext, address: int, size: int) -> None:
         self.ctx = ctx
@@ -57,7 +65,8 @@ class ImportedRange:
         align, props_fn = ctx.extra["host_import"]
         base = address - address % align
         end = -(-(address + size) // align) * align
-        self.offset, length = address - base, end - base
+        self.offset, self.length = address - base, end - base
+        length = self.length
         try:
             self._create(base, length, props_fn)
         except BaseException:

@@ -105,12 +105,16 @@ class VulkanBackend(Backend):
 
     def run(self, compiled: CompiledModule, kernel: str, args: Mapping[str, Any],
             global_size: Size3, local_size: Optional[Size3] = None) -> None:
+        from simple_vkbackend.runtime.host_registry import owners
+
         from ..vulkan import table as rt
         interface = compiled.interface(kernel)
         self.check_features(interface)
         glue = self.glue(compiled)
-        status = glue.launch(kernel, self.device.handle, glue_arguments(interface, args), global_size,
-                             local_size or (0, 0, 0))
+        arrays = [v for v in args.values() if isinstance(v, np.ndarray)]
+        with owners(arrays):    # the glue's transfers may keep these arrays' imports registered
+            status = glue.launch(kernel, self.device.handle, glue_arguments(interface, args), global_size,
+                                 local_size or (0, 0, 0))
         rt.check(status, f"kernel {kernel} failed on {self.device.name}")
 
     def close(self) -> None:

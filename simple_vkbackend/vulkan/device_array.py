@@ -27,6 +27,26 @@ def _shape(shape: Union[int, Sequence[int]]) -> tuple[int, ...]:
     return tuple(int(n) for n in dims)
 
 
+BLOCK_BYTES = 4 << 20      # a non-contiguous array moves through packed blocks of at most this
+
+
+def _blocks(array: np.ndarray, first: int = 0):
+    """(index of the first element in C order, view) of consecutive blocks of
+    `array` of at most BLOCK_BYTES (one element at least), covering it in C order."""
+    item = array.dtype.itemsize
+    if array.nbytes <= BLOCK_BYTES or array.ndim == 0:
+        yield first, array
+        return
+    row = math.prod(array.shape[1:])
+    if row * item <= BLOCK_BYTES:
+        step = BLOCK_BYTES // (row * item)
+        for i in range(0, array.shape[0], step):
+            yield first + i * row, array[i:i + step]
+        return
+    for i in range(array.shape[0]):
+        yield from _blocks(array[i], first + i * row)
+
+
 class Buffer(Resident):
     """A storage buffer on a device, typed by a numpy dtype and shape."""
 
@@ -110,8 +130,11 @@ class Buffer(Resident):
         self.copy_from(array)
 
     def copy_from(self, src: Union[np.ndarray, "Buffer"], offset: int = 0) -> None:
-        """Copy all of `src` (a C-contiguous array or a Buffer of this dtype) into this
-        buffer starting at element `offset`."""
+        """Copy all of `src` (an array or a Buffer of this dtype; an array's elements
+        in C order) into this buffer starting at element `offset`. The runtime picks
+        the path (docs/runtime.md, transfers): a C-contiguous array's pages may be
+        imported and kept registered while the array lives, so copying the same
+        array again is cheaper than the first time."""
         self._check_open()
         count = self._check_source(src, offset, "copy_from")
         start = self.byte_offset + offset * self.dtype.itemsize
@@ -119,13 +142,18 @@ class Buffer(Resident):
             src._check_open()
             runtime_call("buffer copy failed", src.runtime_buffer.copy_to_buffer, self.runtime_buffer,
                          count * self.dtype.itemsize, src.byte_offset, start)
-        else:
+        elif src.flags.c_contiguous:
             runtime_call("upload failed", self.runtime_buffer.upload_from, src.ctypes.data, src.nbytes,
-                         offset=start)
+                         offset=start, owner=src)
+        else:
+            for first, block in _blocks(src):      # packed a bounded block at a time
+                packed = np.ascontiguousarray(block)
+                runtime_call("upload failed", self.runtime_buffer.upload_from, packed.ctypes.data,
+                             packed.nbytes, offset=start + first * self.dtype.itemsize)
 
     def copy_to(self, dst: Union[np.ndarray, "Buffer"], offset: int = 0) -> None:
-        """Copy elements `offset`.. of this buffer into all of `dst` (a writable
-        C-contiguous array or a Buffer of this dtype)."""
+        """Copy elements `offset`.. of this buffer into all of `dst` (a writable array,
+        filled in C order, or a Buffer of this dtype)."""
         self._check_open()
         count = self._check_source(dst, offset, "copy_to")
         if isinstance(dst, Buffer):
@@ -133,8 +161,16 @@ class Buffer(Resident):
             return
         if not dst.flags.writeable:
             raise ValueError("copy_to needs a writable array")
-        runtime_call("download failed", self.runtime_buffer.download_to, dst.ctypes.data,
-                     count * self.dtype.itemsize, offset=self.byte_offset + offset * self.dtype.itemsize)
+        start = self.byte_offset + offset * self.dtype.itemsize
+        if dst.flags.c_contiguous:
+            runtime_call("download failed", self.runtime_buffer.download_to, dst.ctypes.data,
+                         count * self.dtype.itemsize, offset=start, owner=dst)
+            return
+        for first, block in _blocks(dst):
+            packed = np.empty(block.shape, self.dtype)
+            runtime_call("download failed", self.runtime_buffer.download_to, packed.ctypes.data,
+                         packed.nbytes, offset=start + first * self.dtype.itemsize)
+            block[...] = packed
 
     def _check_source(self, other: Any, offset: int, what: str) -> int:
         if isinstance(other, Buffer):
@@ -142,8 +178,6 @@ class Buffer(Resident):
                 raise ValueError(f"{what}: the buffers live on different devices")
         elif not isinstance(other, np.ndarray):
             raise TypeError(f"{what} takes a numpy array or a Buffer, got {type(other).__name__}")
-        elif not other.flags.c_contiguous:
-            raise TypeError(f"{what} needs a C-contiguous array (use np.ascontiguousarray)")
         if other.dtype != self.dtype:
             raise TypeError(f"{what}: dtype {other.dtype} differs from the buffer's {self.dtype}")
         if offset < 0 or offset + other.size > self.size:
