@@ -155,8 +155,10 @@ class Kernel(Resident):
         self.runtime_kernel = runtime_call(f"cannot load kernel {self.name}", device.runtime_device.compile,
                                            bytes(spirv))
         self._hold(self.runtime_kernel.free)
-        self._fast = _FastBinder(self.interface)
+        self._fast = _FastBinder(self.interface) if interface.trap_param is None else None
         self._local: dict = {}          # global size -> local size by the policy
+        self._sizes: dict = {}          # (global_size, local_size, longest buffer) -> checked sizes
+        self._failed = f"launch of kernel {self.name} failed"
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                wait: bool = True, timed: bool = False, timeout: Optional[float] = None,
@@ -174,18 +176,40 @@ class Kernel(Resident):
         names the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
         if self.closed or self.device.closed:
             raise ValueError(f"kernel {self.name} (or its device) was freed")
-        if not kwargs and not timed and self.compiled_interface.trap_param is None:
-            fast = self._fast.bind(args, self.device)
-            if fast is not None:        # all Buffers (whole, on this device) and plain numbers
-                buffers, push = fast
-                size = self._global_size(buffers, global_size)
-                local = self._local_size(size, local_size)
-                runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
-                             [b.runtime_buffer for b in buffers], push, size, local, wait=wait,
-                             timeout=timeout)
-                return None
+        if not kwargs and not timed and self.launch_fast(args, global_size, local_size, wait, timeout):
+            return None
         bound = bind_arguments(self.interface, args, kwargs)
         return self.launch_bound(bound, global_size, local_size, wait, timed, timeout)
+
+    def launch_fast(self, args: Sequence[Any], global_size: SizeArg, local_size: SizeArg, wait: bool,
+                    timeout: Optional[float]) -> bool:
+        """The common launch, positional whole Buffers on this device and plain numbers,
+        made with the checks cached: True when it was launched, False when the
+        arguments need the general path (`bind_arguments`, which reports mistakes)."""
+        if self._fast is None:
+            return False
+        fast = self._fast.bind(args, self.device)
+        if fast is None:
+            return False
+        buffers, push, longest = fast
+        key = (global_size, local_size, longest if global_size is None else 0)
+        try:
+            size, local = self._sizes[key]
+        except (KeyError, TypeError):
+            size = self._global_size_n(longest, global_size)
+            local = self._local_size(size, local_size)
+            try:
+                if len(self._sizes) >= 256:
+                    self._sizes.clear()
+                self._sizes[key] = (size, local)
+            except TypeError:
+                pass                    # sizes given as lists: checked every time
+        kernel = self.runtime_kernel
+        if wait:
+            runtime_call(self._failed, kernel.launch_wait, buffers, push, size, local, None, timeout)
+        else:
+            runtime_call(self._failed, kernel.launch_async, buffers, push, size, local)
+        return True
 
     def _local_size(self, size: Size3, local_size: SizeArg) -> Size3:
         """The launch check (sizes.check_launch), then the given local size or the policy's."""
@@ -266,13 +290,18 @@ class Kernel(Resident):
         return value
 
     def _global_size(self, buffers: list[Buffer], global_size: SizeArg) -> Size3:
+        return self._global_size_n(max((b.size for b in buffers), default=0), global_size)
+
+    def _global_size_n(self, longest: int, global_size: SizeArg) -> Size3:
+        """The launch's global size: as given, else the kernel's grid size, else (a 1-D
+        kernel) `longest`, the largest buffer's element count (0: no buffers)."""
         if global_size is not None:
             return as_size3(global_size, "global_size")
         if self.interface.grid_size is not None:
             return self.interface.grid_size
-        if self.interface.dims != 1 or not buffers:
+        if self.interface.dims != 1 or not longest:
             raise TypeError(f"{self.name}.launch() needs global_size for this kernel")
-        return (max(b.size for b in buffers), 1, 1)
+        return (longest, 1, 1)
 
     def __repr__(self) -> str:
         return f"<Kernel {signature(self.interface)} on {self.device.name}>"
@@ -283,9 +312,10 @@ _PACK = {"f16": "e", "f32": "f", "f64": "d", "i8": "b", "u8": "B", "i16": "h", "
 
 
 class _FastBinder:
-    """The common launch (positional Buffers on the kernel's device, Python or numpy
-    numbers) bound without the general checks; anything else returns None and goes
-    through `arguments.bind_arguments`, which reports mistakes."""
+    """The common launch (positional whole Buffers on the kernel's device, Python
+    numbers) bound without the general checks: (runtime buffers, push-constant bytes,
+    largest buffer's element count); anything else returns None and goes through
+    `arguments.bind_arguments`, which reports mistakes."""
 
     def __init__(self, interface: KernelInterface):
         self.count = len(interface.params)
@@ -298,32 +328,30 @@ class _FastBinder:
             at = offset + struct.calcsize("<" + _PACK[type_name])
         fmt += "x" * (interface.push_size - at)
         self.struct = struct.Struct(fmt)
-        self.scalars = [(i, t) for _, i, t in scalars]
+        # per scalar: its argument position and the Python types it takes as is
+        self.scalars = [(i, (bool,) if t == "bool" else (float, int) if t[0] == "f" else (int,))
+                        for _, i, t in scalars]
 
-    def bind(self, args: Sequence[Any], device: "Device") -> Optional[tuple[list, bytes]]:
+    def bind(self, args: Sequence[Any], device: "Device") -> Optional[tuple[tuple, bytes, int]]:
         if len(args) != self.count:
             return None
         buffers = []
+        longest = 0
         for i, dtype in self.buffers:
             b = args[i]
-            if type(b) is not Buffer or b.base is not None or b.dtype != dtype or b.device is not device \
-                    or b.closed:
+            if type(b) is not Buffer or b.base is not None or b.device is not device \
+                    or (b.dtype is not dtype and b.dtype != dtype) or not b._finalizer.alive:
                 return None
-            buffers.append(b)
+            buffers.append(b.runtime_buffer)
+            if b.size > longest:
+                longest = b.size
         values = []
-        for i, type_name in self.scalars:
+        for i, types in self.scalars:
             v = args[i]
-            if type_name == "bool":
-                if type(v) is not bool:
-                    return None
-                v = int(v)
-            elif type_name[0] == "f":
-                if type(v) not in (float, int):
-                    return None
-            elif type(v) is not int:
+            if type(v) not in types:
                 return None
             values.append(v)
         try:
-            return buffers, self.struct.pack(*values)
+            return tuple(buffers), self.struct.pack(*values), longest
         except (struct.error, OverflowError):
             return None
