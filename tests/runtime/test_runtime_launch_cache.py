@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simple_vkbackend import runtime
-from simple_vkbackend.runtime import ffi
+from simple_vkbackend.runtime import ffi, submit
 
 N = 256
 
@@ -200,3 +200,17 @@ def test_the_c_table_launches_through_the_same_caches(device, spirv, rt):
         k.free()
         x.free()
         y.free()
+
+
+@pytest.mark.parametrize("spin", [1, 5_000_000])
+def test_waits_that_poll_before_blocking_see_every_launch_done(device, saxpy, monkeypatch, spin):
+    """GPUs poll the semaphore briefly before a blocking wait (never a CPU device:
+    submit.spin_ns); forced on here, with a poll that always gives up (1 ns) and one
+    that outlasts the launches."""
+    k, x, y = saxpy
+    assert submit.spin_ns("cpu") == 0
+    monkeypatch.setattr(device.ctx.submitter, "_spin_ns", spin)
+    for i in range(20):
+        k.launch([x, y], saxpy_push(1.0), N)
+        assert device.ctx.submitter.completed() >= k.last_serial
+    np.testing.assert_array_equal(floats(y), 20 * np.arange(N, dtype=np.float32))
