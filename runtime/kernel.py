@@ -285,7 +285,9 @@ class Kernel(Resource):
             push = self.push_bytes(push)
         if type(buffers) is not tuple:
             buffers = tuple(buffers)
-        request = self._request(buffers, ranges)
+        request: tuple | None = (buffers, ranges)
+        if ranges is not None or request not in self.cache.requests:
+            request = self._request(buffers, ranges)
         limit = launch_timeout(timeout) if timeout is not None or self._timeout_env() else None
         device = self.device
         device.pin()

@@ -72,7 +72,6 @@ class Submitter:
         self._batch: Any = None     # the open command buffer of non-waiting work
         self.batch_state = BatchState()
         self._batch_index = 0       # launches numbered since the batch opened
-        self._batch_users: list = []
         self._batch_what: list = []     # per command: a label, or (launch number, kernel label)
         self._deferred: list[tuple[str, Exception]] = []
         self._serial = 0            # last submitted
@@ -185,7 +184,6 @@ class Submitter:
             serial = self._serial + 1
             for user in users:
                 user.last_serial = serial
-            self._batch_users.extend(users)
             self._batch_what.append(what)
             if len(self._batch_what) >= MAX_BATCH:
                 self._flush_locked()
@@ -217,7 +215,6 @@ class Submitter:
         serial = self._serial + 1
         for user in users:
             user.last_serial = serial
-        self._batch_users.extend(users)
         self._batch_index += 1
         what = self._batch_what
         what.append((self._batch_index, label))
@@ -249,7 +246,7 @@ class Submitter:
         if cmd is None:
             self._batch_index = 0
             return
-        self._batch, self._batch_users, self._batch_what, self._batch_index = None, [], [], 0
+        self._batch, self._batch_what, self._batch_index = None, [], 0
         try:
             if self.batch_state.dispatched:
                 barrier_after_dispatch(self.ctx, cmd)
