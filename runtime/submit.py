@@ -71,7 +71,7 @@ class Submitter:
         self.pool_lock = threading.RLock()   # the command pool, the batch, the deferred errors
         self._batch: Any = None     # the open command buffer of non-waiting work
         self.batch_state = BatchState()
-        self._batch_index = 0       # launches numbered since the batch opened
+        self._batch_index = 0       # non-waiting launches numbered since the last sync or download
         self._batch_what: list = []     # per command: a label, or (launch number, kernel label)
         self._deferred: list[tuple[str, Exception]] = []
         self._serial = 0            # last submitted
@@ -224,8 +224,9 @@ class Submitter:
         return serial
 
     def claim_index(self) -> int:
-        """The 1-based number of the next non-waiting launch in the open batch (failed
-        ones count too), for messages."""
+        """The 1-based number of the next non-waiting launch since the last sync or
+        download (failed ones count too; batches submitted in between do not restart
+        it), for messages."""
         with self.pool_lock:
             self._batch_index += 1
             return self._batch_index
@@ -244,9 +245,8 @@ class Submitter:
     def _flush_locked(self) -> None:
         cmd, what = self._batch, self._batch_what
         if cmd is None:
-            self._batch_index = 0
             return
-        self._batch, self._batch_what, self._batch_index = None, [], 0
+        self._batch, self._batch_what = None, []
         try:
             if self.batch_state.dispatched:
                 barrier_after_dispatch(self.ctx, cmd)
@@ -277,11 +277,11 @@ class Submitter:
             self._deferred.append((what, exc))
 
     def raise_deferred(self) -> None:
-        """Raise (once) the first failure of batched work since the last call."""
-        if not self._deferred:
-            return
+        """Raise (once) the first failure of batched work since the last call; the
+        numbering of non-waiting launches starts again."""
         with self.pool_lock:
             failures, self._deferred = self._deferred, []
+            self._batch_index = 0
         if failures:
             what, exc = failures[0]
             more = f" ({len(failures) - 1} more batched failure(s) after it)" if len(failures) > 1 else ""

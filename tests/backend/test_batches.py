@@ -130,7 +130,10 @@ def test_launches_reaching_the_early_submit_mark_on_an_idle_device_are_submitted
         assert sub.last_submitted == before + 1 and sub.batched == 0
         for _ in range(5):
             saxpy.launch(1.0, dx, dy, wait=False)
-        device.sync()
+        saxpy.launch(1.0, dx, dy, wait=False, local_size=device.limits[0] + 1)     # fails in the batch
+        # numbered since the last sync, across the batches submitted in between
+        with pytest.raises(svk.VulkanError, match=rf"batched launch {submit.EARLY_SUBMIT + 6} \(kernel 'saxpy'\)"):
+            device.sync()
         np.testing.assert_array_equal(dy.to_numpy(), np.full(N, submit.EARLY_SUBMIT + 5, np.float32))
 
 

@@ -52,6 +52,7 @@ def test_swapped_buffers_get_their_own_set(device, saxpy):
 
 
 def test_freeing_a_buffer_drops_its_sets_recordings_and_requests(device, spirv):
+    device.sync()                           # batched launches are numbered from here
     with device.compile(spirv("saxpy")) as k, device.alloc(4 * N) as x:
         y, z = device.alloc(4 * N), device.alloc(4 * N)
         x.upload(np.arange(N, dtype=np.float32))
@@ -67,7 +68,7 @@ def test_freeing_a_buffer_drops_its_sets_recordings_and_requests(device, spirv):
         with pytest.raises(runtime.InvalidHandleError, match="buffer was freed"):
             k.launch([x, y], saxpy_push(1.0), N)
         k.launch([x, y], saxpy_push(1.0), N, wait=False)     # refused at the next sync
-        with pytest.raises(runtime.InvalidHandleError, match=r"batched launch 1 \(kernel 'saxpy'\).*buffer was freed"):
+        with pytest.raises(runtime.InvalidHandleError, match=r"batched launch 3 \(kernel 'saxpy'\).*buffer was freed"):
             device.sync()
         k.launch([x, z], saxpy_push(1.0), N)                  # the other set still works
         np.testing.assert_array_equal(floats(z), 3 * np.arange(N, dtype=np.float32))
@@ -134,6 +135,7 @@ def test_geometry_errors_are_never_cached(device, saxpy):
 
 
 def test_freeing_a_kernel_with_launches_in_the_batch_runs_them_first(device, spirv):
+    device.sync()                           # batched launches are numbered from here
     with device.alloc(4 * N) as x, device.alloc(4 * N) as y:
         x.upload(np.ones(N, np.float32))
         y.upload(np.zeros(N, np.float32))
@@ -144,7 +146,7 @@ def test_freeing_a_kernel_with_launches_in_the_batch_runs_them_first(device, spi
         with pytest.raises(runtime.InvalidHandleError, match="kernel was freed"):
             k.launch([x, y], saxpy_push(1.0), N)
         k.launch([x, y], saxpy_push(1.0), N, wait=False)
-        with pytest.raises(runtime.InvalidHandleError, match=r"batched launch 1 \(kernel 'saxpy'\).*kernel was freed"):
+        with pytest.raises(runtime.InvalidHandleError, match=r"batched launch 6 \(kernel 'saxpy'\).*kernel was freed"):
             device.sync()   # the refused launches left nothing behind
         np.testing.assert_array_equal(floats(y), np.full(N, 5, np.float32))
 
