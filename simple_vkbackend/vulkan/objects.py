@@ -26,7 +26,7 @@ from ..sizes import Size3, SizeArg, as_size3, check_launch, choose_local_size
 from .device_array import Buffer
 from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
 from .feature_check import describe_missing, missing_features
-from .objects_base import Resident, runtime_call
+from .objects_base import Resident, runtime_call, vulkan_error
 
 __all__ = ["Buffer", "Device", "Kernel", "default_device"]
 
@@ -205,10 +205,13 @@ class Kernel(Resident):
             except TypeError:
                 pass                    # sizes given as lists: checked every time
         kernel = self.runtime_kernel
-        if wait:
-            runtime_call(self._failed, kernel.launch_wait, buffers, push, size, local, None, timeout)
-        else:
-            runtime_call(self._failed, kernel.launch_async, buffers, push, size, local)
+        try:
+            if wait:
+                kernel.launch_wait(buffers, push, size, local, None, timeout)
+            else:
+                kernel.launch_async(buffers, push, size, local)
+        except Exception as exc:  # noqa: BLE001 - reported as runtime_call reports it
+            raise vulkan_error(self._failed, exc) from None
         return True
 
     def _local_size(self, size: Size3, local_size: SizeArg) -> Size3:
