@@ -9,7 +9,7 @@ import functools
 import os
 import struct
 import threading
-from typing import Any, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -316,45 +316,55 @@ _PACK = {"f16": "e", "f32": "f", "f64": "d", "i8": "b", "u8": "B", "i16": "h", "
 
 class _FastBinder:
     """The common launch (positional whole Buffers on the kernel's device, Python
-    numbers) bound without the general checks: (runtime buffers, push-constant bytes,
-    largest buffer's element count); anything else returns None and goes through
-    `arguments.bind_arguments`, which reports mistakes."""
+    numbers) bound without the general checks: `bind(args, device)` gives (runtime
+    buffers, push-constant bytes, largest buffer's element count), or None for
+    anything else, which goes through `arguments.bind_arguments` (it reports
+    mistakes).
+
+    `bind` is generated per kernel signature (straight-line code, no loops: it runs
+    on every launch); for `saxpy(a: f32, x: &[f32], y: [f32])` it reads
+
+        if len(args) != 3: return None
+        a0, a1, a2 = args
+        if type(a1) is not Buffer or a1.base is not None or a1.device is not device
+                or (a1.dtype is not d1 and a1.dtype != d1) or not a1._finalizer.alive: return None
+        ... the same for a2 ...
+        if type(a0) not in t0: return None
+        return (a1.runtime_buffer, a2.runtime_buffer), pack(a0), max(a1.size, a2.size)
+    """
 
     def __init__(self, interface: KernelInterface):
-        self.count = len(interface.params)
-        self.buffers = [(i, dtype_of(p.type)) for i, p in enumerate(interface.params) if p.kind == "buffer"]
+        params = interface.params
         scalars = sorted((p.offset or 0, i, p.type)  # (a scalar slot has an offset)
-                         for i, p in enumerate(interface.params) if p.kind == "scalar")
+                         for i, p in enumerate(params) if p.kind == "scalar")
         fmt, at = "<", 0
         for offset, _, type_name in scalars:
             fmt += "x" * (offset - at) + _PACK[type_name]
             at = offset + struct.calcsize("<" + _PACK[type_name])
         fmt += "x" * (interface.push_size - at)
         self.struct = struct.Struct(fmt)
-        # per scalar: its argument position and the Python types it takes as is
-        self.scalars = [(i, (bool,) if t == "bool" else (float, int) if t[0] == "f" else (int,))
-                        for _, i, t in scalars]
-
-    def bind(self, args: Sequence[Any], device: "Device") -> Optional[tuple[tuple, bytes, int]]:
-        if len(args) != self.count:
-            return None
-        buffers = []
-        longest = 0
-        for i, dtype in self.buffers:
-            b = args[i]
-            if type(b) is not Buffer or b.base is not None or b.device is not device \
-                    or (b.dtype is not dtype and b.dtype != dtype) or not b._finalizer.alive:
-                return None
-            buffers.append(b.runtime_buffer)
-            if b.size > longest:
-                longest = b.size
-        values = []
-        for i, types in self.scalars:
-            v = args[i]
-            if type(v) not in types:
-                return None
-            values.append(v)
-        try:
-            return tuple(buffers), self.struct.pack(*values), longest
-        except (struct.error, OverflowError):
-            return None
+        names = {"Buffer": Buffer, "pack": self.struct.pack, "struct_error": struct.error}
+        buffers = [i for i, p in enumerate(params) if p.kind == "buffer"]
+        lines = ["def bind(args, device):",
+                 f"    if len(args) != {len(params)}:",
+                 "        return None"]
+        if params:
+            lines.append(f"    {', '.join(f'a{i}' for i in range(len(params)))}, = args")
+        for i in buffers:
+            names[f"d{i}"] = dtype_of(params[i].type)
+            lines += [f"    if type(a{i}) is not Buffer or a{i}.base is not None or a{i}.device is not device \\",
+                      f"            or (a{i}.dtype is not d{i} and a{i}.dtype != d{i}) or not a{i}._finalizer.alive:",
+                      "        return None"]
+        for _, i, type_name in scalars:
+            names[f"t{i}"] = (bool,) if type_name == "bool" else (float, int) if type_name[0] == "f" else (int,)
+            lines += [f"    if type(a{i}) not in t{i}:", "        return None"]
+        handles = "".join(f"a{i}.runtime_buffer, " for i in buffers)
+        longest = f"max({', '.join(f'a{i}.size' for i in buffers)})" if len(buffers) > 1 else \
+            f"a{buffers[0]}.size" if buffers else "0"
+        lines += ["    try:",
+                  f"        return ({handles}), pack({', '.join(f'a{i}' for _, i, _ in scalars)}), {longest}",
+                  "    except (struct_error, OverflowError):",
+                  "        return None"]
+        exec("\n".join(lines), names)     # our own source, generated from the interface
+        self.bind: Callable[[Sequence[Any], Any], Optional[tuple[tuple, bytes, int]]] = \
+            names["bind"]  # type: ignore[assignment]  # the function exec just defined

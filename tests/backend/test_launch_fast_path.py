@@ -87,3 +87,36 @@ def test_a_freed_kernel_refuses_launches_on_the_lean_path(module):
             k.launch(1.0, dx, dy, wait=False)
         device.sync()
         np.testing.assert_array_equal(dy.to_numpy(), np.ones(N, np.float32))
+
+
+MIXED = """
+#[gpu]
+fn mixed(n: u32, flag: bool, a: f32, k: i32, x: &[f32], y: [f32], z: [i32]):
+    val i = gpu.global_id(0)
+    if i < n:
+        if flag:
+            y[i] = a * x[i] + k as f32
+        z[i] = z[i] + k
+"""
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_mixed_scalars_bind_like_the_general_path(flag):
+    """The per-kernel binder packs scalars of several types at their offsets as the
+    general path does (Buffers: the lean path; arrays: the general path)."""
+    device = svk.default_device()
+    x = np.linspace(0, 1, N, dtype=np.float32)
+    with svk.compile_source(MIXED, "vulkan", filename="mixed.spl") as m:
+        with device.buffer_from(x) as dx, device.buffer_from(np.ones(N, np.float32)) as dy, \
+                device.buffer_from(np.zeros(N, np.int32)) as dz:
+            for k in (3, -2):
+                m.mixed(200, flag, 0.5, k, dx, dy, dz)
+                m.kernel("mixed").launch(200, flag, 0.5, k, dx, dy, dz, wait=False)
+            got = dy.to_numpy(), dz.to_numpy()
+            assert m.resident_kernel("mixed")._fast.bind((200, flag, 0.5, 3, dx, dy, dz), device) is not None
+        y, z = np.ones(N, np.float32), np.zeros(N, np.int32)
+        for k in (3, -2):
+            for _ in range(2):
+                m.mixed(200, flag, 0.5, k, x, y, z)
+    np.testing.assert_array_equal(got[0], y)
+    np.testing.assert_array_equal(got[1], z)
