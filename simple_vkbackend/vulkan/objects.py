@@ -174,7 +174,7 @@ class Kernel(Resident):
         returns its GPU time in milliseconds (None otherwise). `timeout` (seconds;
         default SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError
         names the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
-        if self.closed or self.device.closed:
+        if not (self._finalizer.alive and self.device._finalizer.alive):     # (closed, cheaper)
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         if not kwargs and not timed and self.launch_fast(args, global_size, local_size, wait, timeout):
             return None
