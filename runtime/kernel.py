@@ -47,6 +47,7 @@ class Kernel(Resource):
         self._label = f"kernel {self.info.entry_point!r}"
         self._what_wait = self._label
         self._push_size = self.info.push_constant_size
+        self._bindings = len(self.info.bindings)
         self._layout = self.program.layout
         self.last_serial = 0
         try:
@@ -242,8 +243,8 @@ class Kernel(Resource):
             if type(buffers) is not tuple:
                 buffers = tuple(buffers)
             request: tuple | None = (buffers, ranges)
-            requests = self.cache.requests
-            if ranges is not None or request not in requests:
+            bound = self.cache.requests.get((buffers, None)) if ranges is None else None    # checked before
+            if bound is None and (buffers or self._bindings):
                 request = self._request(buffers, ranges)
             pins = 0
             try:
@@ -253,8 +254,7 @@ class Kernel(Resource):
                 with sub.pool_lock:
                     if not self._alive:
                         raise self._freed()
-                    bound = requests.get(request) if buffers and request is not None else None
-                    if bound is None and buffers:
+                    if buffers and (bound is None or bound.dropped):    # (evicted since the lookup)
                         bound = self._bound(request, buffers, ranges)
                     if pipe is None:                        # no groups: nothing to run
                         return 0
@@ -286,7 +286,8 @@ class Kernel(Resource):
         if type(buffers) is not tuple:
             buffers = tuple(buffers)
         request: tuple | None = (buffers, ranges)
-        if ranges is not None or request not in self.cache.requests:
+        bound = self.cache.requests.get((buffers, None)) if ranges is None else None     # checked before
+        if bound is None and (buffers or self._bindings):
             request = self._request(buffers, ranges)
         limit = launch_timeout(timeout) if timeout is not None or self._timeout_env() else None
         device = self.device
@@ -301,7 +302,8 @@ class Kernel(Resource):
                 with sub.pool_lock:
                     if not self._alive:
                         raise self._freed()
-                    bound = self._bound(request, buffers, ranges) if buffers else None
+                    if buffers and (bound is None or bound.dropped):
+                        bound = self._bound(request, buffers, ranges)
                     if pipe is None:
                         return 0
                     rec = self.cache.get(local, groups, bound, push, pipe)

@@ -38,6 +38,7 @@ class BoundSet:
     last_serial: int = 0
     array: object = None            # VkDescriptorSet[1], what vkCmdBindDescriptorSets takes
     recordings: set = field(default_factory=set)
+    dropped: bool = False           # freed: a launch that looked it up without the lock looks again
 
 
 @dataclass(eq=False)
@@ -141,6 +142,7 @@ class LaunchCache:
         for rec in list(bound.recordings):
             self._drop_recording(rec)
         del self.sets[(bound.buffers, bound.ranges)]
+        bound.dropped = True
         self.requests.clear()
         self.descriptors.free(bound.dset, bound.pool)
 

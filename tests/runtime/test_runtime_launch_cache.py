@@ -216,3 +216,25 @@ def test_waits_that_poll_before_blocking_see_every_launch_done(device, saxpy, mo
         k.launch([x, y], saxpy_push(1.0), N)
         assert device.ctx.submitter.completed() >= k.last_serial
     np.testing.assert_array_equal(floats(y), 20 * np.arange(N, dtype=np.float32))
+
+
+def test_evicted_sets_are_rebuilt_on_their_next_launch(device, spirv):
+    from simple_vkbackend.runtime import recording
+    with device.compile(spirv("saxpy")) as k, device.alloc(4 * N) as x:
+        x.upload(np.arange(N, dtype=np.float32))
+        outs = [device.alloc(4 * N) for _ in range(recording.MAX_SETS + 8)]
+        try:
+            for rounds in range(2):
+                for out in outs:
+                    if rounds == 0:
+                        out.upload(np.zeros(N, np.float32))
+                    k.launch([x, out], saxpy_push(1.0), N, wait=False)
+                    if len(k.cache.sets) > recording.MAX_SETS:
+                        device.sync()       # idle sets become evictable
+            device.sync()
+            assert len(k.cache.sets) <= recording.MAX_SETS + 1
+            for out in outs:
+                np.testing.assert_array_equal(floats(out), 2 * np.arange(N, dtype=np.float32))
+        finally:
+            for out in outs:
+                out.free()
