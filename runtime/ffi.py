@@ -186,13 +186,14 @@ def _need(ptr, what: str) -> int:
     return ptr
 
 
-def _buffers(ptr, count: int) -> list:
+def _buffers(ptr, count: int) -> tuple:
     if count == 0:
-        return []
+        return ()
     if count > MAX_LAUNCH_BUFFERS:
         raise InvalidParameterError(f"{count} buffers")
     handles = (ctypes.c_uint64 * count).from_address(_need(ptr, "buffer handle array"))
-    return [REGISTRY.get(h, Buffer) for h in handles]
+    get = REGISTRY.get
+    return tuple([get(h, Buffer) for h in handles])
 
 
 def _push(kernel: Kernel, ptr, size: int) -> bytes:
@@ -200,7 +201,7 @@ def _push(kernel: Kernel, ptr, size: int) -> bytes:
     if size > kernel.push_constant_size:
         raise InvalidParameterError(f"{size} push-constant bytes given; the kernel takes "
                                     f"{kernel.push_constant_size}")
-    return bytes((ctypes.c_char * size).from_address(_need(ptr, "push-constant data"))) if size else b""
+    return ctypes.string_at(_need(ptr, "push-constant data"), size) if size else b""
 
 
 # -- the functions -------------------------------------------------------------------
@@ -289,21 +290,20 @@ def rt_vk_kernel_free(k: int) -> int:
 
 
 def rt_vk_kernel_launch(k, bufs, count, gx, gy, gz, lx, ly, lz) -> int:
-    kernel = REGISTRY.get(k, Kernel)
-    kernel.launch(_buffers(bufs, count), b"", (gx, gy, gz), (lx, ly, lz))
+    REGISTRY.get(k, Kernel).launch_wait(_buffers(bufs, count), b"", (gx, gy, gz), (lx, ly, lz))
     return 0
 
 
 def rt_vk_kernel_launch_pc(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
     kernel = REGISTRY.get(k, Kernel)
-    kernel.launch(_buffers(bufs, count), _push(kernel, push, push_size), (gx, gy, gz), (lx, ly, lz))
+    kernel.launch_wait(_buffers(bufs, count), _push(kernel, push, push_size), (gx, gy, gz), (lx, ly, lz))
     return 0
 
 
 def rt_vk_kernel_launch_async(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
     kernel = REGISTRY.get(k, Kernel)
-    kernel.launch(_buffers(bufs, count), _push(kernel, push, push_size), (gx, gy, gz), (lx, ly, lz),
-                  wait=False)
+    kernel.launch_async(_buffers(bufs, count), _push(kernel, push, push_size) if push_size else b"",
+                        (gx, gy, gz), (lx, ly, lz))
     return 0
 
 

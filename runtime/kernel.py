@@ -1,19 +1,19 @@
 """Kernels: a validated SPIR-V module turned into pipelines, and their launches."""
 from __future__ import annotations
 
-import threading
+import os
 from collections.abc import Sequence
 
 from . import features as feat
 from . import kernel_facts
 from .device_context import DeviceContext
-from .errors import CompilationError, InvalidParameterError, RuntimeFailure
+from .errors import CompilationError, InvalidHandleError, InvalidParameterError, RuntimeFailure
 from . import timestamps as timing
-from .recording import LaunchCache, record_batched_dispatch, record_dispatch
+from .recording import LaunchCache, record_dispatch
 from .local_size import choose_local_size
 from .pipeline import Program
 from .resource import Resource, pinned, release_all
-from .submit import launch_timeout
+from .submit import TIMEOUT_ENV, launch_timeout
 
 DEFAULT_LOCAL_1D = 256
 MAX_BINDING_NUMBER = 65535   # binding numbers above are refused (drivers size tables by them)
@@ -39,8 +39,12 @@ class Kernel(Resource):
         self.info = kernel_facts.checked_info(code, f"vulkan{api[0]}.{api[1]}")   # validated, reflected
         self._check_support()
         self.program: Program = Program(ctx, code, self.info)
-        self._lock = threading.Lock()
-        self._geometry: dict = {}
+        self._plans: dict = {}      # (global, local) as given -> (local, groups, pipeline)
+        self._label = f"kernel {self.info.entry_point!r}"
+        self._what_wait = self._label
+        self._push_size = self.info.push_constant_size
+        self._bindings = len(self.info.bindings)
+        self._layout = self.program.layout
         self.last_serial = 0
         try:
             if self._local_problem(self.info.local_size) is None:
@@ -203,75 +207,205 @@ class Kernel(Resource):
         (seconds; None reads SIMPLE_VK_TIMEOUT, unset: no limit) bounds the wait: past
         it, ExecutionError names the kernel (the work itself keeps running)."""
         if not wait:
-            return self._launch_batched(buffers, push, global_size, local_size, ranges)
-        local, groups = self.geometry(global_size, local_size)
-        buffers = self.check_buffers(buffers)
-        ranges = self.check_ranges(buffers, ranges)
-        push = self.push_bytes(push)
-        with self.device.pinned():
-            with self.pinned(), pinned(buffers):
-                if 0 in groups:
-                    return 0
-                serial = self._submit(local, groups, buffers, push, ranges)
-            if wait:
-                self.ctx.submitter.wait(serial, timeout=launch_timeout(timeout),
-                                        what=f"kernel {self.entry_point!r}")
+            return self.launch_async(buffers, push, global_size, local_size, ranges)
+        return self.launch_wait(buffers, push, global_size, local_size, ranges, timeout)
+
+    # The two launch paths below do, per launch, only what may change between launches:
+    # a dict lookup of the launch plan (local size, group counts, pipeline: validated
+    # once per (global, local) spelling), a dict lookup of the descriptor set by the
+    # buffer tuple (validated once per tuple: count, device, ranges), a pin per buffer
+    # (a buffer being freed is refused, never used), and under the submitter's pool lock
+    # (the one lock a launch takes, besides the queue lock of a submit): the kernel's
+    # liveness check, then either the batch's binds and dispatch (non-waiting) or the
+    # submit of a pre-recorded command buffer (blocking).
+
+    def launch_async(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
+                     ranges=None) -> int:
+        """Record the launch into the device's batch; returns the serial that will
+        signal it. A failure is kept for the next sync (naming this launch), not raised
+        (unless the device is gone: then there is no sync to report it)."""
+        sub = self.ctx.submitter
+        if sub is None:
+            raise self._freed()
+        try:
+            if not self._alive:
+                raise self._freed()
+            try:
+                local, groups, pipe = self._plans[(global_size, local_size)]
+            except (KeyError, TypeError):
+                local, groups, pipe = self.plan(global_size, local_size)
+            if type(push) is not bytes or len(push) != self._push_size:
+                push = self.push_bytes(push)
+            if type(buffers) is not tuple:
+                buffers = tuple(buffers)
+            request: tuple | None = (buffers, ranges)
+            bound = self.cache.requests.get((buffers, None)) if ranges is None else None    # checked before
+            if bound is None and (buffers or self._bindings):
+                request = self._request(buffers, ranges)
+            pins = 0
+            try:
+                for b in buffers:
+                    b.pin()
+                    pins += 1
+                with sub.pool_lock:
+                    if not self._alive:
+                        raise self._freed()
+                    if buffers and (bound is None or bound.dropped):    # (evicted since the lookup)
+                        bound = self._bound(request, buffers, ranges)
+                    if pipe is None:                        # no groups: nothing to run
+                        return 0
+                    users = (self, bound, *buffers) if bound is not None else (self,)
+                    return sub.dispatch(pipe, self._layout, bound, push, groups, users, self._label)
+            finally:
+                for b in buffers[:pins]:
+                    b.unpin()
+        except RuntimeFailure as exc:
+            if not self.device.alive:
+                raise           # no device left to report it at a sync
+            sub.defer(f"batched launch {sub.claim_index()} ({self._label})", exc)
+            return 0
+
+    def launch_wait(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
+                    ranges=None, timeout: float | None = None) -> int:
+        """A blocking launch: the pre-recorded command buffer of these exact parameters
+        (recorded on first use: simultaneous use, so a repeat needs no wait for the
+        previous one) submitted after the open batch, then a wait on the timeline
+        semaphore. Returns the serial."""
+        if not self._alive:
+            raise self._freed()
+        try:
+            local, groups, pipe = self._plans[(global_size, local_size)]
+        except (KeyError, TypeError):
+            local, groups, pipe = self.plan(global_size, local_size)
+        if type(push) is not bytes or len(push) != self._push_size:
+            push = self.push_bytes(push)
+        if type(buffers) is not tuple:
+            buffers = tuple(buffers)
+        request: tuple | None = (buffers, ranges)
+        bound = self.cache.requests.get((buffers, None)) if ranges is None else None     # checked before
+        if bound is None and (buffers or self._bindings):
+            request = self._request(buffers, ranges)
+        limit = launch_timeout(timeout) if timeout is not None or self._timeout_env() else None
+        device = self.device
+        device.pin()
+        try:
+            pins = 0
+            try:
+                for b in buffers:
+                    b.pin()
+                    pins += 1
+                sub = self.ctx.submitter
+                with sub.pool_lock:
+                    if not self._alive:
+                        raise self._freed()
+                    if buffers and (bound is None or bound.dropped):
+                        bound = self._bound(request, buffers, ranges)
+                    if pipe is None:
+                        return 0
+                    rec = self.cache.get(local, groups, bound, push, pipe)
+                    users = (self, rec, bound, *buffers) if bound is not None else (self, rec)
+                    serial = sub.submit(rec.cmd, users)     # after the open batch, if any
+            finally:
+                for b in buffers[:pins]:
+                    b.unpin()
+            sub.wait(serial, timeout=limit, what=self._what_wait)
+        finally:
+            device.unpin()
         return serial
 
-    def _launch_batched(self, buffers, push, global_size, local_size, ranges) -> int:
-        """Record the launch into the device's batch; returns the serial that will
-        signal it. A failure is kept for the next sync (naming this launch), not raised."""
-        sub = self.ctx.submitter
-        what = f"batched launch {sub.claim_index() if sub else '?'} (kernel {self.entry_point!r})"
-        try:
-            local, groups = self.geometry(global_size, local_size)
-            buffers = self.check_buffers(buffers)
-            ranges = self.check_ranges(buffers, ranges)
-            push = self.push_bytes(push)
-            with pinned((self.device, self, *buffers)):    # one gate for all: the cheap path
-                if 0 in groups:
-                    return 0
+    def _freed(self) -> InvalidHandleError:
+        """The error of a launch on a dead kernel, naming the device when that is dead
+        (freed, or after fork(): made by the parent)."""
+        dead = self.device if not self.device.alive else self
+        return InvalidHandleError(f"{dead.kind} {dead._gone or 'was freed'}")
+
+    @staticmethod
+    def _timeout_env() -> bool:
+        return bool(os.environ.get(TIMEOUT_ENV))
+
+    def plan(self, global_size, local_size) -> tuple:
+        """(local size, group counts, pipeline or None when there are no groups) of a
+        launch, validated (local size against the device and the module, group counts
+        against the device); kept per (global, local) spelling."""
+        local = self.resolve_local(local_size)
+        groups = self.groups(global_size, local)
+        pipe = None
+        if 0 not in groups:
+            sub = self.ctx.submitter
+            if sub is None:
+                raise self._freed()
+            with sub.pool_lock:             # the program is destroyed under it
+                if not self._alive:
+                    raise self._freed()
                 pipe = self.program.pipeline(local)
-                with self._lock:
-                    bound = self.cache.bound_set(buffers, ranges) if buffers else None
-                    for b in buffers:
-                        b.users.add(self)
-                    users = (self, *buffers) if bound is None else (self, bound, *buffers)
-                    return sub.record(self._record_one, pipe, bound, push, groups, users=users, what=what)
-        except RuntimeFailure as exc:
-            if sub is None or not self.device.alive:
-                raise           # no device left to report it at a sync
-            sub.defer(what, exc)
-            return 0
+        found = (local, groups, pipe)
+        try:
+            key = (global_size, local_size)
+            hash(key)
+        except TypeError:
+            return found                # a list: validated every time
+        if len(self._plans) >= 256:
+            self._plans.clear()
+        self._plans[key] = found
+        return found
+
+    def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
+        """(local size, group counts) for a launch, validated."""
+        local, groups, _ = self.plan(global_size, local_size)
+        return local, groups
+
+    def _request(self, buffers: tuple, ranges) -> tuple | None:
+        """The descriptor-set cache key of a launch's buffers and ranges as given; the
+        buffers checked (count, device) unless that key was seen before (a key names
+        the buffer objects themselves, so a hit means they passed). None: ranges that
+        cannot be a key (lists); checked every time."""
+        if ranges is not None and type(ranges) is not tuple:
+            ranges = tuple(ranges)
+        request: tuple | None = (buffers, ranges)
+        try:
+            if request in self.cache.requests:
+                return request
+        except TypeError:
+            request = None
+        self.check_buffers(buffers)
+        return request
+
+    def _bound(self, request, buffers: tuple, ranges):
+        """The descriptor set of a launch (pool lock held; buffers pinned)."""
+        cache = self.cache
+        bound = cache.requests.get(request) if request is not None else None
+        if bound is None:
+            normal = self.check_ranges(buffers, ranges)
+            bound = cache.bound_set(buffers, normal)
+            if bound.buffers is buffers:            # made now: the buffers learn of it
+                for b in buffers:
+                    b.users.add(self)
+            if request is not None:
+                cache.remember(request, bound)
+        return bound
 
     def launch_timed(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
                      ranges=None) -> float:
         """A blocking launch in its own command buffer between two timestamps; returns
         its GPU time in milliseconds."""
-        local, groups = self.geometry(global_size, local_size)
+        local, groups, pipe = self.plan(global_size, local_size)
         buffers = self.check_buffers(buffers)
-        ranges = self.check_ranges(buffers, ranges)
         push = self.push_bytes(push)
         stamps = timing.Timestamps.of(self.ctx)
         with self.pinned(), pinned(buffers):
-            pipe = self.program.pipeline(local)
+            if pipe is None:
+                return 0.0
+            sub = self.ctx.submitter
             pair = stamps.acquire()
             try:
-                with self._lock:
-                    bound = self.cache.bound_set(buffers, ranges) if buffers else None
-                    for b in buffers:
-                        b.users.add(self)
-                    users = (self, *buffers) if bound is None else (self, bound, *buffers)
-                    serial = self.ctx.submitter.run(self._record_timed, stamps, pair, pipe, bound, push,
-                                                    groups, users=users)
-                self.ctx.submitter.wait(serial)
+                with sub.pool_lock:
+                    bound = self._bound(None, buffers, ranges) if buffers else None
+                    users = (self, bound, *buffers) if bound is not None else (self,)
+                    serial = sub.run(self._record_timed, stamps, pair, pipe, bound, push, groups, users=users)
+                sub.wait(serial)
                 return stamps.elapsed_ms(pair)
             finally:
                 stamps.release(pair)
-
-    def _record_one(self, cmd, pipe, bound, push: bytes, groups) -> None:
-        record_batched_dispatch(self.ctx, cmd, self.ctx.submitter.batch_state, pipe, self.program.layout,
-                                bound, push, groups)
 
     def _record_timed(self, cmd, stamps, pair: int, pipe, bound, push: bytes, groups) -> None:
         stamps.record_reset(cmd, pair)
@@ -279,59 +413,48 @@ class Kernel(Resource):
         record_dispatch(self.ctx, cmd, pipe, self.program.layout, bound, push, groups)
         stamps.record_stamp(cmd, pair, end=True)
 
-    def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
-        """(local size, group counts) for a launch, validated; memoized per kernel."""
-        key = (global_size if isinstance(global_size, (int, tuple)) else tuple(global_size),
-               local_size if local_size is None or isinstance(local_size, (int, tuple))
-               else tuple(local_size))
-        found = self._geometry.get(key)
-        if found is None:
-            local = self.resolve_local(local_size)
-            found = (local, self.groups(global_size, local))
-            if len(self._geometry) >= 256:
-                self._geometry.clear()
-            self._geometry[key] = found
-        return found
-
     def launch_1d(self, buffers: Sequence = (), n: int = 1, push=b"", wait: bool = True,
                   timeout: float | None = None) -> int:
         """A 1-D launch over `n` items with a local size the runtime chooses."""
         return self.launch(buffers, push, (n, 1, 1), self.local_1d(), wait, timeout)
 
-    def _submit(self, local, groups, buffers: tuple, push: bytes, ranges=None) -> int:
-        sub = self.ctx.submitter
-        with self._lock:
-            rec = self.cache.get(local, groups, buffers, push, ranges)
-            for b in buffers:
-                b.users.add(self)
-            users = (self, rec, *buffers) if rec.bound is None else (self, rec, rec.bound, *buffers)
-            return sub.submit(rec.cmd, users)
-
     # -- lifetime -------------------------------------------------------------------
 
     def forget_buffer(self, buffer) -> None:
         """Called by Buffer.free: drop cached sets and recordings that use `buffer`."""
-        with self._lock:
+        sub = self.ctx.submitter
+        if sub is None:
+            return
+        with sub.pool_lock:
             if self.program is not None:
                 self.cache.forget(buffer)
 
     def _release(self) -> None:
         """Wait for the kernel's GPU work, then destroy its Vulkan objects (every step
-        runs even if an earlier one fails; the first failure is raised)."""
+        runs even if an earlier one fails; the first failure is raised). Launches do
+        not pin the kernel: they check that it is alive under the pool lock, so once
+        this has taken that lock no launch can record it any more."""
+        sub = self.ctx.submitter
+
+        def wait():
+            with sub.pool_lock:
+                serial = self.last_serial
+            sub.wait(serial)
+
         def caches():
-            with self._lock:
+            with sub.pool_lock:
                 for b in self.cache.buffers():
                     b.users.discard(self)
                 self.cache.destroy()
 
         def program():
-            with self._lock:
+            with sub.pool_lock:
+                self._plans.clear()
                 if self.program is not None:
                     self.program.destroy()
                 self.program = None  # type: ignore[assignment]  # freed: the kernel is dead
 
-        release_all(lambda: self.ctx.submitter.wait(self.last_serial), caches, program,
-                    lambda: self.device.forget(self))
+        release_all(wait, caches, program, lambda: self.device.forget(self))
 
     def __repr__(self) -> str:
         return (f"<Kernel {self.info.entry_point!r} bindings={len(self.info.bindings)} "

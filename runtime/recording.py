@@ -3,9 +3,13 @@
 A `Recording` is a command buffer (simultaneous-use) holding: a barrier making earlier
 host, transfer and shader writes visible to this dispatch, the pipeline and descriptor
 set binds, the push constants, the dispatch, and a barrier making its writes visible to
-later transfers, host reads and dispatches. Recordings are keyed by (local size, group
-counts, buffers, push bytes); descriptor sets by the buffer tuple. Both caches are
-bounded; entries are evicted only once the GPU is done with them.
+later transfers, host reads and dispatches. Descriptor sets are keyed by the buffer
+tuple (buffer identities) and their byte ranges; recordings by (set, push bytes, group
+counts, local size). Both caches are bounded; entries are evicted only once the GPU is
+done with them, and every entry that refers to a buffer is dropped when it is freed.
+
+The caller holds the device's submitter pool lock around every method: launches look
+entries up, record and submit under that one lock.
 """
 from __future__ import annotations
 
@@ -16,10 +20,11 @@ from . import vkapi
 from .device_context import DeviceContext
 from .descriptors import DescriptorAllocator
 from .pipeline import Program
-from .submit import BatchState, barrier_after_dispatch, barrier_before_dispatch, begin
+from .submit import barrier_after_dispatch, barrier_before_dispatch, begin
 
 MAX_RECORDINGS = 32
 MAX_SETS = 32
+MAX_REQUESTS = 256      # launch-argument spellings remembered per kernel (see LaunchCache.requests)
 
 
 @dataclass(eq=False)
@@ -31,8 +36,9 @@ class BoundSet:
     buffers: tuple
     ranges: tuple | None = None     # (offset, size) per buffer; None: whole buffers
     last_serial: int = 0
-    array: object = None            # VkDescriptorSet[1] for binding, made on first use
+    array: object = None            # VkDescriptorSet[1], what vkCmdBindDescriptorSets takes
     recordings: set = field(default_factory=set)
+    dropped: bool = False           # freed: a launch that looked it up without the lock looks again
 
 
 @dataclass(eq=False)
@@ -44,44 +50,61 @@ class Recording:
 
 
 class LaunchCache:
-    """Descriptor sets and recorded command buffers of one kernel (caller holds its lock)."""
+    """Descriptor sets and recorded command buffers of one kernel (caller holds the
+    submitter's pool lock).
+
+    `requests` maps the (buffers, ranges) of a launch as the caller spelled them to
+    the set they resolved to, so that a repeated launch skips the range checks and
+    normalisation: one dict lookup. It only holds keys of live sets (cleared whenever
+    a set is dropped)."""
 
     def __init__(self, ctx: DeviceContext, program: Program) -> None:
         self.ctx, self.program = ctx, program
         self.descriptors = DescriptorAllocator(ctx, program.set_layout, program.info.bindings)
         self.sets: OrderedDict[tuple, BoundSet] = OrderedDict()
+        self.requests: dict[tuple, BoundSet] = {}
         self.recordings: OrderedDict[tuple, Recording] = OrderedDict()
 
-    def get(self, local, groups, buffers: tuple, push: bytes, ranges: tuple | None = None) -> Recording:
-        """The recording for these launch parameters, recorded now if not cached."""
-        key = (local, groups, buffers, push, ranges)
+    def get(self, local, groups, bound: BoundSet | None, push: bytes, pipe=None) -> Recording:
+        """The recording of a dispatch of `groups` with `bound` and `push` (local size
+        `local`, pipeline `pipe` when the caller has it), recorded now if not cached."""
+        key = (bound, push, groups, local)
         rec = self.recordings.get(key)
         if rec is not None:
             self.recordings.move_to_end(key)
             return rec
-        bound = self.bound_set(buffers, ranges) if buffers else None
-        cmd = self._record(local, groups, bound, push)
+        cmd = self._record(local, groups, bound, push, pipe)
         rec = self.recordings[key] = Recording(cmd, key, bound)
         if bound is not None:
             bound.recordings.add(rec)
-        self._evict(keep=rec)
+        self._evict(keep_rec=rec)
         return rec
 
     def bound_set(self, buffers: tuple, ranges: tuple | None = None) -> BoundSet:
-        """The descriptor set for these buffers (and ranges), written now if not cached."""
+        """The descriptor set for these buffers (and ranges), written now if not cached.
+        The buffers must be pinned; each learns that this kernel's caches refer to it."""
         key = (buffers, ranges)
         bound = self.sets.get(key)
         if bound is None:
             dset, pool = self.descriptors.allocate(buffers, ranges)
-            bound = self.sets[key] = BoundSet(dset, pool, buffers, ranges)
+            bound = self.sets[key] = BoundSet(dset, pool, buffers, ranges,
+                                              array=self.ctx.ffi.new("VkDescriptorSet[1]", [dset]))
+            self._evict(keep_set=bound)
         else:
             self.sets.move_to_end(key)
         return bound
 
-    def _record(self, local, groups, bound: BoundSet | None, push: bytes):
+    def remember(self, request: tuple, bound: BoundSet) -> None:
+        """Map a launch's (buffers, ranges) spelling to its set (bounded)."""
+        if len(self.requests) >= MAX_REQUESTS:
+            self.requests.clear()
+        self.requests[request] = bound
+
+    def _record(self, local, groups, bound: BoundSet | None, push: bytes, pipe=None):
         ctx, fns = self.ctx, self.ctx.fns
         sub = ctx.submitter
-        pipe = self.program.pipeline(local)
+        if pipe is None:
+            pipe = self.program.pipeline(local)
         with sub.pool_lock:
             cmd = sub.allocate()
             try:
@@ -93,19 +116,19 @@ class LaunchCache:
                 raise
         return cmd
 
-    def _evict(self, keep: Recording) -> None:
+    def _evict(self, keep_rec: Recording | None = None, keep_set: BoundSet | None = None) -> None:
         if len(self.recordings) <= MAX_RECORDINGS and len(self.sets) <= MAX_SETS:
             return
         done = self.ctx.submitter.completed()
         for rec in list(self.recordings.values()):
             if len(self.recordings) <= MAX_RECORDINGS:
                 break
-            if rec is not keep and rec.last_serial <= done:
+            if rec is not keep_rec and rec.last_serial <= done:
                 self._drop_recording(rec)
         for bound in list(self.sets.values()):
             if len(self.sets) <= MAX_SETS:
                 break
-            if not bound.recordings and bound.last_serial <= done:
+            if bound is not keep_set and not bound.recordings and bound.last_serial <= done:
                 self._drop_set(bound)
 
     def _drop_recording(self, rec: Recording) -> None:
@@ -119,6 +142,8 @@ class LaunchCache:
         for rec in list(bound.recordings):
             self._drop_recording(rec)
         del self.sets[(bound.buffers, bound.ranges)]
+        bound.dropped = True
+        self.requests.clear()
         self.descriptors.free(bound.dset, bound.pool)
 
     def forget(self, buffer) -> None:
@@ -145,24 +170,6 @@ def record_dispatch(ctx: DeviceContext, cmd, pipe, layout, bound: BoundSet | Non
     barrier_after_dispatch(ctx, cmd)
 
 
-def record_batched_dispatch(ctx: DeviceContext, cmd, state: BatchState, pipe, layout,
-                            bound: BoundSet | None, push: bytes, groups) -> None:
-    """A dispatch appended to a batch: one barrier after the previous command, and
-    only the binds and push constants that changed."""
-    if state.dispatched or state.pipe is None:
-        barrier_before_dispatch(ctx, cmd)
-    if state.pipe is not pipe or state.layout is not layout:
-        state.pipe, state.layout, state.dset, state.push = pipe, layout, None, None
-        _bind_and_dispatch(ctx, cmd, pipe, layout, bound, push, groups)
-    else:
-        _bind_and_dispatch(ctx, cmd, None, layout, bound if bound is None or state.dset is not bound.dset
-                           else None, push if push != state.push else b"", groups)
-    if bound is not None:
-        state.dset = bound.dset
-    state.push = push
-    state.dispatched = True
-
-
 def _bind_and_dispatch(ctx: DeviceContext, cmd, pipe, layout, bound: BoundSet | None,
                        push: bytes, groups) -> None:
     """Bind `pipe` and `bound` (each unless None), push `push` (unless empty), dispatch."""
@@ -170,10 +177,8 @@ def _bind_and_dispatch(ctx: DeviceContext, cmd, pipe, layout, bound: BoundSet | 
     if pipe is not None:
         fns.CmdBindPipeline(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, pipe)
     if bound is not None:
-        if bound.array is None:
-            bound.array = ffi.new("VkDescriptorSet[1]", [bound.dset])
         fns.CmdBindDescriptorSets(cmd, vk.VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, bound.array, 0,
                                   ffi.NULL)
     if push:
-        fns.CmdPushConstants(cmd, layout, vk.VK_SHADER_STAGE_COMPUTE_BIT, 0, len(push), ffi.from_buffer(push))
+        fns.CmdPushConstants(cmd, layout, vk.VK_SHADER_STAGE_COMPUTE_BIT, 0, len(push), push)
     fns.CmdDispatch(cmd, *groups)

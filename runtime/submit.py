@@ -8,9 +8,13 @@ the vkQueueSubmit call holds the queue lock, and recording holds the command-poo
 Work that does not wait (launches with wait=False, device-side copies and fills) is
 recorded into one open command buffer, the batch, and submitted as one when anything
 waits for it, when any other submission comes (which keeps queue order), or when it
-holds MAX_BATCH commands. Its users get the serial the batch will signal (the next
-one: every other submission flushes the batch first). A failure of a batched command
-after it was accepted is kept and raised by the next sync() or download, naming it.
+holds MAX_BATCH commands. Launches that keep coming while the device is idle are
+submitted every EARLY_SUBMIT launches instead, so that the device works on one part of
+a long stream of launches while the host records the next (its cost: one idle check,
+a counter read, per EARLY_SUBMIT launches). Its users get the serial the batch will
+signal (the next one: every other submission flushes the batch first). A failure of a
+batched command after it was accepted is kept and raised by the next sync() or
+download, naming it.
 """
 from __future__ import annotations
 
@@ -28,9 +32,17 @@ from .errors import ExecutionError, InvalidParameterError, RuntimeFailure
 UINT64_MAX = (1 << 64) - 1
 KEEP_FREE = 16      # recycled one-shot command buffers kept
 MAX_BATCH = 256     # commands in one batch before it is submitted without a wait
+EARLY_SUBMIT = 32   # every this many batched launches, the batch is submitted if the device is idle
 WAIT_SLICE_NS = 50_000_000   # one vkWaitSemaphores slice: how soon Ctrl-C is seen
+SPIN_NS = 100_000   # a wait polls the semaphore this long before it blocks (GPUs; see spin_ns)
 VK_TIMEOUT = 2
 TIMEOUT_ENV = "SIMPLE_VK_TIMEOUT"
+
+
+def spin_ns(device_type: str) -> int:
+    """How long a wait polls before it blocks: SPIN_NS, but not on a CPU device (its
+    work runs on the cores a poll would take) nor with fewer than 4 cores."""
+    return 0 if device_type == "cpu" or (os.cpu_count() or 1) < 4 else SPIN_NS
 
 
 def launch_timeout(timeout: float | None) -> float | None:
@@ -59,9 +71,8 @@ class Submitter:
         self.pool_lock = threading.RLock()   # the command pool, the batch, the deferred errors
         self._batch: Any = None     # the open command buffer of non-waiting work
         self.batch_state = BatchState()
-        self._batch_index = 0       # launches numbered since the batch opened
-        self._batch_users: list = []
-        self._batch_what: list[str] = []
+        self._batch_index = 0       # non-waiting launches numbered since the last sync or download
+        self._batch_what: list = []     # per command: a label, or (launch number, kernel label)
         self._deferred: list[tuple[str, Exception]] = []
         self._serial = 0            # last submitted
         self._done = 0              # last known completed
@@ -115,6 +126,14 @@ class Submitter:
         self._wait_fn = self.ctx.fns.WaitSemaphores
         self._device = self.ctx.handle
         self._wait_local = threading.local()     # per-thread VkSemaphoreWaitInfo
+        self._counter_fn = self.ctx.fns.GetSemaphoreCounterValue
+        self._spin_ns = spin_ns(self.ctx.physical.info.type)
+        # what Submitter.dispatch passes on every call, looked up once
+        self._fns = self.ctx.fns
+        self._compute, self._compute_stage = vk.VK_PIPELINE_BIND_POINT_COMPUTE, vk.VK_SHADER_STAGE_COMPUTE_BIT
+        src_stage, src_access, dst_stage, dst_access = _dispatch_barriers(vk)[0]
+        self._before_dispatch = (src_stage, dst_stage, 0, 1, _memory_barrier(self.ctx, src_access, dst_access),
+                                 0, ffi.NULL, 0, ffi.NULL)
 
     # -- command buffers ------------------------------------------------------------
 
@@ -144,33 +163,70 @@ class Submitter:
 
     # -- batching ---------------------------------------------------------------------
 
+    def _open_batch(self):
+        """Begin the batch's command buffer (pool_lock held)."""
+        self._recycle()
+        cmd = self._free.pop() if self._free else self.allocate()
+        try:
+            begin(self.ctx, cmd, one_time=True)
+        except BaseException:
+            self._free.append(cmd)
+            raise
+        self._batch = cmd
+        self.batch_state = BatchState()
+        return cmd
+
     def record(self, record, *args, users=(), what: str = "") -> int:
         """Record record(cmd, *args) into the batch (opened if none); returns the serial
         that will signal its completion. `what` names it in deferred errors."""
         with self.pool_lock:
-            if self._batch is None:
-                self._recycle()
-                cmd = self._free.pop() if self._free else self.allocate()
-                try:
-                    begin(self.ctx, cmd, one_time=True)
-                except BaseException:
-                    self._free.append(cmd)
-                    raise
-                self._batch = cmd
-                self.batch_state = BatchState()
-            record(self._batch, *args)
+            record(self._batch if self._batch is not None else self._open_batch(), *args)
             serial = self._serial + 1
             for user in users:
                 user.last_serial = serial
-            self._batch_users.extend(users)
             self._batch_what.append(what)
             if len(self._batch_what) >= MAX_BATCH:
                 self._flush_locked()
         return serial
 
+    def dispatch(self, pipe, layout, bound, push: bytes, groups, users: tuple, label: str) -> int:
+        """Append one dispatch to the batch (the caller holds pool_lock): the barrier
+        after the previous command, only the binds and push constants that changed, the
+        dispatch. `bound` is a recording.BoundSet or None; `label` names the kernel in
+        deferred errors (as "batched launch N (label)"). Returns the serial that will
+        signal it. This is the whole per-launch recording work of a non-waiting launch."""
+        cmd = self._batch
+        if cmd is None:
+            cmd = self._open_batch()
+        state, fns = self.batch_state, self._fns
+        if state.dispatched or state.pipe is None:
+            fns.CmdPipelineBarrier(cmd, *self._before_dispatch)
+        if state.pipe is not pipe or state.layout is not layout:
+            fns.CmdBindPipeline(cmd, self._compute, pipe)
+            state.pipe, state.layout, state.dset, state.push = pipe, layout, None, None
+        if bound is not None and state.dset is not bound.dset:
+            fns.CmdBindDescriptorSets(cmd, self._compute, layout, 0, 1, bound.array, 0, self._null)
+            state.dset = bound.dset
+        if push and push != state.push:
+            fns.CmdPushConstants(cmd, layout, self._compute_stage, 0, len(push), push)
+            state.push = push
+        fns.CmdDispatch(cmd, groups[0], groups[1], groups[2])
+        state.dispatched = True
+        serial = self._serial + 1
+        for user in users:
+            user.last_serial = serial
+        self._batch_index += 1
+        what = self._batch_what
+        what.append((self._batch_index, label))
+        count = len(what)
+        if count >= MAX_BATCH or (EARLY_SUBMIT and not count % EARLY_SUBMIT and self.completed() >= self._serial):
+            self._flush_locked()
+        return serial
+
     def claim_index(self) -> int:
-        """The 1-based number of the next non-waiting launch in the open batch (failed
-        ones count too), for messages."""
+        """The 1-based number of the next non-waiting launch since the last sync or
+        download (failed ones count too; batches submitted in between do not restart
+        it), for messages."""
         with self.pool_lock:
             self._batch_index += 1
             return self._batch_index
@@ -189,9 +245,8 @@ class Submitter:
     def _flush_locked(self) -> None:
         cmd, what = self._batch, self._batch_what
         if cmd is None:
-            self._batch_index = 0
             return
-        self._batch, self._batch_users, self._batch_what, self._batch_index = None, [], [], 0
+        self._batch, self._batch_what = None, []
         try:
             if self.batch_state.dispatched:
                 barrier_after_dispatch(self.ctx, cmd)
@@ -200,7 +255,8 @@ class Submitter:
         except RuntimeFailure as exc:
             self._free.append(cmd)
             self._signal_only()         # the batch's serial must still be signalled
-            self.defer(f"batch of {len(what)} ({', '.join(what[:3])}{', ...' if len(what) > 3 else ''})", exc)
+            names = ", ".join(describe(w) for w in what[:3])
+            self.defer(f"batch of {len(what)} ({names}{', ...' if len(what) > 3 else ''})", exc)
             return
         self._pending.append((serial, cmd))
 
@@ -221,11 +277,11 @@ class Submitter:
             self._deferred.append((what, exc))
 
     def raise_deferred(self) -> None:
-        """Raise (once) the first failure of batched work since the last call."""
-        if not self._deferred:
-            return
+        """Raise (once) the first failure of batched work since the last call; the
+        numbering of non-waiting launches starts again."""
         with self.pool_lock:
             failures, self._deferred = self._deferred, []
+            self._batch_index = 0
         if failures:
             what, exc = failures[0]
             more = f" ({len(failures) - 1} more batched failure(s) after it)" if len(failures) > 1 else ""
@@ -300,6 +356,8 @@ class Submitter:
         state = getattr(self._wait_local, "state", None)
         if state is None:
             state = self._wait_local.state = self._wait_info()
+        if self._spin_ns and self._spin(serial, state[3]):
+            return
         state[1][0] = serial
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
@@ -316,14 +374,31 @@ class Submitter:
             self._done = serial
 
     def _wait_info(self):
-        """(VkSemaphoreWaitInfo, its value array, its semaphore array) for one thread."""
+        """(VkSemaphoreWaitInfo, its value array, its semaphore array, a counter-value
+        slot) for one thread."""
         vk, ffi = self.ctx.vk, self.ctx.ffi
         sems = ffi.new("VkSemaphore[1]", [self.semaphore])
         values = ffi.new("uint64_t[1]")
         info = ffi.new("VkSemaphoreWaitInfo*", {
             "sType": vk.VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, "semaphoreCount": 1,
             "pSemaphores": sems, "pValues": values})
-        return info, values, sems
+        return info, values, sems, ffi.new("uint64_t*")
+
+    def _spin(self, serial: int, counter) -> bool:
+        """Poll the semaphore's counter for up to SPIN_NS before a blocking wait: a short
+        launch is seen done without the sleep and wake-up of a blocking wait (what a
+        blocking launch costs beyond its submit). True when `serial` completed."""
+        get, device, sem = self._counter_fn, self._device, self.semaphore
+        deadline = time.perf_counter_ns() + self._spin_ns
+        while True:
+            if get(device, sem, counter) != 0:
+                return False            # the blocking wait reports the failure
+            if counter[0] >= serial:
+                if counter[0] > self._done:
+                    self._done = counter[0]
+                return True
+            if time.perf_counter_ns() >= deadline:
+                return False
 
     def sync(self) -> None:
         """Submit the batch, wait for everything submitted so far, and raise the first
@@ -370,14 +445,24 @@ def begin(ctx: DeviceContext, cmd, one_time: bool = False, simultaneous: bool = 
 _BARRIERS: dict = {}     # (src access, dst access) -> VkMemoryBarrier, made once (read-only)
 
 
-def barrier(ctx: DeviceContext, cmd, src_stage: int, src_access: int,
-            dst_stage: int, dst_access: int) -> None:
-    """A global memory barrier (buffers only, so no image layouts to care about)."""
+def describe(what) -> str:
+    """A batched command's name in messages: its label, or "batched launch N (kernel ...)"."""
+    return what if isinstance(what, str) else f"batched launch {what[0]} ({what[1]})"
+
+
+def _memory_barrier(ctx: DeviceContext, src_access: int, dst_access: int):
     mb = _BARRIERS.get((src_access, dst_access))
     if mb is None:
         mb = _BARRIERS[(src_access, dst_access)] = ctx.ffi.new("VkMemoryBarrier*", {
             "sType": ctx.vk.VK_STRUCTURE_TYPE_MEMORY_BARRIER, "srcAccessMask": src_access,
             "dstAccessMask": dst_access})
+    return mb
+
+
+def barrier(ctx: DeviceContext, cmd, src_stage: int, src_access: int,
+            dst_stage: int, dst_access: int) -> None:
+    """A global memory barrier (buffers only, so no image layouts to care about)."""
+    mb = _memory_barrier(ctx, src_access, dst_access)
     null = ctx.ffi.NULL
     ctx.fns.CmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 1, mb, 0, null, 0, null)
 

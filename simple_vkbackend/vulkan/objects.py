@@ -9,7 +9,7 @@ import functools
 import os
 import struct
 import threading
-from typing import Any, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from ..sizes import Size3, SizeArg, as_size3, check_launch, choose_local_size
 from .device_array import Buffer
 from .device_info import DeviceInfo, describe_device, resolve_device, unavailable_reason
 from .feature_check import describe_missing, missing_features
-from .objects_base import Resident, runtime_call
+from .objects_base import Resident, runtime_call, vulkan_error
 
 __all__ = ["Buffer", "Device", "Kernel", "default_device"]
 
@@ -155,8 +155,10 @@ class Kernel(Resident):
         self.runtime_kernel = runtime_call(f"cannot load kernel {self.name}", device.runtime_device.compile,
                                            bytes(spirv))
         self._hold(self.runtime_kernel.free)
-        self._fast = _FastBinder(self.interface)
+        self._fast = _FastBinder(self.interface) if interface.trap_param is None else None
         self._local: dict = {}          # global size -> local size by the policy
+        self._sizes: dict = {}          # (global_size, local_size, longest buffer) -> checked sizes
+        self._failed = f"launch of kernel {self.name} failed"
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
                wait: bool = True, timed: bool = False, timeout: Optional[float] = None,
@@ -172,20 +174,45 @@ class Kernel(Resident):
         returns its GPU time in milliseconds (None otherwise). `timeout` (seconds;
         default SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError
         names the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
-        if self.closed or self.device.closed:
+        if not (self._finalizer.alive and self.device._finalizer.alive):     # (closed, cheaper)
             raise ValueError(f"kernel {self.name} (or its device) was freed")
-        if not kwargs and not timed and self.compiled_interface.trap_param is None:
-            fast = self._fast.bind(args, self.device)
-            if fast is not None:        # all Buffers (whole, on this device) and plain numbers
-                buffers, push = fast
-                size = self._global_size(buffers, global_size)
-                local = self._local_size(size, local_size)
-                runtime_call(f"launch of kernel {self.name} failed", self.runtime_kernel.launch,
-                             [b.runtime_buffer for b in buffers], push, size, local, wait=wait,
-                             timeout=timeout)
-                return None
+        if not kwargs and not timed and self.launch_fast(args, global_size, local_size, wait, timeout):
+            return None
         bound = bind_arguments(self.interface, args, kwargs)
         return self.launch_bound(bound, global_size, local_size, wait, timed, timeout)
+
+    def launch_fast(self, args: Sequence[Any], global_size: SizeArg, local_size: SizeArg, wait: bool,
+                    timeout: Optional[float]) -> bool:
+        """The common launch, positional whole Buffers on this device and plain numbers,
+        made with the checks cached: True when it was launched, False when the
+        arguments need the general path (`bind_arguments`, which reports mistakes)."""
+        if self._fast is None:
+            return False
+        fast = self._fast.bind(args, self.device)
+        if fast is None:
+            return False
+        buffers, push, longest = fast
+        key = (global_size, local_size, longest if global_size is None else 0)
+        try:
+            size, local = self._sizes[key]
+        except (KeyError, TypeError):
+            size = self._global_size_n(longest, global_size)
+            local = self._local_size(size, local_size)
+            try:
+                if len(self._sizes) >= 256:
+                    self._sizes.clear()
+                self._sizes[key] = (size, local)
+            except TypeError:
+                pass                    # sizes given as lists: checked every time
+        kernel = self.runtime_kernel
+        try:
+            if wait:
+                kernel.launch_wait(buffers, push, size, local, None, timeout)
+            else:
+                kernel.launch_async(buffers, push, size, local)
+        except Exception as exc:  # noqa: BLE001 - reported as runtime_call reports it
+            raise vulkan_error(self._failed, exc) from None
+        return True
 
     def _local_size(self, size: Size3, local_size: SizeArg) -> Size3:
         """The launch check (sizes.check_launch), then the given local size or the policy's."""
@@ -266,13 +293,18 @@ class Kernel(Resident):
         return value
 
     def _global_size(self, buffers: list[Buffer], global_size: SizeArg) -> Size3:
+        return self._global_size_n(max((b.size for b in buffers), default=0), global_size)
+
+    def _global_size_n(self, longest: int, global_size: SizeArg) -> Size3:
+        """The launch's global size: as given, else the kernel's grid size, else (a 1-D
+        kernel) `longest`, the largest buffer's element count (0: no buffers)."""
         if global_size is not None:
             return as_size3(global_size, "global_size")
         if self.interface.grid_size is not None:
             return self.interface.grid_size
-        if self.interface.dims != 1 or not buffers:
+        if self.interface.dims != 1 or not longest:
             raise TypeError(f"{self.name}.launch() needs global_size for this kernel")
-        return (max(b.size for b in buffers), 1, 1)
+        return (longest, 1, 1)
 
     def __repr__(self) -> str:
         return f"<Kernel {signature(self.interface)} on {self.device.name}>"
@@ -283,47 +315,56 @@ _PACK = {"f16": "e", "f32": "f", "f64": "d", "i8": "b", "u8": "B", "i16": "h", "
 
 
 class _FastBinder:
-    """The common launch (positional Buffers on the kernel's device, Python or numpy
-    numbers) bound without the general checks; anything else returns None and goes
-    through `arguments.bind_arguments`, which reports mistakes."""
+    """The common launch (positional whole Buffers on the kernel's device, Python
+    numbers) bound without the general checks: `bind(args, device)` gives (runtime
+    buffers, push-constant bytes, largest buffer's element count), or None for
+    anything else, which goes through `arguments.bind_arguments` (it reports
+    mistakes).
+
+    `bind` is generated per kernel signature (straight-line code, no loops: it runs
+    on every launch); for `saxpy(a: f32, x: &[f32], y: [f32])` it reads
+
+        if len(args) != 3: return None
+        a0, a1, a2 = args
+        if type(a1) is not Buffer or a1.base is not None or a1.device is not device
+                or (a1.dtype is not d1 and a1.dtype != d1) or not a1._finalizer.alive: return None
+        ... the same for a2 ...
+        if type(a0) not in t0: return None
+        return (a1.runtime_buffer, a2.runtime_buffer), pack(a0), max(a1.size, a2.size)
+    """
 
     def __init__(self, interface: KernelInterface):
-        self.count = len(interface.params)
-        self.buffers = [(i, dtype_of(p.type)) for i, p in enumerate(interface.params) if p.kind == "buffer"]
+        params = interface.params
         scalars = sorted((p.offset or 0, i, p.type)  # (a scalar slot has an offset)
-                         for i, p in enumerate(interface.params) if p.kind == "scalar")
+                         for i, p in enumerate(params) if p.kind == "scalar")
         fmt, at = "<", 0
         for offset, _, type_name in scalars:
             fmt += "x" * (offset - at) + _PACK[type_name]
             at = offset + struct.calcsize("<" + _PACK[type_name])
         fmt += "x" * (interface.push_size - at)
         self.struct = struct.Struct(fmt)
-        self.scalars = [(i, t) for _, i, t in scalars]
-
-    def bind(self, args: Sequence[Any], device: "Device") -> Optional[tuple[list, bytes]]:
-        if len(args) != self.count:
-            return None
-        buffers = []
-        for i, dtype in self.buffers:
-            b = args[i]
-            if type(b) is not Buffer or b.base is not None or b.dtype != dtype or b.device is not device \
-                    or b.closed:
-                return None
-            buffers.append(b)
-        values = []
-        for i, type_name in self.scalars:
-            v = args[i]
-            if type_name == "bool":
-                if type(v) is not bool:
-                    return None
-                v = int(v)
-            elif type_name[0] == "f":
-                if type(v) not in (float, int):
-                    return None
-            elif type(v) is not int:
-                return None
-            values.append(v)
-        try:
-            return buffers, self.struct.pack(*values)
-        except (struct.error, OverflowError):
-            return None
+        names = {"Buffer": Buffer, "pack": self.struct.pack, "struct_error": struct.error}
+        buffers = [i for i, p in enumerate(params) if p.kind == "buffer"]
+        lines = ["def bind(args, device):",
+                 f"    if len(args) != {len(params)}:",
+                 "        return None"]
+        if params:
+            lines.append(f"    {', '.join(f'a{i}' for i in range(len(params)))}, = args")
+        for i in buffers:
+            names[f"d{i}"] = dtype_of(params[i].type)
+            lines += [f"    if type(a{i}) is not Buffer or a{i}.base is not None or a{i}.device is not device \\",
+                      f"            or (a{i}.dtype is not d{i} and a{i}.dtype != d{i}) or not a{i}._finalizer.alive:",
+                      "        return None"]
+        for _, i, type_name in scalars:
+            names[f"t{i}"] = (bool,) if type_name == "bool" else (float, int) if type_name[0] == "f" else (int,)
+            lines += [f"    if type(a{i}) not in t{i}:", "        return None"]
+        handles = "".join(f"a{i}.runtime_buffer, " for i in buffers)
+        longest = f"max({', '.join(f'a{i}.size' for i in buffers)})" if len(buffers) > 1 else \
+            f"a{buffers[0]}.size" if buffers else "0"
+        lines += ["    try:",
+                  f"        return ({handles}), pack({', '.join(f'a{i}' for _, i, _ in scalars)}), {longest}",
+                  "    except (struct_error, OverflowError):",
+                  "        return None"]
+        exec("\n".join(lines), names)     # our own source, generated from the interface
+        self.bind: Callable[[Sequence[Any], Any], Optional[tuple[tuple, bytes, int]]] = \
+            names["bind"]  # type: ignore[assignment]  # the function exec just defined

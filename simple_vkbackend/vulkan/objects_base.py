@@ -17,10 +17,15 @@ def runtime_call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> 
     """fn(*args) on a runtime object; its failure becomes a VulkanError saying `what`."""
     try:
         return fn(*args, **kwargs)
-    except runtime.RuntimeFailure as exc:
-        raise VulkanError(int(exc.code), f"{what}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - as the rt_vk_* table reports it: never a traceback
-        raise VulkanError(int(Status.EXECUTION_FAILED), f"{what}: internal error: {exc!r}") from None
+        raise vulkan_error(what, exc) from None
+
+
+def vulkan_error(what: str, exc: Exception) -> VulkanError:
+    """The VulkanError a runtime failure (or any other exception) of `what` becomes."""
+    if isinstance(exc, runtime.RuntimeFailure):
+        return VulkanError(int(exc.code), f"{what}: {exc}")
+    return VulkanError(int(Status.EXECUTION_FAILED), f"{what}: internal error: {exc!r}")
 
 
 class Resident:

@@ -100,7 +100,8 @@ def test_a_failed_launch_surfaces_at_the_next_sync_naming_it(chain):
         np.testing.assert_array_equal(dy.to_numpy(), np.full(N, 2, np.float32))   # the others ran
 
 
-def test_a_batch_outgrowing_its_bound_is_submitted(chain):
+def test_a_batch_outgrowing_its_bound_is_submitted(chain, monkeypatch):
+    monkeypatch.setattr(submit, "EARLY_SUBMIT", 0)      # only the bound submits
     device = svk.default_device()
     saxpy, _ = chain
     sub = device.runtime_device.ctx.submitter
@@ -113,6 +114,52 @@ def test_a_batch_outgrowing_its_bound_is_submitted(chain):
         assert sub.last_submitted == before + 1 and sub.batched == 10     # one full batch went
         device.sync()
         np.testing.assert_array_equal(dy.to_numpy(), np.full(N, count, np.float32))
+
+
+def test_launches_reaching_the_early_submit_mark_on_an_idle_device_are_submitted(chain):
+    device = svk.default_device()
+    saxpy, _ = chain
+    sub = device.runtime_device.ctx.submitter
+    with device.buffer_from(np.ones(N, np.float32)) as dx, device.buffer_from(np.zeros(N, np.float32)) as dy:
+        device.sync()
+        before = sub.last_submitted
+        for _ in range(submit.EARLY_SUBMIT - 1):
+            saxpy.launch(1.0, dx, dy, wait=False)
+        assert sub.last_submitted == before and sub.batched == submit.EARLY_SUBMIT - 1
+        saxpy.launch(1.0, dx, dy, wait=False)           # the device is idle: this part goes now
+        assert sub.last_submitted == before + 1 and sub.batched == 0
+        for _ in range(5):
+            saxpy.launch(1.0, dx, dy, wait=False)
+        saxpy.launch(1.0, dx, dy, wait=False, local_size=device.limits[0] + 1)     # fails in the batch
+        # numbered since the last sync, across the batches submitted in between
+        with pytest.raises(svk.VulkanError, match=rf"batched launch {submit.EARLY_SUBMIT + 6} \(kernel 'saxpy'\)"):
+            device.sync()
+        np.testing.assert_array_equal(dy.to_numpy(), np.full(N, submit.EARLY_SUBMIT + 5, np.float32))
+
+
+def test_interleaved_kernels_pushes_and_buffer_sets_in_one_batch(chain):
+    """The batch skips binds that did not change: switching kernels, buffer sets,
+    views and push values between launches must still bind what each one needs."""
+    device = svk.default_device()
+    saxpy, square = chain
+    x = np.linspace(-1, 1, N, dtype=np.float32)
+
+    def run(wait: bool):
+        with device.buffer_from(x) as a, device.buffer_from(np.ones(N, np.float32)) as b, \
+                device.buffer_from(np.zeros(N, np.float32)) as c:
+            for step in range(4):
+                saxpy.launch(float(step), a, b, wait=wait)
+                saxpy.launch(float(step), a, b, wait=wait)       # same everything
+                saxpy.launch(0.25, b, c, wait=wait)              # other set, other push
+                square.launch(c, a, wait=wait)                   # other kernel
+                saxpy.launch(0.25, b, c, wait=wait)              # back: rebinds all
+                saxpy.launch(2.0, a[:512], c[512:], wait=wait)   # views
+                square.launch(b, c, wait=wait)
+            device.sync()
+            return a.to_numpy(), b.to_numpy(), c.to_numpy()
+
+    for got, want in zip(run(False), run(True)):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_batches_through_the_c_table(chain):
