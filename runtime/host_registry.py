@@ -250,6 +250,7 @@ class HostRegistry:
                 record = self._owners[key] = _Owner(ref, data_probe(owner))
             for old in [r for r in record.ranges if reg.start <= r.start and r.end <= reg.end]:
                 self._drop(old)             # ranges inside the new one are not needed any more
+            self._owners[key] = record      # (dropping its last range removed the record)
             reg.owner_key = key
             record.ranges.append(reg)
             self._lru[id(reg)] = reg

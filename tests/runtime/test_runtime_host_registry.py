@@ -314,3 +314,19 @@ def test_threads_share_the_cache(dev):
     del shared
     gc.collect()
     assert len(reg) == 0 and reg.cached_bytes == 0
+
+
+def test_a_registration_replacing_the_owners_only_range_is_released_with_it(dev):
+    """Two registrations of one array's same range (two threads importing it at once):
+    the second replaces the first, and the array's death still releases it (the record
+    was lost with its only range: a leak that showed in test_threads_share_the_cache)."""
+    reg = registry(dev)
+    array = np.arange(MIB // 4, dtype=np.uint32)
+    first = reg.register(array.ctypes.data, array.nbytes, array)
+    second = reg.register(array.ctypes.data, array.nbytes, array)
+    reg.done(first, 0)
+    reg.done(second, 0)
+    assert len(reg) == 1
+    del array
+    gc.collect()
+    assert len(reg) == 0 and reg.cached_bytes == 0
