@@ -129,3 +129,10 @@ def default_global_size(interface: KernelInterface, bound: Mapping[str, Any], gl
 
 def local_size_arg(local_size: SizeArg) -> Optional[Size3]:
     return None if local_size is None else as_size3(local_size, "local_size")
+
+
+def vector_length_error(where: str, vector: int, length: int) -> str:
+    """The message for a buffer that a kernel reads or writes as vectors of `vector`
+    elements and whose length is not a multiple of it."""
+    return (f"{where}: the kernel accesses it as vectors of {vector} elements, so its length must be "
+            f"a multiple of {vector}, got {length} (pad it, or handle the tail with a second buffer)")

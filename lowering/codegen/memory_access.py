@@ -10,6 +10,7 @@ from ..errors import LoweringError
 from .casts import CastLowering
 from .emitter import Emitter, Value
 from .resources import ArraySlot
+from .vector_access import vector_component
 
 
 
@@ -37,7 +38,10 @@ class AccessLowering:
         """Element count as u32: OpArrayLength for buffers, a constant for arrays."""
         if slot.length is not None:
             return self.t.const_u32(slot.length)
-        return self.emit("OpArrayLength", self.t.u32, slot.var, 0)
+        length = self.emit("OpArrayLength", self.t.u32, slot.var, 0)
+        if slot.vector > 1:  # declared as whole vectors (vector_access.py)
+            length = self.emit("OpIMul", self.t.u32, length, self.t.const_u32(slot.vector))
+        return length
 
     def len_expr(self, name: str) -> Value:
         """`len(name)` as i32."""
@@ -65,7 +69,9 @@ class AccessLowering:
             index, index_type = self.casts.int_to_int(index, index_type, widened), widened
         if checked:
             self._check_bounds(slot, index, index_type)
-        chain = (index,) if slot.length is not None else (self.t.const_i32(0), index)
+        chain: tuple[int, ...] = (index,) if slot.length is not None else (self.t.const_i32(0), index)
+        if slot.vector > 1:  # element `index` is component index % n of vector index / n
+            chain = (self.t.const_i32(0), *vector_component(self.em, index, index_type, slot.vector))
         return self.emit("OpAccessChain", slot.element_pointer, slot.var, *chain)
 
     def _check_bounds(self, slot: ArraySlot, index: int, index_type: ir.ScalarType) -> None:
