@@ -67,6 +67,8 @@ def check_buffer(kernel: str, param: ParamSlot, value: Any) -> Any:
             raise TypeError(f"{where} takes a Buffer of {expected}, got one of {value.dtype}")
         if value.closed:
             raise ValueError(f"{where}: the buffer was freed")
+        if value.size % param.vector:
+            raise ValueError(vector_length_error(where, param.vector, value.size))
         return value
     if not isinstance(value, np.ndarray):
         raise TypeError(f"{where} takes a numpy array or a device Buffer of {expected}, "
@@ -80,6 +82,8 @@ def check_buffer(kernel: str, param: ParamSlot, value: Any) -> Any:
         raise ValueError(f"{where} got an empty array; a buffer needs at least one element")
     if param.access in ("write", "readwrite") and not value.flags.writeable:
         raise ValueError(f"{where} is written by the kernel but the array is read-only")
+    if value.size % param.vector:
+        raise ValueError(vector_length_error(where, param.vector, value.size))
     return value
 
 

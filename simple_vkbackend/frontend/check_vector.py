@@ -321,7 +321,7 @@ class VectorExprs:
         if v is None:
             return None
         names = LANE_NAMES[:v.type.count]
-        if node.name not in LANE_NAMES:
+        if node.name not in names:
             hint = ("swizzles are not supported; build the vector: `vec[N, T](v.y, v.x)`"
                     if set(node.name) <= set(LANE_NAMES) else f"its elements are {', '.join('.' + c for c in names)}")
             self.error(f"`{v.type}` has no element `.{node.name}`", node.name_span, hint)
