@@ -4,7 +4,7 @@ In one run, on the same data: saxpy (64 Mi and 256 Mi f32, GB/s; scalar and with
 16-byte `vec[4, f32]` loads and stores), the sum of 64 Mi f32 (GB/s; scalar and
 vec4 loads), the inclusive scan of 64 Mi f32 (`torch.cumsum`, 8 B/element), the row
 softmax of 8192 x 8192 f32 (8 B/element), and the f32 matmul 4096^3 (TFLOP/s, cuBLAS
-with TF32 off). Every result is checked against numpy (or torch) first. GPU times:
+with TF32 off; also with vec4 global loads and stores). Every result is checked against numpy (or torch) first. GPU times:
 the kernel launched many times without waiting and one sync (our side; the wall time
 divided by the launches), CUDA events (torch). torch is used only when it is
 installed with CUDA; without it the table has our figures only.
@@ -173,17 +173,18 @@ class Bench:
             result.anchor_name = "torch.softmax"
         return result
 
-    def matmul(self, n: int) -> Result:
+    def matmul(self, n: int, vec4: bool = False) -> Result:
+        """matmul.spl, or with `vec4` matmul_vec4.spl (16-byte global loads and stores)."""
         rng = np.random.default_rng(4)
         a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
-        k = self.kernel("matmul", "matmul")
+        k = self.kernel("matmul_vec4", "matmul_vec4") if vec4 else self.kernel("matmul", "matmul")
         ba, bb = self.device.buffer_from(a.reshape(-1)), self.device.buffer_from(b.reshape(-1))
         bc = self.device.empty(n * n, np.float32)
         grid = (n // 8, n // 8)
         k.launch(ba, bb, bc, n, global_size=grid)
         check(bc.to_numpy().reshape(n, n), a.astype(np.float64) @ b, 1e-3, "matmul", atol=1e-3 * np.sqrt(n))
         t = self.seconds(lambda: k.launch(ba, bb, bc, n, global_size=grid, wait=False))
-        result = Result(f"matmul f32 {n}^3", "TFLOP/s", 2 * n ** 3 / t / 1e12)
+        result = Result(f"matmul{' vec4' if vec4 else ''} f32 {n}^3", "TFLOP/s", 2 * n ** 3 / t / 1e12)
         if self.torch:
             self.torch.backends.cuda.matmul.allow_tf32 = False
             ta, tb = self.torch.from_numpy(a).cuda(), self.torch.from_numpy(b).cuda()
@@ -214,16 +215,16 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="small sizes (a CPU device)")
     p.add_argument("--repeat", type=int, default=None, help="timed launches per workload")
     p.add_argument("--only", default="",
-                   help="comma-separated: saxpy,saxpy_vec4,sum,sum_vec4,scan,softmax,matmul")
+                   help="comma-separated: saxpy,saxpy_vec4,sum,sum_vec4,scan,softmax,matmul,matmul_vec4")
     args = p.parse_args(argv)
     mi = 1 << 20
     if args.quick:
         plan = {"saxpy": [mi], "saxpy_vec4": [mi], "sum": [mi], "sum_vec4": [mi], "scan": [mi],
-                "softmax": [(256, 1024)], "matmul": [256]}
+                "softmax": [(256, 1024)], "matmul": [256], "matmul_vec4": [256]}
     else:
         plan = {"saxpy": [64 * mi, 256 * mi], "saxpy_vec4": [64 * mi, 256 * mi], "sum": [64 * mi],
                 "sum_vec4": [64 * mi], "scan": [64 * mi],
-                "softmax": [(8192, 8192)], "matmul": [4096]}
+                "softmax": [(8192, 8192)], "matmul": [4096], "matmul_vec4": [4096]}
     only = [w for w in args.only.split(",") if w]
     device = svk.Device()
     torch = load_torch()
@@ -238,7 +239,8 @@ def main(argv=None) -> int:
             for size in sizes:
                 run = {"saxpy": bench.saxpy, "saxpy_vec4": lambda n: bench.saxpy(n, vec4=True),
                        "sum": bench.total, "sum_vec4": lambda n: bench.total(n, vec4=True), "scan": bench.scan,
-                       "softmax": lambda s: bench.softmax(*s), "matmul": bench.matmul}[name]
+                       "softmax": lambda s: bench.softmax(*s), "matmul": bench.matmul,
+                       "matmul_vec4": lambda n: bench.matmul(n, vec4=True)}[name]
                 try:
                     print(run(size).line(), flush=True)
                 except WrongResult as err:

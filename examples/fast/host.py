@@ -77,3 +77,9 @@ def matmul(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> N
     """c = a @ b for n x n matrices, n a multiple of 128."""
     n = a.shape[0]
     module.matmul(a.reshape(-1), b.reshape(-1), c.reshape(-1), n, global_size=(n // 8, n // 8))
+
+
+def matmul_vec4(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+    """matmul_vec4.spl: c = a @ b for n x n matrices, n a multiple of 128."""
+    n = a.shape[0]
+    module.matmul_vec4(a.reshape(-1), b.reshape(-1), c.reshape(-1), n, global_size=(n // 8, n // 8))

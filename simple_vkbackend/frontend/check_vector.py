@@ -175,6 +175,11 @@ class VectorExprs:
         self.out.append(ir.Assign(ir.Var(t, name), e))
         return ir.Var(t, name)
 
+    def placed(self, e: Optional[ir.Expr], node) -> Optional[ir.Expr]:
+        """An element value used once: into a temporary where there is a statement to
+        put it before (it keeps its place in the evaluation order), else as it is."""
+        return self.hoisted(e, node) if self.out is not None else e
+
     def broadcast(self, v: Union[ir.Expr, Untyped], t: VectorType, node, op: str) -> Optional[list[ir.Expr]]:
         """The scalar `v` as every lane of a `t` (an exact widening is implicit)."""
         e = self.exprs.coerce(v, t.elem, node, f" (an element of `{t}`, in `{op}`)")
@@ -202,7 +207,7 @@ class VectorExprs:
         t = self.vector_type(ast.IntLit(n, None, node.span), elem, node.span, node.span)
         if t is None:
             return None
-        lanes = [self.hoisted(self.exprs.coerce(v, elem, item, f" (an element of `{t}`)"), item)
+        lanes = [self.placed(self.exprs.coerce(v, elem, item, f" (an element of `{t}`)"), item)
                  for v, item in zip(values, node.items)]
         return None if any(lane is None for lane in lanes) else VecValue(t, lanes)  # type: ignore[arg-type]
 
@@ -240,7 +245,7 @@ class VectorExprs:
                 return None
             return v
         values = [self.exprs.expect_type(a, t.elem, f" (an element of `{t}`)") for a in node.args]
-        lanes = [self.hoisted(v, a) for v, a in zip(values, node.args)]
+        lanes = [(self.hoisted if len(values) == 1 else self.placed)(v, a) for v, a in zip(values, node.args)]
         if any(lane is None for lane in lanes):
             return None
         if len(lanes) == 1:

@@ -95,3 +95,12 @@ def test_register_blocked_matmul(backend):
     c = np.zeros((n, n), np.float32)
     host.matmul(host.compile_example("matmul", backend), a, b, c)
     np.testing.assert_allclose(c, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_register_blocked_matmul_with_16_byte_accesses(backend):
+    n = 128 if isinstance(backend, SoftwareBackend) else 256
+    rng = np.random.default_rng(9)
+    a, b = rng.standard_normal((n, n)).astype(np.float32), rng.standard_normal((n, n)).astype(np.float32)
+    c = np.zeros((n, n), np.float32)
+    host.matmul_vec4(host.compile_example("matmul_vec4", backend), a, b, c)
+    np.testing.assert_allclose(c, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
