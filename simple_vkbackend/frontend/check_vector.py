@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from ..lowering import ir
-from ..lowering.ir import BOOL, F32, I32, I64, U64, ScalarType
+from ..lowering.ir import F32, I32, ScalarType
 from ..lowering.ir.walk import walk_expr
-from . import ast, bounds
+from . import ast
 from .builtins import BOOL_RESULT_MATH, INT_MATH, MATH_ARITY
 from .check_values import Untyped, type_of
 from .ir_util import clone_expr, has_effects
 from .scope import BUFFER, CONST, Binding
 from .source import Span
 from .types import scalar_type, widens
+from .vector_bounds import clamped_vector, in_range_vector, trap_vector_index
 from .vector_types import LANE_NAMES, VECTOR, VECTOR_COUNTS, VectorSlots, VectorType
 
 if TYPE_CHECKING:  # (check_expr imports this module)
@@ -509,51 +510,6 @@ class VectorExprs:
         if policy == "zero":
             return [ir.If(in_range_vector(b.ir_name, clone_expr(k), n), ir.Block(make(k, True)), ir.Block(otherwise))]
         return make(k, True)
-
-
-# --------------------------------------------------------------------------- bounds of vector accesses
-
-
-def _wide(k: ir.Expr) -> ir.Expr:
-    t = I64 if type_of(k).is_signed else U64
-    return k if k.type == t else ir.Cast(t, k)
-
-
-def _vectors(base: str, t: ScalarType, n: int) -> ir.Expr:
-    """The number of whole vectors of `n` in `base`, as `t`."""
-    return ir.Binary(t, "div", ir.Cast(t, ir.Len(I32, base)), ir.Const(t, n))
-
-
-def in_range_vector(base: str, k: ir.Expr, n: int) -> ir.Expr:
-    """`0 <= k < len(base) / n`."""
-    i = _wide(k)
-    t = type_of(i)
-    below = ir.Binary(BOOL, "lt", i, _vectors(base, t, n))
-    if not t.is_signed:
-        return below
-    return ir.Logical(BOOL, "and", ir.Binary(BOOL, "ge", clone_expr(i), ir.Const(t, 0)), below)
-
-
-def clamped_vector(base: str, k: ir.Expr, n: int) -> ir.Expr:
-    """`k` clamped to the whole vectors of `base` (the nearest vector is accessed)."""
-    i = _wide(k)
-    t = type_of(i)
-    last = ir.Binary(t, "sub", _vectors(base, t, n), ir.Const(t, 1))
-    top = ir.Select(t, ir.Binary(BOOL, "ge", i, _vectors(base, t, n)), last, clone_expr(i))
-    if not t.is_signed:
-        return top
-    return ir.Select(t, ir.Binary(BOOL, "lt", clone_expr(i), ir.Const(t, 0)), ir.Const(t, 0), top)
-
-
-def trap_vector_index(base: str, k: ir.Expr, n: int, site: int) -> ir.Expr:
-    """The index of a trapping vector access (as bounds.trap_index): out of range it
-    records the vector's last element index `n*k + n-1` (the first one past the end
-    is at or before it) before the checked access ends the work item."""
-    i = _wide(k)
-    t = type_of(i)
-    last_element = ir.Binary(t, "add", ir.Binary(t, "mul", i, ir.Const(t, n)), ir.Const(t, n - 1))
-    out_of_range = ir.Select(k.type, bounds.recorded(base, last_element, site), clone_expr(k), clone_expr(k))
-    return ir.Select(k.type, in_range_vector(base, clone_expr(k), n), clone_expr(k), out_of_range)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -37,9 +37,7 @@ class VectorStatements:
         if not isinstance(s.type, ast.VectorTypeExpr) and not (s.value is not None and vx.is_vector(s.value)):
             return False
         want = self.declared_type(s.type, vx) if isinstance(s.type, ast.VectorTypeExpr) else None
-        if isinstance(s.type, ast.VectorTypeExpr) and want is None:
-            if s.value is not None:
-                self.fc.exprs.expr(s.value, None) if not vx.is_vector(s.value) else vx.vector(s.value)
+        if isinstance(s.type, ast.VectorTypeExpr) and want is None:  # (reported)
             self.fc.bind_error(s.name, s.name_span)
             return True
         if load_type_node(s.value) is not None:
