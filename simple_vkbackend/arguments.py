@@ -15,6 +15,7 @@ import numpy as np
 
 from simple_vkbackend.lowering.interface import KernelInterface, ParamSlot
 from simple_vkbackend.lowering.ir import SCALAR_TYPES
+from simple_vkbackend.lowering.ir.vector_nodes import vector_length_problem
 
 from .sizes import Size3, SizeArg, as_size3
 
@@ -135,8 +136,8 @@ def local_size_arg(local_size: SizeArg) -> Optional[Size3]:
     return None if local_size is None else as_size3(local_size, "local_size")
 
 
+
 def vector_length_error(where: str, vector: int, length: int) -> str:
     """The message for a buffer that a kernel reads or writes as vectors of `vector`
     elements and whose length is not a multiple of it."""
-    return (f"{where}: the kernel accesses it as vectors of {vector} elements, so its length must be "
-            f"a multiple of {vector}, got {length} (pad it, or handle the tail with a second buffer)")
+    return f"{where}: {vector_length_problem(vector, length)}"

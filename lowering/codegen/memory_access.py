@@ -10,7 +10,6 @@ from ..errors import LoweringError
 from .casts import CastLowering
 from .emitter import Emitter, Value
 from .resources import ArraySlot
-from .vector_access import vector_component
 
 
 
@@ -18,6 +17,17 @@ _INT_ATOMICS = {"add": "OpAtomicIAdd", "sub": "OpAtomicISub", "and": "OpAtomicAn
                 "xor": "OpAtomicXor", "exchange": "OpAtomicExchange"}
 _SIGNED_ATOMICS = {"min": "OpAtomicSMin", "max": "OpAtomicSMax"}
 _UNSIGNED_ATOMICS = {"min": "OpAtomicUMin", "max": "OpAtomicUMax"}
+
+
+def vector_component(em: Emitter, index: int, index_type: ir.ScalarType, n: int) -> tuple[int, int]:
+    """(vector, component) of element `index` (an integer of 32 or 64 bits) in a
+    buffer declared as `n`-element vectors (n a power of two; vector_access.py): a
+    shift and a mask."""
+    t = em.t
+    shift, mask = t.const(index_type, n.bit_length() - 1), t.const(index_type, n - 1)
+    scalar = t.scalar(index_type)
+    op = "OpShiftRightArithmetic" if index_type.is_signed else "OpShiftRightLogical"
+    return em.emit(op, scalar, index, shift), em.emit("OpBitwiseAnd", scalar, index, mask)
 
 
 # ---------------------------------------------------------------------------- atomics

@@ -4,31 +4,19 @@ load or store.
 A buffer the kernel accesses as vectors of `n` elements is declared as a runtime
 array of `vecN` (ArrayStride `n * size`; resources.py), so a vector access is
 one OpLoad/OpStore of a `vecN`, and an element access of the same buffer
-addresses component `i % n` of vector `i / n` (`vector_component`). OpArrayLength
+addresses component `i % n` of vector `i / n` (memory_access.vector_component). OpArrayLength
 then counts whole vectors: the kernel sees `n * (len / n)` elements, which is
 why such a buffer's length must be a multiple of `n` (docs/kernel_ir.md,
 "Vector accesses"; the launch checks it).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from .. import ir
 from .emitter import Emitter, Value
+from .memory_access import AccessLowering
 from .resources import ArraySlot
-
-if TYPE_CHECKING:  # (memory_access imports this module)
-    from .memory_access import AccessLowering
-
-
-def vector_component(em: Emitter, index: int, index_type: ir.ScalarType, n: int) -> tuple[int, int]:
-    """(vector, component) of element `index` (an integer of 32 or 64 bits) in an
-    array of `n`-element vectors (n a power of two): a shift and a mask."""
-    t = em.t
-    shift, mask = t.const(index_type, n.bit_length() - 1), t.const(index_type, n - 1)
-    scalar = t.scalar(index_type)
-    op = "OpShiftRightArithmetic" if index_type.is_signed else "OpShiftRightLogical"
-    return em.emit(op, scalar, index, shift), em.emit("OpBitwiseAnd", scalar, index, mask)
 
 
 class VectorLowering:
@@ -36,7 +24,7 @@ class VectorLowering:
     index first, then (a store) the values, then the bounds check and the access
     (the order an `Assign` to an element has)."""
 
-    def __init__(self, em: Emitter, access: "AccessLowering", array: Callable[[str], ArraySlot]):
+    def __init__(self, em: Emitter, access: AccessLowering, array: Callable[[str], ArraySlot]):
         self.em, self.t, self.access, self.array = em, em.t, access, array
         self.emit = em.emit
 

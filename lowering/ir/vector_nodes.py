@@ -18,6 +18,13 @@ from .nodes import Expr, Stmt, Var
 VECTOR_ACCESS_WIDTHS = (2, 4)  # element counts of one vector access
 
 
+def vector_length_problem(width: int, length: int) -> str:
+    """What is wrong with a buffer of `length` elements that a kernel accesses as
+    vectors of `width` (a buffer accessed as vectors holds whole vectors)."""
+    return (f"the kernel accesses it as vectors of {width} elements, so its length must be a multiple of "
+            f"{width}, got {length} (pad it, or handle the tail with a second buffer)")
+
+
 @dataclass(eq=False)
 class VectorLoad(Stmt):
     """`targets[j] = base[n*index + j]` for j < n = len(targets), as one access of

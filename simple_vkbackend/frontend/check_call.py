@@ -15,7 +15,6 @@ from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast
 from .builtins import (ATOMIC_ALIASES, ATOMICS, BARE_BUILTINS, BOOL_RESULT_MATH, GPU_NAMESPACE,
                        GPU_SYNC_ALIASES, ID_ALIASES, INT_MATH, MATH_ARITY, SYNC_ALIASES, THIS_METHODS)
-from .check_vector import REDUCTIONS, VectorExprs
 from .check_values import ATOMIC_FORM, Untyped, Value, all_checked, name_of, source_text, suggest, type_of
 from .context import ExprContext, ModuleContext
 from .host_items import skipped_hint
@@ -86,10 +85,6 @@ class CallChecker:
                     and self.exprs.lookup("thread_group") is None:
                 return self.sync_builtin("barrier", "thread_group.barrier", node, allow_void)
             return self.method(f, node, hint)
-        if isinstance(f, ast.VecExpr):
-            self.exprs.error(f"a vector `{node.span.text}` where a scalar is expected", node.span,
-                             "bind it: `val v = ...`, then use its elements")
-            return None
         self.exprs.error("this expression cannot be called", f.span)
         return None
 
@@ -116,13 +111,7 @@ class CallChecker:
         if name in ATOMIC_ALIASES:
             return self.atomic(ATOMICS[ATOMIC_ALIASES[name]], ATOMIC_ALIASES[name], node)
         if name in MATH_ARITY:
-            if VectorExprs(self.exprs).is_vector(node):  # type: ignore[arg-type]  # (an ExprChecker)
-                self.exprs.error(f"a vector `{node.span.text}` where a scalar is expected", node.span,
-                                 "bind it: `val v = ...`, then use its elements")
-                return None
             return self.math(name, node.args, node, hint)
-        if name == "dot" and len(node.args) == 2:
-            return VectorExprs(self.exprs).dot(node.args[0], node.args[1], node.span)  # type: ignore[arg-type]
         b = self.exprs.lookup(name)
         if b is not None and b.kind != ERROR:
             self.exprs.error(f"`{name}` is a {b.kind}, not a function", node.func.span)
@@ -179,15 +168,6 @@ class CallChecker:
         return None if b is None else ir.Len(I32, b.ir_name)
 
     def method(self, f: ast.Attribute, node: ast.Call, hint) -> Value:
-        vectors = VectorExprs(self.exprs)  # type: ignore[arg-type]  # (an ExprChecker)
-        if f.name in REDUCTIONS and not node.args and vectors.is_vector(f.obj):
-            return vectors.reduce(REDUCTIONS[f.name], f.obj)
-        if f.name == "dot" and len(node.args) == 1:
-            return vectors.dot(f.obj, node.args[0], node.span)
-        if isinstance(f.obj, ast.VecExpr) or (f.name in MATH_ARITY and vectors.is_vector(node)):
-            self.exprs.error(f"a vector `{node.span.text}` where a scalar is expected", node.span,
-                             "bind it: `val v = ...`, then use its elements")
-            return None
         if f.name == "len":
             if node.args:
                 self.exprs.error("`.len()` takes no arguments", node.span)

@@ -46,6 +46,14 @@ class ExprChecker:
         (self.diags or self.m.diags).error(message, span, hint)
 
     def call(self, node: ast.Call, hint, allow_void: bool = False) -> Value:
+        vectors = self.vectors()
+        if vectors.is_vector(node):
+            self.error(f"a vector `{node.span.text}` where a scalar is expected", node.span,
+                       "bind it: `val v = ...`, then use its elements")
+            return None
+        handled, reduced = vectors.scalar_call(node)
+        if handled:
+            return reduced
         return self.calls.call(node, hint, allow_void)
 
     # ------------------------------------------------------------------ entry points

@@ -12,13 +12,14 @@ scalar expression), loads and operands with effects are refused. docs/language.m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import Callable, Optional, Protocol, Union
 
 from ..lowering import ir
 from ..lowering.ir import F32, I32, ScalarType
 from ..lowering.ir.walk import walk_expr
 from . import ast
 from .builtins import BOOL_RESULT_MATH, INT_MATH, MATH_ARITY
+from .check_call import ExprChecking
 from .check_values import Untyped, type_of
 from .ir_util import clone_expr, has_effects
 from .scope import BUFFER, CONST, Binding
@@ -27,8 +28,15 @@ from .types import scalar_type, widens
 from .vector_bounds import clamped_vector, in_range_vector, trap_vector_index
 from .vector_types import LANE_NAMES, VECTOR, VECTOR_COUNTS, VectorSlots, VectorType
 
-if TYPE_CHECKING:  # (check_expr imports this module)
-    from .check_expr import ExprChecker
+
+
+class VectorHost(ExprChecking, Protocol):
+    """What vector checking uses of the expression checker (check_expr.ExprChecker)."""
+
+    simd: bool
+    bounds: str
+
+    def scalar(self, tnode) -> Optional[ScalarType]: ...
 
 VECTOR_OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem"}
 REDUCTIONS = {"sum": "add", "product": "mul", "min": "min", "max": "max"}
@@ -56,7 +64,7 @@ class VectorExprs:
     a vector needs go (loads, temporaries), with `new_local(base, type)` making a
     local for them; both None in a scalar expression (no statement to go before)."""
 
-    def __init__(self, exprs: "ExprChecker", out: Optional[list] = None,
+    def __init__(self, exprs: VectorHost, out: Optional[list] = None,
                  new_local: Optional[Callable[[str, ScalarType], str]] = None):
         self.exprs, self.out, self.new_local = exprs, out, new_local
 
@@ -86,7 +94,8 @@ class VectorExprs:
             return node.op in ("-", "+") and self.is_vector(node.operand)
         if isinstance(node, ast.Call):
             f = node.func
-            if isinstance(f, ast.VecExpr) or (isinstance(f, ast.Attribute) and isinstance(f.obj, ast.VecExpr)):
+            if isinstance(f, ast.VecExpr) or (isinstance(f, ast.Attribute) and isinstance(f.obj, ast.VecExpr)
+                                              and is_type_form(f.obj)):
                 return True
             name, args = _math_call(f, node.args)
             if name is None or (name in REDUCTIONS and isinstance(f, ast.Attribute) and not node.args):
@@ -373,6 +382,20 @@ class VectorExprs:
             acc = ir.Builtin(v.type.elem, op, [acc, lane]) if op in ("min", "max") else \
                 ir.Binary(v.type.elem, op, acc, lane)
         return acc
+
+    def scalar_call(self, node: ast.Call) -> tuple[bool, Optional[ir.Expr]]:
+        """(True, its value) for a call giving a scalar from vectors: `v.sum()` (and
+        `.product()`, `.min()`, `.max()`), `a.dot(b)`, `dot(a, b)` (unless a helper is
+        called `dot`); (False, None) for any other call."""
+        f = node.func
+        if isinstance(f, ast.Attribute):
+            if f.name in REDUCTIONS and not node.args and self.is_vector(f.obj):
+                return True, self.reduce(REDUCTIONS[f.name], f.obj)
+            if f.name == "dot" and len(node.args) == 1 and self.is_vector(f.obj):
+                return True, self.dot(f.obj, node.args[0], node.span)
+        if isinstance(f, ast.Name) and f.id == "dot" and f.id not in self.exprs.m.functions and len(node.args) == 2:
+            return True, self.dot(node.args[0], node.args[1], node.span)
+        return False, None
 
     def dot(self, a, b, span: Span) -> Optional[ir.Expr]:
         """`dot(a, b)`: the sum of the products of the elements, left to right."""

@@ -4,21 +4,39 @@ The function checker (check_stmt.FunctionChecker) hands them here; each method
 returns whether the statement was a vector one (and then handled)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional, Protocol
 
 from ..lowering import ir
 from . import ast
-from .check_vector import VecValue, VectorExprs, declare_vector, lanes_assignments, load_type_node
-from .scope import ERROR, Binding
+from .check_vector import VecValue, VectorExprs, VectorHost, declare_vector, lanes_assignments, load_type_node
+from .scope import ERROR, Binding, NameAllocator, Scope
 from .types import zero
 from .vector_types import LANE_NAMES, VECTOR, VectorSlots, VectorType
 
-if TYPE_CHECKING:
-    from .check_stmt import FunctionChecker
+class StatementHost(Protocol):
+    """What vector statements use of the function checker (check_stmt.FunctionChecker)."""
+
+    alloc: NameAllocator
+    locals: list[ir.Local]
+    scope: Scope
+    mutable_names: set[str]
+
+    @property
+    def exprs(self) -> VectorHost: ...
+
+    def error(self, message: str, span, hint: Optional[str] = None) -> None: ...
+
+    def lookup(self, name: str) -> Optional[Binding]: ...
+
+    def bindable(self, name: str, span) -> bool: ...
+
+    def bind_error(self, name: str, span) -> None: ...
+
+    def assigned_value(self, s: ast.Assign, current: Optional[ir.Expr], t: ir.ScalarType) -> Optional[ir.Expr]: ...
 
 
 class VectorStatements:
-    def __init__(self, fc: "FunctionChecker"):
+    def __init__(self, fc: StatementHost):
         self.fc = fc
 
     def new_local(self, base: str, t: ir.ScalarType) -> str:

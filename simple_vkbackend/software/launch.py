@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.arguments import vector_length_error
+from simple_vkbackend.lowering.ir.vector_nodes import vector_length_problem
 from simple_vkbackend.lowering.ir.walk import buffer_usage, vector_widths
 
 from .errors import SoftwareArgumentError
@@ -87,8 +87,8 @@ def _bind(k: ir.Kernel, args: Mapping[str, object]):
             buffers[p.name] = _buffer(k, p.name, p.type, args[p.name], usage[p.name].written)
             vector = widths.get(p.name, 1)
             if buffers[p.name].size % vector:
-                raise SoftwareArgumentError(vector_length_error(
-                    f"kernel '{k.name}': buffer '{p.name}' ({p.type})", vector, buffers[p.name].size))
+                raise SoftwareArgumentError(f"kernel '{k.name}': buffer '{p.name}' ({p.type}): "
+                                            + vector_length_problem(vector, buffers[p.name].size))
         else:
             scalars[p.name] = _scalar(k, p.name, p.type, args[p.name])
     return buffers, scalars
