@@ -52,8 +52,9 @@ class VectorStatements:
     def let(self, s: ast.Let, out: list) -> bool:
         """`val v = <vector>`, `var v: vec[N, T] [= <vector>]`."""
         vx = self.exprs(out)
-        if not isinstance(s.type, ast.VectorTypeExpr) and not (s.value is not None and vx.is_vector(s.value)):
-            return False
+        if not isinstance(s.type, ast.VectorTypeExpr) and (s.type is not None or s.value is None
+                                                            or not vx.is_vector(s.value)):
+            return False  # a scalar declaration (a vector value for it is reported there)
         want = self.declared_type(s.type, vx) if isinstance(s.type, ast.VectorTypeExpr) else None
         if isinstance(s.type, ast.VectorTypeExpr) and want is None:  # (reported)
             self.fc.bind_error(s.name, s.name_span)

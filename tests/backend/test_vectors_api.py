@@ -67,3 +67,22 @@ def test_the_software_backend_refuses_it_too():
     m = compile_file(VECTORS)
     with pytest.raises(SoftwareArgumentError, match="multiple of 4, got 6"):
         run_kernel(m, "saxpy4", {"a": 2.0, "x": np.ones(6, np.float32), "y": np.zeros(8, np.float32)}, (2,), (2,))
+
+
+def test_atomics_on_a_buffer_accessed_as_vectors(backend):
+    """Atomics address an element of the vector layout (a float add through its u32
+    bits where the device has no float atomics)."""
+    module = svk.compile_source("""
+#[gpu]
+fn k(x: [u32], y: [f32]):
+    val i = gpu.global_id(0)
+    val v = vec[4, u32].load(x, i * 4)
+    gpu.atomic_add(&x[0], v.y)
+    val w = vec[2, f32].load(y, i * 2)
+    gpu.atomic_add(&y[1], w.x)
+    (w * 2.0).store(y, (i + 2) * 2)
+""", backend=backend)
+    x, y = np.arange(8, dtype=np.uint32), np.arange(8, dtype=np.float32)
+    module.k(x, y, global_size=(2,), local_size=(2,))
+    assert x.tolist() == [6, 1, 2, 3, 4, 5, 6, 7]
+    assert y.tolist() == [0, 3, 2, 3, 0, 2, 4, 6]

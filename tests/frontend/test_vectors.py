@@ -177,6 +177,7 @@ def test_constant_offset_not_a_multiple():
     ("vec[4, f32](1.0).store(x, 0)", "cannot write to `x`: it is a read-only buffer"),
     ("y[0] = vec[4, f32].load(x, 0).x", "a vector load must be the value of a declaration or an assignment"),
     ("val v = vec[4, f32](1.0)\nval b = v < v", "vectors cannot be compared with `<`"),
+    ("val v = vec[4, f32](1.0)\nval s: f32 = v + v", "`v` is a vector `vec[4, f32]` where a scalar is expected"),
     ("val v = vec[4, i32](1)\nval b = v << 1", "`<<` is not defined on vectors"),
     ("val v = vec[4, i32](1)\nval b = sqrt(v)", "`sqrt` needs floats, found `vec[4, i32]`"),
     ("val v = vec[4, f32](1.0)\nval b = isnan(v)", "`isnan` of a vector would give a vector of `bool`"),
