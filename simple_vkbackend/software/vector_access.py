@@ -16,8 +16,7 @@ from .memory import Place
 
 def _vector_place(place: Place, count: int) -> Place:
     """The buffer seen as whole vectors of `count` elements (for the range rule)."""
-    return replace(place, name=f"{place.name}' viewed as vectors of {count} elements (of '{place.name}",
-                   length=place.length // count)
+    return replace(place, name=f"{place.name} (as vectors of {count})", length=place.length // count)
 
 
 def _addresses(ev: Eval, place: Place, index: np.ndarray, count: int, checked: bool) -> Optional[np.ndarray]:
