@@ -1,9 +1,11 @@
 """The fast example kernels (examples/fast) beside their PyTorch/cuBLAS counterparts.
 
-In one run, on the same data: saxpy (64 Mi and 256 Mi f32, GB/s), the sum of 64 Mi
-f32 (GB/s), the inclusive scan of 64 Mi f32 (`torch.cumsum`, 8 B/element), the row
+In one run, on the same data: saxpy (64 Mi and 256 Mi f32, GB/s; scalar and with
+16-byte `vec[4, f32]` loads and stores), the sum of 64 Mi f32 (GB/s; scalar and
+vec4 loads), the inclusive scan of 64 Mi f32 (`torch.cumsum`, 8 B/element), the row
 softmax of 8192 x 8192 f32 (8 B/element), and the f32 matmul 4096^3 (TFLOP/s, cuBLAS
-with TF32 off). Every result is checked against numpy (or torch) first. GPU times:
+with TF32 off; also with vec4 global loads and stores). Every result is checked against
+numpy (or torch) first. GPU times:
 the kernel launched many times without waiting between GPU timestamps (ours) or CUDA
 events (torch), the median of five such runs, each workload first launched for half a
 second so that the GPU's clocks are up (without it, a short workload on an idle GPU
@@ -111,34 +113,37 @@ class Bench:
 
     # ------------------------------------------------------------------ workloads
 
-    def saxpy(self, n: int) -> Result:
+    def saxpy(self, n: int, vec4: bool = False) -> Result:
+        """saxpy.spl, or with `vec4` saxpy_vec4.spl (16-byte loads and stores; n is a
+        multiple of 4)."""
         rng = np.random.default_rng(0)
         x, y = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
-        k = self.kernel("saxpy", "saxpy")
+        k = self.kernel("saxpy_vec4", "saxpy_vec4") if vec4 else self.kernel("saxpy", "saxpy")
         bx, by = self.device.buffer_from(x), self.device.buffer_from(y)
-        size = host.groups_for(n) * GROUP
+        size = host.groups_for(n // 4 if vec4 else n) * GROUP
         k.launch(1.5, bx, by, n, global_size=size)
         # contraction: a fused multiply-add rounds once, numpy twice (near cancellation
         # that is a whole relative difference): an absolute allowance of a few ulps of 1
         check(by.to_numpy(), np.float32(1.5) * x + y, 1e-6, "saxpy", atol=1e-6)
         t = self.seconds(lambda: k.launch(1.5, bx, by, n, global_size=size, wait=False))
-        result = Result(f"saxpy {n >> 20} Mi f32", "GB/s", 12 * n / t / 1e9)
+        result = Result(f"saxpy{' vec4' if vec4 else ''} {n >> 20} Mi f32", "GB/s", 12 * n / t / 1e9)
         if self.torch:
             tx, ty = self.torch.from_numpy(x).cuda(), self.torch.from_numpy(y).cuda()
             result.anchor = 12 * n / self.torch_seconds(lambda: ty.add_(tx, alpha=1.5)) / 1e9
             result.anchor_name = "torch add_"
         return result
 
-    def total(self, n: int) -> Result:
+    def total(self, n: int, vec4: bool = False) -> Result:
+        """reduce.spl, or with `vec4` reduce_vec4.spl (16-byte loads; n a multiple of 4)."""
         x = np.random.default_rng(1).random(n, dtype=np.float32)
-        k = self.kernel("reduce", "sum")
+        k = self.kernel("reduce_vec4", "sum_vec4") if vec4 else self.kernel("reduce", "sum")
         bx, out = self.device.buffer_from(x), self.device.buffer_from(np.zeros(1, np.float32))
-        size = host.groups_for(n) * GROUP
+        size = host.groups_for(n // 4 if vec4 else n) * GROUP
         k.launch(bx, out, n, global_size=size)
         check(out.to_numpy(), np.array([x.astype(np.float64).sum()]), 1e-4, "sum")
         # out accumulates over the timed launches; only the time matters there
         t = self.seconds(lambda: k.launch(bx, out, n, global_size=size, wait=False))
-        result = Result(f"sum {n >> 20} Mi f32", "GB/s", 4 * n / t / 1e9)
+        result = Result(f"sum{' vec4' if vec4 else ''} {n >> 20} Mi f32", "GB/s", 4 * n / t / 1e9)
         if self.torch:
             tx = self.torch.from_numpy(x).cuda()
             result.anchor, result.anchor_name = 4 * n / self.torch_seconds(lambda: tx.sum()) / 1e9, "torch.sum"
@@ -189,17 +194,18 @@ class Bench:
             result.anchor_name = "torch.softmax"
         return result
 
-    def matmul(self, n: int) -> Result:
+    def matmul(self, n: int, vec4: bool = False) -> Result:
+        """matmul.spl, or with `vec4` matmul_vec4.spl (16-byte global loads and stores)."""
         rng = np.random.default_rng(4)
         a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
-        k = self.kernel("matmul", "matmul")
+        k = self.kernel("matmul_vec4", "matmul_vec4") if vec4 else self.kernel("matmul", "matmul")
         ba, bb = self.device.buffer_from(a.reshape(-1)), self.device.buffer_from(b.reshape(-1))
         bc = self.device.empty(n * n, np.float32)
         grid = (n // 8, n // 8)
         k.launch(ba, bb, bc, n, global_size=grid)
         check(bc.to_numpy().reshape(n, n), a.astype(np.float64) @ b, 1e-3, "matmul", atol=1e-3 * np.sqrt(n))
         t = self.seconds(lambda: k.launch(ba, bb, bc, n, global_size=grid, wait=False))
-        result = Result(f"matmul f32 {n}^3", "TFLOP/s", 2 * n ** 3 / t / 1e12)
+        result = Result(f"matmul{' vec4' if vec4 else ''} f32 {n}^3", "TFLOP/s", 2 * n ** 3 / t / 1e12)
         if self.torch:
             self.torch.backends.cuda.matmul.allow_tf32 = False
             ta, tb = self.torch.from_numpy(a).cuda(), self.torch.from_numpy(b).cuda()
@@ -231,16 +237,19 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=None, help="timed launches per workload")
     p.add_argument("--warmup", type=float, default=None,
                    help="seconds of launches before each timing (default 0.5; 0 with --quick)")
-    p.add_argument("--only", default="", help="comma-separated: saxpy,sum,scan,softmax,matmul")
+    p.add_argument("--only", default="",
+                   help="comma-separated: saxpy,saxpy_vec4,sum,sum_vec4,scan,softmax,matmul,matmul_vec4")
     args = p.parse_args(argv)
     if args.warmup is None:
         args.warmup = 0.0 if args.quick else 0.5
     mi = 1 << 20
     if args.quick:
-        plan = {"saxpy": [mi], "sum": [mi], "scan": [mi], "softmax": [(256, 1024)], "matmul": [256]}
+        plan = {"saxpy": [mi], "saxpy_vec4": [mi], "sum": [mi], "sum_vec4": [mi], "scan": [mi],
+                "softmax": [(256, 1024)], "matmul": [256], "matmul_vec4": [256]}
     else:
-        plan = {"saxpy": [64 * mi, 256 * mi], "sum": [64 * mi], "scan": [64 * mi],
-                "softmax": [(8192, 8192)], "matmul": [4096]}
+        plan = {"saxpy": [64 * mi, 256 * mi], "saxpy_vec4": [64 * mi, 256 * mi], "sum": [64 * mi],
+                "sum_vec4": [64 * mi], "scan": [64 * mi],
+                "softmax": [(8192, 8192)], "matmul": [4096], "matmul_vec4": [4096]}
     only = [w for w in args.only.split(",") if w]
     device = svk.Device()
     torch = load_torch()
@@ -253,8 +262,10 @@ def main(argv=None) -> int:
             if only and name not in only:
                 continue
             for size in sizes:
-                run = {"saxpy": bench.saxpy, "sum": bench.total, "scan": bench.scan,
-                       "softmax": lambda s: bench.softmax(*s), "matmul": bench.matmul}[name]
+                run = {"saxpy": bench.saxpy, "saxpy_vec4": lambda n: bench.saxpy(n, vec4=True),
+                       "sum": bench.total, "sum_vec4": lambda n: bench.total(n, vec4=True), "scan": bench.scan,
+                       "softmax": lambda s: bench.softmax(*s), "matmul": bench.matmul,
+                       "matmul_vec4": lambda n: bench.matmul(n, vec4=True)}[name]
                 try:
                     print(run(size).line(), flush=True)
                 except WrongResult as err:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from . import ir
-from .ir.walk import all_exprs, buffer_usage, called_functions, walk_stmts
+from .ir.walk import all_exprs, buffer_usage, called_functions, vector_widths, walk_stmts
 from .quirks import ALL_QUIRKS, Quirk
 
 DEFAULT_LOCAL_SIZES = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
@@ -53,6 +53,7 @@ class ParamSlot:
     binding: Optional[int] = None  # buffers: descriptor set 0 binding
     offset: Optional[int] = None  # scalars: byte offset in the push-constant block
     access: Optional[str] = None  # buffers: "read" | "write" | "readwrite" | "none"
+    vector: int = 1  # buffers: accessed as vectors of this many elements; the length must be a multiple
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,12 @@ class KernelInterface:
 def kernel_interface(module: ir.Module, kernel: ir.Kernel, target: Target = Target()) -> KernelInterface:
     """The interface of `kernel`; capabilities and extensions are left for the
     lowering to fill in from the module it builds."""
-    usage = buffer_usage(kernel)
+    usage, widths = buffer_usage(kernel), vector_widths(kernel)
     params, binding, offset = [], 0, 0
     for p in kernel.params:
         if isinstance(p.type, ir.BufferType):
             params.append(ParamSlot(p.name, "buffer", p.type.elem.name, binding=binding,
-                                    access=usage[p.name].access))
+                                    access=usage[p.name].access, vector=widths.get(p.name, 1)))
             binding += 1
         else:
             size = p.type.size

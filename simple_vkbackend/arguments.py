@@ -15,6 +15,7 @@ import numpy as np
 
 from simple_vkbackend.lowering.interface import KernelInterface, ParamSlot
 from simple_vkbackend.lowering.ir import SCALAR_TYPES
+from simple_vkbackend.lowering.ir.vector_nodes import vector_length_problem
 
 from .sizes import Size3, SizeArg, as_size3
 
@@ -67,6 +68,8 @@ def check_buffer(kernel: str, param: ParamSlot, value: Any) -> Any:
             raise TypeError(f"{where} takes a Buffer of {expected}, got one of {value.dtype}")
         if value.closed:
             raise ValueError(f"{where}: the buffer was freed")
+        if value.size % param.vector:
+            raise ValueError(vector_length_error(where, param.vector, value.size))
         return value
     if not isinstance(value, np.ndarray):
         raise TypeError(f"{where} takes a numpy array or a device Buffer of {expected}, "
@@ -80,6 +83,8 @@ def check_buffer(kernel: str, param: ParamSlot, value: Any) -> Any:
         raise ValueError(f"{where} got an empty array; a buffer needs at least one element")
     if param.access in ("write", "readwrite") and not value.flags.writeable:
         raise ValueError(f"{where} is written by the kernel but the array is read-only")
+    if value.size % param.vector:
+        raise ValueError(vector_length_error(where, param.vector, value.size))
     return value
 
 
@@ -129,3 +134,10 @@ def default_global_size(interface: KernelInterface, bound: Mapping[str, Any], gl
 
 def local_size_arg(local_size: SizeArg) -> Optional[Size3]:
     return None if local_size is None else as_size3(local_size, "local_size")
+
+
+
+def vector_length_error(where: str, vector: int, length: int) -> str:
+    """The message for a buffer that a kernel reads or writes as vectors of `vector`
+    elements and whose length is not a multiple of it."""
+    return f"{where}: {vector_length_problem(vector, length)}"

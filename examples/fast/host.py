@@ -28,10 +28,29 @@ def saxpy(module: svk.Module, a: float, x: np.ndarray, y: np.ndarray) -> None:
     module.saxpy(a, x, y, len(x), global_size=groups_for(len(x)) * GROUP)
 
 
+def saxpy_vec4(module: svk.Module, a: float, x: np.ndarray, y: np.ndarray) -> None:
+    """saxpy_vec4.spl on the whole vectors (the first 4 * (n // 4) elements: a kernel
+    that accesses a buffer as vectors of 4 takes a multiple of 4 elements), the last
+    0 to 3 elements here."""
+    whole = len(x) // 4 * 4
+    if whole:
+        module.saxpy_vec4(a, x[:whole], y[:whole], whole, global_size=groups_for(whole // 4) * GROUP)
+    y[whole:] = np.float32(a) * x[whole:] + y[whole:]
+
+
 def total(module: svk.Module, x: np.ndarray) -> np.float32:
     out = np.zeros(1, np.float32)
     module.sum(x, out, len(x), global_size=groups_for(len(x)) * GROUP)
     return out[0]
+
+
+def total_vec4(module: svk.Module, x: np.ndarray) -> np.float32:
+    """reduce_vec4.spl on the whole vectors, plus the last 0 to 3 elements."""
+    whole = len(x) // 4 * 4
+    out = np.zeros(1, np.float32)
+    if whole:
+        module.sum_vec4(x[:whole], out, whole, global_size=groups_for(whole // 4) * GROUP)
+    return np.float32(out[0] + x[whole:].sum(dtype=np.float32))
 
 
 SCAN_BLOCK = GROUP * 8  # values per work-group in scan.spl
@@ -58,3 +77,9 @@ def matmul(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> N
     """c = a @ b for n x n matrices, n a multiple of 128."""
     n = a.shape[0]
     module.matmul(a.reshape(-1), b.reshape(-1), c.reshape(-1), n, global_size=(n // 8, n // 8))
+
+
+def matmul_vec4(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+    """matmul_vec4.spl: c = a @ b for n x n matrices, n a multiple of 128."""
+    n = a.shape[0]
+    module.matmul_vec4(a.reshape(-1), b.reshape(-1), c.reshape(-1), n, global_size=(n // 8, n // 8))

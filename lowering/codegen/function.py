@@ -33,6 +33,7 @@ from .memory_access import AccessLowering
 from .resources import ArraySlot, KernelGlobals
 from .subgroup import SubgroupLowering
 from .type_map import TypeMap
+from .vector_access import VectorLowering
 
 
 @dataclass
@@ -73,6 +74,7 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         self.arith = ArithLowering(self.em, where, self.builtins, self.fmod, exact)
         self.subgroup = SubgroupLowering(self.em, where, g)
         self.access = AccessLowering(self.em, where, self.casts, self.array, self.guard)
+        self.vectors = VectorLowering(self.em, self.access, self.array)
 
     def array(self, name: str) -> ArraySlot:
         try:
@@ -140,6 +142,19 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         pointer = self.access.element_pointer(slot, index, target.checked)
         if pointer is not None:
             self.access.store(slot, pointer, value)
+
+    def visit_VectorLoad(self, s: ir.VectorLoad) -> None:
+        targets = []
+        for target in s.targets:
+            local = self.locals.get(target.name)
+            if local is None:
+                raise LoweringError(f"{self.fn.name}: vector load into {target.name!r}, which is not a local")
+            targets.append(local[0])
+        self.vectors.load(s, self.expr(s.index), targets)
+
+    def visit_VectorStore(self, s: ir.VectorStore) -> None:
+        index = self.expr(s.index)
+        self.vectors.store(s, index, [self.expr(v) for v in s.values])
 
     def visit_ExprStmt(self, s: ir.ExprStmt) -> None:
         self.visit(s.expr)

@@ -19,6 +19,17 @@ _SIGNED_ATOMICS = {"min": "OpAtomicSMin", "max": "OpAtomicSMax"}
 _UNSIGNED_ATOMICS = {"min": "OpAtomicUMin", "max": "OpAtomicUMax"}
 
 
+def vector_component(em: Emitter, index: int, index_type: ir.ScalarType, n: int) -> tuple[int, int]:
+    """(vector, component) of element `index` (an integer of 32 or 64 bits) in a
+    buffer declared as `n`-element vectors (n a power of two; vector_access.py): a
+    shift and a mask."""
+    t = em.t
+    shift, mask = t.const(index_type, n.bit_length() - 1), t.const(index_type, n - 1)
+    scalar = t.scalar(index_type)
+    op = "OpShiftRightArithmetic" if index_type.is_signed else "OpShiftRightLogical"
+    return em.emit(op, scalar, index, shift), em.emit("OpBitwiseAnd", scalar, index, mask)
+
+
 # ---------------------------------------------------------------------------- atomics
 
 
@@ -37,7 +48,10 @@ class AccessLowering:
         """Element count as u32: OpArrayLength for buffers, a constant for arrays."""
         if slot.length is not None:
             return self.t.const_u32(slot.length)
-        return self.emit("OpArrayLength", self.t.u32, slot.var, 0)
+        length = self.emit("OpArrayLength", self.t.u32, slot.var, 0)
+        if slot.vector > 1:  # declared as whole vectors (vector_access.py)
+            length = self.emit("OpIMul", self.t.u32, length, self.t.const_u32(slot.vector))
+        return length
 
     def len_expr(self, name: str) -> Value:
         """`len(name)` as i32."""
@@ -65,7 +79,9 @@ class AccessLowering:
             index, index_type = self.casts.int_to_int(index, index_type, widened), widened
         if checked:
             self._check_bounds(slot, index, index_type)
-        chain = (index,) if slot.length is not None else (self.t.const_i32(0), index)
+        chain: tuple[int, ...] = (index,) if slot.length is not None else (self.t.const_i32(0), index)
+        if slot.vector > 1:  # element `index` is component index % n of vector index / n
+            chain = (self.t.const_i32(0), *vector_component(self.em, index, index_type, slot.vector))
         return self.emit("OpAccessChain", slot.element_pointer, slot.var, *chain)
 
     def _check_bounds(self, slot: ArraySlot, index: int, index_type: ir.ScalarType) -> None:

@@ -8,6 +8,7 @@ from typing import Optional
 from .. import ir
 from ..interface import KernelInterface, Target
 from ..spirv_builder import ModuleBuilder
+from ..ir.walk import vector_widths
 from .prescan import float_add_arrays
 from .type_map import TypeMap
 
@@ -30,6 +31,7 @@ class ArraySlot:
     element_pointer: int
     as_bits: bool
     length: Optional[int]  # fixed arrays; None for buffers
+    vector: int = 1  # a buffer declared as an array of vectors of this many elements (vector_access.py)
 
     @property
     def is_buffer(self) -> bool:
@@ -81,17 +83,22 @@ class KernelGlobals:
 
     def _declare_buffers(self, kernel: ir.Kernel, interface: KernelInterface, cas: frozenset[str]) -> None:
         elems = {p.name: p.type.elem for p in kernel.params if isinstance(p.type, ir.BufferType)}
+        widths = vector_widths(kernel)
         for slot in interface.buffers:  # the kernel's, and a trap buffer the lowering adds (u32)
             assert slot.binding is not None and slot.access is not None  # a buffer slot has both
             self._declare_buffer(slot.name, elems.get(slot.name, ir.U32), slot.binding, slot.access,
-                                 slot.name in cas)
+                                 slot.name in cas, widths.get(slot.name, 1))
 
-    def _declare_buffer(self, name: str, elem: ir.ScalarType, binding: int, access: str, as_bits: bool) -> None:
+    def _declare_buffer(self, name: str, elem: ir.ScalarType, binding: int, access: str, as_bits: bool,
+                        vector: int) -> None:
+        """A buffer as a runtime array of its elements, or of `vector`-element vectors
+        when the kernel accesses it as vectors (then an element is a vector's component)."""
         b, t = self.b, self.t
         if elem.bits in _STORAGE_CAPS:
             b.capability(_STORAGE_CAPS[elem.bits])
         stored = t.u32 if as_bits else t.scalar(elem)
-        runtime_array = b.type_runtime_array(stored, stride=elem.size)
+        laid_out = stored if vector == 1 else b.type_vector(stored, vector)
+        runtime_array = b.type_runtime_array(laid_out, stride=elem.size * vector)
         member: list[tuple] = [(0, "Offset", 0)]
         if access in ("read", "none"):
             member.append((0, "NonWritable"))
@@ -102,7 +109,7 @@ class KernelGlobals:
         b.decorate(var, "DescriptorSet", 0)
         b.decorate(var, "Binding", binding)
         self.arrays[name] = ArraySlot(name, elem, var, "StorageBuffer", stored,
-                                      t.pointer("StorageBuffer", stored), as_bits, None)
+                                      t.pointer("StorageBuffer", stored), as_bits, None, vector)
 
     # ------------------------------------------------------------------ push constants
 

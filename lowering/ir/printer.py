@@ -7,6 +7,7 @@ import json
 from typing import Optional, Union
 
 from . import nodes as ir
+from .vector_nodes import VectorLoad, VectorStore
 from .visitor import Visitor
 
 INDENT = "  "
@@ -85,6 +86,14 @@ class _StmtPrinter(Visitor[list[str]]):
 
     def visit_Assign(self, s: ir.Assign) -> list[str]:
         return [f"{self.pad}{print_expr(s.target)} = {print_expr(s.value)}"]
+
+    def visit_VectorLoad(self, s: VectorLoad) -> list[str]:
+        targets = ", ".join(print_expr(t) for t in s.targets)
+        return [f"{self.pad}vload {targets} = {s.base}[{'!' if s.checked else ''}{print_expr(s.index)}]"]
+
+    def visit_VectorStore(self, s: VectorStore) -> list[str]:
+        values = ", ".join(print_expr(v) for v in s.values)
+        return [f"{self.pad}vstore {s.base}[{'!' if s.checked else ''}{print_expr(s.index)}] = {values}"]
 
     def visit_ExprStmt(self, s: ir.ExprStmt) -> list[str]:
         return [f"{self.pad}{print_expr(s.expr)}"]

@@ -10,6 +10,7 @@ from typing import Callable, Optional, Union
 
 from . import nodes as ir
 from ..errors import IRParseError
+from .vector_nodes import VectorLoad, VectorStore
 
 # --------------------------------------------------------------------------- tokens
 
@@ -324,6 +325,28 @@ class _Parser:
             stmt.step = self.block()
         return stmt
 
+    def vload_stmt(self, tok: Token) -> VectorLoad:
+        targets = [self.expr()]
+        while self.accept(","):
+            targets.append(self.expr())
+        if not all(type(t) is ir.Var for t in targets):
+            raise self.error("vload: the targets must be names", tok)
+        self.expect("=")
+        source = self.expr()
+        if type(source) is not ir.Index:
+            raise self.error("vload: expected BUFFER[INDEX] after '='", tok)
+        return VectorLoad(targets, source.base, source.index, source.checked)  # type: ignore[arg-type]
+
+    def vstore_stmt(self, tok: Token) -> VectorStore:
+        target = self.expr()
+        if type(target) is not ir.Index:
+            raise self.error("vstore: expected BUFFER[INDEX]", tok)
+        self.expect("=")
+        values = [self.expr()]
+        while self.accept(","):
+            values.append(self.expr())
+        return VectorStore(target.base, target.index, values, target.checked)
+
     def return_stmt(self, tok: Token) -> ir.Return:
         if self.peek().kind in ("newline", "eof") or self.at("}"):
             return ir.Return()
@@ -508,6 +531,8 @@ _STATEMENT_KEYWORDS: dict[str, Callable[[_Parser, Token], ir.Stmt]] = {
     "break": lambda p, tok: ir.Break(),
     "continue": lambda p, tok: ir.Continue(),
     "return": _Parser.return_stmt,
+    "vload": _Parser.vload_stmt,
+    "vstore": _Parser.vstore_stmt,
     "local": _Parser.declaration_misplaced,
     "shared": _Parser.declaration_misplaced,
 }

@@ -24,6 +24,7 @@ from typing import Optional, Union
 
 from . import nodes as ir
 from .ops import BuiltinName
+from .vector_nodes import VectorLoad, VectorStore
 from .visitor import Visitor
 from .walk import walk
 
@@ -175,6 +176,15 @@ class _FunctionAnalysis(Visitor[None]):
             name = target.name if isinstance(target, ir.Var) else target.base
             if isinstance(target, ir.Var) or self.is_private(name):
                 self.names.add(name)
+
+    def visit_VectorLoad(self, s: VectorLoad) -> None:
+        self.expr(s.index)
+        if self.cause() is not None or s.base in self.names or self.varying.visit(s.index):
+            self.names.update(t.name for t in s.targets)
+
+    def visit_VectorStore(self, s: VectorStore) -> None:
+        for e in (s.index, *s.values):
+            self.expr(e)
 
     def is_private(self, name: str) -> bool:
         return any(loc.name == name for loc in self.fn.locals)

@@ -9,6 +9,7 @@ from .limits import PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes, private_bytes
 from .verify_rules import (ATOMIC_INT_TYPES, BOOL_MATH_BUILTINS, INT_MATH_BUILTINS, MATH_ARITY,
                            MAX_WORKGROUP_INVOCATIONS, const_value_problem, name_problem, scalar_type_problem)
 from .verify_subgroup import subgroup_problems
+from .vector_nodes import VECTOR_ACCESS_WIDTHS, VectorLoad, VectorStore
 from .visitor import Visitor
 
 Fn = Union[ir.Kernel, ir.Function]
@@ -44,7 +45,8 @@ class _Symbol:
 
 
 _STMT_LABELS = {ir.Assign: "assign", ir.ExprStmt: "expr", ir.If: "if", ir.Loop: "loop",
-                ir.Break: "break", ir.Continue: "continue", ir.Return: "return"}
+                ir.Break: "break", ir.Continue: "continue", ir.Return: "return",
+                VectorLoad: "vload", VectorStore: "vstore"}
 
 
 # --------------------------------------------------------------------------- functions
@@ -58,6 +60,7 @@ class FunctionChecker(Visitor[None]):
         self.module = module
         self.fn = fn
         self.is_kernel = isinstance(fn, ir.Kernel)
+        self.vector_widths: dict[str, int] = {}  # buffer: the element count of its vector accesses
         self.where = f"{'kernel' if self.is_kernel else 'fn'} {fn.name}"
         self.problems = problems
         self.path: list[str] = []
@@ -225,6 +228,49 @@ class FunctionChecker(Visitor[None]):
         value_type = self.value(s.value)
         if target_type is not None and value_type is not None and target_type != value_type:
             self.report(f"assigned value has type {value_type}, target '{_describe(target)}' has {target_type}")
+
+    def vector_buffer(self, s: Union[VectorLoad, VectorStore], count: int) -> Optional[ir.ScalarType]:
+        """The element type of a vector access's buffer (None after a report)."""
+        label = _STMT_LABELS[type(s)]
+        if count not in VECTOR_ACCESS_WIDTHS:
+            self.report(f"{label} of '{s.base}': {count} elements; a vector access has 2 or 4")
+        if type(s.checked) is not bool:
+            self.report(f"{label} of '{s.base}': checked must be a bool, not {s.checked!r}")
+        ty = self.value(s.index)
+        if ty is not None and not ty.is_int:
+            self.report(f"{label} of '{s.base}': index must be an integer, not {ty}")
+        symbol = self.scope.get(s.base)
+        if symbol is None or symbol.kind != "buffer":
+            self.report(f"{label} of '{s.base}': not a buffer parameter")
+            return None
+        width = self.vector_widths.setdefault(s.base, count)
+        if width != count:
+            self.report(f"{label} of '{s.base}': {count} elements, but the kernel accesses '{s.base}' "
+                        f"as vectors of {width} too; a buffer has one vector width in a kernel")
+        return symbol.elem
+
+    def visit_VectorLoad(self, s: VectorLoad) -> None:
+        elem = self.vector_buffer(s, len(s.targets))
+        for target in s.targets:
+            if not isinstance(target, ir.Var):
+                self.report(f"vload of '{s.base}': a target must be a Var, not {_describe(target)}")
+                continue
+            symbol = self.scope.get(target.name)
+            if symbol is None or symbol.kind != "local":
+                self.report(f"vload of '{s.base}': target '{target.name}' is not a local scalar")
+            got = self.value(target)
+            if elem is not None and got is not None and got != elem:
+                self.report(f"vload of '{s.base}': target '{target.name}' has type {got}, element type is {elem}")
+
+    def visit_VectorStore(self, s: VectorStore) -> None:
+        elem = self.vector_buffer(s, len(s.values))
+        symbol = self.scope.get(s.base)
+        if symbol is not None and symbol.kind == "buffer" and not symbol.writable:
+            self.report(f"write to read-only buffer '{s.base}'")
+        for i, v in enumerate(s.values):
+            got = self.value(v)
+            if elem is not None and got is not None and got != elem:
+                self.report(f"vstore of '{s.base}': value {i} has type {got}, element type is {elem}")
 
     def condition(self, cond: object, what: str) -> None:
         ty = self.value(cond)

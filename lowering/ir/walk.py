@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Iterator, Union
 
 from . import nodes as ir
+from .vector_nodes import VectorLoad, VectorStore
 
 
 def walk(root: ir.Node, only: Union[type, tuple[type, ...]] = ir.Node) -> list:
@@ -84,6 +85,10 @@ def buffer_usage(kernel: ir.Kernel) -> dict[str, BufferUsage]:
         if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index) and s.target.base in usage:
             usage[s.target.base].written = True
             written_targets.add(id(s.target))
+        elif isinstance(s, VectorStore) and s.base in usage:
+            usage[s.base].written = True
+        elif isinstance(s, VectorLoad) and s.base in usage:
+            usage[s.base].read = True
     for e in all_exprs(kernel.body):
         if isinstance(e, ir.Index) and e.base in usage and id(e) not in written_targets:
             usage[e.base].read = True
@@ -107,3 +112,12 @@ def called_functions(module: ir.Module, root: Union[ir.Kernel, ir.Function]) -> 
 
     visit(root)
     return order
+
+
+def vector_widths(kernel: ir.Kernel) -> dict[str, int]:
+    """The buffers the kernel accesses as vectors (`VectorLoad`, `VectorStore`) and
+    the element count of those accesses (one per buffer: the verifier checks it)."""
+    widths: dict[str, int] = {}
+    for s in walk(kernel.body, (VectorLoad, VectorStore)):
+        widths.setdefault(s.base, len(s.targets) if isinstance(s, VectorLoad) else len(s.values))
+    return widths

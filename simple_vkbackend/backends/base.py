@@ -87,6 +87,8 @@ def kernel_manifest(interface: KernelInterface, spirv_file: Optional[str] = None
         entry: dict[str, Any] = {"name": p.name, "kind": p.kind, "type": p.type}
         if p.kind == "buffer":
             entry.update(binding=p.binding, access=p.access)
+            if p.vector > 1:  # accessed as vectors: the length must be a multiple of it
+                entry.update(vector=p.vector)
         else:
             entry.update(offset=p.offset)
         if p.name == interface.trap_param:

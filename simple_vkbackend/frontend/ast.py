@@ -38,7 +38,16 @@ class ArrayTypeExpr:
     span: Span
 
 
-TypeExpr = Union[TypeName, BufferTypeExpr, ArrayTypeExpr]
+@dataclass(eq=False, slots=True)
+class VectorTypeExpr:
+    """`vec[N, T]`: a vector of N (2, 3 or 4) scalars (checked later)."""
+
+    count: "Expr"
+    elem: TypeName
+    span: Span
+
+
+TypeExpr = Union[TypeName, BufferTypeExpr, ArrayTypeExpr, VectorTypeExpr]
 
 # --------------------------------------------------------------------------- expressions
 
@@ -85,6 +94,16 @@ class Call:
     args: list["Expr"]
     span: Span
     type_args: list[TypeExpr] = field(default_factory=list)  # gpu.shared_memory<T>(n)
+
+
+@dataclass(eq=False, slots=True)
+class VecExpr:
+    """`vec[a, b, ...]` (two or more items): a vector literal, or, when the items are
+    a count and a scalar type name, the type `vec[N, T]` used as a constructor
+    (`vec[4, f32](x)`) or for a load (`vec[4, f32].load(buf, i)`)."""
+
+    items: list["Expr"]
+    span: Span
 
 
 @dataclass(eq=False, slots=True)
@@ -152,7 +171,7 @@ class Cast:
 
 
 Expr = Union[IntLit, FloatLit, BoolLit, Name, Attribute, Call, Index, Unary, Binary, Conditional, Cast,
-             ChainCompare, StrLit]
+             ChainCompare, StrLit, VecExpr]
 
 # --------------------------------------------------------------------------- statements
 

@@ -92,7 +92,7 @@ def _words(index: ir.Expr) -> tuple[ir.Expr, ir.Expr]:
     return _u32(clone_expr(wide)), _u32(ir.Binary(I32, "shr", clone_expr(wide), ir.Const(I32, 31)))
 
 
-def _recorded(base: str, index: ir.Expr, site: int) -> ir.Expr:
+def recorded(base: str, index: ir.Expr, site: int) -> ir.Expr:
     """A bool expression that records the out-of-range access `base[index]` in the
     hidden buffer (the first writer wins word 0 with a compare-exchange and then
     fills the index and length words); its value carries no meaning."""
@@ -118,7 +118,7 @@ def trap_index(base: str, index: ir.Expr, site: int) -> ir.Expr:
 
         select(in_range, index, select(record() == 0, index, index))
     """
-    out_of_range = ir.Select(index.type, _recorded(base, index, site), clone_expr(index), clone_expr(index))
+    out_of_range = ir.Select(index.type, recorded(base, index, site), clone_expr(index), clone_expr(index))
     return ir.Select(index.type, _narrow_in_range(base, clone_expr(index)), clone_expr(index), out_of_range)
 
 
@@ -127,7 +127,7 @@ def trap_atomic(atomic: ir.Atomic, site: int) -> ir.Expr:
     atomic runs only in range; out of range it records the site and gives 0 (the
     launch then fails with the trap)."""
     zero = ir.Const(atomic.type, 0.0 if type_of(atomic).is_float else 0)
-    out_of_range = ir.Select(atomic.type, _recorded(atomic.base, atomic.index, site), zero,
+    out_of_range = ir.Select(atomic.type, recorded(atomic.base, atomic.index, site), zero,
                              ir.Const(atomic.type, zero.value))
     return ir.Select(atomic.type, _narrow_in_range(atomic.base, clone_expr(atomic.index)), atomic, out_of_range)
 

@@ -15,6 +15,7 @@ from ..lowering import ir
 from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast, bounds
 from .check_call import CallChecker
+from .check_vector import VectorExprs
 from .check_values import ARITH, BITWISE, COMPARE, SHIFTS, Untyped, Value, name_of, source_text, suggest, type_of
 from .consteval import FoldError, fold, untyped_binary
 from .context import ExprContext, ModuleContext
@@ -24,6 +25,7 @@ from .ir_util import has_effects
 from .scope import BUFFER, ERROR, INDEXABLE_KINDS, SCALAR_KINDS, Binding
 from .source import Span
 from .types import cast_target, convert_constant, fits, int_range, scalar_type, widens
+from .vector_types import VECTOR
 
 
 class ExprChecker:
@@ -44,6 +46,14 @@ class ExprChecker:
         (self.diags or self.m.diags).error(message, span, hint)
 
     def call(self, node: ast.Call, hint, allow_void: bool = False) -> Value:
+        vectors = self.vectors()
+        if vectors.is_vector(node):
+            self.error(f"a vector `{node.span.text}` where a scalar is expected", node.span,
+                       "bind it: `val v = ...`, then use its elements")
+            return None
+        handled, reduced = vectors.scalar_call(node)
+        if handled:
+            return reduced
         return self.calls.call(node, hint, allow_void)
 
     # ------------------------------------------------------------------ entry points
@@ -204,7 +214,10 @@ class ExprChecker:
             if self.ids is not None and b.ir_name in self.ids.locals:
                 self.ids.mark(var)
             return var
-        if b.kind != ERROR:
+        if b.kind == VECTOR:
+            self.error(f"`{node.id}` is a vector `{b.type}` where a scalar is expected", node.span,
+                       f"use an element (`{node.id}.x`, `{node.id}[0]`) or a reduction (`{node.id}.sum()`)")
+        elif b.kind != ERROR:
             self.error(f"`{node.id}` is a {b.kind}, not a value", node.span,
                        f"use an element `{node.id}[i]` or its length `len({node.id})`")
         return None
@@ -430,6 +443,10 @@ class ExprChecker:
         return ir.Const(e.type, value)
 
     def scalar(self, tnode) -> Optional[ScalarType]:
+        if isinstance(tnode, ast.VectorTypeExpr):
+            self.error(f"a vector `{tnode.span.text}` cannot be used here", tnode.span,
+                       "vectors are local values of a kernel or helper; pass or return their elements")
+            return None
         if isinstance(tnode, ast.TypeName):
             t = scalar_type(tnode.name)
             if t is not None:
@@ -475,6 +492,8 @@ class ExprChecker:
         return v
 
     def index(self, node: ast.Index, hint) -> Value:
+        if self.vectors().is_vector(node.obj):
+            return self.vectors().lane_index(node)
         b = self.indexable(node.obj)
         i = self.index_value(node.index, b)
         if b is None or i is None:
@@ -507,7 +526,18 @@ class ExprChecker:
             return False
         return True
 
+    def vectors(self) -> VectorExprs:
+        """Vector expressions inside this scalar expression (no statements to add)."""
+        return VectorExprs(self)
+
+    def vector_in_scalar(self, node: ast.VecExpr, hint) -> Value:
+        self.error(f"a vector `{node.span.text}` where a scalar is expected", node.span,
+                   "bind it: `val v = ...`, then use its elements")
+        return None
+
     def attribute(self, node: ast.Attribute, hint) -> Value:
+        if self.vectors().is_vector(node.obj):
+            return self.vectors().lane_attribute(node)
         self.error(f"`{node.span.text}` must be called", node.span, f"write `{node.span.text}()`")
         return None
 
@@ -567,6 +597,7 @@ _DISPATCH: dict[type, Callable[..., Value]] = {
     ast.Call: ExprChecker.call,
     ast.ChainCompare: ExprChecker.chain_compare,
     ast.StrLit: ExprChecker.string,
+    ast.VecExpr: ExprChecker.vector_in_scalar,
 }
 
 

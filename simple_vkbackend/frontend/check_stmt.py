@@ -10,6 +10,7 @@ from ..lowering.ir.limits import (PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes,
 from . import ast, bounds
 from .check_expr import ExprChecker
 from .check_values import Untyped, all_checked, name_of, suggest, type_of
+from .check_vector_stmt import VectorStatements
 from .context import ExprContext, FnSig, ModuleContext
 from .diagnostics import DiagnosticBag
 from .id_types import IdTyping
@@ -50,6 +51,7 @@ class FunctionChecker:
         context = ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
                               sig.implicit_readonly, self.ids, traps)
         self.exprs = ExprChecker(context, diags)
+        self.vectors = VectorStatements(self)
         self.bind_params()
 
     def bind_params(self) -> None:
@@ -141,6 +143,8 @@ class FunctionChecker:
             return self.shared_memory_decl(s)
         if isinstance(s.type, ast.ArrayTypeExpr):
             return self.private_array(s, out)
+        if self.vectors.let(s, out):
+            return None
         value = self.let_value(s)
         if value is None:
             return self.bind_error(s.name, s.name_span)
@@ -274,6 +278,8 @@ class FunctionChecker:
     # ------------------------------------------------------------------ assignment
 
     def assign(self, s: ast.Assign, out: list) -> None:
+        if self.vectors.assign(s, out):
+            return
         if isinstance(s.target, ast.Name):
             return self.assign_name(s, s.target, out)
         if isinstance(s.target, ast.Index):
@@ -378,6 +384,8 @@ class FunctionChecker:
 
     def expr_stmt(self, s: ast.ExprStmt, out: list) -> None:
         node = s.expr
+        if self.vectors.store(node, out):
+            return
         if not isinstance(node, ast.Call):
             self.exprs.expr(node, None)
             hint = "did you mean `=`?" if isinstance(node, ast.Binary) and node.op == "==" else None

@@ -190,6 +190,8 @@ class ExprParser(TokenCursor):
         kind = t.kind
         if kind == "NAME":
             self.advance()
+            if t.text == "vec" and self.at("["):
+                return self.vec_expr(t)
             if t.text == "gpu_shared_mem" and self.at("<"):
                 return self.generic_call(ast.Name(t.text, self.tok_span(t)), t.start)
             return ast.Name(t.text, self.tok_span(t))
@@ -215,6 +217,17 @@ class ExprParser(TokenCursor):
             self.fail(f"`{kind}` expression needs parentheses here", t,
                       "write it in parentheses, e.g. `a + (x if c else y)`")
         self.fail(f"expected an expression, found {t.describe()}", t)
+
+    def vec_expr(self, name) -> ast.Expr:
+        """After `vec`: `[a, b, ...]` is a VecExpr; `[i]` indexes something named `vec`."""
+        self.advance()
+        items = [self.expr()]
+        while self.accept(","):
+            items.append(self.expr())
+        self.expect("]", "`,` or `]` in `vec[...]`")
+        if len(items) == 1:
+            return ast.Index(ast.Name(name.text, self.tok_span(name)), items[0], self.span_from(name.start))
+        return ast.VecExpr(items, self.span_from(name.start))
 
     def parenthesized(self) -> ast.Expr:
         start = self.advance().start
@@ -251,6 +264,14 @@ class ExprParser(TokenCursor):
                 self.advance()
             return ast.BufferTypeExpr(elem, True, self.span_from(start), bare=True)
         after = self.toks[self.pos + 1].kind
+        if self.tok.text == "vec" and after == "[":  # `vec[N, T]`
+            self.advance()
+            self.advance()
+            count = self.expr()
+            self.expect(",", "`,` after the element count of `vec[N, T]`")
+            elem = self.type_name()
+            self.expect("]", "`]` to close `vec[N, T]`")
+            return ast.VectorTypeExpr(count, elem, self.span_from(start))
         if self.tok.text == "Array" and after == "[":
             self.advance()
             self.advance()

@@ -6,6 +6,7 @@ from typing import Optional, Union
 
 from ..lowering import ir
 from .source import Span
+from .vector_types import VectorSlots
 
 # Binding kinds: scalar values ...
 LOCAL, PARAM, CONST, LOOP_VAR = "local", "param", "const", "loop variable"
@@ -22,7 +23,7 @@ INDEXABLE_KINDS = frozenset({BUFFER, SHARED, PRIVATE})
 class Binding:
     kind: str
     ir_name: str
-    type: Union[ir.ScalarType, ir.BufferType, ir.ArrayType, None]
+    type: Union[ir.ScalarType, ir.BufferType, ir.ArrayType, VectorSlots, None]
     mutable: bool
     span: Optional[Span]
 

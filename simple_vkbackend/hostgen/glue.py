@@ -23,6 +23,8 @@ serialise calls into one module (the Python side holds a lock).
 """
 from __future__ import annotations
 
+import functools
+
 from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
 
@@ -261,6 +263,7 @@ class KernelGlue:
         with if_then(b, b.icmp_unsigned("==", kernel, const(0, I64)), "compile_failed"):
             b.store(const(STATUS_COMPILATION_FAILED), launch.status)
         launch.check_sizes()
+        launch.check_vector_lengths()
         launch.choose_local_size()
         launch.alloc_buffers()
         launch.upload_buffers()
@@ -316,6 +319,20 @@ class LaunchBuilder:
             elif hint is not None:
                 bad = b.or_(bad, b.and_(given, b.icmp_unsigned("!=", args[f"local.{axis}"], const(hint[d]))))
         return b.select(bad, const(int(Status.INVALID_PARAMETER)), const(0), name="sizes_status")
+
+    def check_vector_lengths(self) -> None:
+        """INVALID_PARAMETER when a buffer the kernel accesses as vectors of n
+        elements has a length that is not a multiple of n (the rule of
+        arguments.vector_length_error)."""
+        b = self.b
+
+        def status(name: str, whole: ll.Value) -> ll.Value:
+            partial = b.icmp_unsigned("!=", b.urem(self.args[f"p.{name}.bytes"], whole), const(0, I64))
+            return b.select(partial, const(int(Status.INVALID_PARAMETER)), const(0))
+        for p in self.interface.buffers:
+            if p.vector > 1:
+                whole = const(p.vector * scalar(p.type).size, I64)
+                self.guarded(f"vector_length.{p.name}", functools.partial(status, p.name, whole))
 
     def choose_local_size(self) -> None:
         b, args = self.b, self.args

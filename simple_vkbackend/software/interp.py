@@ -16,6 +16,7 @@ import numpy as np
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.ir.visitor import Visitor
 
+from . import vector_access
 from .errors import SoftwareExecutionError
 from .evaluate import Eval
 from .frame import Frame, LoopState
@@ -100,6 +101,27 @@ class KernelRun(Visitor[Lanes]):
         else:
             store[survivors.idx] = value
         return survivors
+
+    def visit_VectorLoad(self, s: ir.VectorLoad, frame: Frame, lanes: Lanes) -> Lanes:
+        ev = Eval(self, frame, lanes)
+        loaded = vector_access.load(ev, s)
+        survivors = ev.survivors()
+        if loaded is None:
+            return survivors
+        for target, value in zip(s.targets, loaded):
+            if target.name not in frame.locals:
+                raise self.error(f"vector load into '{target.name}', not a scalar local of {frame.fn.name}")
+            value = value if ev.alive is None else value[ev.alive]
+            if survivors.full:
+                frame.locals[target.name][...] = value
+            else:
+                frame.locals[target.name][survivors.idx] = value
+        return survivors
+
+    def visit_VectorStore(self, s: ir.VectorStore, frame: Frame, lanes: Lanes) -> Lanes:
+        ev = Eval(self, frame, lanes)
+        vector_access.store(ev, s)
+        return ev.survivors()
 
     def visit_ExprStmt(self, s: ir.ExprStmt, frame: Frame, lanes: Lanes) -> Lanes:
         ev = Eval(self, frame, lanes)

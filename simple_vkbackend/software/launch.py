@@ -7,7 +7,8 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from simple_vkbackend.lowering import ir
-from simple_vkbackend.lowering.ir.walk import buffer_usage
+from simple_vkbackend.lowering.ir.vector_nodes import vector_length_problem
+from simple_vkbackend.lowering.ir.walk import buffer_usage, vector_widths
 
 from .errors import SoftwareArgumentError
 from .geometry import Geometry
@@ -79,11 +80,15 @@ def _bind(k: ir.Kernel, args: Mapping[str, object]):
         raise SoftwareArgumentError(
             f"kernel '{k.name}': arguments do not match the parameters ({'; '.join(problems)}); "
             f"expected {signature}")
-    usage = buffer_usage(k)
+    usage, widths = buffer_usage(k), vector_widths(k)
     buffers, scalars = {}, {}
     for p in k.params:
         if isinstance(p.type, ir.BufferType):
             buffers[p.name] = _buffer(k, p.name, p.type, args[p.name], usage[p.name].written)
+            vector = widths.get(p.name, 1)
+            if buffers[p.name].size % vector:
+                raise SoftwareArgumentError(f"kernel '{k.name}': buffer '{p.name}' ({p.type}): "
+                                            + vector_length_problem(vector, buffers[p.name].size))
         else:
             scalars[p.name] = _scalar(k, p.name, p.type, args[p.name])
     return buffers, scalars

@@ -19,7 +19,7 @@ from simple_vkbackend.runtime import ffi
 from simple_vkbackend.runtime.abi import LOCAL_SIZE_LIMITS
 
 from .. import traps
-from ..arguments import bind_arguments, dtype_of, signature
+from ..arguments import bind_arguments, dtype_of, signature, vector_length_error
 from ..dtypes import numeric_dtype
 from ..errors import BackendUnavailableError, MissingFeatureError
 from ..sizes import Size3, SizeArg, as_size3, check_launch, choose_local_size
@@ -285,6 +285,8 @@ class Kernel(Resident):
             raise ValueError(f"{where}: the buffer lives on another device")
         if value.closed:
             raise ValueError(f"{where}: the buffer was freed")
+        if value.size % p.vector:
+            raise ValueError(vector_length_error(where, p.vector, value.size))
         align = self.device.runtime_device.limits.min_storage_buffer_offset_alignment
         if value.byte_offset % align:
             raise ValueError(f"{where}: the view starts at byte {value.byte_offset}, not a multiple of "

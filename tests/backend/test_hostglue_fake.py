@@ -235,3 +235,22 @@ def test_glue_local_size_matches_python_policy(hint, dims, global_size, limits):
     assert chosen[0] * chosen[1] * chosen[2] <= max(limits[3], 1)
     assert all(c <= m for c, m in zip(chosen, limits[:3]))
     lib.close()
+
+
+def test_a_vector_buffer_of_a_partial_vector_is_an_invalid_parameter(fake):
+    """A buffer the kernel accesses as vectors of 4 f32 must be whole 16-byte vectors:
+    any other byte count stops the launch before anything is allocated."""
+    interface = KernelInterface(
+        "saxpy",
+        (ParamSlot("x", "buffer", "f32", binding=0, access="read", vector=4),
+         ParamSlot("y", "buffer", "f32", binding=1, access="readwrite", vector=4),
+         ParamSlot("a", "scalar", "f32", offset=0)),
+        push_size=4, local_size=(256, 1, 1), local_size_hint=None, dims=1, features=())
+    lib = library(fake, [(interface, SAXPY_CODE)])
+    x, y = np.arange(8, dtype=np.float32), np.ones(8, dtype=np.float32)
+    assert lib.launch("saxpy", 1, buffer_args(x, y) + [2.0], (2, 1, 1)) == 0
+    np.testing.assert_array_equal(y, 2 * np.arange(8) + 1)
+    fake.calls.clear()
+    assert lib.launch("saxpy", 1, buffer_args(x[:6], y[:6]) + [2.0], (2, 1, 1)) == -7
+    assert "rt_vk_buffer_alloc" not in fake.names()
+    lib.close()

@@ -66,6 +66,7 @@ class ExprGen:
         self.simd = False  # an @simd kernel: buffer indexes are checked
         self.late = False  # generating the code after the last barrier
         self.uses_own = False
+        self.vector_widths: dict[str, int] = {}  # input type -> elements per vector load
 
     # ----------------------------------------------------------------- draws
 

@@ -53,6 +53,7 @@ class GenConfig:
     raw_division: bool = True  # allow x / 0 and MIN / -1 (defined by the IR)
     private: bool = True  # private arrays in the kernel
     simd: bool = True  # some kernels are @simd, with unmasked buffer reads
+    vectors: bool = True  # vector loads `vec[N, T].load(in_T, k * N)` and vector arithmetic
 
 
 @dataclass

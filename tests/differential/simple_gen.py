@@ -89,6 +89,8 @@ class SourceGen(StmtGen):
         else:
             body = ["val gid = gpu.global_id(0)", "val lid = gpu.local_id(0)"]
         body += [self.local_decl(scope, 0) for _ in range(self.int_in(1, self.config.max_locals))]
+        for _ in range(self.int_in(0, 2) if self.config.vectors else 0):
+            body += self.vector_decl(scope)
         for _ in range(self.int_in(0, 2) if self.config.private else 0):
             t, length = self.scalar_type(numeric=True), 1 << self.int_in(1, 3)
             name = self.fresh("pa")
@@ -101,6 +103,27 @@ class SourceGen(StmtGen):
         body += self.block(scope.child(allow_return=True), self.config.max_depth, 0)
         body += self.flush
         return KernelParts(body, scalars, hinted)
+
+    def vector_decl(self, scope: Scope) -> list[str]:
+        """A vector load from an input buffer (one vector width per buffer, so the
+        buffer's element reads go through its vector layout too), sometimes combined
+        with a vector of expressions; its elements become readable names."""
+        t = self.some_input()
+        n = self.vector_widths.setdefault(t, self.pick([2, 4]))
+        name = self.fresh("vv")
+        lines = [f"val {name} = vec[{n}, {t}].load(in_{t}, ({self.index(scope, IN_LEN // n)}) * {n})"]
+        if self.chance(50):
+            parts = [self.expr(t, scope, 1) for _ in range(n)]
+            other = f"vec[{n}, {t}]({', '.join(parts)})" if self.chance(60) else f"vec[{', '.join(parts)}]"
+            op = self.pick(["+", "-", "*"])
+            if t in FLOATS:  # keep it finite: the elements are small or clamped
+                other = f"clamp({other}, {self.literal(t, -4.0)}, {self.literal(t, 4.0)})"
+            combined = self.fresh("vv")
+            lines.append(f"val {combined} = {name} {op} {other}")
+            name = combined
+        for j in range(n):
+            scope.vars[f"{name}.{'xyzw'[j]}" if self.chance(70) else f"{name}[{j}]"] = t
+        return lines
 
     def shared_phases(self, scope: Scope) -> list[str]:
         """Uniform code: each shared array written (one element per item), a barrier,

@@ -67,7 +67,8 @@ def test_generator_covers_the_language():
     constructs = ["elif ", "else:", "while ", "for ", "range(", "..", "break", "continue", "return",
                   " if ", "(if ", " and ", " or ", "not ", " as ", "shared val", "gpu.barrier()", "sync_all()",
                   "gpu.atomic_add", "gpu.atomic_exchange", "gpu.atomic_compare_exchange", "const C",
-                  "fn h", "opq_", "sink_", "@simd", "var pa", "acc_f32", " ** ", " % ", " / ", " << ", " >> ", "~", "clamp(", "isnan("]
+                  "fn h", "opq_", "sink_", "@simd", "var pa", "acc_f32", " ** ", " % ", " / ", " << ", " >> ", "~", "clamp(", "isnan(",
+                   ".load(in_", "vec[2, ", "vec[4, "]
     constructs += [f"{t}" for t in ("i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f16", "f32", "f64")]
     missing = [c for c in constructs if c not in text]
     assert not missing

@@ -39,6 +39,22 @@ def test_saxpy(backend):
     np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("n", [3, 4, 70_001])
+def test_saxpy_with_16_byte_vectors(backend, n):
+    rng = np.random.default_rng(7)
+    x, y = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+    want = np.float64(1.5) * x + y
+    host.saxpy_vec4(host.compile_example("saxpy_vec4", backend), 1.5, x, y)
+    np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [2, 300_001])
+def test_sum_with_16_byte_vectors(backend, n):
+    """Whole numbers: every order of additions gives the exact sum."""
+    x = np.random.default_rng(8).integers(-8, 9, n).astype(np.float32)
+    assert host.total_vec4(host.compile_example("reduce_vec4", backend), x) == x.astype(np.float64).sum()
+
+
 def test_sum_in_one_launch(backend):
     """Whole numbers: every order of additions gives the exact sum."""
     x = np.random.default_rng(2).integers(-8, 9, 300_001).astype(np.float32)
@@ -78,4 +94,13 @@ def test_register_blocked_matmul(backend):
     a, b = rng.standard_normal((n, n)).astype(np.float32), rng.standard_normal((n, n)).astype(np.float32)
     c = np.zeros((n, n), np.float32)
     host.matmul(host.compile_example("matmul", backend), a, b, c)
+    np.testing.assert_allclose(c, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_register_blocked_matmul_with_16_byte_accesses(backend):
+    n = 128 if isinstance(backend, SoftwareBackend) else 256
+    rng = np.random.default_rng(9)
+    a, b = rng.standard_normal((n, n)).astype(np.float32), rng.standard_normal((n, n)).astype(np.float32)
+    c = np.zeros((n, n), np.float32)
+    host.matmul_vec4(host.compile_example("matmul_vec4", backend), a, b, c)
     np.testing.assert_allclose(c, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)

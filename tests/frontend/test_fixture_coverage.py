@@ -159,6 +159,10 @@ def test_fixtures_use_every_other_expression_and_statement():
     assert {e.op for e in EXPRS if isinstance(e, ir.Logical)} == {"and", "or"}
     stmt_kinds = {type(s) for s in STMTS}
     assert {ir.Assign, ir.ExprStmt, ir.If, ir.Loop, ir.Break, ir.Continue, ir.Return} <= stmt_kinds
+    assert {ir.VectorLoad, ir.VectorStore} <= stmt_kinds
+    widths = {(type(s), len(getattr(s, "targets", getattr(s, "values", [])))) for s in STMTS}
+    assert {(ir.VectorLoad, 2), (ir.VectorLoad, 4), (ir.VectorStore, 2), (ir.VectorStore, 4)} <= widths
+    assert any(isinstance(s, (ir.VectorLoad, ir.VectorStore)) and s.checked for s in STMTS)
     assert any(isinstance(s, ir.Index) and s.checked for e in EXPRS for s in [e])
     assert any(isinstance(s, ir.Return) and s.value is not None for s in STMTS)
     assert [f for m in MODULES for f in m.functions if f.ret is None]  # a helper without a result

@@ -60,6 +60,7 @@ class IRGenConfig:
     returns: bool = True
     dead_code: bool = True  # statements after break/continue/return in a block
     void_helpers_only: bool = False  # helpers never return a value
+    vectors: bool = True  # VectorLoad/VectorStore in kernels (one width per buffer)
 
     @property
     def numeric_types(self) -> tuple[ir.ScalarType, ...]:
@@ -161,6 +162,7 @@ class IRGen:
         shared = [ir.SharedArray(self.fresh_name(), self.array_type("shared"))
                   for _ in range(self.int_in(0, self.config.max_shared))]
         self.scope.arrays.update({s.name: s.type for s in shared})
+        self.vector_widths: dict[str, int] = {}  # buffer -> elements of its vector accesses
         k = ir.Kernel(self.fresh_name(), params, ir.Block(), self.locals(), shared,
                       self.local_size(), self.int_in(1, 3), self.flag())
         k.body = self.block(self.config.max_block_depth, in_loop=False)
@@ -207,7 +209,32 @@ class IRGen:
             kinds += ["break", "continue"]
         if self.config.returns:
             kinds.append("return")
+        if self.config.vectors and self.scope.is_kernel:
+            kinds.append("vector")
         return getattr(self, f"{self.choice(kinds)}_stmt")(depth, in_loop)
+
+    def vector_stmt(self, depth: int, in_loop: bool) -> ir.Stmt:
+        """A VectorLoad into locals of the buffer's element type, or a VectorStore."""
+        buffers = sorted(n for n, t in self.scope.arrays.items() if isinstance(t, ir.BufferType))
+        if not buffers:
+            return self.effect_stmt(depth, in_loop)
+        base = self.choice(buffers)
+        ty = self.scope.arrays[base]
+        assert isinstance(ty, ir.BufferType)
+        n = self.vector_widths.setdefault(base, self.choice(ir.VECTOR_ACCESS_WIDTHS))
+        checked = self.config.checked_indexes and self.flag()
+        index = self.vector_index_expr(base, n, checked, self.config.max_expr_depth - 1)
+        targets = sorted(name for name, t in self.scope.assignable.items() if t == ty.elem)
+        if ty.writable and (not targets or self.flag()):
+            values = [self.expr(ty.elem, self.config.max_expr_depth - 1) for _ in range(n)]
+            return ir.VectorStore(base, index, values, checked)
+        if not targets:
+            return self.effect_stmt(depth, in_loop)
+        return ir.VectorLoad([ir.Var(ty.elem, self.choice(targets)) for _ in range(n)], base, index, checked)
+
+    def vector_index_expr(self, base: str, n: int, checked: bool, depth: int) -> ir.Expr:
+        """The vector index of a vector access (any integer here)."""
+        return self.expr(self.choice([t for t in self.config.scalar_types if t.is_int] or [ir.I32]), depth)
 
     def assign_stmt(self, depth: int, in_loop: bool) -> ir.Stmt:
         if not self.scope.assignable:
@@ -385,6 +412,18 @@ class RunnableGen(IRGen):
         rem = ir.Binary(ir.I64, "rem", raw, size)
         return ir.Select(ir.I64, ir.Binary(ir.BOOL, "lt", rem, ir.Const(ir.I64, 0)),
                          ir.Binary(ir.I64, "add", rem, size), rem)
+
+    def vector_index_expr(self, base, n, checked, depth):
+        """Checked: any value (lanes may end here); else wrapped into 0..len / n (the
+        runs give a buffer accessed as vectors at least n elements)."""
+        raw = super().vector_index_expr(base, n, checked, depth)
+        if checked:
+            return raw
+        size = ir.Binary(ir.I64, "div", ir.Cast(ir.I64, ir.Len(ir.I32, base)), ir.Const(ir.I64, n))
+        rem = ir.Binary(ir.I64, "rem", ir.Cast(ir.I64, raw), size)
+        return ir.Select(ir.I64, ir.Binary(ir.BOOL, "lt", rem, ir.Const(ir.I64, 0)),
+                         ir.Binary(ir.I64, "add", rem, ir.Binary(ir.I64, "div", ir.Cast(ir.I64, ir.Len(ir.I32, base)),
+                                                                 ir.Const(ir.I64, n))), rem)
 
     def loop_stmt(self, depth, in_loop):
         loop = super().loop_stmt(depth, in_loop)

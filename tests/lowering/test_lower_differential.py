@@ -21,6 +21,7 @@ from fuzz_budget import examples
 from ir_strategies import IRGenConfig, RunnableGen, modules
 from simple_vkbackend import runtime
 from simple_vkbackend.lowering import ir
+from simple_vkbackend.lowering.ir.walk import vector_widths
 from simple_vkbackend.lowering.errors import LoweringError
 from simple_vkbackend.lowering.lower import lower_kernel
 from simple_vkbackend.runtime.validation import recent_messages
@@ -75,7 +76,8 @@ def arguments(kernel: ir.Kernel, draw) -> dict:
             args[p.name] = np.array(draw(st.lists(st.integers(0, 2 ** 64 - 1), min_size=n, max_size=n)),
                                     dtype=np.uint64)
         elif isinstance(p.type, ir.BufferType):
-            n = draw(st.integers(1, 12))
+            width = vector_widths(kernel).get(p.name, 1)  # a buffer accessed as vectors: whole ones
+            n = width * draw(st.integers(1, max(1, 12 // width)))
             raw = np.frombuffer(draw(st.binary(min_size=8 * n, max_size=8 * n)), dtype=np.uint8)
             args[p.name] = raw.view(DTYPES[p.type.elem])[:n].copy()
         elif p.type.is_bool:

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lowering"))
 from ir_strategies import IRGenConfig, RunnableGen, modules  # noqa: E402
 
 from simple_vkbackend.lowering import ir  # noqa: E402
+from simple_vkbackend.lowering.ir.walk import vector_widths  # noqa: E402
 from simple_vkbackend.lowering.ir.verify import verify_module  # noqa: E402
 from simple_vkbackend.software import run_kernel  # noqa: E402
 from simple_vkbackend.software.values import dtype_of  # noqa: E402
@@ -35,7 +36,8 @@ def arguments(kernel: ir.Kernel, draw) -> dict:
     args = {}
     for p in kernel.params:
         if isinstance(p.type, ir.BufferType):
-            n = draw(st.integers(1, 12))
+            width = vector_widths(kernel).get(p.name, 1)  # a buffer accessed as vectors: whole ones
+            n = width * draw(st.integers(1, max(1, 12 // width)))
             raw = np.frombuffer(draw(st.binary(min_size=8 * n, max_size=8 * n)), dtype=np.uint8)
             args[p.name] = raw.view(dtype_of(p.type.elem))[:n].copy()  # any bit pattern, NaNs included
         elif p.type.is_bool:
