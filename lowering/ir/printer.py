@@ -7,6 +7,8 @@ import json
 from typing import Optional, Union
 
 from . import nodes as ir
+from .coop_matrix import CoopAssign, CoopLength, CoopStore
+from .text_coop import coop_assign_text, coop_length_text, coop_store_text
 from .visitor import Visitor
 
 INDENT = "  "
@@ -102,6 +104,12 @@ class _StmtPrinter(Visitor[list[str]]):
             lines += [f"{self.pad}}} step {{", *self.nested(s.step)]
         return lines + [f"{self.pad}}}"]
 
+    def visit_CoopAssign(self, s: CoopAssign) -> list[str]:
+        return [self.pad + coop_assign_text(s, print_expr)]
+
+    def visit_CoopStore(self, s: CoopStore) -> list[str]:
+        return [self.pad + coop_store_text(s, print_expr)]
+
     def visit_Break(self, s: ir.Break) -> list[str]:
         return [f"{self.pad}break"]
 
@@ -126,6 +134,9 @@ class _ExprPrinter(Visitor[str]):
 
     def visit_Index(self, e: ir.Index) -> str:
         return f"{e.base}[{'!' if e.checked else ''}{self.visit(e.index)}]"
+
+    def visit_CoopLength(self, e: CoopLength) -> str:
+        return coop_length_text(e)
 
     def visit_Len(self, e: ir.Len) -> str:
         return f"(len {e.base})"

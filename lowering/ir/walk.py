@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Iterator, Union
 
 from . import nodes as ir
+from .coop_matrix import CoopExpr, CoopLength, CoopLoad, CoopMatrixType, CoopMulAdd, CoopStore
 
 
 def walk(root: ir.Node, only: Union[type, tuple[type, ...]] = ir.Node) -> list:
@@ -76,9 +77,16 @@ class BufferUsage:
 
 
 def buffer_usage(kernel: ir.Kernel) -> dict[str, BufferUsage]:
-    """How the kernel uses each buffer parameter (assignment targets are writes,
-    atomics are both); keyed by parameter name, in parameter order."""
+    """How the kernel uses each buffer parameter (assignment targets and matrix stores
+    are writes, matrix loads reads, atomics both); keyed by parameter name, in
+    parameter order."""
     usage = {p.name: BufferUsage() for p in kernel.params if isinstance(p.type, ir.BufferType)}
+    for node in walk(kernel.body, (CoopLoad, CoopStore)):
+        if node.base in usage:
+            if isinstance(node, CoopStore):
+                usage[node.base].written = True
+            else:
+                usage[node.base].read = True
     written_targets = set()
     for s in walk_stmts(kernel.body):
         if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index) and s.target.base in usage:
@@ -107,3 +115,19 @@ def called_functions(module: ir.Module, root: Union[ir.Kernel, ir.Function]) -> 
 
     visit(root)
     return order
+
+
+def coop_types_of(root: ir.Node) -> list[CoopMatrixType]:
+    """The matrix types `root` (a kernel or function: its matrix locals too; a block)
+    uses, in first-use order."""
+    seen: dict[CoopMatrixType, None] = {}
+    for local in getattr(root, "locals", []):
+        if isinstance(local.type, CoopMatrixType):
+            seen[local.type] = None
+    for node in walk(root, (CoopExpr, CoopLength)):
+        seen[node.type if isinstance(node, CoopExpr) else node.matrix] = None
+    return list(seen)
+
+
+def coop_mul_adds(root: ir.Node) -> list[CoopMulAdd]:
+    return walk(root, CoopMulAdd)

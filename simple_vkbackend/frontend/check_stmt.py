@@ -14,7 +14,7 @@ from .context import ExprContext, FnSig, ModuleContext
 from .diagnostics import DiagnosticBag
 from .id_types import IdTyping
 from .ir_util import always_returns, clone_expr, has_effects
-from .scope import (BUFFER, CONST, ERROR, LOCAL, LOOP_VAR, PARAM, PRIVATE, SHARED, Binding,
+from .scope import (BUFFER, CONST, ERROR, LOCAL, LOOP_VAR, MATRIX, PARAM, PRIVATE, SHARED, Binding,
                     NameAllocator, Scope)
 from .source import Span
 from .types import RESERVED_NAMES, fits, widens, zero
@@ -50,6 +50,8 @@ class FunctionChecker:
         context = ExprContext(m, self.lookup, self.name_hint, self.note_dim, self.note_call, simd, bounds,
                               sig.implicit_readonly, self.ids, traps)
         self.exprs = ExprChecker(context, diags)
+        self.coop = self.exprs.coop
+        self.coop.in_kernel = sig.is_kernel
         self.bind_params()
 
     def bind_params(self) -> None:
@@ -141,10 +143,28 @@ class FunctionChecker:
             return self.shared_memory_decl(s)
         if isinstance(s.type, ast.ArrayTypeExpr):
             return self.private_array(s, out)
+        if s.value is not None and self.coop.is_matrix(s.value):
+            return self.matrix_local(s, out)
         value = self.let_value(s)
         if value is None:
             return self.bind_error(s.name, s.name_span)
         self.declare_local(s.name, s.name_span, value, s.mutable, out, annotated=s.type is not None)
+
+    def matrix_local(self, s: ast.Let, out: list) -> None:
+        """`val m = MATRIX` / `var m = MATRIX`: a cooperative matrix local."""
+        assert s.value is not None  # (the caller's test)
+        if s.type is not None:
+            self.error("a cooperative matrix variable takes its type from its value", s.type.span,
+                       f"write `{'var' if s.mutable else 'val'} {s.name} = coop_matrix[...].fill(...)`")
+        value = self.coop.matrix(s.value)
+        if value is None:
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
+        self.locals.append(ir.Local(ir_name, value.type))
+        if s.mutable:
+            self.mutable_names.add(ir_name)
+        self.scope.define(s.name, Binding(MATRIX, ir_name, value.type, s.mutable, s.name_span))
+        out.append(ir.CoopAssign(ir_name, value))
 
     def let_value(self, s: ast.Let) -> Optional[ir.Expr]:
         if isinstance(s.type, ast.BufferTypeExpr):
@@ -297,6 +317,11 @@ class FunctionChecker:
         if b.kind == ERROR:
             self.exprs.expr(s.value, None)
             return
+        if b.kind == MATRIX and b.mutable:
+            matrix = self.coop.assigned(name, b, s.value, s.op, span)
+            if matrix is not None:
+                out.append(ir.CoopAssign(b.ir_name, matrix))
+            return
         if b.kind != LOCAL or not b.mutable:
             return self.not_assignable(name, b, span)
         value = self.assigned_value(s, ir.Var(b.scalar, b.ir_name), b.scalar)
@@ -378,6 +403,12 @@ class FunctionChecker:
 
     def expr_stmt(self, s: ast.ExprStmt, out: list) -> None:
         node = s.expr
+        if self.coop.is_store(node):
+            assert isinstance(node, ast.Call)  # (is_store)
+            store = self.coop.store(node)
+            if store is not None:
+                out.append(store)
+            return
         if not isinstance(node, ast.Call):
             self.exprs.expr(node, None)
             hint = "did you mean `=`?" if isinstance(node, ast.Binary) and node.op == "==" else None

@@ -32,7 +32,10 @@ def tolerance(case, dtype: np.dtype) -> tuple[float, float]:
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_case_agrees_on_both_backends(case, vk_backend, sw_backend):
-    on_vulkan = svk.compile_file(FIXTURES / case.file, backend=vk_backend, exact=True)
+    try:
+        on_vulkan = svk.compile_file(FIXTURES / case.file, backend=vk_backend, exact=True)
+    except svk.MissingFeatureError as e:  # cooperative matrices on a device without them
+        pytest.skip(str(e))
     on_software = svk.compile_file(FIXTURES / case.file, backend=sw_backend)
     written = list(case.reference(case.make_args(np.random.default_rng(0))))
     for seed in SEEDS:
