@@ -6,8 +6,9 @@ Uniform: constants, scalar parameters, `group_id`, `global_size`, `local_size`,
 `num_groups`, `len(buffer)`, loads from buffers and shared arrays at uniform indices,
 locals only ever assigned uniform values under uniform control, and results of helpers
 that read no per-item id and use no atomics, called with uniform arguments.
-Varying: `global_id`, `local_id`, atomics' results, anything computed from a varying
-value, and a local assigned under varying control.
+Varying: `global_id`, `local_id`, `subgroup_local_id`, `subgroup_elect`, atomics'
+results, anything computed from a varying value, and a local assigned under varying
+control.
 
 Divergent control: an `if` or a loop whose condition is varying; a loop left by a
 `break`, `continue` or `return` under varying control; everything after a `return`
@@ -34,7 +35,8 @@ from .ops import BuiltinName
 from .visitor import Visitor
 from .walk import walk
 
-VARYING_BUILTINS = frozenset({BuiltinName.GLOBAL_ID, BuiltinName.LOCAL_ID})
+VARYING_BUILTINS = frozenset({BuiltinName.GLOBAL_ID, BuiltinName.LOCAL_ID, BuiltinName.SUBGROUP_LOCAL_ID,
+                              BuiltinName.SUBGROUP_ELECT})
 Cause = Union[ir.If, ir.Loop]
 
 

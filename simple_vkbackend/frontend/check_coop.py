@@ -288,10 +288,11 @@ class CoopChecker:
         assert isinstance(b.type, ir.CoopMatrixType)  # (a MATRIX binding)
         node = value_node
         if op != "=":
-            node = ast.Binary(op[:-1], ast.Name(name, span), value_node, span, span)
-            if op[:-1] not in MATRIX_OPS:
-                self.error(f"`{op}` is not a matrix operation", span)
+            symbol = op.removesuffix("=")
+            if symbol not in MATRIX_OPS:
+                self.error(f"`{symbol}=` is not a matrix operation", span)
                 return None
+            node = ast.Binary(symbol, ast.Name(name, span), value_node, span, span)
         if not self.is_matrix(node):
             self.exprs.expr(node, None)
             self.error(f"a cooperative matrix variable takes a matrix of type `{_show(b.type)}`", value_node.span)

@@ -329,7 +329,7 @@ class FunctionChecker:
             out.append(ir.Assign(ir.Var(b.scalar, b.ir_name), value))
 
     def not_assignable(self, name: str, b: Binding, span: Span) -> None:
-        if b.kind == LOCAL:
+        if b.kind in (LOCAL, MATRIX):
             self.error(f"cannot assign twice to immutable binding `{name}`", span,
                        f"declare it with `var {name}` to make it mutable")
         elif b.kind == PARAM:

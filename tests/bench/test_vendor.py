@@ -22,5 +22,5 @@ def test_vendor_quick_runs_and_checks_every_workload(capsys):
     spec.loader.exec_module(vendor)
     assert vendor.main(["--quick", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
-    for name in ("saxpy", "sum", "inclusive scan", "softmax", "matmul"):
+    for name in ("saxpy", "sum", "inclusive scan", "softmax", "matmul", "f16 matmul"):
         assert name in out
