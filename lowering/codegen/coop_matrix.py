@@ -61,21 +61,23 @@ class CoopLowering:
 
     def store(self, s: ir.CoopStore) -> None:
         value = self.matrix(s.value)
-        pointer, stride = self.pointer(s.base, s.offset, s.stride, s.value.type)
-        self.emit("OpCooperativeMatrixStoreKHR", pointer, value, self.t.const_u32(_LAYOUT[s.layout]), stride)
+        pointer, stride, access = self.pointer(s.base, s.offset, s.stride, s.value.type)
+        self.emit("OpCooperativeMatrixStoreKHR", pointer, value, self.t.const_u32(_LAYOUT[s.layout]), stride, *access)
 
     def length(self, e: ir.CoopLength) -> Value:
         count = self.emit("OpCooperativeMatrixLengthKHR", self.t.u32, self.type(e.matrix))
         return Value(self.emit("OpBitcast", self.t.i32, count), ir.I32)
 
-    def pointer(self, base: str, offset: ir.Expr, stride: ir.Expr, t: ir.CoopMatrixType) -> tuple[int, int]:
-        """(pointer to base[offset], the stride's id)."""
+    def pointer(self, base: str, offset: ir.Expr, stride: ir.Expr,
+                t: ir.CoopMatrixType) -> tuple[int, int, tuple[str, ...]]:
+        """(pointer to base[offset], the stride's id, the memory operands)."""
         slot = self.array(base)
         if slot.as_bits or slot.storage_class == "Function" or slot.elem != t.elem:
             raise LoweringError(f"{self.where}: a {t} cannot be loaded from or stored to {base!r}")
         index = self.scalar(offset).id
         chain = (index,) if slot.length is not None else (self.t.const_i32(0), index)
-        return self.emit("OpAccessChain", slot.element_pointer, slot.var, *chain), self.scalar(stride).id
+        pointer = self.emit("OpAccessChain", slot.element_pointer, slot.var, *chain)
+        return pointer, self.scalar(stride).id, self.t.memory_access(slot.storage_class)
 
     # ------------------------------------------------------------------ expressions
 
@@ -91,8 +93,9 @@ class CoopLowering:
         if isinstance(e, ir.CoopFill):
             return self.emit("OpCompositeConstruct", ty, self.scalar(e.value).id)
         if isinstance(e, ir.CoopLoad):
-            pointer, stride = self.pointer(e.base, e.offset, e.stride, t)
-            return self.emit("OpCooperativeMatrixLoadKHR", ty, pointer, self.t.const_u32(_LAYOUT[e.layout]), stride)
+            pointer, stride, access = self.pointer(e.base, e.offset, e.stride, t)
+            layout = self.t.const_u32(_LAYOUT[e.layout])
+            return self.emit("OpCooperativeMatrixLoadKHR", ty, pointer, layout, stride, *access)
         if isinstance(e, ir.CoopMulAdd):
             a, b, c = self.matrix(e.a), self.matrix(e.b), self.matrix(e.c)
             signed = [m.type.elem.is_signed for m in (e.a, e.b, e.c, e)]
