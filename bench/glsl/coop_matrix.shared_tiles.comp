@@ -27,13 +27,13 @@ void main() {
     for (uint k = 0; k < 2; k++) {
         coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseA> ma;
         coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseB> mb;
-        coopMatLoad(ma, sa, k * 16, 32, gl_CooperativeMatrixLayoutRowMajor);
-        coopMatLoad(mb, sb, k * 16, 32, gl_CooperativeMatrixLayoutColumnMajor);
+        coopMatLoad(ma, sa, k * 16u, 32u, gl_CooperativeMatrixLayoutRowMajor);
+        coopMatLoad(mb, sb, k * 16u, 32u, gl_CooperativeMatrixLayoutColumnMajor);
         acc = coopMatMulAdd(ma, mb, acc);
     }
     coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator> ones =
         coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(1.0);
     acc = (acc + ones) / (ones + ones);
-    coopMatStore(acc, c, 0, 16, gl_CooperativeMatrixLayoutColumnMajor);
+    coopMatStore(acc, c, 0u, 16u, gl_CooperativeMatrixLayoutColumnMajor);
     lengths[lane] = acc.length();
 }
