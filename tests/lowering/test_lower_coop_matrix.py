@@ -175,3 +175,10 @@ def test_matrix_operations_under_varying_control_are_reported():
         assert bool(problems) == reported
         if reported:
             assert problems[0].is_coop and "every invocation of a subgroup" in problems[0].message()
+
+
+def test_exact_kernels_mark_matrix_float_arithmetic():
+    m = matmul_kernel()
+    m.kernel("mm").exact = True
+    asm = disassemble(lower_kernel(m, "mm").spirv)
+    assert asm.count("NoContraction") == 5  # add, div, sub, mul and the scaling
