@@ -23,7 +23,7 @@ void main() {
     }
     barrier();
     coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator> acc =
-        coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(0.0);
+        coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(float16_t(0.0));
     for (uint k = 0; k < 2; k++) {
         coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseA> ma;
         coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseB> mb;
@@ -32,7 +32,7 @@ void main() {
         acc = coopMatMulAdd(ma, mb, acc);
     }
     coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator> ones =
-        coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(1.0);
+        coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(float16_t(1.0));
     acc = (acc + ones) / (ones + ones);
     coopMatStore(acc, c, 0u, 16u, gl_CooperativeMatrixLayoutColumnMajor);
     lengths[lane] = acc.length();
