@@ -4,8 +4,8 @@ In one run, on the same data: saxpy (64 Mi and 256 Mi f32, GB/s), the sum of 64 
 f32 (GB/s), the inclusive scan of 64 Mi f32 (`torch.cumsum`, 8 B/element), the row
 softmax of 8192 x 8192 f32 (8 B/element), the f32 matmul 4096^3 (TFLOP/s, cuBLAS
 with TF32 off), and the f16 matmul 8192^3 on cooperative matrices (f16 inputs, f32
-accumulation; TFLOP/s beside cuBLAS FP16; tiles loaded from the buffers, and staged
-through shared memory; skipped with a note on a device without VK_KHR_cooperative_matrix). Every result is checked against numpy (or torch) first. GPU times:
+accumulation; TFLOP/s beside cuBLAS FP16; tiles loaded from the buffers, staged
+through shared memory element by element, and staged as 16x16 matrix copies; skipped with a note on a device without VK_KHR_cooperative_matrix). Every result is checked against numpy (or torch) first. GPU times:
 the kernel launched many times without waiting and one sync (our side; the wall time
 divided by the launches), CUDA events (torch). torch is used only when it is
 installed with CUDA; without it the table has our figures only.
@@ -189,16 +189,18 @@ class Bench:
             result.anchor_name = "cuBLAS FP32, TF32 off"
         return result
 
-    def matmul_f16(self, n: int, shared: bool = False) -> Result:
-        """examples/fast/matmul_f16.spl: `matmul_f16` (tiles loaded from the buffers) or
-        `matmul_f16_shared` (staged through shared memory)."""
-        variant = "shared" if shared else "direct"
+    def matmul_f16(self, n: int, variant: str = "direct") -> Result:
+        """examples/fast/matmul_f16.spl: `matmul_f16` (variant "direct": tiles loaded from
+        the buffers), `matmul_f16_shared` ("shared": staged through shared memory element
+        by element) or `matmul_f16_staged` ("staged": staged as 16x16 matrix copies)."""
+        shared = variant != "direct"
         if "cooperativeMatrix" not in self.device.enabled_features:
             raise Skipped(f"f16 matmul {n}^3 ({variant}): skipped: {self.device.name} lacks "
                           f"VK_KHR_cooperative_matrix")
         rng = np.random.default_rng(5)
         a, b = (rng.standard_normal((n, n), dtype=np.float32).astype(np.float16) for _ in range(2))
-        k = self.kernel("matmul_f16", "matmul_f16_shared" if shared else "matmul_f16")
+        k = self.kernel("matmul_f16", {"direct": "matmul_f16", "shared": "matmul_f16_shared",
+                                       "staged": "matmul_f16_staged"}[variant])
         ba, bb = self.device.buffer_from(a.reshape(-1)), self.device.buffer_from(b.reshape(-1))
         bc = self.device.empty(n * n, np.float32)
         if shared:
@@ -244,16 +246,16 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes (a CPU device)")
     p.add_argument("--repeat", type=int, default=None, help="timed launches per workload")
-    p.add_argument("--only", default="", help="comma-separated: saxpy,sum,scan,softmax,matmul,matmul_f16,matmul_f16_shared")
+    p.add_argument("--only", default="", help="comma-separated: saxpy,sum,scan,softmax,matmul,matmul_f16,matmul_f16_shared,matmul_f16_staged")
     args = p.parse_args(argv)
     mi = 1 << 20
     if args.quick:
         plan = {"saxpy": [mi], "sum": [mi], "scan": [mi], "softmax": [(256, 1024)], "matmul": [256],
-                "matmul_f16": [256], "matmul_f16_shared": [256]}
+                "matmul_f16": [256], "matmul_f16_shared": [256], "matmul_f16_staged": [256]}
     else:
         plan = {"saxpy": [64 * mi, 256 * mi], "sum": [64 * mi], "scan": [64 * mi],
                 "softmax": [(8192, 8192)], "matmul": [4096], "matmul_f16": [8192],
-                "matmul_f16_shared": [8192]}
+                "matmul_f16_shared": [8192], "matmul_f16_staged": [8192]}
     only = [w for w in args.only.split(",") if w]
     device = svk.Device()
     torch = load_torch()
@@ -269,7 +271,8 @@ def main(argv=None) -> int:
                 run = {"saxpy": bench.saxpy, "sum": bench.total, "scan": bench.scan,
                        "softmax": lambda s: bench.softmax(*s), "matmul": bench.matmul,
                        "matmul_f16": bench.matmul_f16,
-                       "matmul_f16_shared": lambda s: bench.matmul_f16(s, shared=True)}[name]
+                       "matmul_f16_shared": lambda s: bench.matmul_f16(s, "shared"),
+                       "matmul_f16_staged": lambda s: bench.matmul_f16(s, "staged")}[name]
                 try:
                     print(run(size).line(), flush=True)
                 except Skipped as note:

@@ -76,9 +76,12 @@ def matmul_f16(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray, 
 SHARED_BLOCK = 128  # the C block one work-group computes in matmul_f16_shared
 
 
-def matmul_f16_shared(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+def matmul_f16_shared(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                      kernel: str = "matmul_f16_shared") -> None:
     """c (f32) = a @ b as matmul_f16, with tiles staged through shared memory (m, n
-    multiples of 128, k of 32; subgroups of at most 32 work items)."""
+    multiples of 128, k of 32; subgroups of at most 32 work items): `kernel` is
+    matmul_f16_shared (copies element by element) or matmul_f16_staged (copies as
+    16x16 matrix loads and stores)."""
     (m, k), n = a.shape, b.shape[1]
     groups = (m // SHARED_BLOCK) * (n // SHARED_BLOCK)
-    module.matmul_f16_shared(a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, global_size=groups * 128)
+    module[kernel](a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, global_size=groups * 128)

@@ -100,12 +100,13 @@ def test_cooperative_matrix_f16_matmul(backend, shape):
     np.testing.assert_allclose(c, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
 
 
-def test_cooperative_matrix_f16_matmul_through_shared_memory(backend):
+@pytest.mark.parametrize("kernel", ["matmul_f16_shared", "matmul_f16_staged"])
+def test_cooperative_matrix_f16_matmul_through_shared_memory(backend, kernel):
     m, k, n = 128, 64, 256
     rng = np.random.default_rng(9)
     a, b = rng.standard_normal((m, k)).astype(np.float16), rng.standard_normal((k, n)).astype(np.float16)
     c = np.zeros((m, n), np.float32)
     if not isinstance(backend, SoftwareBackend) and "cooperativeMatrix" not in backend.features:
         pytest.skip(f"{backend.device.name} lacks VK_KHR_cooperative_matrix (the refusal: the test above)")
-    host.matmul_f16_shared(host.compile_example("matmul_f16", backend), a, b, c)
+    host.matmul_f16_shared(host.compile_example("matmul_f16", backend), a, b, c, kernel)
     np.testing.assert_allclose(c, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
