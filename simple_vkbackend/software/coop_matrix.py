@@ -5,7 +5,9 @@ its subgroup (subgroups as subgroups.py defines them, `Geometry.subgroup_size` l
 Every matrix operation is a subgroup operation, so the reference refuses
 (SoftwareExecutionError) what a GPU leaves undefined: a subgroup that runs one with
 some of its lanes inactive, offsets, strides, fill values or scale factors that differ
-between the lanes of a subgroup, and an element outside the buffer or array.
+between the lanes of a subgroup, an element outside the buffer or array, and a load or
+store whose offset or stride (in bytes) is not a multiple of the lesser of 16 bytes and
+a row's size (a column's, column-major), the alignment Vulkan asks for.
 
 A multiply-add computes per subgroup with numpy: float inputs are converted to f32
 (f64 for f64 matrices), products summed in that precision (numpy's order), and the
@@ -103,6 +105,15 @@ class CoopEval(Visitor[np.ndarray]):
         """Flat addresses [subgroup, rows, cols] of the elements a load or store touches."""
         off = self.uniform(self.scalar(offset, what).astype(np.int64), f"{what}: the offset")
         step = self.uniform(self.scalar(stride, what).astype(np.int64), f"{what}: the stride")
+        size = place.flat.dtype.itemsize
+        align = min(16, (t.cols if layout == "row_major" else t.rows) * size)
+        for name, values in (("offset", off), ("stride", step)):
+            bad_align = (values * size) % align != 0
+            if bad_align.any():
+                value = int(values[np.flatnonzero(bad_align)[0]])
+                raise self.error(f"{what}: the {name} {value} ({value * size} bytes) is not a multiple of "
+                                 f"{align} bytes; Vulkan asks cooperative matrix loads and stores for the "
+                                 f"lesser of 16 bytes and a {'row' if layout == 'row_major' else 'column'}'s size")
         i = np.arange(t.rows, dtype=np.int64)[None, :, None]
         j = np.arange(t.cols, dtype=np.int64)[None, None, :]
         off, step = off[:, None, None], step[:, None, None]
