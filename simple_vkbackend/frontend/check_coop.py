@@ -269,9 +269,10 @@ class CoopChecker:
 
     # ------------------------------------------------------------------ statements
 
-    def store(self, node: ast.Call) -> Optional[ir.CoopStore]:
+    def store(self, node: ast.Expr) -> Optional[ir.CoopStore]:
+        """`m.store(...)` / `m.store_col_major(...)` (`is_store(node)` holds)."""
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)  # (is_store)
         f = node.func
-        assert isinstance(f, ast.Attribute)  # (is_store)
         value = self.matrix(f.obj)
         if value is None:
             return None
@@ -281,8 +282,16 @@ class CoopChecker:
         base, offset, stride = where
         return ir.CoopStore(value, base, offset, stride, STORES[f.name])
 
-    def assigned(self, name: str, b: Binding, value_node: ast.Expr, op: str, span) -> Optional[ir.CoopExpr]:
-        """The value of `name OP= value` for the matrix binding `b` of `name`."""
+    def declared(self, s: ast.Let) -> Optional[ir.CoopExpr]:
+        """The value of a matrix declaration `val/var NAME = MATRIX` (no type written)."""
+        assert s.value is not None  # (the caller's test)
+        if s.type is not None:
+            self.error("a cooperative matrix variable takes its type from its value", s.type.span,
+                       f"write `{'var' if s.mutable else 'val'} {s.name} = coop_matrix[...].fill(...)`")
+        return self.matrix(s.value)
+
+    def assigned(self, name: str, b: Binding, value_node: ast.Expr, op: str, span) -> Optional[ir.CoopAssign]:
+        """The statement `name OP= value` for the matrix binding `b` of `name`."""
         if b.kind == ERROR:
             return None
         assert isinstance(b.type, ir.CoopMatrixType)  # (a MATRIX binding)
@@ -301,7 +310,7 @@ class CoopChecker:
         if value is not None and value.type != b.type:
             self.error(f"mismatched types: expected `{_show(b.type)}`, found `{_show(value.type)}`", value_node.span)
             return None
-        return value
+        return None if value is None else ir.CoopAssign(b.ir_name, value)
 
 
 def _show(t: ir.CoopMatrixType) -> str:

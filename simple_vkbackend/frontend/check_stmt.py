@@ -152,17 +152,11 @@ class FunctionChecker:
 
     def matrix_local(self, s: ast.Let, out: list) -> None:
         """`val m = MATRIX` / `var m = MATRIX`: a cooperative matrix local."""
-        assert s.value is not None  # (the caller's test)
-        if s.type is not None:
-            self.error("a cooperative matrix variable takes its type from its value", s.type.span,
-                       f"write `{'var' if s.mutable else 'val'} {s.name} = coop_matrix[...].fill(...)`")
-        value = self.coop.matrix(s.value)
+        value = self.coop.declared(s)
         if value is None:
             return self.bind_error(s.name, s.name_span)
         ir_name = self.alloc.fresh(s.name)
         self.locals.append(ir.Local(ir_name, value.type))
-        if s.mutable:
-            self.mutable_names.add(ir_name)
         self.scope.define(s.name, Binding(MATRIX, ir_name, value.type, s.mutable, s.name_span))
         out.append(ir.CoopAssign(ir_name, value))
 
@@ -318,10 +312,7 @@ class FunctionChecker:
             self.exprs.expr(s.value, None)
             return
         if b.kind == MATRIX and b.mutable:
-            matrix = self.coop.assigned(name, b, s.value, s.op, span)
-            if matrix is not None:
-                out.append(ir.CoopAssign(b.ir_name, matrix))
-            return
+            return out.extend(filter(None, [self.coop.assigned(name, b, s.value, s.op, span)]))
         if b.kind != LOCAL or not b.mutable:
             return self.not_assignable(name, b, span)
         value = self.assigned_value(s, ir.Var(b.scalar, b.ir_name), b.scalar)
@@ -404,11 +395,7 @@ class FunctionChecker:
     def expr_stmt(self, s: ast.ExprStmt, out: list) -> None:
         node = s.expr
         if self.coop.is_store(node):
-            assert isinstance(node, ast.Call)  # (is_store)
-            store = self.coop.store(node)
-            if store is not None:
-                out.append(store)
-            return
+            return out.extend(filter(None, [self.coop.store(node)]))
         if not isinstance(node, ast.Call):
             self.exprs.expr(node, None)
             hint = "did you mean `=`?" if isinstance(node, ast.Binary) and node.op == "==" else None
