@@ -151,15 +151,18 @@ class CoopChecker:
                 return None
             value = self.exprs.expect_type(node.args[0], t.elem, " as the fill value")
             return None if value is None else ir.CoopFill(t, value)
-        where = self.memory(node, t, f".{name}", write=False)
+        layout = CONSTRUCTORS[name] or "row_major"
+        where = self.memory(node, t, f".{name}", layout, write=False)
         if where is None:
             return None
         base, offset, stride = where
-        return ir.CoopLoad(t, base, offset, stride, CONSTRUCTORS[name] or "row_major")
+        return ir.CoopLoad(t, base, offset, stride, layout)
 
-    def memory(self, node: ast.Call, t: ir.CoopMatrixType, spelling: str,
+    def memory(self, node: ast.Call, t: ir.CoopMatrixType, spelling: str, layout: str,
                write: bool) -> Optional[tuple[str, ir.Expr, ir.Expr]]:
-        """(buffer or shared array, offset, stride) of a load or store `(BUF, OFFSET, STRIDE)`."""
+        """(buffer or shared array, offset, stride) of a load or store `(BUF, OFFSET, STRIDE)`;
+        constant ones must be aligned as Vulkan asks (in bytes, multiples of the lesser of
+        16 and a row's size, a column's for `layout` col_major)."""
         if len(node.args) != 3:
             self.error(f"`{spelling}` takes 3 arguments (buffer or shared array, element offset, row stride), "
                        f"got {len(node.args)}", node.span)
@@ -182,6 +185,15 @@ class CoopChecker:
         if write and not b.writable:
             self.exprs.readonly_error(name, b, buf_node.span)
             return None
+        align = min(16, (t.cols if layout == "row_major" else t.rows) * t.elem.size)
+        for what, value, arg in (("offset", offset, offset_node), ("stride", stride, stride_node)):
+            if isinstance(value, ir.Const) and (int(value.value) * t.elem.size) % align:
+                self.error(f"the {what} {value.value} ({int(value.value) * t.elem.size} bytes) is not a multiple "
+                           f"of {align} bytes, as Vulkan asks of a cooperative matrix load or store", arg.span,
+                           f"a {'row' if layout == 'row_major' else 'column'} of `{_show(t)}` is "
+                           f"{(t.cols if layout == 'row_major' else t.rows) * t.elem.size} bytes; "
+                           "offsets and strides are multiples of 16 bytes or of that size")
+                return None
         return b.ir_name, offset, stride
 
     def mul_add(self, node: ast.Call) -> Optional[ir.CoopExpr]:
@@ -276,7 +288,7 @@ class CoopChecker:
         value = self.matrix(f.obj)
         if value is None:
             return None
-        where = self.memory(node, value.type, f".{f.name}", write=True)
+        where = self.memory(node, value.type, f".{f.name}", STORES[f.name], write=True)
         if where is None:
             return None
         base, offset, stride = where

@@ -76,6 +76,8 @@ def test_shared_arrays_are_sources_and_targets():
      "mismatched types: expected `coop_matrix[f16, 16, 16, acc]`"),
     ("val m = coop_matrix[f16, 16, 16, acc].fill(0.0)\nm = m + m", "cannot assign twice to immutable binding `m`"),
     ("val t = coop_matrix[f16, 16, 16, acc]", "is a type, not a value"),
+    ("val m = coop_matrix[f16, 16, 16, a].load(x, 4, 16)", "the offset 4 (8 bytes) is not a multiple of 16 bytes"),
+    ("val m = coop_matrix[f16, 16, 16, a].load_col_major(x, 0, 12)", "the stride 12 (24 bytes)"),
     ("val m = coop_matrix[f32, 16, 16, acc].fill(0.0)\nval h2 = m.convert(i32)", "a float element type"),
     ("var m = coop_matrix[f32, 16, 16, acc].fill(0.0)\nif gpu.local_id(0) < 16:\n"
      "    m = m * 2.0", "a cooperative matrix operation is reached under a condition"),
