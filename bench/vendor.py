@@ -3,13 +3,17 @@
 In one run, on the same data: saxpy (64 Mi and 256 Mi f32, GB/s; scalar and with
 16-byte `vec[4, f32]` loads and stores), the sum of 64 Mi f32 (GB/s; scalar and
 vec4 loads), the inclusive scan of 64 Mi f32 (`torch.cumsum`, 8 B/element), the row
-softmax of 8192 x 8192 f32 (8 B/element), and the f32 matmul 4096^3 (TFLOP/s, cuBLAS
-with TF32 off; also with vec4 global loads and stores). Every result is checked against
-numpy (or torch) first. GPU times:
-the kernel launched many times without waiting between GPU timestamps (ours) or CUDA
-events (torch), the median of five such runs, each workload first launched for half a
-second so that the GPU's clocks are up (without it, a short workload on an idle GPU
-reads up to 2.5x slow: seen on the H200 for saxpy 64 Mi). torch is used only when it is
+softmax of 8192 x 8192 f32 (8 B/element), the f32 matmul 4096^3 (TFLOP/s, cuBLAS
+with TF32 off; also with vec4 global loads and stores), and the f16 matmul 8192^3 on
+cooperative matrices (f16 inputs, f32 accumulation; TFLOP/s beside cuBLAS FP16; tiles
+loaded from the buffers, staged through shared memory element by element, and staged
+as 16x16 matrix copies; skipped with a note on a device without
+VK_KHR_cooperative_matrix). Every result is checked against numpy (or torch) first.
+GPU times: the kernel launched many times without waiting between GPU timestamps
+(ours) or CUDA events (torch), the median of five such runs, each workload first
+launched for half a second so that the GPU's clocks are up (without it, a short
+workload on an idle GPU reads up to 2.5x slow: seen on the H200 for saxpy 64 Mi).
+torch is used only when it is
 installed with CUDA; without it the table has our figures only.
 
 Usage: python bench/vendor.py [--quick] [--repeat N] [--only NAME[,NAME]]
@@ -213,6 +217,37 @@ class Bench:
             result.anchor_name = "cuBLAS FP32, TF32 off"
         return result
 
+    def matmul_f16(self, n: int, variant: str = "direct") -> Result:
+        """examples/fast/matmul_f16.spl: `matmul_f16` (variant "direct": tiles loaded from
+        the buffers), `matmul_f16_shared` ("shared": staged through shared memory element
+        by element) or `matmul_f16_staged` ("staged": staged as 16x16 matrix copies)."""
+        shared = variant != "direct"
+        if "cooperativeMatrix" not in self.device.enabled_features:
+            raise Skipped(f"f16 matmul {n}^3 ({variant}): skipped: {self.device.name} lacks "
+                          f"VK_KHR_cooperative_matrix")
+        rng = np.random.default_rng(5)
+        a, b = (rng.standard_normal((n, n), dtype=np.float32).astype(np.float16) for _ in range(2))
+        k = self.kernel("matmul_f16", {"direct": "matmul_f16", "shared": "matmul_f16_shared",
+                                       "staged": "matmul_f16_staged"}[variant])
+        ba, bb = self.device.buffer_from(a.reshape(-1)), self.device.buffer_from(b.reshape(-1))
+        bc = self.device.empty(n * n, np.float32)
+        if shared:
+            size = (n // host.SHARED_BLOCK) ** 2 * 128
+        else:
+            blocks = (n // host.COOP_BLOCK) ** 2
+            size = max(1, -(-blocks * self.device.info.subgroup_size // 128)) * 128
+        k.launch(ba, bb, bc, n, n, n, global_size=size)
+        rows = np.random.default_rng(6).choice(n, min(n, 64), replace=False)  # a sample: 8192^3 in f64 is slow
+        want = a[rows].astype(np.float64) @ b.astype(np.float64)
+        check(bc.to_numpy().reshape(n, n)[rows], want, 1e-3, "matmul_f16", atol=1e-3 * np.sqrt(n))
+        t = self.seconds(lambda: k.launch(ba, bb, bc, n, n, n, global_size=size, wait=False))
+        result = Result(f"f16 matmul {n}^3 ({variant})", "TFLOP/s", 2 * n ** 3 / t / 1e12)
+        if self.torch:
+            ta, tb = self.torch.from_numpy(a).cuda(), self.torch.from_numpy(b).cuda()
+            result.anchor = 2 * n ** 3 / self.torch_seconds(lambda: ta @ tb) / 1e12
+            result.anchor_name = "cuBLAS FP16"
+        return result
+
     def close(self) -> None:
         self.modules.clear()
         self.backend.close()
@@ -220,6 +255,10 @@ class Bench:
 
 class WrongResult(Exception):
     """A workload's result failed its check: it is reported, not timed."""
+
+
+class Skipped(Exception):
+    """A workload the device cannot run (a missing extension): a note, not a failure."""
 
 
 def check(got: np.ndarray, want: np.ndarray, rtol: float, what: str, atol: float = 0.0) -> None:
@@ -238,18 +277,21 @@ def main(argv=None) -> int:
     p.add_argument("--warmup", type=float, default=None,
                    help="seconds of launches before each timing (default 0.5; 0 with --quick)")
     p.add_argument("--only", default="",
-                   help="comma-separated: saxpy,saxpy_vec4,sum,sum_vec4,scan,softmax,matmul,matmul_vec4")
+                   help="comma-separated: saxpy,saxpy_vec4,sum,sum_vec4,scan,softmax,matmul,matmul_vec4,"
+                        "matmul_f16,matmul_f16_shared,matmul_f16_staged")
     args = p.parse_args(argv)
     if args.warmup is None:
         args.warmup = 0.0 if args.quick else 0.5
     mi = 1 << 20
     if args.quick:
         plan = {"saxpy": [mi], "saxpy_vec4": [mi], "sum": [mi], "sum_vec4": [mi], "scan": [mi],
-                "softmax": [(256, 1024)], "matmul": [256], "matmul_vec4": [256]}
+                "softmax": [(256, 1024)], "matmul": [256], "matmul_vec4": [256],
+                "matmul_f16": [256], "matmul_f16_shared": [256], "matmul_f16_staged": [256]}
     else:
         plan = {"saxpy": [64 * mi, 256 * mi], "saxpy_vec4": [64 * mi, 256 * mi], "sum": [64 * mi],
                 "sum_vec4": [64 * mi], "scan": [64 * mi],
-                "softmax": [(8192, 8192)], "matmul": [4096], "matmul_vec4": [4096]}
+                "softmax": [(8192, 8192)], "matmul": [4096], "matmul_vec4": [4096], "matmul_f16": [8192],
+                "matmul_f16_shared": [8192], "matmul_f16_staged": [8192]}
     only = [w for w in args.only.split(",") if w]
     device = svk.Device()
     torch = load_torch()
@@ -265,9 +307,14 @@ def main(argv=None) -> int:
                 run = {"saxpy": bench.saxpy, "saxpy_vec4": lambda n: bench.saxpy(n, vec4=True),
                        "sum": bench.total, "sum_vec4": lambda n: bench.total(n, vec4=True), "scan": bench.scan,
                        "softmax": lambda s: bench.softmax(*s), "matmul": bench.matmul,
-                       "matmul_vec4": lambda n: bench.matmul(n, vec4=True)}[name]
+                       "matmul_vec4": lambda n: bench.matmul(n, vec4=True),
+                       "matmul_f16": bench.matmul_f16,
+                       "matmul_f16_shared": lambda s: bench.matmul_f16(s, "shared"),
+                       "matmul_f16_staged": lambda s: bench.matmul_f16(s, "staged")}[name]
                 try:
                     print(run(size).line(), flush=True)
+                except Skipped as note:
+                    print(note, flush=True)
                 except WrongResult as err:
                     failed += 1
                     print(f"{name}: WRONG RESULT, not timed: {err}", flush=True)

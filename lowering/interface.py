@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from . import ir
-from .ir.walk import all_exprs, buffer_usage, called_functions, vector_widths, walk_stmts
+from .ir.walk import all_exprs, buffer_usage, called_functions, coop_types_of, vector_widths, walk_stmts
 from .quirks import ALL_QUIRKS, Quirk
 
 DEFAULT_LOCAL_SIZES = {1: (256, 1, 1), 2: (16, 16, 1), 3: (8, 8, 4)}
@@ -172,12 +172,19 @@ def required_features(module: ir.Module, kernel: ir.Kernel, target: Target = Tar
                 value = e.args[0].type if e.args else None
                 if value is not None and not value.is_bool and value.bits != 32 and value != ir.F64:
                     needed.add("shaderSubgroupExtendedTypes")  # 8/16/64-bit ints, f16
+    if coop_types_of(kernel):
+        needed.update((COOP_FEATURE, "vulkanMemoryModel"))
     shared_names = {s.name for s in kernel.shared}
     for e in all_exprs(kernel.body):
+        if isinstance(e, ir.Atomic) and e.base not in shared_names and COOP_FEATURE in needed:
+            needed.add("vulkanMemoryModelDeviceScope")  # Device-scope atomics in the Vulkan memory model
         if isinstance(e, ir.Atomic) and e.type is not None and e.type.is_float and target.float_atomic_add:
             needed.add("shaderSharedFloat32AtomicAdd" if e.base in shared_names
                        else "shaderBufferFloat32AtomicAdd")
     return tuple(sorted(needed))
+
+
+COOP_FEATURE = "cooperativeMatrix"  # VkPhysicalDeviceCooperativeMatrixFeaturesKHR::cooperativeMatrix
 
 
 def subgroup_feature(builtin: str) -> str:
@@ -194,7 +201,7 @@ def _types_used(module: ir.Module, kernel: ir.Kernel) -> set[ir.ScalarType]:
         for p in fn.params:
             types.add(p.type.elem if isinstance(p.type, ir.BufferType) else p.type)
         for loc in fn.locals:
-            types.add(loc.type.elem if isinstance(loc.type, ir.ArrayType) else loc.type)
+            types.add(loc.type if isinstance(loc.type, ir.ScalarType) else loc.type.elem)
         types.update(e.type for e in all_exprs(fn.body) if e.type is not None)
     for s in kernel.shared:
         types.add(s.type.elem)

@@ -14,8 +14,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import coop_matrix
 from . import features as feat
 from . import tracking, validation, vkapi
+from .coop_matrix import CoopShape
 from .errors import INSTALL_HINT, NotAvailableError, RuntimeFailure
 
 log = logging.getLogger("simple_vkbackend.runtime")
@@ -80,6 +82,7 @@ class DeviceInfo:
     driver_info: str = ""           # VkPhysicalDeviceDriverProperties::driverInfo ("Mesa 22.3.6 ...")
     driver_version: int = 0
     pipeline_cache_uuid: bytes = field(repr=False, default=b"")
+    coop_shapes: tuple[CoopShape, ...] = ()  # cooperative-matrix shapes it runs (coop_matrix.py)
 
     @property
     def enabled_features(self) -> frozenset[str]:
@@ -214,7 +217,7 @@ class Instance:
         out: list[PhysicalDevice] = []
         for number, handle in enumerate(handles):
             try:
-                out.append(describe(vk, len(out), handle, self.api))
+                out.append(describe(vk, len(out), handle, self.api, self.handle))
             except RuntimeFailure as exc:
                 log.warning("skipping Vulkan device %d: %s", number, exc)
         return out
@@ -234,7 +237,7 @@ class Instance:
             self.devices.discard(device)
 
 
-def describe(vk, index: int, handle, instance_api: tuple[int, int]) -> PhysicalDevice:
+def describe(vk, index: int, handle, instance_api: tuple[int, int], instance=None) -> PhysicalDevice:
     """Query a physical device's properties, limits, memory, queues and features."""
     ffi = vk.ffi
     subgroup = ffi.new("VkPhysicalDeviceSubgroupProperties*",
@@ -261,7 +264,8 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int]) -> PhysicalD
         features=frozenset(n for n, ok in supported.items() if ok and n in feat.KERNEL_FEATURES),
         extensions=extensions, driver_id=driver_id, driver_info=driver_info,
         driver_version=props.driverVersion,
-        pipeline_cache_uuid=bytes(ffi.buffer(props.pipelineCacheUUID, vk.VK_UUID_SIZE)))
+        pipeline_cache_uuid=bytes(ffi.buffer(props.pipelineCacheUUID, vk.VK_UUID_SIZE)),
+        coop_shapes=coop_matrix.query(vk, instance, handle, extensions))
     return PhysicalDevice(handle, info, api, _compute_family(vk, handle), supported, memory)
 
 

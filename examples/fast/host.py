@@ -83,3 +83,30 @@ def matmul_vec4(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray)
     """matmul_vec4.spl: c = a @ b for n x n matrices, n a multiple of 128."""
     n = a.shape[0]
     module.matmul_vec4(a.reshape(-1), b.reshape(-1), c.reshape(-1), n, global_size=(n // 8, n // 8))
+
+
+COOP_BLOCK = 64  # the C block one subgroup computes in matmul_f16.spl
+
+
+def matmul_f16(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray, subgroup_size: int = 32) -> None:
+    """c (f32) = a @ b (f16, m x k and k x n; m, n multiples of 64, k of 16) on cooperative
+    matrices: work-groups of 128 work items, one 64x64 block per subgroup of `subgroup_size`
+    (the kernel loops over blocks, so any subgroup size computes every block)."""
+    (m, k), n = a.shape, b.shape[1]
+    blocks = (m // COOP_BLOCK) * (n // COOP_BLOCK)
+    groups = max(1, -(-blocks * subgroup_size // 128))
+    module.matmul_f16(a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, global_size=groups * 128)
+
+
+SHARED_BLOCK = 128  # the C block one work-group computes in matmul_f16_shared
+
+
+def matmul_f16_shared(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                      kernel: str = "matmul_f16_shared") -> None:
+    """c (f32) = a @ b as matmul_f16, with tiles staged through shared memory (m, n
+    multiples of 128, k of 32; subgroups of at most 32 work items): `kernel` is
+    matmul_f16_shared (copies element by element) or matmul_f16_staged (copies as
+    16x16 matrix loads and stores)."""
+    (m, k), n = a.shape, b.shape[1]
+    groups = (m // SHARED_BLOCK) * (n // SHARED_BLOCK)
+    module[kernel](a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, global_size=groups * 128)

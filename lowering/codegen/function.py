@@ -26,6 +26,7 @@ from ..spirv_builder import ModuleBuilder
 from .arith import ArithLowering
 from .builtin_math import BuiltinLowering
 from .casts import CastLowering
+from .coop_matrix import CoopLowering
 from .emitter import Emitter, Value
 from .fmod import FmodLowering
 from .loop_budget import LoopBudget
@@ -75,6 +76,7 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         self.subgroup = SubgroupLowering(self.em, where, g)
         self.access = AccessLowering(self.em, where, self.casts, self.array, self.guard)
         self.vectors = VectorLowering(self.em, self.access, self.array)
+        self.coop = CoopLowering(self.em, where, self.expr, self.array, exact)
 
     def array(self, name: str) -> ArraySlot:
         try:
@@ -100,7 +102,9 @@ class FunctionCodegen(Visitor[Optional[Value]]):
     def declare_local(self, local: ir.Local) -> None:
         """A zero-initialised Function variable for a scalar local or private array."""
         b, t = self.b, self.t
-        if isinstance(local.type, ir.ArrayType):
+        if isinstance(local.type, ir.CoopMatrixType):
+            var = self.coop.declare(local)
+        elif isinstance(local.type, ir.ArrayType):
             element = t.scalar(local.type.elem)
             array = b.type_array(element, local.type.length)
             var = b.local_variable(t.pointer("Function", array), t.null(array))
@@ -158,6 +162,12 @@ class FunctionCodegen(Visitor[Optional[Value]]):
 
     def visit_ExprStmt(self, s: ir.ExprStmt) -> None:
         self.visit(s.expr)
+
+    def visit_CoopAssign(self, s: ir.CoopAssign) -> None:
+        self.coop.assign(s)
+
+    def visit_CoopStore(self, s: ir.CoopStore) -> None:
+        self.coop.store(s)
 
     def visit_If(self, s: ir.If) -> None:
         cond = self.expr(s.cond)
@@ -250,6 +260,9 @@ class FunctionCodegen(Visitor[Optional[Value]]):
         if e.type is None:
             raise LoweringError(f"{self.fn.name}: {type(e).__name__} has no type")
         return e.type
+
+    def visit_CoopLength(self, e: ir.CoopLength) -> Value:
+        return self.coop.length(e)
 
     def visit_Const(self, e: ir.Const) -> Value:
         ty = self.type_of(e)

@@ -92,7 +92,7 @@ class AccessLowering:
         self.guard(self.emit("OpULessThan", self.t.bool, as_unsigned, limit))
 
     def load(self, slot: ArraySlot, pointer: int) -> Value:
-        value = self.emit("OpLoad", slot.stored_type, pointer)
+        value = self.emit("OpLoad", slot.stored_type, pointer, *self.t.memory_access(slot.storage_class))
         if slot.as_bits:
             value = self.emit("OpBitcast", self.t.scalar(slot.elem), value)
         return Value(value, slot.elem)
@@ -101,7 +101,7 @@ class AccessLowering:
         stored = value.id
         if slot.as_bits:
             stored = self.emit("OpBitcast", slot.stored_type, stored)
-        self.emit("OpStore", pointer, stored)
+        self.emit("OpStore", pointer, stored, *self.t.memory_access(slot.storage_class))
 
     def atomic(self, slot: ArraySlot, pointer: int, op: str, args: list[Value]) -> Value:
         """The atomic `op` on `*pointer`, returning the old value (of the element type)."""

@@ -6,6 +6,7 @@ from typing import Optional, Union
 
 from .. import ir
 from ..errors import LoweringError
+from ..ir.walk import coop_types_of
 from ..interface import KernelInterface, Target
 from ..spirv_builder import ModuleBuilder
 from .function import FunctionCodegen
@@ -20,7 +21,13 @@ def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelI
     """The builder holding `kernel`'s complete module (see DESIGN.md, SPIR-V)."""
     b = ModuleBuilder(target.spirv_version)
     b.capability("Shader")
-    b.instr("OpMemoryModel", "Logical", "GLSL450")
+    if coop_types_of(kernel):  # SPV_KHR_cooperative_matrix needs the Vulkan memory model in shaders
+        b.capability("VulkanMemoryModel")
+        if target.spirv_version < (1, 5):
+            b.extension("SPV_KHR_vulkan_memory_model")
+        b.instr("OpMemoryModel", "Logical", "Vulkan")
+    else:
+        b.instr("OpMemoryModel", "Logical", "GLSL450")
     types = TypeMap(b)
     resources = KernelGlobals(b, types, kernel, interface, target)
     constants = {c.name: c for c in module.constants}

@@ -8,6 +8,7 @@ from ..spirv_builder import ModuleBuilder
 
 
 ScalarValue = Union[bool, int, float]  # (written here: TypeMap.bool hides the builtin in the class)
+Flag = bool  # (likewise)
 
 
 class TypeMap:
@@ -86,6 +87,22 @@ class TypeMap:
         """A Scope operand (an id of a u32 constant), e.g. 'Device'."""
         return self.const_u32(self.b.g.enum_value("Scope", name))
 
+    @property
+    def vulkan_memory_model(self) -> Flag:
+        """Whether the module uses the Vulkan memory model (kernels with cooperative matrices)."""
+        return "VulkanMemoryModel" in self.b.capabilities
+
+    def memory_access(self, storage_class: str) -> tuple[str, ...]:
+        """The MemoryAccess operands of a load or store through a pointer of `storage_class`:
+        in the Vulkan memory model, buffer and shared memory accesses are non-private, so
+        barriers make them available and visible to the other invocations."""
+        if self.vulkan_memory_model and storage_class in ("Workgroup", "StorageBuffer"):
+            return ("NonPrivatePointer",)
+        return ()
+
     def semantics(self, names: str) -> int:
-        """A MemorySemantics operand from '|'-joined names, e.g. 'AcquireRelease|WorkgroupMemory'."""
+        """A MemorySemantics operand from '|'-joined names, e.g. 'AcquireRelease|WorkgroupMemory'
+        (in the Vulkan memory model, acquire and release also make memory visible and available)."""
+        if self.vulkan_memory_model and ("Acquire" in names or "Release" in names):
+            names += "|MakeAvailable|MakeVisible"
         return self.const_u32(self.b.g.enum_value("MemorySemantics", names))

@@ -6,6 +6,7 @@ classes, types and enums; the other modules are imported by name.
 """
 # Re-exported through __all__ (which ruff cannot read, as it is computed):
 from .nodes import *  # noqa: F403 - the public node and type names
+from .coop_matrix import *  # noqa: F403 - cooperative matrix types and nodes
 from .nodes import Node  # noqa: F401 - re-exported
 from .vector_nodes import VECTOR_ACCESS_WIDTHS, VectorLoad, VectorStore  # noqa: F401 - re-exported
 from .ops import ArraySpace, AtomicOp, BinaryOp, BuiltinName, LogicalOp, ScalarKind, UnaryOp  # noqa: F401 - re-exported

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Optional, Union
 
-from .ops import (ArraySpace, AtomicOp, BinaryOp, BuiltinName, LogicalOp, ScalarKind, UnaryOp,
+from .ops import (ArraySpace, AtomicOp, BinaryOp, BuiltinName, CoopUse, LogicalOp, ScalarKind, UnaryOp,
                   coerce)
 
 # --------------------------------------------------------------------------- traversal protocol
@@ -142,6 +142,27 @@ class ArrayType:
 
     def __str__(self) -> str:
         return f"[{self.elem}; {self.length}]"
+
+
+@dataclass(frozen=True)
+class CoopMatrixType:
+    """A cooperative matrix of `elem` (a numeric scalar), `rows` x `cols`, for `use`
+    (the type of matrix locals; the nodes are in coop_matrix.py)."""
+
+    elem: ScalarType
+    rows: int
+    cols: int
+    use: Union[CoopUse, str]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "use", coerce(CoopUse, self.use))
+
+    @property
+    def count(self) -> int:
+        return self.rows * self.cols
+
+    def __str__(self) -> str:
+        return f"coop<{self.elem}, {self.rows}, {self.cols}, {self.use}>"
 
 
 Type = Union[ScalarType, BufferType, ArrayType]
@@ -443,10 +464,11 @@ class Param(Node):
 
 @dataclass(eq=False)
 class Local(Node):
-    """A mutable slot: a scalar, or a private array (type ArrayType, space 'private')."""
+    """A mutable slot: a scalar, a private array (type ArrayType, space 'private'),
+    or, in kernels, a cooperative matrix (coop_matrix.py)."""
 
     name: str
-    type: Union[ScalarType, ArrayType]
+    type: Union[ScalarType, ArrayType, CoopMatrixType]
 
 
 @dataclass(eq=False)

@@ -158,6 +158,19 @@ class BuiltinName(IREnum):
     SUBGROUP_BARRIER = "subgroup_barrier"
 
 
+class CoopUse(IREnum):
+    """Which operand of a multiply-add a cooperative matrix is (coop_matrix.py)."""
+
+    A = "a"  # MatrixAKHR: the left operand of a multiply-add
+    B = "b"  # MatrixBKHR: the right operand
+    ACC = "acc"  # MatrixAccumulatorKHR: the accumulator and result
+
+
+class CoopLayout(IREnum):
+    ROW_MAJOR = "row_major"
+    COL_MAJOR = "col_major"
+
+
 class AtomicOp(IREnum):
     ADD = "add"
     SUB = "sub"

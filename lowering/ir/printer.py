@@ -8,6 +8,8 @@ from typing import Optional, Union
 
 from . import nodes as ir
 from .vector_nodes import VectorLoad, VectorStore
+from .coop_matrix import CoopAssign, CoopLength, CoopStore
+from .text_coop import coop_assign_text, coop_length_text, coop_store_text
 from .visitor import Visitor
 
 INDENT = "  "
@@ -111,6 +113,12 @@ class _StmtPrinter(Visitor[list[str]]):
             lines += [f"{self.pad}}} step {{", *self.nested(s.step)]
         return lines + [f"{self.pad}}}"]
 
+    def visit_CoopAssign(self, s: CoopAssign) -> list[str]:
+        return [self.pad + coop_assign_text(s, print_expr)]
+
+    def visit_CoopStore(self, s: CoopStore) -> list[str]:
+        return [self.pad + coop_store_text(s, print_expr)]
+
     def visit_Break(self, s: ir.Break) -> list[str]:
         return [f"{self.pad}break"]
 
@@ -135,6 +143,9 @@ class _ExprPrinter(Visitor[str]):
 
     def visit_Index(self, e: ir.Index) -> str:
         return f"{e.base}[{'!' if e.checked else ''}{self.visit(e.index)}]"
+
+    def visit_CoopLength(self, e: CoopLength) -> str:
+        return coop_length_text(e)
 
     def visit_Len(self, e: ir.Len) -> str:
         return f"(len {e.base})"

@@ -11,6 +11,8 @@ from typing import Callable, Optional, Union
 from . import nodes as ir
 from ..errors import IRParseError
 from .vector_nodes import VectorLoad, VectorStore
+from .coop_matrix import CoopMatrixType
+from .text_coop import CoopTextParser
 
 # --------------------------------------------------------------------------- tokens
 
@@ -68,7 +70,7 @@ class _Pending:
 
     node: Union[ir.Var, ir.Index]
     token: Token
-    scope: dict[str, ir.Type]
+    scope: dict[str, ir.Type | CoopMatrixType]
 
 
 class _Parser:
@@ -76,7 +78,8 @@ class _Parser:
         self.tokens = tokenize(text)
         self.pos = 0
         self.pending: list[_Pending] = []
-        self.scope: dict[str, ir.Type] = {}  # the current function's names
+        self.scope: dict[str, ir.Type | CoopMatrixType] = {}  # the current function's names
+        self.coop = CoopTextParser(self)
 
     # ----------------------------------------------------------------- token helpers
 
@@ -270,14 +273,15 @@ class _Parser:
         keyword = self.next()
         name = self.name()
         self.expect(":")
-        ty: Union[ir.ArrayType, ir.ScalarType]
+        ty: Union[ir.ArrayType, ir.ScalarType, CoopMatrixType]
         if keyword.text == "shared":
             if not isinstance(fn, ir.Kernel):
                 raise self.error("shared arrays are only allowed in kernels", keyword)
             ty = self.array_type("shared")
             fn.shared.append(ir.SharedArray(name, ty))
         else:
-            ty = self.array_type("private") if self.at("[") else self.scalar_type()
+            ty = self.array_type("private") if self.at("[") else self.coop.coop_type() if self.at("coop") \
+                else self.scalar_type()
             fn.locals.append(ir.Local(name, ty))
         self.scope[name] = ty
         self.end_of_line()
@@ -300,6 +304,8 @@ class _Parser:
 
     def statement(self) -> ir.Stmt:
         tok, after = self.peek(), self.peek(1)
+        if tok.kind == "ident" and after.text == "=" and self.coop.is_matrix_local(tok.text):
+            return self.coop.coop_assign()
         if tok.kind == "ident" and not (after.text in ("=", "[") and after.kind == "punct"):
             keyword = _STATEMENT_KEYWORDS.get(tok.text)
             if keyword is not None:
@@ -506,6 +512,8 @@ class _Parser:
                 ty = constants.get(p.node.name)
             if ty is None:
                 raise self.error(f"unknown name '{p.token.text}'", p.token)
+            if isinstance(ty, CoopMatrixType):
+                raise self.error(f"'{p.token.text}' is a matrix; it is not a scalar or an array", p.token)
             if isinstance(p.node, ir.Var):
                 if not isinstance(ty, ir.ScalarType):
                     raise self.error(f"'{p.token.text}' is a {_kind(ty)}; use {p.token.text}[i] or "
@@ -533,6 +541,7 @@ _STATEMENT_KEYWORDS: dict[str, Callable[[_Parser, Token], ir.Stmt]] = {
     "return": _Parser.return_stmt,
     "vload": _Parser.vload_stmt,
     "vstore": _Parser.vstore_stmt,
+    "coop_store": lambda p, tok: p.coop.coop_store(tok),
     "local": _Parser.declaration_misplaced,
     "shared": _Parser.declaration_misplaced,
 }
@@ -542,5 +551,5 @@ _FORMS: dict[str, Callable[[_Parser, list[str], Token], ir.Expr]] = {
     "and": _Parser.logical_form, "or": _Parser.logical_form,
     "len": _Parser.len_form, "select": _Parser.select_form, "cast": _Parser.cast_form,
     "call": _Parser.call_form, "math": _Parser.math_form, "gpu": _Parser.gpu_form,
-    "atomic": _Parser.atomic_form,
+    "atomic": _Parser.atomic_form, "coop": lambda p, parts, tok: p.coop.coop_form(parts, tok),
 }

@@ -6,8 +6,9 @@ Uniform: constants, scalar parameters, `group_id`, `global_size`, `local_size`,
 `num_groups`, `len(buffer)`, loads from buffers and shared arrays at uniform indices,
 locals only ever assigned uniform values under uniform control, and results of helpers
 that read no per-item id and use no atomics, called with uniform arguments.
-Varying: `global_id`, `local_id`, atomics' results, anything computed from a varying
-value, and a local assigned under varying control.
+Varying: `global_id`, `local_id`, `subgroup_local_id`, `subgroup_elect`, atomics'
+results, anything computed from a varying value, and a local assigned under varying
+control.
 
 Divergent control: an `if` or a loop whose condition is varying; a loop left by a
 `break`, `continue` or `return` under varying control; everything after a `return`
@@ -16,6 +17,12 @@ work items reconverge there. Helper parameters are taken as uniform inside the h
 and a call of a helper reaching a barrier counts as a barrier where it is made; a call
 with varying arguments of a helper whose barrier sits under control depending on its
 parameters is reported at that control.
+
+Cooperative matrix statements (coop_matrix.py) are subgroup operations: every
+invocation of a subgroup must run them, so one under varying control is reported
+the same way (`BarrierProblem.is_coop`). The analysis knows work-group uniformity
+only; a condition on `gpu.subgroup_id()` counts as uniform, one on `local_id` as
+varying even where it is the same across a subgroup.
 """
 from __future__ import annotations
 
@@ -23,12 +30,14 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from . import nodes as ir
+from .coop_matrix import CoopAssign, CoopStore
 from .ops import BuiltinName
 from .vector_nodes import VectorLoad, VectorStore
 from .visitor import Visitor
 from .walk import walk
 
-VARYING_BUILTINS = frozenset({BuiltinName.GLOBAL_ID, BuiltinName.LOCAL_ID})
+VARYING_BUILTINS = frozenset({BuiltinName.GLOBAL_ID, BuiltinName.LOCAL_ID, BuiltinName.SUBGROUP_LOCAL_ID,
+                              BuiltinName.SUBGROUP_ELECT})
 Cause = Union[ir.If, ir.Loop]
 
 
@@ -38,14 +47,22 @@ class BarrierProblem:
     is reached under `cause` (an If or a Loop whose control is varying)."""
 
     function: str
-    barrier: ir.Expr
+    barrier: Union[ir.Expr, CoopAssign, CoopStore]
     cause: Cause
+
+    @property
+    def is_coop(self) -> bool:
+        """A cooperative matrix statement rather than a barrier."""
+        return isinstance(self.barrier, (CoopAssign, CoopStore))
 
     def message(self) -> str:
         barrier = self.barrier
+        kind = "condition" if isinstance(self.cause, ir.If) else "loop"
+        if self.is_coop:
+            return (f"a cooperative matrix operation is reached under a {kind} that differs between the work "
+                    "items of a group; every invocation of a subgroup must run it together")
         what = ("`gpu.barrier()`" if not isinstance(barrier, ir.Call)
                 else f"a call of `{barrier.func}` (it reaches a barrier)")
-        kind = "condition" if isinstance(self.cause, ir.If) else "loop"
         return (f"{what} is reached under a {kind} that differs between the work items of a group; "
                 "every work item of a group must reach a barrier, or none")
 
@@ -67,7 +84,8 @@ def barrier_problems(module: ir.Module) -> list[BarrierProblem]:
     problems: list[BarrierProblem] = []
     for fn in everything:
         summary = summaries[fn.name]
-        if summary.has_barrier or summary.calls & with_barrier:  # else nothing to report
+        if summary.has_barrier or summary.calls & with_barrier or (  # else nothing to report
+                isinstance(fn, ir.Kernel) and walk(fn.body, (CoopAssign, CoopStore))):
             problems += _FunctionAnalysis(fn, with_barrier, varying_helpers, param_causes).run()
     return problems
 
@@ -192,6 +210,21 @@ class _FunctionAnalysis(Visitor[None]):
     def visit_ExprStmt(self, s: ir.ExprStmt) -> None:
         self.expr(s.expr)
 
+    def visit_CoopAssign(self, s: CoopAssign) -> None:
+        self.coop(s)
+
+    def visit_CoopStore(self, s: CoopStore) -> None:
+        self.coop(s)
+
+    def coop(self, s: Union[CoopAssign, CoopStore]) -> None:
+        """A matrix statement: its scalar operands may call helpers with barriers, and
+        the statement itself must be under uniform control."""
+        for e in _scalar_operands(s):
+            self.expr(e)
+        cause = self.cause()
+        if self.reporting and cause is not None:
+            self.problems.append(BarrierProblem(self.fn.name, s, cause))
+
     def visit_If(self, s: ir.If) -> None:
         self.expr(s.cond)
         divergent = self.varying.visit(s.cond)
@@ -253,3 +286,14 @@ class _FunctionAnalysis(Visitor[None]):
                 cause = self.param_causes[node.func]  # the helper's condition on a parameter, varying here
             if is_barrier and cause is not None:
                 self.problems.append(BarrierProblem(self.fn.name, node, cause))
+
+
+def _scalar_operands(node: ir.Node) -> list[ir.Expr]:
+    """The outermost scalar expressions under a matrix statement or expression."""
+    out: list[ir.Expr] = []
+    for child in node.children():
+        if isinstance(child, ir.Expr):
+            out.append(child)
+        else:
+            out += _scalar_operands(child)
+    return out

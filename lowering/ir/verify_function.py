@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Optional, Union
 
 from . import nodes as ir
+from .coop_matrix import CoopAssign, CoopLength, CoopMatrixType, CoopStore
 from .limits import PRIVATE_MEMORY_PER_ITEM, U32_MAX, array_bytes, private_bytes, show_bytes
 from .verify_rules import (ATOMIC_INT_TYPES, BOOL_MATH_BUILTINS, INT_MATH_BUILTINS, MATH_ARITY,
                            MAX_WORKGROUP_INVOCATIONS, const_value_problem, name_problem, scalar_type_problem)
+from .verify_coop import CoopRules, coop_type_problem
 from .verify_subgroup import subgroup_problems
 from .vector_nodes import VECTOR_ACCESS_WIDTHS, VectorLoad, VectorStore
 from .visitor import Visitor
@@ -21,8 +23,8 @@ Fn = Union[ir.Kernel, ir.Function]
 class _Symbol:
     """What a name in a function refers to."""
 
-    def __init__(self, kind: str, type: ir.Type):
-        self.kind = kind  # "param", "buffer", "local", "private array", "shared array", "constant"
+    def __init__(self, kind: str, type: Union[ir.Type, CoopMatrixType]):
+        self.kind = kind  # "param", "buffer", "local", "private array", "shared array", "constant", "matrix"
         self.type = type
 
     @property
@@ -39,14 +41,15 @@ class _Symbol:
 
     @property
     def elem(self) -> ir.ScalarType:
-        if isinstance(self.type, ir.ScalarType):
+        if not isinstance(self.type, (ir.BufferType, ir.ArrayType)):
             raise TypeError(f"internal: element type of scalar {self.kind}")
         return self.type.elem
 
 
 _STMT_LABELS = {ir.Assign: "assign", ir.ExprStmt: "expr", ir.If: "if", ir.Loop: "loop",
                 ir.Break: "break", ir.Continue: "continue", ir.Return: "return",
-                VectorLoad: "vload", VectorStore: "vstore"}
+                VectorLoad: "vload", VectorStore: "vstore",
+                CoopAssign: "coop assign", CoopStore: "coop store"}
 
 
 # --------------------------------------------------------------------------- functions
@@ -68,6 +71,7 @@ class FunctionChecker(Visitor[None]):
         self.scope: dict[str, _Symbol] = {}
         self.helpers = {f.name: f for f in module.functions}
         self.kernel_names = {k.name for k in module.kernels}
+        self.coop = CoopRules(self, self.symbol_of, self.is_kernel)
 
     def report(self, message: str) -> None:
         path = "".join(part + " > " for part in self.path)
@@ -137,6 +141,12 @@ class FunctionChecker(Visitor[None]):
             if isinstance(loc.type, ir.ArrayType):
                 if self.array_ok(f"local {loc.name}", loc.type, "private"):
                     self.declare("local", loc.name, _Symbol("private array", loc.type))
+            elif isinstance(loc.type, CoopMatrixType):
+                problem = coop_type_problem(loc.type)
+                if problem or not self.is_kernel:
+                    self.report(f"local {loc.name}: {problem or 'cooperative matrices are only allowed in kernels'}")
+                else:
+                    self.declare("local", loc.name, _Symbol("matrix", loc.type))
             elif scalar_type_problem(loc.type):
                 self.report(f"local {loc.name}: {scalar_type_problem(loc.type)}")
             else:
@@ -210,6 +220,17 @@ class FunctionChecker(Visitor[None]):
             self.report(f"{_STMT_LABELS[type(s)]} outside a loop body")
 
     visit_Continue = visit_Break
+
+    def visit_CoopAssign(self, s: CoopAssign) -> None:
+        self.coop.assign(s)
+
+    def visit_CoopStore(self, s: CoopStore) -> None:
+        self.coop.store(s)
+
+    def symbol_of(self, name: str) -> Optional[tuple[str, object]]:
+        """(kind, type) of `name` for the matrix rules (None: unknown, reported)."""
+        symbol = self.lookup(name)
+        return None if symbol is None else (symbol.kind, symbol.type)
 
     def visit_Assign(self, s: ir.Assign) -> None:
         target = s.target
@@ -316,6 +337,9 @@ class FunctionChecker(Visitor[None]):
     def same_type(self, e: ir.Expr, got: Optional[ir.ScalarType], what: str) -> None:
         if got is not None and e.type is not None and got != e.type:
             self.report(f"{_describe(e)}: {what} has type {got}, expected {e.type}")
+
+    def visit_CoopLength(self, e: CoopLength) -> None:
+        self.coop.length(e)
 
     def visit_Const(self, e: ir.Const) -> None:
         if e.type is not None:
@@ -529,4 +553,4 @@ def _describe(e: object) -> str:
 
 
 _EXPR_KINDS = frozenset(t for t in vars(ir).values()
-                        if isinstance(t, type) and issubclass(t, ir.Expr) and t is not ir.Expr)
+                        if isinstance(t, type) and issubclass(t, ir.Expr) and t is not ir.Expr) | {CoopLength}

@@ -7,6 +7,7 @@ from typing import Iterator, Union
 
 from . import nodes as ir
 from .vector_nodes import VectorLoad, VectorStore
+from .coop_matrix import CoopExpr, CoopLength, CoopLoad, CoopMatrixType, CoopMulAdd, CoopStore
 
 
 def walk(root: ir.Node, only: Union[type, tuple[type, ...]] = ir.Node) -> list:
@@ -77,9 +78,16 @@ class BufferUsage:
 
 
 def buffer_usage(kernel: ir.Kernel) -> dict[str, BufferUsage]:
-    """How the kernel uses each buffer parameter (assignment targets are writes,
-    atomics are both); keyed by parameter name, in parameter order."""
+    """How the kernel uses each buffer parameter (assignment targets and matrix stores
+    are writes, matrix loads reads, atomics both); keyed by parameter name, in
+    parameter order."""
     usage = {p.name: BufferUsage() for p in kernel.params if isinstance(p.type, ir.BufferType)}
+    for node in walk(kernel.body, (CoopLoad, CoopStore)):
+        if node.base in usage:
+            if isinstance(node, CoopStore):
+                usage[node.base].written = True
+            else:
+                usage[node.base].read = True
     written_targets = set()
     for s in walk_stmts(kernel.body):
         if isinstance(s, ir.Assign) and isinstance(s.target, ir.Index) and s.target.base in usage:
@@ -121,3 +129,19 @@ def vector_widths(kernel: ir.Kernel) -> dict[str, int]:
     for s in walk(kernel.body, (VectorLoad, VectorStore)):
         widths.setdefault(s.base, len(s.targets) if isinstance(s, VectorLoad) else len(s.values))
     return widths
+
+
+def coop_types_of(root: ir.Node) -> list[CoopMatrixType]:
+    """The matrix types `root` (a kernel or function: its matrix locals too; a block)
+    uses, in first-use order."""
+    seen: dict[CoopMatrixType, None] = {}
+    for local in getattr(root, "locals", []):
+        if isinstance(local.type, CoopMatrixType):
+            seen[local.type] = None
+    for node in walk(root, (CoopExpr, CoopLength)):
+        seen[node.type if isinstance(node, CoopExpr) else node.matrix] = None
+    return list(seen)
+
+
+def coop_mul_adds(root: ir.Node) -> list[CoopMulAdd]:
+    return walk(root, CoopMulAdd)

@@ -14,6 +14,7 @@ from simple_vkbackend.lowering.interface import KernelInterface, Target, require
 from simple_vkbackend.lowering.quirks import loop_limit_for, quirks_for
 
 from ..errors import BackendUnavailableError, MissingFeatureError
+from ..vulkan.coop_check import coop_problem
 from ..vulkan.feature_check import describe_missing, missing_features
 from .base import Backend, CompiledModule, Size3, kernel_manifest, module_manifest
 
@@ -78,6 +79,10 @@ class VulkanBackend(Backend):
                       max_shared_memory=shared, loop_iteration_limit=loop_limit_for(info.driver_id))
 
     def compile(self, module: ir.Module) -> CompiledModule:
+        for kernel in module.kernels:
+            problem = coop_problem(kernel, self.device.info.coop_shapes, self.features, self.device.name)
+            if problem:
+                raise MissingFeatureError(problem)
         return compile_for_vulkan(module, self.target_for, self.device_target())
 
     def cache_tag(self) -> str:

@@ -170,8 +170,17 @@ class Cast:
     span: Span
 
 
+@dataclass(eq=False, slots=True)
+class CoopMatrixTypeExpr:
+    """`coop_matrix[T, ROWS, COLS, USE]`: a cooperative matrix type, valid only as the
+    receiver of its constructors (`coop_matrix[f16, 16, 16, a].load(...)`)."""
+
+    args: list["Expr"]
+    span: Span
+
+
 Expr = Union[IntLit, FloatLit, BoolLit, Name, Attribute, Call, Index, Unary, Binary, Conditional, Cast,
-             ChainCompare, StrLit, VecExpr]
+             ChainCompare, StrLit, VecExpr, CoopMatrixTypeExpr]
 
 # --------------------------------------------------------------------------- statements
 

@@ -15,6 +15,7 @@ from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast
 from .builtins import (ATOMIC_ALIASES, ATOMICS, BARE_BUILTINS, BOOL_RESULT_MATH, GPU_NAMESPACE,
                        GPU_SYNC_ALIASES, ID_ALIASES, INT_MATH, MATH_ARITY, SYNC_ALIASES, THIS_METHODS)
+from .check_coop import CoopChecker
 from .check_values import ATOMIC_FORM, Untyped, Value, all_checked, name_of, source_text, suggest, type_of
 from .context import ExprContext, ModuleContext
 from .host_items import skipped_hint
@@ -24,11 +25,13 @@ from .types import scalar_type, widens
 
 
 
+
 class ExprChecking(Protocol):
     """What a CallChecker uses of the expression checker that owns it."""
 
     ctx: ExprContext
     m: ModuleContext
+    coop: CoopChecker
 
     @property
     def ids(self): ...
@@ -168,6 +171,8 @@ class CallChecker:
         return None if b is None else ir.Len(I32, b.ir_name)
 
     def method(self, f: ast.Attribute, node: ast.Call, hint) -> Value:
+        if self.exprs.coop.is_length(node):
+            return self.exprs.coop.length(node)
         if f.name == "len":
             if node.args:
                 self.exprs.error("`.len()` takes no arguments", node.span)

@@ -16,13 +16,14 @@ from ..lowering.ir import BOOL, F32, I32, ScalarType
 from . import ast, bounds
 from .check_call import CallChecker
 from .check_vector import VectorExprs
+from .check_coop import CoopChecker
 from .check_values import ARITH, BITWISE, COMPARE, SHIFTS, Untyped, Value, name_of, source_text, suggest, type_of
 from .consteval import FoldError, fold, untyped_binary
 from .context import ExprContext, ModuleContext
 from .diagnostics import DiagnosticBag
 from .host_items import skipped_hint
 from .ir_util import has_effects
-from .scope import BUFFER, ERROR, INDEXABLE_KINDS, SCALAR_KINDS, Binding
+from .scope import BUFFER, ERROR, INDEXABLE_KINDS, MATRIX, SCALAR_KINDS, Binding
 from .source import Span
 from .types import cast_target, convert_constant, fits, int_range, scalar_type, widens
 from .vector_types import VECTOR
@@ -39,6 +40,7 @@ class ExprChecker:
         self.simd, self.bounds, self.ids = ctx.simd, ctx.bounds, ctx.ids
         self.diags = diags
         self.calls = CallChecker(self)
+        self.coop = CoopChecker(self)
         # the scope's own lookup, called directly (a hot path)
         self.lookup: Callable[[str], Optional[Binding]] = ctx.lookup
 
@@ -61,6 +63,9 @@ class ExprChecker:
     def expr(self, node: ast.Expr, hint: Optional[ScalarType] = None) -> Value:
         """A value (never void); `hint` is the type an untyped constant should take."""
         method = _DISPATCH.get(type(node))
+        if type(node) is ast.Call and self.coop.is_matrix(node):
+            self.coop.not_scalar(node)
+            return None
         if method is None:
             self.error("this is not an expression", node.span)
             return None
@@ -217,6 +222,8 @@ class ExprChecker:
         if b.kind == VECTOR:
             self.error(f"`{node.id}` is a vector `{b.type}` where a scalar is expected", node.span,
                        f"use an element (`{node.id}.x`, `{node.id}[0]`) or a reduction (`{node.id}.sum()`)")
+        if b.kind == MATRIX:
+            self.coop.not_scalar(node)
         elif b.kind != ERROR:
             self.error(f"`{node.id}` is a {b.kind}, not a value", node.span,
                        f"use an element `{node.id}[i]` or its length `len({node.id})`")
@@ -533,6 +540,10 @@ class ExprChecker:
     def vector_in_scalar(self, node: ast.VecExpr, hint) -> Value:
         self.error(f"a vector `{node.span.text}` where a scalar is expected", node.span,
                    "bind it: `val v = ...`, then use its elements")
+
+    def coop_type_value(self, node: ast.CoopMatrixTypeExpr, hint) -> Value:
+        self.error("`coop_matrix[...]` is a type, not a value", node.span,
+                   "make a matrix with `.fill(x)`, `.load(buf, offset, stride)` or `.load_col_major(...)`")
         return None
 
     def attribute(self, node: ast.Attribute, hint) -> Value:
@@ -598,6 +609,7 @@ _DISPATCH: dict[type, Callable[..., Value]] = {
     ast.ChainCompare: ExprChecker.chain_compare,
     ast.StrLit: ExprChecker.string,
     ast.VecExpr: ExprChecker.vector_in_scalar,
+    ast.CoopMatrixTypeExpr: ExprChecker.coop_type_value,
 }
 
 

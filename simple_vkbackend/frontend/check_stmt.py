@@ -15,7 +15,7 @@ from .context import ExprContext, FnSig, ModuleContext
 from .diagnostics import DiagnosticBag
 from .id_types import IdTyping
 from .ir_util import always_returns, clone_expr, has_effects
-from .scope import (BUFFER, CONST, ERROR, LOCAL, LOOP_VAR, PARAM, PRIVATE, SHARED, Binding,
+from .scope import (BUFFER, CONST, ERROR, LOCAL, LOOP_VAR, MATRIX, PARAM, PRIVATE, SHARED, Binding,
                     NameAllocator, Scope)
 from .source import Span
 from .types import RESERVED_NAMES, fits, widens, zero
@@ -52,6 +52,8 @@ class FunctionChecker:
                               sig.implicit_readonly, self.ids, traps)
         self.exprs = ExprChecker(context, diags)
         self.vectors = VectorStatements(self)
+        self.coop = self.exprs.coop
+        self.coop.in_kernel = sig.is_kernel
         self.bind_params()
 
     def bind_params(self) -> None:
@@ -145,10 +147,22 @@ class FunctionChecker:
             return self.private_array(s, out)
         if self.vectors.let(s, out):
             return None
+        if s.value is not None and self.coop.is_matrix(s.value):
+            return self.matrix_local(s, out)
         value = self.let_value(s)
         if value is None:
             return self.bind_error(s.name, s.name_span)
         self.declare_local(s.name, s.name_span, value, s.mutable, out, annotated=s.type is not None)
+
+    def matrix_local(self, s: ast.Let, out: list) -> None:
+        """`val m = MATRIX` / `var m = MATRIX`: a cooperative matrix local."""
+        value = self.coop.declared(s)
+        if value is None:
+            return self.bind_error(s.name, s.name_span)
+        ir_name = self.alloc.fresh(s.name)
+        self.locals.append(ir.Local(ir_name, value.type))
+        self.scope.define(s.name, Binding(MATRIX, ir_name, value.type, s.mutable, s.name_span))
+        out.append(ir.CoopAssign(ir_name, value))
 
     def let_value(self, s: ast.Let) -> Optional[ir.Expr]:
         if isinstance(s.type, ast.BufferTypeExpr):
@@ -303,6 +317,8 @@ class FunctionChecker:
         if b.kind == ERROR:
             self.exprs.expr(s.value, None)
             return
+        if b.kind == MATRIX and b.mutable:
+            return out.extend(filter(None, [self.coop.assigned(name, b, s.value, s.op, span)]))
         if b.kind != LOCAL or not b.mutable:
             return self.not_assignable(name, b, span)
         value = self.assigned_value(s, ir.Var(b.scalar, b.ir_name), b.scalar)
@@ -310,7 +326,7 @@ class FunctionChecker:
             out.append(ir.Assign(ir.Var(b.scalar, b.ir_name), value))
 
     def not_assignable(self, name: str, b: Binding, span: Span) -> None:
-        if b.kind == LOCAL:
+        if b.kind in (LOCAL, MATRIX):
             self.error(f"cannot assign twice to immutable binding `{name}`", span,
                        f"declare it with `var {name}` to make it mutable")
         elif b.kind == PARAM:
@@ -386,6 +402,8 @@ class FunctionChecker:
         node = s.expr
         if self.vectors.store(node, out):
             return
+        if self.coop.is_store(node):
+            return out.extend(filter(None, [self.coop.store(node)]))
         if not isinstance(node, ast.Call):
             self.exprs.expr(node, None)
             hint = "did you mean `=`?" if isinstance(node, ast.Binary) and node.op == "==" else None

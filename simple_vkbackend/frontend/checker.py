@@ -103,9 +103,12 @@ class ModuleChecker:
         for p in barrier_problems(module):
             barrier = spans.get(id(p.barrier))
             where = f" on line {barrier.line}" if barrier is not None else ""
+            hint = ("move it out of the `if` or loop, or make the condition depend only on values every "
+                    "work item of a subgroup shares (parameters, constants, group and subgroup ids)") if p.is_coop \
+                else ("move the barrier out of the `if` or loop, or make the condition depend only on "
+                      "values every work item of the group shares (parameters, constants, group ids)")
             self.error(f"{p.message().replace(' is reached', where + ' is reached', 1)}", spans.get(id(p.cause)),
-                       "move the barrier out of the `if` or loop, or make the condition depend only on "
-                       "values every work item of the group shares (parameters, constants, group ids)")
+                       hint)
 
     # ------------------------------------------------------------------ items
 

@@ -28,6 +28,7 @@ BINARY_PRECEDENCE = {
 # Like cursor.MAX_NESTING, keeps later recursive passes far from Python's recursion limit.
 MAX_CHAIN = 100  # operators in one left-associative chain
 POSTFIX_STARTS = frozenset({"(", "[", ".", "as"})
+COOP_MATRIX = "coop_matrix"  # the cooperative matrix type's name (check_coop.py)
 BAD_OPERATORS = {
     "&&": ("`&&` is not an operator", "write `and`"),
     "||": ("`||` is not an operator", "write `or`"),
@@ -148,6 +149,8 @@ class ExprParser(TokenCursor):
         while True:
             if kind == "(":
                 e = ast.Call(e, self.call_args(), self.span_from(start))
+            elif kind == "[" and isinstance(e, ast.Name) and e.id == COOP_MATRIX:
+                e = self.coop_matrix_type(start)
             elif kind == "[":
                 self.advance()
                 index = self.expr()
@@ -165,6 +168,15 @@ class ExprParser(TokenCursor):
             else:
                 return e
             kind = self.toks[self.pos].kind
+
+    def coop_matrix_type(self, start: int) -> ast.CoopMatrixTypeExpr:
+        """`coop_matrix[T, ROWS, COLS, USE]` (the name is read, `[` is next)."""
+        self.advance()
+        args = [self.expr()]
+        while self.accept(","):
+            args.append(self.expr())
+        self.expect("]", "`]` to close `coop_matrix[T, ROWS, COLS, USE]`")
+        return ast.CoopMatrixTypeExpr(args, self.span_from(start))
 
     def generic_call(self, func, start: int) -> ast.Call:
         self.advance()

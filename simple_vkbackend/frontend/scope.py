@@ -12,6 +12,8 @@ from .vector_types import VectorSlots
 LOCAL, PARAM, CONST, LOOP_VAR = "local", "param", "const", "loop variable"
 # ... and names that are only indexed, measured or used in atomics
 BUFFER, SHARED, PRIVATE = "buffer", "shared array", "array"
+# ... a cooperative matrix local (check_coop.py)
+MATRIX = "matrix"
 # a binding whose declaration had an error: uses are silently skipped
 ERROR = "error"
 
@@ -23,7 +25,7 @@ INDEXABLE_KINDS = frozenset({BUFFER, SHARED, PRIVATE})
 class Binding:
     kind: str
     ir_name: str
-    type: Union[ir.ScalarType, ir.BufferType, ir.ArrayType, VectorSlots, None]
+    type: Union[ir.ScalarType, ir.BufferType, ir.ArrayType, VectorSlots, ir.CoopMatrixType, None]
     mutable: bool
     span: Optional[Span]
 

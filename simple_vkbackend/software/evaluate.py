@@ -17,6 +17,7 @@ from simple_vkbackend.lowering.ir.visitor import Visitor
 
 from . import numpy_ops as ops
 from .atomics import apply_atomic
+from .coop_matrix import coop_length
 from .errors import SoftwareExecutionError
 from .frame import Frame, KernelContext
 from .lanes import Lanes
@@ -100,6 +101,9 @@ class Eval(Visitor[Optional[np.ndarray]]):
             c = self.run.constants[e.name]
             return uniform(c.type, c.value, self.lanes.count)
         raise self.run.error(f"unknown variable '{e.name}' in {frame.fn.name}")
+
+    def visit_CoopLength(self, e: ir.CoopLength) -> np.ndarray:
+        return uniform(ir.I32, coop_length(e.matrix, self.run.geometry.subgroup_size), self.lanes.count)
 
     def visit_Len(self, e: ir.Len) -> np.ndarray:
         return uniform(ir.I32, self.run.place(self.frame, e.base).length, self.lanes.count)

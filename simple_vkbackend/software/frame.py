@@ -15,7 +15,7 @@ from .errors import SoftwareExecutionError
 from .geometry import Geometry
 from .lanes import Lanes
 from .memory import Place, array_place, array_storage
-from .values import zeros
+from .values import dtype_of, zeros
 
 
 @dataclass
@@ -36,8 +36,12 @@ class Frame:
         self.fn, self.width, self.lane_ids, self.params = fn, width, lane_ids, params
         self.locals: dict[str, np.ndarray] = {}
         self.arrays: dict[str, Place] = {}
+        self.matrices: dict[str, np.ndarray] = {}  # cooperative matrix locals: [width, rows, cols]
         for local in fn.locals:
-            if isinstance(local.type, ir.ArrayType):
+            if isinstance(local.type, ir.CoopMatrixType):
+                t = local.type
+                self.matrices[local.name] = np.zeros((width, t.rows, t.cols), dtype=dtype_of(t.elem))
+            elif isinstance(local.type, ir.ArrayType):
                 storage = array_storage(local.type, width)
                 self.arrays[local.name] = array_place(local.name, local.type, storage)
             else:

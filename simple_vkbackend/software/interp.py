@@ -17,6 +17,7 @@ from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.ir.visitor import Visitor
 
 from . import vector_access
+from .coop_matrix import CoopEval
 from .errors import SoftwareExecutionError
 from .evaluate import Eval
 from .frame import Frame, LoopState
@@ -122,6 +123,21 @@ class KernelRun(Visitor[Lanes]):
         ev = Eval(self, frame, lanes)
         vector_access.store(ev, s)
         return ev.survivors()
+
+    def visit_CoopAssign(self, s: ir.CoopAssign, frame: Frame, lanes: Lanes) -> Lanes:
+        store = frame.matrices.get(s.name)
+        if store is None:
+            raise self.error(f"assignment to '{s.name}', not a matrix local of {frame.fn.name}")
+        value = CoopEval(Eval(self, frame, lanes), frame.matrices).visit(s.value)
+        if lanes.full:
+            store[...] = value
+        else:
+            store[lanes.idx] = value
+        return lanes
+
+    def visit_CoopStore(self, s: ir.CoopStore, frame: Frame, lanes: Lanes) -> Lanes:
+        CoopEval(Eval(self, frame, lanes), frame.matrices).store(s)
+        return lanes
 
     def visit_ExprStmt(self, s: ir.ExprStmt, frame: Frame, lanes: Lanes) -> Lanes:
         ev = Eval(self, frame, lanes)

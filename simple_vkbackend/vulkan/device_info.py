@@ -17,6 +17,7 @@ class DeviceInfo:
     driver_id: Optional[str] = None  # "MESA_LLVMPIPE", "NVIDIA_PROPRIETARY", ...; None: unknown
     driver_info: str = ""
     subgroup_size: int = 0
+    coop_shapes: tuple = ()  # the runtime's CoopShape list (cooperative matrices)
 
 
 def _describe(info, features: frozenset[str]) -> DeviceInfo:
@@ -27,13 +28,14 @@ def _describe(info, features: frozenset[str]) -> DeviceInfo:
         ("maxComputeSharedMemorySize", f"{lim.max_compute_shared_memory_size} bytes"),
         ("maxPushConstantsSize", f"{lim.max_push_constants_size} bytes"),
         ("subgroupSize", str(lim.subgroup_size)),
+        ("cooperative matrices", ", ".join(map(str, info.coop_shapes)) or "none"),
         ("driver", f"{info.driver_id or 'unknown'} ({info.driver_info})" if info.driver_info
          else info.driver_id or "unknown"),
     )
     return DeviceInfo(info.index, info.name, info.type, frozenset(features),
                       (*lim.max_compute_work_group_size, lim.max_compute_work_group_invocations,
                        *lim.max_compute_work_group_count), extra,
-                      info.driver_id, info.driver_info, lim.subgroup_size)
+                      info.driver_id, info.driver_info, lim.subgroup_size, tuple(info.coop_shapes))
 
 
 def list_device_infos() -> list[DeviceInfo]:

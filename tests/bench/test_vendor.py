@@ -22,5 +22,6 @@ def test_vendor_quick_runs_and_checks_every_workload(capsys):
     spec.loader.exec_module(vendor)
     assert vendor.main(["--quick", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
-    for name in ("saxpy", "saxpy vec4", "sum", "sum vec4", "inclusive scan", "softmax", "matmul", "matmul vec4"):
+    for name in ("saxpy", "saxpy vec4", "sum", "sum vec4", "inclusive scan", "softmax", "matmul", "matmul vec4",
+                 "f16 matmul"):
         assert name in out

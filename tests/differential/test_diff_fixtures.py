@@ -23,6 +23,11 @@ APPROXIMATE = {
     "math.math_float": (2.5e-4, 1e-6),
     # pow is exp2(y * log2(x)) on the device: lavapipe is within 3 ulp
     "bitops.powers": (1e-6, 0.0),
+    # cooperative matrices: a device sums the products of a multiply-add in its own order
+    # (f32 results near zero differ by more than a few ulp of themselves), and with an f16
+    # accumulator it rounds after each step of k where the software backend rounds once
+    "coop_matrix.tile_mm": (1e-4, 1e-4),
+    "coop_matrix.shared_tiles": (1e-2, 1e-2),
 }
 
 
@@ -32,7 +37,10 @@ def tolerance(case, dtype: np.dtype) -> tuple[float, float]:
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_case_agrees_on_both_backends(case, vk_backend, sw_backend):
-    on_vulkan = svk.compile_file(FIXTURES / case.file, backend=vk_backend, exact=True)
+    try:
+        on_vulkan = svk.compile_file(FIXTURES / case.file, backend=vk_backend, exact=True)
+    except svk.MissingFeatureError as e:  # cooperative matrices on a device without them
+        pytest.skip(str(e))
     on_software = svk.compile_file(FIXTURES / case.file, backend=sw_backend)
     written = list(case.reference(case.make_args(np.random.default_rng(0))))
     for seed in SEEDS:

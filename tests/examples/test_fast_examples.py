@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import simple_vkbackend as svk
+
 from simple_vkbackend import runtime
 from simple_vkbackend.backends.software import SoftwareBackend
 
@@ -104,3 +106,32 @@ def test_register_blocked_matmul_with_16_byte_accesses(backend):
     c = np.zeros((n, n), np.float32)
     host.matmul_vec4(host.compile_example("matmul_vec4", backend), a, b, c)
     np.testing.assert_allclose(c, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(64, 16, 64), (128, 48, 192)])
+def test_cooperative_matrix_f16_matmul(backend, shape):
+    """f16 inputs, f32 accumulation; on a device without VK_KHR_cooperative_matrix the
+    compile is refused with an error naming the extension."""
+    m, k, n = shape
+    rng = np.random.default_rng(8)
+    a, b = rng.standard_normal((m, k)).astype(np.float16), rng.standard_normal((k, n)).astype(np.float16)
+    c = np.zeros((m, n), np.float32)
+    if not isinstance(backend, SoftwareBackend) and "cooperativeMatrix" not in backend.features:
+        with pytest.raises(svk.MissingFeatureError, match="VK_KHR_cooperative_matrix"):
+            host.compile_example("matmul_f16", backend)
+        return
+    subgroup = backend.subgroup_size if isinstance(backend, SoftwareBackend) else backend.device.info.subgroup_size
+    host.matmul_f16(host.compile_example("matmul_f16", backend), a, b, c, subgroup)
+    np.testing.assert_allclose(c, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kernel", ["matmul_f16_shared", "matmul_f16_staged"])
+def test_cooperative_matrix_f16_matmul_through_shared_memory(backend, kernel):
+    m, k, n = 128, 64, 256
+    rng = np.random.default_rng(9)
+    a, b = rng.standard_normal((m, k)).astype(np.float16), rng.standard_normal((k, n)).astype(np.float16)
+    c = np.zeros((m, n), np.float32)
+    if not isinstance(backend, SoftwareBackend) and "cooperativeMatrix" not in backend.features:
+        pytest.skip(f"{backend.device.name} lacks VK_KHR_cooperative_matrix (the refusal: the test above)")
+    host.matmul_f16_shared(host.compile_example("matmul_f16", backend), a, b, c, kernel)
+    np.testing.assert_allclose(c, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
