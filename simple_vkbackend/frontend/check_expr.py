@@ -540,6 +540,7 @@ class ExprChecker:
     def vector_in_scalar(self, node: ast.VecExpr, hint) -> Value:
         self.error(f"a vector `{node.span.text}` where a scalar is expected", node.span,
                    "bind it: `val v = ...`, then use its elements")
+        return None
 
     def coop_type_value(self, node: ast.CoopMatrixTypeExpr, hint) -> Value:
         self.error("`coop_matrix[...]` is a type, not a value", node.span,
