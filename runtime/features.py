@@ -20,6 +20,9 @@ class FeatureStruct:
     min_api: tuple[int, int] = (1, 1)   # usable from this API version ...
     below_api: tuple[int, int] | None = None  # ... and only below this one (superseded)
     extension: str | None = None    # device extension that provides it, if any
+    # the Vulkan headers release that introduced `extension`: a validation layer older
+    # than that cannot validate it (it reports the extension's SPIR-V as invalid)
+    since: tuple[int, int, int] | None = None
 
 
 BASE_MEMBERS = ("shaderInt64", "shaderFloat64", "shaderInt16")
@@ -63,13 +66,23 @@ FEATURE_STRUCTS = (
     # cooperative matrices; the shapes a device runs are listed by coop_matrix.py
     FeatureStruct("VkPhysicalDeviceCooperativeMatrixFeaturesKHR",
                   "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR",
-                  ("cooperativeMatrix",), extension="VK_KHR_cooperative_matrix"),
+                  ("cooperativeMatrix",), extension="VK_KHR_cooperative_matrix", since=(1, 3, 255)),
     FeatureStruct("VkPhysicalDeviceShaderAtomicFloatFeaturesEXT",
                   "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT",
                   ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd",
                    "shaderBufferFloat64AtomicAdd", "shaderSharedFloat64AtomicAdd"),
                   extension="VK_EXT_shader_atomic_float"),
 )
+
+def withheld_by_layer(layer: tuple[int, int, int], extensions: frozenset[str]) -> dict[str, str]:
+    """The device extensions not to use under a validation layer of version `layer`
+    (those newer than it), each with the reason, for messages."""
+    return {s.extension: (f"not enabled: the validation layer ({'.'.join(map(str, layer))}) predates "
+                          f"{s.extension} ({'.'.join(map(str, s.since))}); run without SIMPLE_VK_VALIDATION "
+                          "or with a newer layer")
+            for s in FEATURE_STRUCTS
+            if s.extension in extensions and s.since is not None and layer < s.since}
+
 
 # Features the runtime needs for itself; recorded apart from the kernel features.
 INTERNAL_FEATURES = frozenset({"timelineSemaphore"})

@@ -83,6 +83,8 @@ class DeviceInfo:
     driver_version: int = 0
     pipeline_cache_uuid: bytes = field(repr=False, default=b"")
     coop_shapes: tuple[CoopShape, ...] = ()  # cooperative-matrix shapes it runs (coop_matrix.py)
+    # extensions the device has but the runtime does not use, with why (features.withheld_by_layer)
+    withheld: tuple[tuple[str, str], ...] = ()
 
     @property
     def enabled_features(self) -> frozenset[str]:
@@ -144,7 +146,8 @@ class Instance:
     def __init__(self) -> None:
         vk = vkapi.load()
         self.api = self._api_version(vk)
-        self.validation = validation.requested() and self._layer_present(vk)
+        self.layer_version = self._layer_version(vk) if validation.requested() else None
+        self.validation = self.layer_version is not None
         self.messenger = validation.Messenger() if self.validation else None
         self.handle = self._create(vk)
         self.devices: set = set()          # live Device objects (for shutdown)
@@ -169,13 +172,14 @@ class Instance:
         return min(api, (1, 3))
 
     @staticmethod
-    def _layer_present(vk) -> bool:
-        names = {p.layerName for p in vk.vkEnumerateInstanceLayerProperties()}
-        if validation.LAYER not in names:
-            log.warning("SIMPLE_VK_VALIDATION is set but %s is not installed "
-                        "(apt install vulkan-validationlayers); running without it", validation.LAYER)
-            return False
-        return True
+    def _layer_version(vk) -> tuple[int, int, int] | None:
+        """The validation layer's spec version; None (with a warning) when it is missing."""
+        for p in vk.vkEnumerateInstanceLayerProperties():
+            if p.layerName == validation.LAYER:
+                return vkapi.version_tuple(p.specVersion)[:3]
+        log.warning("SIMPLE_VK_VALIDATION is set but %s is not installed "
+                    "(apt install vulkan-validationlayers); running without it", validation.LAYER)
+        return None
 
     def _create(self, vk):
         ffi = vk.ffi
@@ -248,6 +252,9 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int], instance=Non
     props = props2.properties
     api = min(vkapi.version_tuple(props.apiVersion)[:2], instance_api)
     extensions = frozenset(p.extensionName for p in vk.vkEnumerateDeviceExtensionProperties(handle, None))
+    layer = getattr(instance, "layer_version", None)
+    withheld = feat.withheld_by_layer(layer, extensions) if layer else {}
+    extensions -= withheld.keys()
     chain = feat.FeatureChain(feat.applicable(api, extensions))
     vk.lib.vkGetPhysicalDeviceFeatures2(handle, chain.root)
     supported = chain.read()
@@ -265,7 +272,8 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int], instance=Non
         extensions=extensions, driver_id=driver_id, driver_info=driver_info,
         driver_version=props.driverVersion,
         pipeline_cache_uuid=bytes(ffi.buffer(props.pipelineCacheUUID, vk.VK_UUID_SIZE)),
-        coop_shapes=coop_matrix.query(vk, instance, handle, extensions))
+        coop_shapes=coop_matrix.query(vk, instance, handle, extensions),
+        withheld=tuple(sorted(withheld.items())))
     return PhysicalDevice(handle, info, api, _compute_family(vk, handle), supported, memory)
 
 

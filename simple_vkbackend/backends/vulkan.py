@@ -80,7 +80,8 @@ class VulkanBackend(Backend):
 
     def compile(self, module: ir.Module) -> CompiledModule:
         for kernel in module.kernels:
-            problem = coop_problem(kernel, self.device.info.coop_shapes, self.features, self.device.name)
+            info = self.device.info
+            problem = coop_problem(kernel, info.coop_shapes, self.features, self.device.name, dict(info.withheld))
             if problem:
                 raise MissingFeatureError(problem)
         return compile_for_vulkan(module, self.target_for, self.device_target())

@@ -2,11 +2,14 @@
 (VkCooperativeMatrixPropertiesKHR, read by the runtime), before anything runs."""
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.lowering.interface import COOP_FEATURE
 from simple_vkbackend.lowering.ir.walk import coop_mul_adds, coop_types_of
+
+
+EXTENSION = "VK_KHR_cooperative_matrix"
 
 
 def shape_list(shapes: Sequence) -> str:
@@ -18,17 +21,19 @@ def _subgroup(shapes: Iterable) -> list:
     return [s for s in shapes if s.scope == "subgroup" and not s.saturating]
 
 
-def coop_problem(kernel: ir.Kernel, shapes: Sequence, features: frozenset[str], device: str) -> Optional[str]:
+def coop_problem(kernel: ir.Kernel, shapes: Sequence, features: frozenset[str], device: str,
+                 withheld: Mapping[str, str] = {}) -> Optional[str]:
     """Why `kernel`'s cooperative matrices cannot run on the device (None: they can):
-    the feature is missing, a multiply-add has no listed shape, or a matrix type
-    appears in no listed shape for its use."""
+    the feature is missing (`withheld`: extensions the device has that the runtime does
+    not use, with why), a multiply-add has no listed shape, or a matrix type appears in
+    no listed shape for its use."""
     types = coop_types_of(kernel)
     if not types:
         return None
     if COOP_FEATURE not in features:
         return (f"kernel {kernel.name} uses cooperative matrices, which need the device extension "
-                f"VK_KHR_cooperative_matrix (feature {COOP_FEATURE}, SPIR-V capability CooperativeMatrixKHR); "
-                f"device {device} lacks it")
+                f"{EXTENSION} (feature {COOP_FEATURE}, SPIR-V capability CooperativeMatrixKHR); "
+                f"device {device} " + (f"has it, {withheld[EXTENSION]}" if EXTENSION in withheld else "lacks it"))
     usable = _subgroup(shapes)
     listed = f"device {device} lists these shapes (MxNxK a*b+c->result): {shape_list(usable)}"
     for e in coop_mul_adds(kernel):

@@ -18,6 +18,7 @@ class DeviceInfo:
     driver_info: str = ""
     subgroup_size: int = 0
     coop_shapes: tuple = ()  # the runtime's CoopShape list (cooperative matrices)
+    withheld: tuple[tuple[str, str], ...] = ()  # (extension, why the runtime does not use it)
 
 
 def _describe(info, features: frozenset[str]) -> DeviceInfo:
@@ -29,13 +30,15 @@ def _describe(info, features: frozenset[str]) -> DeviceInfo:
         ("maxPushConstantsSize", f"{lim.max_push_constants_size} bytes"),
         ("subgroupSize", str(lim.subgroup_size)),
         ("cooperative matrices", ", ".join(map(str, info.coop_shapes)) or "none"),
+        *((name, why) for name, why in info.withheld),
         ("driver", f"{info.driver_id or 'unknown'} ({info.driver_info})" if info.driver_info
          else info.driver_id or "unknown"),
     )
     return DeviceInfo(info.index, info.name, info.type, frozenset(features),
                       (*lim.max_compute_work_group_size, lim.max_compute_work_group_invocations,
                        *lim.max_compute_work_group_count), extra,
-                      info.driver_id, info.driver_info, lim.subgroup_size, tuple(info.coop_shapes))
+                      info.driver_id, info.driver_info, lim.subgroup_size, tuple(info.coop_shapes),
+                      tuple(info.withheld))
 
 
 def list_device_infos() -> list[DeviceInfo]:

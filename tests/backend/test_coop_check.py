@@ -10,7 +10,7 @@ from simple_vkbackend import runtime
 from simple_vkbackend.lowering import ir
 from simple_vkbackend.frontend import compile_source
 from simple_vkbackend.runtime.coop_matrix import CoopShape
-from simple_vkbackend.runtime.features import CAPABILITY_FEATURES, KERNEL_FEATURES
+from simple_vkbackend.runtime.features import CAPABILITY_FEATURES, KERNEL_FEATURES, withheld_by_layer
 from simple_vkbackend.vulkan.coop_check import coop_problem
 
 H200 = (
@@ -45,6 +45,18 @@ def test_an_unlisted_multiply_add_names_the_shapes_the_device_lists():
 def test_a_missing_extension_is_named():
     problem = coop_problem(kernel("f16, 16, 16", "f16, 16, 16", "f32, 16, 16"), (), frozenset(), "llvmpipe")
     assert "need the device extension VK_KHR_cooperative_matrix (feature cooperativeMatrix" in problem
+
+
+def test_an_extension_withheld_under_an_older_validation_layer_says_why():
+    """The validation layer of Debian 12 (1.3.239) predates VK_KHR_cooperative_matrix
+    (1.3.255) and reports its SPIR-V as invalid: under it the runtime does not enable
+    the extension, and the refusal says so."""
+    withheld = withheld_by_layer((1, 3, 239), frozenset({"VK_KHR_cooperative_matrix", "VK_KHR_8bit_storage"}))
+    assert list(withheld) == ["VK_KHR_cooperative_matrix"]
+    assert withheld_by_layer((1, 3, 255), frozenset({"VK_KHR_cooperative_matrix"})) == {}
+    problem = coop_problem(kernel("f16, 16, 16", "f16, 16, 16", "f32, 16, 16"), (), frozenset(), "H200", withheld)
+    assert ("device H200 has it, not enabled: the validation layer (1.3.239) predates VK_KHR_cooperative_matrix "
+            "(1.3.255); run without SIMPLE_VK_VALIDATION") in problem
 
 
 def test_kernels_without_matrices_need_nothing():
