@@ -19,6 +19,8 @@ _COMPONENTS = {
     "SINT8": "i8", "SINT16": "i16", "SINT32": "i32", "SINT64": "i64",
     "UINT8": "u8", "UINT16": "u16", "UINT32": "u32", "UINT64": "u64",
 }
+# component types newer than the `vulkan` binding's headers (1.3.275): name them anyway
+_NEWER_COMPONENTS = {1000141000: "bfloat16", 1000491000: "float8_e4m3", 1000491001: "float8_e5m2"}
 _SCOPES = {1: "device", 2: "workgroup", 3: "subgroup", 5: "queue_family"}  # VkScopeKHR
 
 
@@ -47,7 +49,9 @@ def component_name(vk: Any, value: int) -> str:
             return short
     names = [n for n in dir(vk) if n.startswith("VK_COMPONENT_TYPE_") and n.endswith("_KHR")
              and getattr(vk, n) == value]
-    return names[0][len("VK_COMPONENT_TYPE_"):-len("_KHR")].lower() if names else f"component{value}"
+    if names:
+        return names[0][len("VK_COMPONENT_TYPE_"):-len("_KHR")].lower()
+    return _NEWER_COMPONENTS.get(value, f"component{value}")
 
 
 def query(vk: Any, instance: Any, handle: Any, extensions: frozenset[str]) -> tuple[CoopShape, ...]:

@@ -221,7 +221,7 @@ class Instance:
         out: list[PhysicalDevice] = []
         for number, handle in enumerate(handles):
             try:
-                out.append(describe(vk, len(out), handle, self.api, self.handle))
+                out.append(describe(vk, len(out), handle, self.api, self.handle, self.layer_version))
             except RuntimeFailure as exc:
                 log.warning("skipping Vulkan device %d: %s", number, exc)
         return out
@@ -241,8 +241,10 @@ class Instance:
             self.devices.discard(device)
 
 
-def describe(vk, index: int, handle, instance_api: tuple[int, int], instance=None) -> PhysicalDevice:
-    """Query a physical device's properties, limits, memory, queues and features."""
+def describe(vk, index: int, handle, instance_api: tuple[int, int], instance=None,
+             layer: tuple[int, int, int] | None = None) -> PhysicalDevice:
+    """Query a physical device's properties, limits, memory, queues and features
+    (`layer`: the validation layer's version, when it is on)."""
     ffi = vk.ffi
     subgroup = ffi.new("VkPhysicalDeviceSubgroupProperties*",
                        {"sType": vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES})
@@ -252,7 +254,6 @@ def describe(vk, index: int, handle, instance_api: tuple[int, int], instance=Non
     props = props2.properties
     api = min(vkapi.version_tuple(props.apiVersion)[:2], instance_api)
     extensions = frozenset(p.extensionName for p in vk.vkEnumerateDeviceExtensionProperties(handle, None))
-    layer = getattr(instance, "layer_version", None)
     withheld = feat.withheld_by_layer(layer, extensions) if layer else {}
     extensions -= withheld.keys()
     chain = feat.FeatureChain(feat.applicable(api, extensions))

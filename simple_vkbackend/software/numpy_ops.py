@@ -159,6 +159,16 @@ def _round_half_away(one, x):
     return np.where(away, whole + np.copysign(one, x), whole).astype(x.dtype)
 
 
+def _fma(one, a, b, c):
+    """a * b + c rounded once, as the one-instruction fma of a GPU: for f16 and f32
+    the product is exact in f64 and only the sum rounds (to f64, then to the type: a
+    second rounding that can differ from the fused result only in rare ties); f64 keeps
+    two roundings (numpy has no fused multiply-add)."""
+    if one.dtype.itemsize < 8:
+        return (np.float64(1) * a * b + c).astype(one.dtype)
+    return a * b + c
+
+
 def _smoothstep(one, edge0, edge1, x):
     t = np.minimum(np.maximum((x - edge0) / (edge1 - edge0), one * 0), one)
     return t * t * (one * 3 - one * 2 * t)
@@ -168,7 +178,7 @@ _SHAPED_MATH: dict[str, Callable[..., np.ndarray]] = {
     "rsqrt": lambda one, x: one / np.sqrt(x),
     "round": _round_half_away,
     "fract": lambda one, x: x - np.floor(x),
-    "fma": lambda one, a, b, c: a * b + c,
+    "fma": _fma,
     "mix": lambda one, x, y, a: x * (one - a) + y * a,
     "step": lambda one, edge, x: np.where(x < edge, one * 0, one),
     "smoothstep": _smoothstep,
