@@ -132,7 +132,7 @@ print(json.dumps({"sum": float(y.sum()), "llvmlite": "llvmlite" in sys.modules,
 
 
 def test_second_process_needs_no_llvm_validator_or_reflection(tmp_path):
-    env = {**os.environ, "SIMPLE_VK_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "SIMPLE_VK_CACHE_DIR": str(tmp_path)}
     env.pop("SIMPLE_VK_CACHE", None)
     runs = []
     for _ in range(2):

@@ -146,7 +146,7 @@ print(float(y.sum()))
 
 
 def test_two_processes_compiling_at_once(cache_dir):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = dict(os.environ)   # the package as this process imports it (installed, or editable)
     procs = [subprocess.Popen([sys.executable, "-c", COMPILER, str(FIXTURES / "saxpy.spl")], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     outs = []
@@ -204,7 +204,7 @@ os._exit(0)             # no exit hook runs: the device is never freed
 
 
 def test_pipeline_cache_saved_after_new_pipelines_not_only_at_exit(cache_dir):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = dict(os.environ)   # the package as this process imports it (installed, or editable)
     out = subprocess.run([sys.executable, "-c", KILLED, str(FIXTURES / "saxpy.spl")], env=env,
                          capture_output=True, timeout=300)
     assert out.returncode == 0, out.stderr.decode()
