@@ -117,20 +117,25 @@ class Bench:
 
     # ------------------------------------------------------------------ workloads
 
-    def saxpy(self, n: int, vec4: bool = False) -> Result:
-        """saxpy.spl, or with `vec4` saxpy_vec4.spl (16-byte loads and stores; n is a
-        multiple of 4)."""
+    def saxpy(self, n: int, kernel: str = "saxpy", wide: bool = False) -> Result:
+        """saxpy.spl (`kernel` "saxpy"), or saxpy_vec4.spl's "saxpy_vec4" (16-byte loads
+        and stores; n a multiple of 4) or "saxpy_vec4x2" (two vectors per work item per
+        iteration); `wide`: the vec4 kernels launched as host.saxpy_groups(wide=True)."""
         rng = np.random.default_rng(0)
         x, y = rng.standard_normal(n, dtype=np.float32), rng.standard_normal(n, dtype=np.float32)
-        k = self.kernel("saxpy_vec4", "saxpy_vec4") if vec4 else self.kernel("saxpy", "saxpy")
+        k = self.kernel("saxpy" if kernel == "saxpy" else "saxpy_vec4", kernel)
         bx, by = self.device.buffer_from(x), self.device.buffer_from(y)
-        size = host.groups_for(n // 4 if vec4 else n) * GROUP
+        if kernel == "saxpy":
+            size = host.groups_for(n) * GROUP
+        else:
+            size = host.saxpy_groups(n // 4, 2 if kernel == "saxpy_vec4x2" else 1, wide) * GROUP
         k.launch(1.5, bx, by, n, global_size=size)
         # contraction: a fused multiply-add rounds once, numpy twice (near cancellation
         # that is a whole relative difference): an absolute allowance of a few ulps of 1
         check(by.to_numpy(), np.float32(1.5) * x + y, 1e-6, "saxpy", atol=1e-6)
         t = self.seconds(lambda: k.launch(1.5, bx, by, n, global_size=size, wait=False))
-        result = Result(f"saxpy{' vec4' if vec4 else ''} {n >> 20} Mi f32", "GB/s", 12 * n / t / 1e9)
+        label = kernel.replace("saxpy_", "saxpy ") + (" wide" if wide else "")
+        result = Result(f"{label} {n >> 20} Mi f32", "GB/s", 12 * n / t / 1e9)
         if self.torch:
             tx, ty = self.torch.from_numpy(x).cuda(), self.torch.from_numpy(y).cuda()
             result.anchor = 12 * n / self.torch_seconds(lambda: ty.add_(tx, alpha=1.5)) / 1e9
@@ -153,30 +158,35 @@ class Bench:
             result.anchor, result.anchor_name = 4 * n / self.torch_seconds(lambda: tx.sum()) / 1e9, "torch.sum"
         return result
 
-    def scan(self, n: int) -> Result:
+    def scan(self, n: int, vec4: bool = False) -> Result:
+        """scan.spl, or with `vec4` scan_vec4.spl (16-byte accesses, 4096-value blocks;
+        n a multiple of 4)."""
         data = np.random.default_rng(2).integers(-4, 5, n).astype(np.float32)
-        sums_k, scan_k = self.kernel("scan", "block_sums"), self.kernel("scan", "scan_blocks")
-        levels, sizes = [self.device.buffer_from(data)], [n]
-        while True:  # levels[i + 1] holds the block sums of levels[i]
-            blocks = -(-sizes[-1] // host.SCAN_BLOCK)
-            levels.append(self.device.empty(blocks, np.float32))
-            if blocks == 1:
-                break
-            sizes.append(blocks)
+        if vec4:
+            example, names, block, multiple = "scan_vec4", ("block_sums_vec4", "scan_blocks_vec4"), \
+                host.SCAN_VEC4_BLOCK, 4
+        else:
+            example, names, block, multiple = "scan", ("block_sums", "scan_blocks"), host.SCAN_BLOCK, 1
+        sums_k, scan_k = (self.kernel(example, name) for name in names)
+        sizes = host.scan_levels(n, block, multiple)
+        # levels[i + 1] holds the block sums of levels[i] (and zeros up to the multiple;
+        # the last level's "sums" are never read)
+        levels = [self.device.buffer_from(data)]
+        levels += [self.device.buffer_from(np.zeros(m, np.float32)) for m in sizes[1:] + [multiple]]
 
         def launch() -> None:
             for i in range(len(sizes) - 1):
-                groups = -(-sizes[i] // host.SCAN_BLOCK)
+                groups = -(-sizes[i] // block)
                 sums_k.launch(levels[i], levels[i + 1], sizes[i], global_size=groups * GROUP, wait=False)
             for i in reversed(range(len(sizes))):
-                groups = -(-sizes[i] // host.SCAN_BLOCK)
+                groups = -(-sizes[i] // block)
                 scan_k.launch(levels[i], levels[i + 1], sizes[i], global_size=groups * GROUP, wait=False)
 
         launch()
         self.device.sync()
         check(levels[0].to_numpy(), np.cumsum(data.astype(np.float64)), 0.0, "scan")
         t = self.seconds(launch)  # scans the scanned data again: the same work
-        result = Result(f"inclusive scan {n >> 20} Mi f32", "GB/s", 8 * n / t / 1e9)
+        result = Result(f"inclusive scan{' vec4' if vec4 else ''} {n >> 20} Mi f32", "GB/s", 8 * n / t / 1e9)
         if self.torch:
             tx = self.torch.from_numpy(data).cuda()
             result.anchor = 8 * n / self.torch_seconds(lambda: self.torch.cumsum(tx, 0)) / 1e9
@@ -277,19 +287,23 @@ def main(argv=None) -> int:
     p.add_argument("--warmup", type=float, default=None,
                    help="seconds of launches before each timing (default 0.5; 0 with --quick)")
     p.add_argument("--only", default="",
-                   help="comma-separated: saxpy,saxpy_vec4,sum,sum_vec4,scan,softmax,matmul,matmul_vec4,"
+                   help="comma-separated: saxpy,saxpy_vec4,saxpy_vec4_wide,saxpy_vec4x2,saxpy_vec4x2_wide,"
+                        "sum,sum_vec4,scan,scan_vec4,softmax,matmul,matmul_vec4,"
                         "matmul_f16,matmul_f16_shared,matmul_f16_staged")
     args = p.parse_args(argv)
     if args.warmup is None:
         args.warmup = 0.0 if args.quick else 0.5
     mi = 1 << 20
     if args.quick:
-        plan = {"saxpy": [mi], "saxpy_vec4": [mi], "sum": [mi], "sum_vec4": [mi], "scan": [mi],
+        plan = {"saxpy": [mi], "saxpy_vec4": [mi], "saxpy_vec4_wide": [mi], "saxpy_vec4x2": [mi],
+                "saxpy_vec4x2_wide": [mi], "sum": [mi], "sum_vec4": [mi], "scan": [mi], "scan_vec4": [mi],
                 "softmax": [(256, 1024)], "matmul": [256], "matmul_vec4": [256],
                 "matmul_f16": [256], "matmul_f16_shared": [256], "matmul_f16_staged": [256]}
     else:
-        plan = {"saxpy": [64 * mi, 256 * mi], "saxpy_vec4": [64 * mi, 256 * mi], "sum": [64 * mi],
-                "sum_vec4": [64 * mi], "scan": [64 * mi],
+        big = [64 * mi, 256 * mi]
+        plan = {"saxpy": big, "saxpy_vec4": big, "saxpy_vec4_wide": big, "saxpy_vec4x2": big,
+                "saxpy_vec4x2_wide": big, "sum": [64 * mi], "sum_vec4": [64 * mi], "scan": [64 * mi],
+                "scan_vec4": [64 * mi],
                 "softmax": [(8192, 8192)], "matmul": [4096], "matmul_vec4": [4096], "matmul_f16": [8192],
                 "matmul_f16_shared": [8192], "matmul_f16_staged": [8192]}
     only = [w for w in args.only.split(",") if w]
@@ -304,8 +318,12 @@ def main(argv=None) -> int:
             if only and name not in only:
                 continue
             for size in sizes:
-                run = {"saxpy": bench.saxpy, "saxpy_vec4": lambda n: bench.saxpy(n, vec4=True),
+                run = {"saxpy": bench.saxpy, "saxpy_vec4": lambda n: bench.saxpy(n, "saxpy_vec4"),
+                       "saxpy_vec4_wide": lambda n: bench.saxpy(n, "saxpy_vec4", wide=True),
+                       "saxpy_vec4x2": lambda n: bench.saxpy(n, "saxpy_vec4x2"),
+                       "saxpy_vec4x2_wide": lambda n: bench.saxpy(n, "saxpy_vec4x2", wide=True),
                        "sum": bench.total, "sum_vec4": lambda n: bench.total(n, vec4=True), "scan": bench.scan,
+                       "scan_vec4": lambda n: bench.scan(n, vec4=True),
                        "softmax": lambda s: bench.softmax(*s), "matmul": bench.matmul,
                        "matmul_vec4": lambda n: bench.matmul(n, vec4=True),
                        "matmul_f16": bench.matmul_f16,

@@ -38,6 +38,28 @@ def saxpy_vec4(module: svk.Module, a: float, x: np.ndarray, y: np.ndarray) -> No
     y[whole:] = np.float32(a) * x[whole:] + y[whole:]
 
 
+WIDE_LIMIT = 65535  # work-groups of a "wide" launch (the least maxComputeWorkGroupCount)
+
+
+def saxpy_groups(vectors: int, per_item: int = 1, wide: bool = False) -> int:
+    """Work-groups for saxpy_vec4/saxpy_vec4x2 over `vectors` vectors, `per_item` per work
+    item per iteration: grid-stride over at most 1024 work-groups, or with `wide` one
+    iteration per work item (as far as WIDE_LIMIT groups reach; the loop does the rest)."""
+    if wide:
+        return max(1, min(WIDE_LIMIT, -(-vectors // (GROUP * per_item))))
+    return groups_for(vectors)
+
+
+def saxpy_vec4x2(module: svk.Module, a: float, x: np.ndarray, y: np.ndarray, wide: bool = False) -> None:
+    """saxpy_vec4.spl's saxpy_vec4x2 (two vectors per work item per iteration) on the
+    whole vectors, the last 0 to 3 elements here."""
+    whole = len(x) // 4 * 4
+    if whole:
+        groups = saxpy_groups(whole // 4, 2, wide)
+        module.saxpy_vec4x2(a, x[:whole], y[:whole], whole, global_size=groups * GROUP)
+    y[whole:] = np.float32(a) * x[whole:] + y[whole:]
+
+
 def total(module: svk.Module, x: np.ndarray) -> np.float32:
     out = np.zeros(1, np.float32)
     module.sum(x, out, len(x), global_size=groups_for(len(x)) * GROUP)
@@ -66,6 +88,41 @@ def inclusive_scan(module: svk.Module, data: np.ndarray) -> None:
         module.block_sums(data, sums, n, global_size=blocks * GROUP)
         inclusive_scan(module, sums)
     module.scan_blocks(data, sums, n, global_size=blocks * GROUP)
+
+
+SCAN_VEC4_BLOCK = GROUP * 16  # values per work-group in scan_vec4.spl
+
+
+def scan_levels(n: int, block: int, multiple: int = 1) -> list[int]:
+    """The lengths a reduce-then-scan of n values in blocks of `block` scans: n, then
+    its block sums (rounded up to a multiple of `multiple`, zeros at the end: 4 for
+    scan_vec4.spl, whose kernels take whole vectors), and so on down to one block."""
+    sizes = [n]
+    while sizes[-1] > block:
+        blocks = -(-sizes[-1] // block)
+        sizes.append(-(-blocks // multiple) * multiple)
+    return sizes
+
+
+def inclusive_scan_vec4(module: svk.Module, data: np.ndarray) -> None:
+    """scan_vec4.spl: data[i] = data[0] + ... + data[i], in place, on the first 4 * (n // 4)
+    values (reduce-then-scan, recursive over the block sums, which are kept a multiple
+    of 4 long), the last 0 to 3 here."""
+    whole = len(data) // 4 * 4
+    if whole:
+        _scan_vec4(module, data[:whole])
+    for i in range(max(whole, 1), len(data)):
+        data[i] += data[i - 1]
+
+
+def _scan_vec4(module: svk.Module, data: np.ndarray) -> None:
+    n = len(data)
+    blocks = -(-n // SCAN_VEC4_BLOCK)
+    sums = np.zeros(-(-blocks // 4) * 4, np.float32)
+    if blocks > 1:
+        module.block_sums_vec4(data, sums, n, global_size=blocks * GROUP)
+        _scan_vec4(module, sums)
+    module.scan_blocks_vec4(data, sums, n, global_size=blocks * GROUP)
 
 
 def softmax(module: svk.Module, x: np.ndarray, y: np.ndarray) -> None:

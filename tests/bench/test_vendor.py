@@ -22,6 +22,6 @@ def test_vendor_quick_runs_and_checks_every_workload(capsys):
     spec.loader.exec_module(vendor)
     assert vendor.main(["--quick", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
-    for name in ("saxpy", "saxpy vec4", "sum", "sum vec4", "inclusive scan", "softmax", "matmul", "matmul vec4",
-                 "f16 matmul"):
+    for name in ("saxpy", "saxpy vec4", "saxpy vec4 wide", "saxpy vec4x2", "saxpy vec4x2 wide", "sum", "sum vec4",
+                 "inclusive scan", "inclusive scan vec4", "softmax", "matmul", "matmul vec4", "f16 matmul"):
         assert name in out

@@ -50,6 +50,27 @@ def test_saxpy_with_16_byte_vectors(backend, n):
     np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("wide", [False, True])
+@pytest.mark.parametrize("n", [3, 4, 12, 70_001])
+def test_saxpy_with_two_16_byte_vectors_per_iteration(backend, n, wide):
+    """Odd and even numbers of whole vectors per stride, the last 0 to 3 on the host."""
+    rng = np.random.default_rng(10)
+    x, y = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+    want = np.float64(1.5) * x + y
+    host.saxpy_vec4x2(host.compile_example("saxpy_vec4", backend), 1.5, x, y, wide)
+    np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-6)
+
+
+def test_saxpy_pairs_over_several_strides(backend):
+    """Fewer work items than vectors: the loop's pairs, then one left over."""
+    n = 4 * (2 * 256 * 3 + 5)
+    rng = np.random.default_rng(11)
+    x, y = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+    want = np.float64(-2.0) * x + y
+    host.compile_example("saxpy_vec4", backend).saxpy_vec4x2(-2.0, x, y, n, global_size=256)
+    np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("n", [2, 300_001])
 def test_sum_with_16_byte_vectors(backend, n):
     """Whole numbers: every order of additions gives the exact sum."""
@@ -79,6 +100,32 @@ def test_scan_of_two_levels_of_block_sums(backend):
     want = np.cumsum(data.astype(np.float64))
     host.inclusive_scan(host.compile_example("scan", backend), data)
     np.testing.assert_array_equal(data, want)
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 7, 1021, 4096, 4099, 4096 * 3 + 5, 70_001])
+def test_inclusive_scan_with_16_byte_vectors(backend, n):
+    """Partial vectors (the host's tail), partial blocks, block sums not a multiple of 4."""
+    data = np.random.default_rng(12).integers(-8, 9, n).astype(np.float32)
+    want = np.cumsum(data.astype(np.float64))
+    host.inclusive_scan_vec4(host.compile_example("scan_vec4", backend), data)
+    np.testing.assert_array_equal(data, want)
+
+
+def test_scan_vec4_of_three_levels(backend):
+    """More than 4096 blocks: the block sums are scanned through block sums too."""
+    if isinstance(backend, SoftwareBackend):
+        pytest.skip("16 Mi values: the device only")
+    data = np.random.default_rng(13).integers(-3, 4, 4096 * 4097 + 6).astype(np.float32)
+    want = np.cumsum(data.astype(np.float64))
+    host.inclusive_scan_vec4(host.compile_example("scan_vec4", backend), data)
+    np.testing.assert_array_equal(data, want)
+
+
+def test_scan_levels():
+    assert host.scan_levels(4096, 4096, 4) == [4096]
+    assert host.scan_levels(4097, 4096, 4) == [4097, 4]
+    assert host.scan_levels(4096 * 4097, 4096, 4) == [4096 * 4097, 4100, 4]
+    assert host.scan_levels(2048 * 2049, 2048) == [2048 * 2049, 2049, 2]
 
 
 @pytest.mark.parametrize("cols", [1000, 8193])  # cached in shared memory, and not
