@@ -110,3 +110,22 @@ def matmul_f16_shared(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.nd
     (m, k), n = a.shape, b.shape[1]
     groups = (m // SHARED_BLOCK) * (n // SHARED_BLOCK)
     module[kernel](a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, global_size=groups * 128)
+
+
+# matmul_f16_tiled.spl: the C tile of a work-group of 256 work items (rows, columns)
+# and the step along k of each kernel
+TILED = {"matmul_f16_tiled": (128, 128, 32)}
+
+
+def matmul_f16_tiled(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                     kernel: str = "matmul_f16_tiled") -> None:
+    """c (f32) = a @ b (f16) with a kernel of matmul_f16_tiled.spl: one work-group of 256
+    work items per tile of c (subgroups of at most 32 work items); m and n multiples of
+    the tile, k of the kernel's step."""
+    (m, k), n = a.shape, b.shape[1]
+    rows, cols, step = TILED[kernel]
+    if m % rows or n % cols or k % step or not k:
+        raise ValueError(f"{kernel}: m, n must be multiples of {rows}, {cols} and k a positive "
+                         f"multiple of {step} (got {m}, {n}, {k})")
+    groups = (m // rows) * (n // cols)
+    module[kernel](a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, global_size=groups * 256)
