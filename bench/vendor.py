@@ -237,8 +237,7 @@ class Bench:
         ba, bb = self.device.buffer_from(a.reshape(-1)), self.device.buffer_from(b.reshape(-1))
         bc = self.device.empty(n * n, np.float32)
         if variant in host.TILED:
-            tile_rows, tile_cols, _ = host.TILED[variant]
-            size = (n // tile_rows) * (n // tile_cols) * 256
+            size = host.tiled_launch_size(variant, n, n, n, self.device.info.subgroup_size)
         elif shared:
             size = (n // host.SHARED_BLOCK) ** 2 * 128
         else:

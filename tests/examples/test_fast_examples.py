@@ -160,3 +160,10 @@ def test_tuned_f16_matmul_refuses_shapes_off_its_tile():
     module = host.compile_example("matmul_f16_tiled", SoftwareBackend())
     with pytest.raises(ValueError, match="k a positive multiple of 32"):
         host.matmul_f16_tiled(module, a, b, np.zeros((128, 128), np.float32))
+
+
+def test_tuned_f16_matmul_refuses_subgroups_of_more_than_32():
+    a, b = np.zeros((128, 32), np.float16), np.zeros((32, 128), np.float16)
+    module = host.compile_example("matmul_f16_tiled", SoftwareBackend(subgroup_size=64))
+    with pytest.raises(ValueError, match="subgroups of at most 32 work items"):
+        host.matmul_f16_tiled(module, a, b, np.zeros((128, 128), np.float32))
