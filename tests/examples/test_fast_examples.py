@@ -141,9 +141,9 @@ def test_cooperative_matrix_f16_matmul_through_shared_memory(backend, kernel):
 @pytest.mark.parametrize("tiles_m, steps", [(1, 1), (2, 3), (9, 2)])
 def test_tuned_cooperative_matrix_f16_matmul(backend, kernel, tiles_m, steps):
     """matmul_f16_tiled.spl: one step along k (no prefetch), several (both shared stages,
-    the last without a prefetch), and 9 rows of tiles (a whole band of 8 and one of 1)."""
+    the last without a prefetch), and 9 rows of tiles (a whole band of 8 and one of 1), 2 columns."""
     rows, cols, step = host.TILED[kernel]
-    m, k, n = tiles_m * rows, steps * step, 2 * cols if tiles_m < 9 else cols
+    m, k, n = tiles_m * rows, steps * step, 2 * cols
     rng = np.random.default_rng(10)
     a, b = rng.standard_normal((m, k)).astype(np.float16), rng.standard_normal((k, n)).astype(np.float16)
     c = np.zeros((m, n), np.float32)
