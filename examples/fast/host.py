@@ -115,7 +115,7 @@ def matmul_f16_shared(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.nd
 # matmul_f16_tiled.spl: the C tile of a work-group of 256 work items (rows, columns)
 # and the step along k of each kernel
 TILED = {"matmul_f16_tiled": (128, 128, 32), "matmul_f16_tiled_wide": (128, 256, 32),
-         "matmul_f16_tiled_k16": (128, 256, 16)}
+         "matmul_f16_tiled_k16": (128, 256, 16), "matmul_f16_tiled_coopcopy": (128, 128, 32)}
 
 
 def tiled_launch_size(kernel: str, m: int, n: int, k: int, subgroup_size: int) -> int:

@@ -186,7 +186,8 @@ def test_exact_kernels_mark_matrix_float_arithmetic():
 
 @pytest.mark.parametrize("example, kernels", [
     ("matmul_f16", ["matmul_f16", "matmul_f16_shared", "matmul_f16_staged"]),
-    ("matmul_f16_tiled", ["matmul_f16_tiled", "matmul_f16_tiled_wide", "matmul_f16_tiled_k16"]),
+    ("matmul_f16_tiled", ["matmul_f16_tiled", "matmul_f16_tiled_wide", "matmul_f16_tiled_k16",
+                          "matmul_f16_tiled_coopcopy"]),
 ])
 def test_the_example_kernels_lower_to_valid_spirv(example, kernels):
     """examples/fast/matmul_f16*.spl (run on the software backend in tests/examples)."""
