@@ -6,8 +6,9 @@ vec4 loads), the inclusive scan of 64 Mi f32 (`torch.cumsum`, 8 B/element), the 
 softmax of 8192 x 8192 f32 (8 B/element), the f32 matmul 4096^3 (TFLOP/s, cuBLAS
 with TF32 off; also with vec4 global loads and stores), and the f16 matmul 8192^3 on
 cooperative matrices (f16 inputs, f32 accumulation; TFLOP/s beside cuBLAS FP16; tiles
-loaded from the buffers, staged through shared memory element by element, and staged
-as 16x16 matrix copies; skipped with a note on a device without
+loaded from the buffers, staged through shared memory element by element, staged
+as 16x16 matrix copies, and the tuned kernels of matmul_f16_tiled.spl: 256 work items
+per tile, 8-byte vector loads, register prefetch; skipped with a note on a device without
 VK_KHR_cooperative_matrix). Every result is checked against numpy (or torch) first.
 GPU times: the kernel launched many times without waiting between GPU timestamps
 (ours) or CUDA events (torch), the median of five such runs, each workload first
@@ -230,18 +231,24 @@ class Bench:
     def matmul_f16(self, n: int, variant: str = "direct") -> Result:
         """examples/fast/matmul_f16.spl: `matmul_f16` (variant "direct": tiles loaded from
         the buffers), `matmul_f16_shared` ("shared": staged through shared memory element
-        by element) or `matmul_f16_staged` ("staged": staged as 16x16 matrix copies)."""
+        by element) or `matmul_f16_staged` ("staged": staged as 16x16 matrix copies); or a
+        kernel of examples/fast/matmul_f16_tiled.spl, the variant its name (host.TILED)."""
         shared = variant != "direct"
         if "cooperativeMatrix" not in self.device.enabled_features:
             raise Skipped(f"f16 matmul {n}^3 ({variant}): skipped: {self.device.name} lacks "
                           f"VK_KHR_cooperative_matrix")
         rng = np.random.default_rng(5)
         a, b = (rng.standard_normal((n, n), dtype=np.float32).astype(np.float16) for _ in range(2))
-        k = self.kernel("matmul_f16", {"direct": "matmul_f16", "shared": "matmul_f16_shared",
-                                       "staged": "matmul_f16_staged"}[variant])
+        if variant in host.TILED:
+            k = self.kernel("matmul_f16_tiled", variant)
+        else:
+            k = self.kernel("matmul_f16", {"direct": "matmul_f16", "shared": "matmul_f16_shared",
+                                           "staged": "matmul_f16_staged"}[variant])
         ba, bb = self.device.buffer_from(a.reshape(-1)), self.device.buffer_from(b.reshape(-1))
         bc = self.device.empty(n * n, np.float32)
-        if shared:
+        if variant in host.TILED:
+            size = host.tiled_launch_size(variant, n, n, n, self.device.info.subgroup_size)
+        elif shared:
             size = (n // host.SHARED_BLOCK) ** 2 * 128
         else:
             blocks = (n // host.COOP_BLOCK) ** 2
@@ -251,7 +258,8 @@ class Bench:
         want = a[rows].astype(np.float64) @ b.astype(np.float64)
         check(bc.to_numpy().reshape(n, n)[rows], want, 1e-3, "matmul_f16", atol=1e-3 * np.sqrt(n))
         t = self.seconds(lambda: k.launch(ba, bb, bc, n, n, n, global_size=size, wait=False))
-        result = Result(f"f16 matmul {n}^3 ({variant})", "TFLOP/s", 2 * n ** 3 / t / 1e12)
+        label = variant.removeprefix("matmul_f16_")
+        result = Result(f"f16 matmul {n}^3 ({label})", "TFLOP/s", 2 * n ** 3 / t / 1e12)
         if self.torch:
             ta, tb = self.torch.from_numpy(a).cuda(), self.torch.from_numpy(b).cuda()
             result.anchor = 2 * n ** 3 / self.torch_seconds(lambda: ta @ tb) / 1e12
@@ -289,7 +297,7 @@ def main(argv=None) -> int:
     p.add_argument("--only", default="",
                    help="comma-separated: saxpy,saxpy_vec4,saxpy_vec4_wide,saxpy_vec4x2,saxpy_vec4x2_wide,"
                         "sum,sum_vec4,scan,scan_vec4,softmax,matmul,matmul_vec4,"
-                        "matmul_f16,matmul_f16_shared,matmul_f16_staged")
+                        "matmul_f16,matmul_f16_shared,matmul_f16_staged," + ",".join(host.TILED))
     args = p.parse_args(argv)
     if args.warmup is None:
         args.warmup = 0.0 if args.quick else 0.5
@@ -298,14 +306,15 @@ def main(argv=None) -> int:
         plan = {"saxpy": [mi], "saxpy_vec4": [mi], "saxpy_vec4_wide": [mi], "saxpy_vec4x2": [mi],
                 "saxpy_vec4x2_wide": [mi], "sum": [mi], "sum_vec4": [mi], "scan": [mi], "scan_vec4": [mi],
                 "softmax": [(256, 1024)], "matmul": [256], "matmul_vec4": [256],
-                "matmul_f16": [256], "matmul_f16_shared": [256], "matmul_f16_staged": [256]}
+                "matmul_f16": [256], "matmul_f16_shared": [256], "matmul_f16_staged": [256],
+                **{name: [256] for name in host.TILED}}
     else:
         big = [64 * mi, 256 * mi]
         plan = {"saxpy": big, "saxpy_vec4": big, "saxpy_vec4_wide": big, "saxpy_vec4x2": big,
                 "saxpy_vec4x2_wide": big, "sum": [64 * mi], "sum_vec4": [64 * mi], "scan": [64 * mi],
                 "scan_vec4": [64 * mi],
                 "softmax": [(8192, 8192)], "matmul": [4096], "matmul_vec4": [4096], "matmul_f16": [8192],
-                "matmul_f16_shared": [8192], "matmul_f16_staged": [8192]}
+                "matmul_f16_shared": [8192], "matmul_f16_staged": [8192], **{name: [8192] for name in host.TILED}}
     only = [w for w in args.only.split(",") if w]
     device = svk.Device()
     torch = load_torch()
@@ -328,7 +337,8 @@ def main(argv=None) -> int:
                        "matmul_vec4": lambda n: bench.matmul(n, vec4=True),
                        "matmul_f16": bench.matmul_f16,
                        "matmul_f16_shared": lambda s: bench.matmul_f16(s, "shared"),
-                       "matmul_f16_staged": lambda s: bench.matmul_f16(s, "staged")}[name]
+                       "matmul_f16_staged": lambda s: bench.matmul_f16(s, "staged"),
+                       **{t: lambda s, t=t: bench.matmul_f16(s, t) for t in host.TILED}}[name]
                 try:
                     print(run(size).line(), flush=True)
                 except Skipped as note:

@@ -167,3 +167,34 @@ def matmul_f16_shared(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.nd
     (m, k), n = a.shape, b.shape[1]
     groups = (m // SHARED_BLOCK) * (n // SHARED_BLOCK)
     module[kernel](a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, global_size=groups * 128)
+
+
+# matmul_f16_tiled.spl: the C tile of a work-group of 256 work items (rows, columns)
+# and the step along k of each kernel
+TILED = {"matmul_f16_tiled": (128, 128, 32), "matmul_f16_tiled_wide": (128, 256, 32),
+         "matmul_f16_tiled_k16": (128, 256, 16), "matmul_f16_tiled_coopcopy": (128, 128, 32)}
+
+
+def tiled_launch_size(kernel: str, m: int, n: int, k: int, subgroup_size: int) -> int:
+    """The global size of a matmul_f16_tiled.spl kernel for an m x k by k x n product (one
+    work-group of 256 work items per tile); a ValueError for shapes off its tile and for
+    subgroups of more than 32 work items (fewer than the 8 subgroups the kernel uses)."""
+    rows, cols, step = TILED[kernel]
+    if m % rows or n % cols or k % step or not k:
+        raise ValueError(f"{kernel}: m, n must be multiples of {rows}, {cols} and k a positive "
+                         f"multiple of {step} (got {m}, {n}, {k})")
+    if subgroup_size > 32:
+        raise ValueError(f"{kernel}: needs subgroups of at most 32 work items (this device's have "
+                         f"{subgroup_size})")
+    return (m // rows) * (n // cols) * 256
+
+
+def matmul_f16_tiled(module: svk.Module, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                     kernel: str = "matmul_f16_tiled") -> None:
+    """c (f32) = a @ b (f16) with a kernel of matmul_f16_tiled.spl (m and n multiples of
+    the kernel's tile, k of its step; subgroups of at most 32 work items)."""
+    (m, k), n = a.shape, b.shape[1]
+    backend = module.backend
+    subgroup = getattr(backend, "subgroup_size", None) or backend.device.info.subgroup_size
+    size = tiled_launch_size(kernel, m, n, k, subgroup)
+    module[kernel](a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, global_size=size)

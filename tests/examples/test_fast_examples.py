@@ -182,3 +182,35 @@ def test_cooperative_matrix_f16_matmul_through_shared_memory(backend, kernel):
         pytest.skip(f"{backend.device.name} lacks VK_KHR_cooperative_matrix (the refusal: the test above)")
     host.matmul_f16_shared(host.compile_example("matmul_f16", backend), a, b, c, kernel)
     np.testing.assert_allclose(c, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kernel", sorted(host.TILED))
+@pytest.mark.parametrize("tiles_m, steps", [(1, 1), (2, 3), (9, 2)])
+def test_tuned_cooperative_matrix_f16_matmul(backend, kernel, tiles_m, steps):
+    """matmul_f16_tiled.spl: one step along k (no prefetch), several (both shared stages,
+    the last without a prefetch), and 9 rows of tiles (a whole band of 8 and one of 1), 2 columns."""
+    rows, cols, step = host.TILED[kernel]
+    m, k, n = tiles_m * rows, steps * step, 2 * cols
+    rng = np.random.default_rng(10)
+    a, b = rng.standard_normal((m, k)).astype(np.float16), rng.standard_normal((k, n)).astype(np.float16)
+    c = np.zeros((m, n), np.float32)
+    if not isinstance(backend, SoftwareBackend) and "cooperativeMatrix" not in backend.features:
+        with pytest.raises(svk.MissingFeatureError, match="VK_KHR_cooperative_matrix"):
+            host.compile_example("matmul_f16_tiled", backend)
+        return
+    host.matmul_f16_tiled(host.compile_example("matmul_f16_tiled", backend), a, b, c, kernel)
+    np.testing.assert_allclose(c, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
+
+
+def test_tuned_f16_matmul_refuses_shapes_off_its_tile():
+    a, b = np.zeros((128, 40), np.float16), np.zeros((40, 128), np.float16)
+    module = host.compile_example("matmul_f16_tiled", SoftwareBackend())
+    with pytest.raises(ValueError, match="k a positive multiple of 32"):
+        host.matmul_f16_tiled(module, a, b, np.zeros((128, 128), np.float32))
+
+
+def test_tuned_f16_matmul_refuses_subgroups_of_more_than_32():
+    a, b = np.zeros((128, 32), np.float16), np.zeros((32, 128), np.float16)
+    module = host.compile_example("matmul_f16_tiled", SoftwareBackend(subgroup_size=64))
+    with pytest.raises(ValueError, match="subgroups of at most 32 work items"):
+        host.matmul_f16_tiled(module, a, b, np.zeros((128, 128), np.float32))

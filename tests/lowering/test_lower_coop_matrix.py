@@ -184,14 +184,19 @@ def test_exact_kernels_mark_matrix_float_arithmetic():
     assert asm.count("NoContraction") == 5  # add, div, sub, mul and the scaling
 
 
-def test_the_example_kernels_lower_to_valid_spirv():
-    """examples/fast/matmul_f16.spl (run on the software backend in tests/examples)."""
+@pytest.mark.parametrize("example, kernels", [
+    ("matmul_f16", ["matmul_f16", "matmul_f16_shared", "matmul_f16_staged"]),
+    ("matmul_f16_tiled", ["matmul_f16_tiled", "matmul_f16_tiled_wide", "matmul_f16_tiled_k16",
+                          "matmul_f16_tiled_coopcopy"]),
+])
+def test_the_example_kernels_lower_to_valid_spirv(example, kernels):
+    """examples/fast/matmul_f16*.spl (run on the software backend in tests/examples)."""
     from pathlib import Path
 
     from simple_vkbackend.frontend import compile_file
     from simple_vkbackend.lowering.lower import lower_module
-    source = Path(__file__).resolve().parents[2] / "examples" / "fast" / "matmul_f16.spl"
+    source = Path(__file__).resolve().parents[2] / "examples" / "fast" / f"{example}.spl"
     lowered = lower_module(compile_file(source), Target(spirv_version=(1, 6)))
-    assert [k.name for k in lowered] == ["matmul_f16", "matmul_f16_shared", "matmul_f16_staged"]
+    assert [k.name for k in lowered] == kernels
     for k in lowered:
         assert "cooperativeMatrix" in k.interface.features
