@@ -174,7 +174,7 @@ class Kernel(Resident):
         returns its GPU time in milliseconds (None otherwise). `timeout` (seconds;
         default SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError
         names the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
-        if not (self._finalizer.alive and self.device._finalizer.alive):     # (closed, cheaper)
+        if not (self._open[0] and self.device._open[0]):     # (closed, cheaper)
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         if not kwargs and not timed and self.launch_fast(args, global_size, local_size, wait, timeout):
             return None
@@ -329,7 +329,7 @@ class _FastBinder:
         if len(args) != 3: return None
         a0, a1, a2 = args
         if type(a1) is not Buffer or a1.base is not None or a1.device is not device
-                or (a1.dtype is not d1 and a1.dtype != d1) or not a1._finalizer.alive: return None
+                or (a1.dtype is not d1 and a1.dtype != d1) or not a1._open[0]: return None
         ... the same for a2 ...
         if type(a0) not in t0: return None
         return (a1.runtime_buffer, a2.runtime_buffer), pack(a0), max(a1.size, a2.size)
@@ -355,7 +355,7 @@ class _FastBinder:
         for i in buffers:
             names[f"d{i}"] = dtype_of(params[i].type)
             lines += [f"    if type(a{i}) is not Buffer or a{i}.base is not None or a{i}.device is not device \\",
-                      f"            or (a{i}.dtype is not d{i} and a{i}.dtype != d{i}) or not a{i}._finalizer.alive:",
+                      f"            or (a{i}.dtype is not d{i} and a{i}.dtype != d{i}) or not a{i}._open[0]:",
                       "        return None"]
         for _, i, type_name in scalars:
             names[f"t{i}"] = (bool,) if type_name == "bool" else (float, int) if type_name[0] == "f" else (int,)
