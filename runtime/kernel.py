@@ -215,7 +215,7 @@ class Kernel(Resource):
 
     # The two launch paths below do, per launch, only what may change between launches:
     # the launch plan (local size, group counts, pipeline: validated once per (global,
-    # local) spelling; the last one kept by identity, else a dict lookup), a dict lookup
+    # local) spelling; the last one made kept by identity, else a dict lookup), a dict lookup
     # of the descriptor set by the buffer tuple (validated once per tuple: count,
     # device, ranges), and under the submitter's pool lock (the one lock a launch takes,
     # besides the queue lock of a submit): the liveness of the kernel and of each buffer
@@ -223,20 +223,6 @@ class Kernel(Resource):
     # last serial under the same lock, so it waits for every launch that saw it alive),
     # then either the batch's binds and dispatch (non-waiting) or the submit of a
     # pre-recorded command buffer (blocking).
-
-    def _plan_of(self, global_size, local_size) -> tuple:
-        """The launch plan of these sizes: the last one when they are the same objects
-        (immutable: tuples of plain ints or ints), else the dict's, else plan()."""
-        last = self._last_plan
-        if last[0] is global_size and last[1] is local_size:
-            return last[2]
-        try:
-            found = self._plans[(global_size, local_size)]
-        except (KeyError, TypeError):
-            return self.plan(global_size, local_size)
-        if type(global_size) in _IMMUTABLE and type(local_size) in _IMMUTABLE:
-            self._last_plan = (global_size, local_size, found)
-        return found
 
     def launch_async(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
                      ranges=None) -> int:
@@ -253,7 +239,10 @@ class Kernel(Resource):
             if last[0] is global_size and last[1] is local_size:
                 local, groups, pipe = last[2]
             else:
-                local, groups, pipe = self._plan_of(global_size, local_size)
+                try:
+                    local, groups, pipe = self._plans[(global_size, local_size)]
+                except (KeyError, TypeError):
+                    local, groups, pipe = self.plan(global_size, local_size)
             if type(push) is not bytes or len(push) != self._push_size:
                 push = self.push_bytes(push)
             if type(buffers) is not tuple:
@@ -288,7 +277,14 @@ class Kernel(Resource):
         semaphore. Returns the serial."""
         if not self._alive:
             raise self._freed()
-        local, groups, pipe = self._plan_of(global_size, local_size)
+        last = self._last_plan
+        if last[0] is global_size and last[1] is local_size:
+            local, groups, pipe = last[2]
+        else:
+            try:
+                local, groups, pipe = self._plans[(global_size, local_size)]
+            except (KeyError, TypeError):
+                local, groups, pipe = self.plan(global_size, local_size)
         if type(push) is not bytes or len(push) != self._push_size:
             push = self.push_bytes(push)
         if type(buffers) is not tuple:
@@ -334,7 +330,10 @@ class Kernel(Resource):
     def plan(self, global_size, local_size) -> tuple:
         """(local size, group counts, pipeline or None when there are no groups) of a
         launch, validated (local size against the device and the module, group counts
-        against the device); kept per (global, local) spelling."""
+        against the device); kept per (global, local) spelling, and the last one made
+        also by the identity of the sizes given (when immutable: tuples, ints), which a
+        caller that passes the same objects again (the Python API does) hits without
+        hashing them."""
         local = self.resolve_local(local_size)
         groups = self.groups(global_size, local)
         pipe = None
@@ -355,6 +354,8 @@ class Kernel(Resource):
         if len(self._plans) >= 256:
             self._plans.clear()
         self._plans[key] = found
+        if type(global_size) in _IMMUTABLE and type(local_size) in _IMMUTABLE:
+            self._last_plan = (global_size, local_size, found)  # these objects: the next launch's
         return found
 
     def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
