@@ -158,6 +158,7 @@ class Kernel(Resident):
         self._fast = _FastBinder(self.interface) if interface.trap_param is None else None
         self._local: dict = {}          # global size -> local size by the policy
         self._sizes: dict = {}          # (global_size, local_size, longest buffer) -> checked sizes
+        self._last_sizes: tuple = (object(), object(), 0, None)  # the last launch's sizes, kept by identity
         self._failed = f"launch of kernel {self.name} failed"
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
@@ -192,18 +193,27 @@ class Kernel(Resident):
         if fast is None:
             return False
         buffers, push, longest = fast
-        key = (global_size, local_size, longest if global_size is None else 0)
-        try:
-            size, local = self._sizes[key]
-        except (KeyError, TypeError):
-            size = self._global_size_n(longest, global_size)
-            local = self._local_size(size, local_size)
+        if global_size is not None:
+            longest = 0
+        last = self._last_sizes
+        if last[0] is global_size and last[1] is local_size and last[2] == longest:
+            size, local = last[3]
+        else:
+            key = (global_size, local_size, longest)
             try:
+                size, local = self._sizes[key]
+            except TypeError:           # sizes given as lists: checked every time
+                size = self._global_size_n(longest, global_size)
+                local = self._local_size(size, local_size)
+            except KeyError:
+                size = self._global_size_n(longest, global_size)
+                local = self._local_size(size, local_size)
                 if len(self._sizes) >= 256:
                     self._sizes.clear()
                 self._sizes[key] = (size, local)
-            except TypeError:
-                pass                    # sizes given as lists: checked every time
+            else:
+                if type(global_size) in _IMMUTABLE and type(local_size) in _IMMUTABLE:
+                    self._last_sizes = (global_size, local_size, longest, (size, local))   # (hashable)
         kernel = self.runtime_kernel
         try:
             if wait:
@@ -311,6 +321,8 @@ class Kernel(Resident):
     def __repr__(self) -> str:
         return f"<Kernel {signature(self.interface)} on {self.device.name}>"
 
+
+_IMMUTABLE = (tuple, int, type(None))   # size arguments the last checked sizes are kept by identity for
 
 _PACK = {"f16": "e", "f32": "f", "f64": "d", "i8": "b", "u8": "B", "i16": "h", "u16": "H",
          "i32": "i", "u32": "I", "i64": "q", "u64": "Q", "bool": "i"}
