@@ -56,6 +56,7 @@ class Kernel(Resource):
                 raise CompilationError(f"kernel {self.info.entry_point!r}: "
                                        f"{self._local_problem(self.info.local_size)}")
             self.cache = LaunchCache(ctx, self.program)
+            self._requests = self.cache.requests    # (the same dict for the kernel's life)
         except BaseException:
             self.program.destroy()
             raise
@@ -248,7 +249,7 @@ class Kernel(Resource):
             if type(buffers) is not tuple:
                 buffers = tuple(buffers)
             key = (buffers, ranges)
-            bound = self.cache.requests.get(key) if ranges is None else None   # checked before
+            bound = self._requests.get(key) if ranges is None else None   # checked before
             request: tuple | None = key
             if bound is None and (buffers or self._bindings):
                 request = self._request(buffers, ranges)
@@ -290,7 +291,7 @@ class Kernel(Resource):
         if type(buffers) is not tuple:
             buffers = tuple(buffers)
         key = (buffers, ranges)
-        bound = self.cache.requests.get(key) if ranges is None else None   # checked before
+        bound = self._requests.get(key) if ranges is None else None   # checked before
         request: tuple | None = key
         if bound is None and (buffers or self._bindings):
             request = self._request(buffers, ranges)

@@ -217,7 +217,6 @@ class Submitter:
             else:                       # no buffer in common with the dispatches since the barrier
                 state.accessed = accessed | bound.members
             state.last = bound
-            state.dispatched = True
         if state.pipe is not pipe or state.layout is not layout:
             self._cmd_bind_pipeline(cmd, self._compute, pipe)
             state.pipe, state.layout, state.dset, state.push = pipe, layout, None, None
@@ -267,7 +266,7 @@ class Submitter:
             return
         self._batch, self._batch_what = None, []
         try:
-            if self.batch_state.dispatched:
+            if self.batch_state.last is not None:     # a dispatch that bound buffers
                 barrier_after_dispatch(self.ctx, cmd)
             vkapi.check(self.ctx.fns.EndCommandBuffer(cmd), "vkEndCommandBuffer")
             serial = self._submit_locked(cmd, ())
@@ -523,13 +522,13 @@ class BatchState:
     recorded work, gets the barrier (accessed None); the batch ends with the barrier
     after its dispatches."""
 
-    __slots__ = ("pipe", "layout", "dset", "push", "dispatched", "accessed", "last")
+    __slots__ = ("pipe", "layout", "dset", "push", "accessed", "last")
 
     def __init__(self) -> None:
         self.pipe: Any = None
         self.layout: Any = None
         self.dset: Any = None
         self.push: Optional[bytes] = None
-        self.dispatched = False     # a dispatch that bound buffers (the batch ends with the barrier after)
         self.accessed: Optional[frozenset] = None   # buffers bound since the last barrier; None: barrier due
-        self.last: Any = None       # the BoundSet of the last dispatch with buffers
+        self.last: Any = None       # the BoundSet of the last dispatch with buffers (None: the
+        #                             batch has none, so it needs no barrier after it)
