@@ -171,14 +171,22 @@ class Buffer(Resource):
 
     def _release(self) -> None:
         """Wait for GPU work using the buffer, drop kernel caches that refer to it, destroy
-        (every step runs even if an earlier one fails; the first failure is raised)."""
+        (every step runs even if an earlier one fails; the first failure is raised).
+        Launches do not pin their buffers: they check, under the pool lock, that each
+        is alive, so the serial read here under that lock covers every launch that
+        recorded the buffer (retire() marked it dead before)."""
         def caches():
             for kernel in list(self.users):
                 kernel.forget_buffer(self)
             self.users.clear()
 
-        release_all(lambda: self.ctx.submitter.wait(self.last_serial), caches, self.raw.destroy,
-                    lambda: self.device.forget(self))
+        def wait():
+            sub = self.ctx.submitter
+            with sub.pool_lock:         # after any launch that saw the buffer alive (kernel.py)
+                serial = self.last_serial
+            sub.wait(serial)
+
+        release_all(wait, caches, self.raw.destroy, lambda: self.device.forget(self))
 
     def __repr__(self) -> str:
         state = "" if self.alive else ", freed"

@@ -302,8 +302,8 @@ def rt_vk_kernel_launch_pc(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, 
 
 def rt_vk_kernel_launch_async(k, bufs, count, push, push_size, gx, gy, gz, lx, ly, lz) -> int:
     kernel = REGISTRY.get(k, Kernel)
-    kernel.launch_async(_buffers(bufs, count), _push(kernel, push, push_size) if push_size else b"",
-                        (gx, gy, gz), (lx, ly, lz))
+    kernel.launch_async(_buffers(bufs, count) if count else (),
+                        _push(kernel, push, push_size) if push_size else b"", (gx, gy, gz), (lx, ly, lz))
     return 0
 
 

@@ -17,6 +17,8 @@ from .submit import TIMEOUT_ENV, launch_timeout
 
 DEFAULT_LOCAL_1D = 256
 MAX_BINDING_NUMBER = 65535   # binding numbers above are refused (drivers size tables by them)
+_IMMUTABLE = (tuple, int, type(None))   # sizes a launch plan may be remembered by identity for
+_NO_PLAN: tuple = (object(), object(), None)
 
 
 def _triple(value, name: str) -> tuple[int, int, int]:
@@ -40,6 +42,7 @@ class Kernel(Resource):
         self._check_support()
         self.program: Program = Program(ctx, code, self.info)
         self._plans: dict = {}      # (global, local) as given -> (local, groups, pipeline)
+        self._last_plan: tuple = _NO_PLAN   # (global, local, plan) of the last launch's sizes
         self._label = f"kernel {self.info.entry_point!r}"
         self._what_wait = self._label
         self._push_size = self.info.push_constant_size
@@ -53,6 +56,7 @@ class Kernel(Resource):
                 raise CompilationError(f"kernel {self.info.entry_point!r}: "
                                        f"{self._local_problem(self.info.local_size)}")
             self.cache = LaunchCache(ctx, self.program)
+            self._requests = self.cache.requests    # (the same dict for the kernel's life)
         except BaseException:
             self.program.destroy()
             raise
@@ -211,13 +215,15 @@ class Kernel(Resource):
         return self.launch_wait(buffers, push, global_size, local_size, ranges, timeout)
 
     # The two launch paths below do, per launch, only what may change between launches:
-    # a dict lookup of the launch plan (local size, group counts, pipeline: validated
-    # once per (global, local) spelling), a dict lookup of the descriptor set by the
-    # buffer tuple (validated once per tuple: count, device, ranges), a pin per buffer
-    # (a buffer being freed is refused, never used), and under the submitter's pool lock
-    # (the one lock a launch takes, besides the queue lock of a submit): the kernel's
-    # liveness check, then either the batch's binds and dispatch (non-waiting) or the
-    # submit of a pre-recorded command buffer (blocking).
+    # the launch plan (local size, group counts, pipeline: validated once per (global,
+    # local) spelling; the last one made kept by identity, else a dict lookup), a dict lookup
+    # of the descriptor set by the buffer tuple (validated once per tuple: count,
+    # device, ranges), and under the submitter's pool lock (the one lock a launch takes,
+    # besides the queue lock of a submit): the liveness of the kernel and of each buffer
+    # (a buffer being freed is refused, never used: Buffer._release reads the buffer's
+    # last serial under the same lock, so it waits for every launch that saw it alive),
+    # then either the batch's binds and dispatch (non-waiting) or the submit of a
+    # pre-recorded command buffer (blocking).
 
     def launch_async(self, buffers: Sequence = (), push=b"", global_size=1, local_size=None,
                      ranges=None) -> int:
@@ -230,35 +236,34 @@ class Kernel(Resource):
         try:
             if not self._alive:
                 raise self._freed()
-            try:
-                local, groups, pipe = self._plans[(global_size, local_size)]
-            except (KeyError, TypeError):
-                local, groups, pipe = self.plan(global_size, local_size)
+            last = self._last_plan
+            if last[0] is global_size and last[1] is local_size:
+                local, groups, pipe = last[2]
+            else:
+                try:
+                    local, groups, pipe = self._plans[(global_size, local_size)]
+                except (KeyError, TypeError):
+                    local, groups, pipe = self.plan(global_size, local_size)
             if type(push) is not bytes or len(push) != self._push_size:
                 push = self.push_bytes(push)
             if type(buffers) is not tuple:
                 buffers = tuple(buffers)
-            request: tuple | None = (buffers, ranges)
-            bound = self.cache.requests.get((buffers, None)) if ranges is None else None    # checked before
+            key = (buffers, ranges)
+            bound = self._requests.get(key) if ranges is None else None   # checked before
+            request: tuple | None = key
             if bound is None and (buffers or self._bindings):
                 request = self._request(buffers, ranges)
-            pins = 0
-            try:
+            with sub.pool_lock:
+                if not self._alive:
+                    raise self._freed()
                 for b in buffers:
-                    b.pin()
-                    pins += 1
-                with sub.pool_lock:
-                    if not self._alive:
-                        raise self._freed()
-                    if buffers and (bound is None or bound.dropped):    # (evicted since the lookup)
-                        bound = self._bound(request, buffers, ranges)
-                    if pipe is None:                        # no groups: nothing to run
-                        return 0
-                    users = (self, bound, *buffers) if bound is not None else (self,)
-                    return sub.dispatch(pipe, self._layout, bound, push, groups, users, self._label)
-            finally:
-                for b in buffers[:pins]:
-                    b.unpin()
+                    if not b._alive:
+                        raise b.dead_error()
+                if buffers and (bound is None or bound.dropped):    # (evicted since the lookup)
+                    bound = self._bound(request, buffers, ranges)
+                if pipe is None:                        # no groups: nothing to run
+                    return 0
+                return sub.dispatch(pipe, self._layout, bound, push, groups, self, self._label)
         except RuntimeFailure as exc:
             if not self.device.alive:
                 raise           # no device left to report it at a sync
@@ -273,41 +278,41 @@ class Kernel(Resource):
         semaphore. Returns the serial."""
         if not self._alive:
             raise self._freed()
-        try:
-            local, groups, pipe = self._plans[(global_size, local_size)]
-        except (KeyError, TypeError):
-            local, groups, pipe = self.plan(global_size, local_size)
+        last = self._last_plan
+        if last[0] is global_size and last[1] is local_size:
+            local, groups, pipe = last[2]
+        else:
+            try:
+                local, groups, pipe = self._plans[(global_size, local_size)]
+            except (KeyError, TypeError):
+                local, groups, pipe = self.plan(global_size, local_size)
         if type(push) is not bytes or len(push) != self._push_size:
             push = self.push_bytes(push)
         if type(buffers) is not tuple:
             buffers = tuple(buffers)
-        request: tuple | None = (buffers, ranges)
-        bound = self.cache.requests.get((buffers, None)) if ranges is None else None     # checked before
+        key = (buffers, ranges)
+        bound = self._requests.get(key) if ranges is None else None   # checked before
+        request: tuple | None = key
         if bound is None and (buffers or self._bindings):
             request = self._request(buffers, ranges)
         limit = launch_timeout(timeout) if timeout is not None or self._timeout_env() else None
         device = self.device
         device.pin()
         try:
-            pins = 0
-            try:
+            sub = self.ctx.submitter
+            with sub.pool_lock:
+                if not self._alive:
+                    raise self._freed()
                 for b in buffers:
-                    b.pin()
-                    pins += 1
-                sub = self.ctx.submitter
-                with sub.pool_lock:
-                    if not self._alive:
-                        raise self._freed()
-                    if buffers and (bound is None or bound.dropped):
-                        bound = self._bound(request, buffers, ranges)
-                    if pipe is None:
-                        return 0
-                    rec = self.cache.get(local, groups, bound, push, pipe)
-                    users = (self, rec, bound, *buffers) if bound is not None else (self, rec)
-                    serial = sub.submit(rec.cmd, users)     # after the open batch, if any
-            finally:
-                for b in buffers[:pins]:
-                    b.unpin()
+                    if not b._alive:
+                        raise b.dead_error()
+                if buffers and (bound is None or bound.dropped):
+                    bound = self._bound(request, buffers, ranges)
+                if pipe is None:
+                    return 0
+                rec = self.cache.get(local, groups, bound, push, pipe)
+                users = (self, rec, bound, *buffers) if bound is not None else (self, rec)
+                serial = sub.submit(rec.cmd, users)     # after the open batch, if any
             sub.wait(serial, timeout=limit, what=self._what_wait)
         finally:
             device.unpin()
@@ -326,7 +331,10 @@ class Kernel(Resource):
     def plan(self, global_size, local_size) -> tuple:
         """(local size, group counts, pipeline or None when there are no groups) of a
         launch, validated (local size against the device and the module, group counts
-        against the device); kept per (global, local) spelling."""
+        against the device); kept per (global, local) spelling, and the last one made
+        also by the identity of the sizes given (when immutable: tuples, ints), which a
+        caller that passes the same objects again (the Python API does) hits without
+        hashing them."""
         local = self.resolve_local(local_size)
         groups = self.groups(global_size, local)
         pipe = None
@@ -347,6 +355,8 @@ class Kernel(Resource):
         if len(self._plans) >= 256:
             self._plans.clear()
         self._plans[key] = found
+        if type(global_size) in _IMMUTABLE and type(local_size) in _IMMUTABLE:
+            self._last_plan = (global_size, local_size, found)  # these objects: the next launch's
         return found
 
     def geometry(self, global_size, local_size) -> tuple[tuple, tuple]:
@@ -371,7 +381,7 @@ class Kernel(Resource):
         return request
 
     def _bound(self, request, buffers: tuple, ranges):
-        """The descriptor set of a launch (pool lock held; buffers pinned)."""
+        """The descriptor set of a launch (pool lock held; buffers seen alive under it)."""
         cache = self.cache
         bound = cache.requests.get(request) if request is not None else None
         if bound is None:
@@ -450,6 +460,7 @@ class Kernel(Resource):
         def program():
             with sub.pool_lock:
                 self._plans.clear()
+                self._last_plan = _NO_PLAN
                 if self.program is not None:
                     self.program.destroy()
                 self.program = None  # type: ignore[assignment]  # freed: the kernel is dead

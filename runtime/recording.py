@@ -39,6 +39,7 @@ class BoundSet:
     array: object = None            # VkDescriptorSet[1], what vkCmdBindDescriptorSets takes
     recordings: set = field(default_factory=set)
     dropped: bool = False           # freed: a launch that looked it up without the lock looks again
+    members: frozenset = frozenset()    # the buffers, for the batch's barrier decisions
 
 
 @dataclass(eq=False)
@@ -82,13 +83,15 @@ class LaunchCache:
 
     def bound_set(self, buffers: tuple, ranges: tuple | None = None) -> BoundSet:
         """The descriptor set for these buffers (and ranges), written now if not cached.
-        The buffers must be pinned; each learns that this kernel's caches refer to it."""
+        The buffers must be alive (pinned, or seen alive under the pool lock); each
+        learns that this kernel's caches refer to it."""
         key = (buffers, ranges)
         bound = self.sets.get(key)
         if bound is None:
             dset, pool = self.descriptors.allocate(buffers, ranges)
             bound = self.sets[key] = BoundSet(dset, pool, buffers, ranges,
-                                              array=self.ctx.ffi.new("VkDescriptorSet[1]", [dset]))
+                                              array=self.ctx.ffi.new("VkDescriptorSet[1]", [dset]),
+                                              members=frozenset(buffers))
             self._evict(keep_set=bound)
         else:
             self.sets.move_to_end(key)

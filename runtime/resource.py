@@ -46,7 +46,11 @@ class Resource:
             lock.release()
             return
         lock.release()
-        raise InvalidHandleError(f"{self.kind} {self._gone or 'was freed'}")
+        raise self.dead_error()
+
+    def dead_error(self) -> InvalidHandleError:
+        """What an operation on the object gets once it is dead."""
+        return InvalidHandleError(f"{self.kind} {self._gone or 'was freed'}")
 
     def unpin(self) -> None:
         lock = self._pin_lock

@@ -32,6 +32,7 @@ from .errors import ExecutionError, InvalidParameterError, RuntimeFailure
 UINT64_MAX = (1 << 64) - 1
 KEEP_FREE = 16      # recycled one-shot command buffers kept
 MAX_BATCH = 256     # commands in one batch before it is submitted without a wait
+MAX_UNBARRIERED = 64    # buffers tracked since the last barrier before a dispatch gets one regardless
 EARLY_SUBMIT = 32   # every this many batched launches, the batch is submitted if the device is idle
 WAIT_SLICE_NS = 50_000_000   # one vkWaitSemaphores slice: how soon Ctrl-C is seen
 SPIN_NS = 100_000   # a wait polls the semaphore this long before it blocks (GPUs; see spin_ns)
@@ -128,8 +129,11 @@ class Submitter:
         self._wait_local = threading.local()     # per-thread VkSemaphoreWaitInfo
         self._counter_fn = self.ctx.fns.GetSemaphoreCounterValue
         self._spin_ns = spin_ns(self.ctx.physical.info.type)
-        # what Submitter.dispatch passes on every call, looked up once
-        self._fns = self.ctx.fns
+        # what Submitter.dispatch calls and passes on every call, looked up once
+        fns = self.ctx.fns
+        self._cmd_barrier, self._cmd_bind_pipeline = fns.CmdPipelineBarrier, fns.CmdBindPipeline
+        self._cmd_bind_sets, self._cmd_push = fns.CmdBindDescriptorSets, fns.CmdPushConstants
+        self._cmd_dispatch = fns.CmdDispatch
         self._compute, self._compute_stage = vk.VK_PIPELINE_BIND_POINT_COMPUTE, vk.VK_SHADER_STAGE_COMPUTE_BIT
         src_stage, src_access, dst_stage, dst_access = _dispatch_barriers(vk)[0]
         self._before_dispatch = (src_stage, dst_stage, 0, 1, _memory_barrier(self.ctx, src_access, dst_access),
@@ -181,6 +185,7 @@ class Submitter:
         that will signal its completion. `what` names it in deferred errors."""
         with self.pool_lock:
             record(self._batch if self._batch is not None else self._open_batch(), *args)
+            self.batch_state.accessed = None     # the next dispatch gets the full barrier
             serial = self._serial + 1
             for user in users:
                 user.last_serial = serial
@@ -189,35 +194,48 @@ class Submitter:
                 self._flush_locked()
         return serial
 
-    def dispatch(self, pipe, layout, bound, push: bytes, groups, users: tuple, label: str) -> int:
-        """Append one dispatch to the batch (the caller holds pool_lock): the barrier
-        after the previous command, only the binds and push constants that changed, the
-        dispatch. `bound` is a recording.BoundSet or None; `label` names the kernel in
-        deferred errors (as "batched launch N (label)"). Returns the serial that will
-        signal it. This is the whole per-launch recording work of a non-waiting launch."""
+    def dispatch(self, pipe, layout, bound, push: bytes, groups, kernel, label: str) -> int:
+        """Append one dispatch of `kernel` to the batch (the caller holds pool_lock):
+        the barrier before it unless it cannot race with the dispatches since the last
+        one (BatchState), only the binds and push constants that changed, the dispatch.
+        `bound` is a recording.BoundSet or None; `label` names the kernel in deferred
+        errors (as "batched launch N (label)"). The kernel, the set and its buffers get
+        the serial that will signal it (the batch's: the set's buffers need it only once
+        per batch), which is returned. This is the whole per-launch recording work of a
+        non-waiting launch."""
         cmd = self._batch
         if cmd is None:
             cmd = self._open_batch()
-        state, fns = self.batch_state, self._fns
-        if state.dispatched or state.pipe is None:
-            fns.CmdPipelineBarrier(cmd, *self._before_dispatch)
-        if state.pipe is not pipe or state.layout is not layout:
-            fns.CmdBindPipeline(cmd, self._compute, pipe)
-            state.pipe, state.layout, state.dset, state.push = pipe, layout, None, None
-        if bound is not None and state.dset is not bound.dset:
-            fns.CmdBindDescriptorSets(cmd, self._compute, layout, 0, 1, bound.array, 0, self._null)
-            state.dset = bound.dset
-        if push and push != state.push:
-            fns.CmdPushConstants(cmd, layout, self._compute_stage, 0, len(push), push)
-            state.push = push
-        fns.CmdDispatch(cmd, groups[0], groups[1], groups[2])
-        state.dispatched = True
+        state = self.batch_state
         serial = self._serial + 1
-        for user in users:
-            user.last_serial = serial
-        self._batch_index += 1
+        if bound is not None:
+            accessed = state.accessed
+            if bound is state.last or accessed is None or len(accessed) >= MAX_UNBARRIERED \
+                    or not accessed.isdisjoint(bound.members):
+                self._cmd_barrier(cmd, *self._before_dispatch)
+                state.accessed = bound.members
+            else:                       # no buffer in common with the dispatches since the barrier
+                state.accessed = accessed | bound.members
+            state.last = bound
+        if state.pipe is not pipe or state.layout is not layout:
+            self._cmd_bind_pipeline(cmd, self._compute, pipe)
+            state.pipe, state.layout, state.dset, state.push = pipe, layout, None, None
+        if bound is not None:
+            if state.dset is not bound.dset:
+                self._cmd_bind_sets(cmd, self._compute, layout, 0, 1, bound.array, 0, self._null)
+                state.dset = bound.dset
+            if bound.last_serial != serial:
+                bound.last_serial = serial
+                for b in bound.buffers:
+                    b.last_serial = serial
+        if push and push != state.push:
+            self._cmd_push(cmd, layout, self._compute_stage, 0, len(push), push)
+            state.push = push
+        self._cmd_dispatch(cmd, groups[0], groups[1], groups[2])
+        kernel.last_serial = serial
+        self._batch_index = index = self._batch_index + 1
         what = self._batch_what
-        what.append((self._batch_index, label))
+        what.append((index, label))
         count = len(what)
         if count >= MAX_BATCH or (EARLY_SUBMIT and not count % EARLY_SUBMIT and self.completed() >= self._serial):
             self._flush_locked()
@@ -248,7 +266,7 @@ class Submitter:
             return
         self._batch, self._batch_what = None, []
         try:
-            if self.batch_state.dispatched:
+            if self.batch_state.last is not None:     # a dispatch that bound buffers
                 barrier_after_dispatch(self.ctx, cmd)
             vkapi.check(self.ctx.fns.EndCommandBuffer(cmd), "vkEndCommandBuffer")
             serial = self._submit_locked(cmd, ())
@@ -494,14 +512,23 @@ def barrier_after_dispatch(ctx: DeviceContext, cmd) -> None:
 
 class BatchState:
     """What the open batch has bound, so that consecutive dispatches skip binds that
-    did not change and share one barrier between them (the first dispatch of a batch
-    gets the full barrier before it; the batch ends with the barrier after)."""
+    did not change, and which buffers the dispatches since the last barrier bound, so
+    that a dispatch gets the barrier before it only when it shares a buffer with one of
+    them (any bound buffer counts as read and written; a view counts as its whole
+    buffer). A kernel reaches device memory only through its bound buffers (the
+    runtime enables no buffer device addresses), so a dispatch that binds none needs
+    no barrier, and one whose buffers are disjoint from those since the last barrier
+    cannot race with them. The first dispatch of a batch, and the first after other
+    recorded work, gets the barrier (accessed None); the batch ends with the barrier
+    after its dispatches."""
 
-    __slots__ = ("pipe", "layout", "dset", "push", "dispatched")
+    __slots__ = ("pipe", "layout", "dset", "push", "accessed", "last")
 
     def __init__(self) -> None:
         self.pipe: Any = None
         self.layout: Any = None
         self.dset: Any = None
         self.push: Optional[bytes] = None
-        self.dispatched = False     # a dispatch since the last barrier
+        self.accessed: Optional[frozenset] = None   # buffers bound since the last barrier; None: barrier due
+        self.last: Any = None       # the BoundSet of the last dispatch with buffers (None: the
+        #                             batch has none, so it needs no barrier after it)

@@ -158,6 +158,7 @@ class Kernel(Resident):
         self._fast = _FastBinder(self.interface) if interface.trap_param is None else None
         self._local: dict = {}          # global size -> local size by the policy
         self._sizes: dict = {}          # (global_size, local_size, longest buffer) -> checked sizes
+        self._last_sizes: tuple = (object(), object(), 0, None)  # the last launch's sizes, kept by identity
         self._failed = f"launch of kernel {self.name} failed"
 
     def launch(self, *args: Any, global_size: SizeArg = None, local_size: SizeArg = None,
@@ -174,7 +175,7 @@ class Kernel(Resident):
         returns its GPU time in milliseconds (None otherwise). `timeout` (seconds;
         default SIMPLE_VK_TIMEOUT, unset: none) bounds the wait: past it a VulkanError
         names the kernel. Ctrl-C during the wait raises KeyboardInterrupt."""
-        if not (self._finalizer.alive and self.device._finalizer.alive):     # (closed, cheaper)
+        if not (self._open[0] and self.device._open[0]):     # (closed, cheaper)
             raise ValueError(f"kernel {self.name} (or its device) was freed")
         if not kwargs and not timed and self.launch_fast(args, global_size, local_size, wait, timeout):
             return None
@@ -192,18 +193,27 @@ class Kernel(Resident):
         if fast is None:
             return False
         buffers, push, longest = fast
-        key = (global_size, local_size, longest if global_size is None else 0)
-        try:
-            size, local = self._sizes[key]
-        except (KeyError, TypeError):
-            size = self._global_size_n(longest, global_size)
-            local = self._local_size(size, local_size)
+        if global_size is not None:
+            longest = 0
+        last = self._last_sizes
+        if last[0] is global_size and last[1] is local_size and last[2] == longest:
+            size, local = last[3]
+        else:
+            key = (global_size, local_size, longest)
             try:
+                size, local = self._sizes[key]
+            except TypeError:           # sizes given as lists: checked every time
+                size = self._global_size_n(longest, global_size)
+                local = self._local_size(size, local_size)
+            except KeyError:
+                size = self._global_size_n(longest, global_size)
+                local = self._local_size(size, local_size)
                 if len(self._sizes) >= 256:
                     self._sizes.clear()
                 self._sizes[key] = (size, local)
-            except TypeError:
-                pass                    # sizes given as lists: checked every time
+            else:
+                if type(global_size) in _IMMUTABLE and type(local_size) in _IMMUTABLE:
+                    self._last_sizes = (global_size, local_size, longest, (size, local))   # (hashable)
         kernel = self.runtime_kernel
         try:
             if wait:
@@ -312,6 +322,8 @@ class Kernel(Resident):
         return f"<Kernel {signature(self.interface)} on {self.device.name}>"
 
 
+_IMMUTABLE = (tuple, int, type(None))   # size arguments the last checked sizes are kept by identity for
+
 _PACK = {"f16": "e", "f32": "f", "f64": "d", "i8": "b", "u8": "B", "i16": "h", "u16": "H",
          "i32": "i", "u32": "I", "i64": "q", "u64": "Q", "bool": "i"}
 
@@ -329,7 +341,7 @@ class _FastBinder:
         if len(args) != 3: return None
         a0, a1, a2 = args
         if type(a1) is not Buffer or a1.base is not None or a1.device is not device
-                or (a1.dtype is not d1 and a1.dtype != d1) or not a1._finalizer.alive: return None
+                or (a1.dtype is not d1 and a1.dtype != d1) or not a1._open[0]: return None
         ... the same for a2 ...
         if type(a0) not in t0: return None
         return (a1.runtime_buffer, a2.runtime_buffer), pack(a0), max(a1.size, a2.size)
@@ -355,7 +367,7 @@ class _FastBinder:
         for i in buffers:
             names[f"d{i}"] = dtype_of(params[i].type)
             lines += [f"    if type(a{i}) is not Buffer or a{i}.base is not None or a{i}.device is not device \\",
-                      f"            or (a{i}.dtype is not d{i} and a{i}.dtype != d{i}) or not a{i}._finalizer.alive:",
+                      f"            or (a{i}.dtype is not d{i} and a{i}.dtype != d{i}) or not a{i}._open[0]:",
                       "        return None"]
         for _, i, type_name in scalars:
             names[f"t{i}"] = (bool,) if type_name == "bool" else (float, int) if type_name[0] == "f" else (int,)

@@ -33,7 +33,9 @@ class Resident:
     `with` block, or when the wrapper is garbage collected."""
 
     def _hold(self, release: Callable[[], Any]) -> None:
-        self._finalizer = weakref.finalize(self, release)
+        self._open = [True]     # [False] from the release on: what launches check (a list read,
+        #                         cheaper than the finalizer's `alive`)
+        self._finalizer = weakref.finalize(self, _release_marked, self._open, release)
 
     @property
     def closed(self) -> bool:
@@ -48,3 +50,8 @@ class Resident:
 
     def __exit__(self, *exc: Any) -> None:
         self.free()
+
+
+def _release_marked(open_flag: list, release: Callable[[], Any]) -> None:
+    open_flag[0] = False
+    release()

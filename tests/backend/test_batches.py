@@ -162,6 +162,73 @@ def test_interleaved_kernels_pushes_and_buffer_sets_in_one_batch(chain):
         np.testing.assert_array_equal(got, want)
 
 
+IDLE = """
+#[gpu]
+fn idle(a: f32):
+    val i = gpu.global_id(0)
+"""
+
+
+def test_a_barrier_only_before_a_dispatch_sharing_a_buffer_with_those_since_the_last(chain, monkeypatch):
+    """Dispatches with disjoint buffers share one barrier; one that reads what an
+    earlier one wrote (or writes what it read, or repeats it) gets its own; a kernel
+    binding no buffers needs none; other batched work resets the tracking. The results
+    equal blocking launches', and under synchronization validation (this file runs
+    again under it) a missing barrier would be reported as a hazard."""
+    device = svk.default_device()
+    saxpy, square = chain
+    sub = device.runtime_device.ctx.submitter
+    count = [0]
+    real = sub._cmd_barrier
+
+    def counting(*args):
+        count[0] += 1
+        return real(*args)
+
+    with svk.compile_source(IDLE, "vulkan", filename="idle.spl") as idle_module:
+        idle = idle_module.kernel("idle")
+
+        def run(wait: bool) -> tuple[list, list]:
+            seen = []
+            arrays = [np.linspace(i, i + 1, N, dtype=np.float32) for i in range(8)]
+            bufs = [device.buffer_from(v) for v in arrays]
+            a, b, c, d, e, f, g, h = bufs
+            try:
+                device.sync()
+                monkeypatch.setattr(sub, "_cmd_barrier", counting)
+                count[0] = 0
+                steps = [
+                    lambda: saxpy.launch(1.0, a, b, wait=wait),     # first of the batch: barrier
+                    lambda: saxpy.launch(2.0, c, d, wait=wait),     # disjoint: none
+                    lambda: square.launch(d, e, wait=wait),         # reads d, written just before
+                    lambda: square.launch(a, f, wait=wait),         # disjoint from {d, e}: none
+                    lambda: saxpy.launch(3.0, g, a, wait=wait),     # writes a, read just before
+                    lambda: saxpy.launch(3.0, g, a, wait=wait),     # the same again
+                    lambda: idle.launch(1.0, global_size=64, wait=wait),    # no buffers: none
+                    lambda: saxpy.launch(0.5, b, c, wait=wait),     # disjoint from {g, a}: none
+                    lambda: h.runtime_buffer.copy_to_buffer(d.runtime_buffer, h.nbytes, wait=wait),
+                    lambda: saxpy.launch(0.5, e, f, wait=wait),     # after other work: barrier
+                    lambda: saxpy.launch(0.5, a[:512], b[512:], wait=wait),     # disjoint from {e, f}: none
+                    lambda: saxpy.launch(0.5, a[512:], b[:512], wait=wait),     # views count as whole buffers
+                ]
+                for step in steps:
+                    step()
+                    seen.append(count[0])
+                monkeypatch.setattr(sub, "_cmd_barrier", real)
+                device.sync()
+                return [buf.to_numpy() for buf in bufs], seen
+            finally:
+                monkeypatch.setattr(sub, "_cmd_barrier", real)
+                for buf in bufs:
+                    buf.free()
+
+        blocking, _ = run(True)
+        batched, seen = run(False)
+    for got, want in zip(batched, blocking):
+        np.testing.assert_array_equal(got, want)
+    assert seen == [1, 1, 2, 2, 3, 4, 4, 4, 4, 5, 5, 6]
+
+
 def test_batches_through_the_c_table(chain):
     device = svk.default_device()
     saxpy, _ = chain
