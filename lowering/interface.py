@@ -175,9 +175,13 @@ def required_features(module: ir.Module, kernel: ir.Kernel, target: Target = Tar
     if coop_types_of(kernel):
         needed.update((COOP_FEATURE, "vulkanMemoryModel"))
     shared_names = {s.name for s in kernel.shared}
+    if COOP_FEATURE in needed and (
+            kernel.traps or (target.loop_iteration_limit is not None and has_loops(module, kernel))
+            or any(isinstance(e, ir.Atomic) and e.base not in shared_names for e in all_exprs(kernel.body))):
+        # device-scope atomics (the kernel's own, or the bounds-trap and loop-limit
+        # recorders') in the Vulkan memory model, which matrix kernels use
+        needed.add("vulkanMemoryModelDeviceScope")
     for e in all_exprs(kernel.body):
-        if isinstance(e, ir.Atomic) and e.base not in shared_names and COOP_FEATURE in needed:
-            needed.add("vulkanMemoryModelDeviceScope")  # Device-scope atomics in the Vulkan memory model
         if isinstance(e, ir.Atomic) and e.type is not None and e.type.is_float and target.float_atomic_add:
             needed.add("shaderSharedFloat32AtomicAdd" if e.base in shared_names
                        else "shaderBufferFloat32AtomicAdd")

@@ -118,6 +118,7 @@ CAPABILITY_FEATURES: dict[str, tuple[str, ...]] = {
     "AtomicFloat32AddEXT": ("shaderBufferFloat32AtomicAdd", "shaderSharedFloat32AtomicAdd"),
     "AtomicFloat64AddEXT": ("shaderBufferFloat64AtomicAdd", "shaderSharedFloat64AtomicAdd"),
     "VulkanMemoryModel": ("vulkanMemoryModel",),
+    "VulkanMemoryModelDeviceScope": ("vulkanMemoryModelDeviceScope",),
     "CooperativeMatrixKHR": ("cooperativeMatrix",),
     "GroupNonUniform": ("subgroupBasic",),
     "GroupNonUniformVote": ("subgroupVote",),

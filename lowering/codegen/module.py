@@ -23,6 +23,8 @@ def build_kernel_module(module: ir.Module, kernel: ir.Kernel, interface: KernelI
     b.capability("Shader")
     if coop_types_of(kernel):  # SPV_KHR_cooperative_matrix needs the Vulkan memory model in shaders
         b.capability("VulkanMemoryModel")
+        if "vulkanMemoryModelDeviceScope" in interface.features:
+            b.capability("VulkanMemoryModelDeviceScope")
         if target.spirv_version < (1, 5):
             b.extension("SPV_KHR_vulkan_memory_model")
         b.instr("OpMemoryModel", "Logical", "Vulkan")

@@ -200,3 +200,25 @@ def test_the_example_kernels_lower_to_valid_spirv(example, kernels):
     assert [k.name for k in lowered] == kernels
     for k in lowered:
         assert "cooperativeMatrix" in k.interface.features
+
+
+@pytest.mark.parametrize("file", ["fixtures/coop_matrix.spl", "examples/fast/matmul_f16.spl",
+                                  "examples/fast/matmul_f16_tiled.spl"])
+@pytest.mark.parametrize("bounds, loop_limit", [("trap", None), (None, 65535)])
+def test_matrix_kernels_with_trap_or_loop_recorders_declare_device_scope(file, bounds, loop_limit):
+    """The bounds-trap and loop-limit recorders are device-scope atomics, which the
+    Vulkan memory model of matrix kernels allows only with VulkanMemoryModelDeviceScope
+    (an H200 run of the trap debug option found it missing: invalid SPIR-V)."""
+    from pathlib import Path
+
+    from simple_vkbackend.frontend import CompileOptions, compile_file
+    from simple_vkbackend.lowering.lower import lower_module
+    source = Path(__file__).resolve().parents[2] / file
+    target = Target(spirv_version=(1, 6), loop_iteration_limit=loop_limit)
+    recorders = 0
+    for k in lower_module(compile_file(source, CompileOptions(bounds=bounds)), target):
+        has_recorder = k.interface.trap_param is not None      # (validated by lowering either way)
+        recorders += has_recorder
+        assert ("vulkanMemoryModelDeviceScope" in k.interface.features) == has_recorder
+        assert ("OpCapability VulkanMemoryModelDeviceScope" in disassemble(k.spirv)) == has_recorder
+    assert recorders
