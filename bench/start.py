@@ -112,6 +112,7 @@ def main() -> int:
     args = p.parse_args()
     env = {**os.environ, "SIMPLE_VK_VALIDATION": "0"}
     env.pop("SIMPLE_VK_CACHE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)   # an installed package has its bytecode: so must we
     run({**env, "SIMPLE_VK_CACHE": "0"})       # bytecode of every module written before timing
     rows: dict[str, list[dict]] = {"cold (empty cache)": [], "warm (cache filled)": [], "cache off": []}
     for _ in range(args.reps):
