@@ -106,8 +106,8 @@ def test_integer_results_are_compared_exactly():
 
 def test_mandelbrot_counts_do_not_depend_on_float_precision():
     cases = load_cases()
-    args = cases.mandelbrot_args(np.random.default_rng(0))
-    f32 = cases.mandelbrot_ref(args)["out"]
-    f64 = cases.mandelbrot_ref(args, dtype=np.float64)["out"]
+    args = cases.kernels.mandelbrot_args(np.random.default_rng(0))
+    f32 = cases.kernels.mandelbrot_ref(args)["out"]
+    f64 = cases.kernels.mandelbrot_ref(args, dtype=np.float64)["out"]
     np.testing.assert_array_equal(f32, f64)
     assert len(np.unique(f32)) > 10  # an interesting picture, not a flat one
