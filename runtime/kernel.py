@@ -236,31 +236,10 @@ class Kernel(Resource):
         try:
             if not self._alive:
                 raise self._freed()
-            last = self._last_plan
-            if last[0] is global_size and last[1] is local_size:
-                local, groups, pipe = last[2]
-            else:
-                try:
-                    local, groups, pipe = self._plans[(global_size, local_size)]
-                except (KeyError, TypeError):
-                    local, groups, pipe = self.plan(global_size, local_size)
-            if type(push) is not bytes or len(push) != self._push_size:
-                push = self.push_bytes(push)
-            if type(buffers) is not tuple:
-                buffers = tuple(buffers)
-            key = (buffers, ranges)
-            bound = self._requests.get(key) if ranges is None else None   # checked before
-            request: tuple | None = key
-            if bound is None and (buffers or self._bindings):
-                request = self._request(buffers, ranges)
+            local, groups, pipe, push, buffers, request, bound = self._prepare(
+                buffers, push, global_size, local_size, ranges)
             with sub.pool_lock:
-                if not self._alive:
-                    raise self._freed()
-                for b in buffers:
-                    if not b._alive:
-                        raise b.dead_error()
-                if buffers and (bound is None or bound.dropped):    # (evicted since the lookup)
-                    bound = self._bound(request, buffers, ranges)
+                bound = self._check_alive(buffers, request, bound, ranges)
                 if pipe is None:                        # no groups: nothing to run
                     return 0
                 return sub.dispatch(pipe, self._layout, bound, push, groups, self, self._label)
@@ -278,6 +257,29 @@ class Kernel(Resource):
         semaphore. Returns the serial."""
         if not self._alive:
             raise self._freed()
+        local, groups, pipe, push, buffers, request, bound = self._prepare(
+            buffers, push, global_size, local_size, ranges)
+        limit = launch_timeout(timeout) if timeout is not None or self._timeout_env() else None
+        device = self.device
+        device.pin()
+        try:
+            sub = self.ctx.submitter
+            with sub.pool_lock:
+                bound = self._check_alive(buffers, request, bound, ranges)
+                if pipe is None:
+                    return 0
+                rec = self.cache.get(local, groups, bound, push, pipe)
+                users = (self, rec, bound, *buffers) if bound is not None else (self, rec)
+                serial = sub.submit(rec.cmd, users)     # after the open batch, if any
+            sub.wait(serial, timeout=limit, what=self._what_wait)
+        finally:
+            device.unpin()
+        return serial
+
+    def _prepare(self, buffers, push, global_size, local_size, ranges) -> tuple:
+        """(local, groups, pipe, push bytes, buffer tuple, request, bound set or None)
+        of a launch: its plan, packed push constants and the descriptor set already
+        made for these buffers (None: made under the lock by `_check_alive`)."""
         last = self._last_plan
         if last[0] is global_size and last[1] is local_size:
             local, groups, pipe = last[2]
@@ -295,28 +297,20 @@ class Kernel(Resource):
         request: tuple | None = key
         if bound is None and (buffers or self._bindings):
             request = self._request(buffers, ranges)
-        limit = launch_timeout(timeout) if timeout is not None or self._timeout_env() else None
-        device = self.device
-        device.pin()
-        try:
-            sub = self.ctx.submitter
-            with sub.pool_lock:
-                if not self._alive:
-                    raise self._freed()
-                for b in buffers:
-                    if not b._alive:
-                        raise b.dead_error()
-                if buffers and (bound is None or bound.dropped):
-                    bound = self._bound(request, buffers, ranges)
-                if pipe is None:
-                    return 0
-                rec = self.cache.get(local, groups, bound, push, pipe)
-                users = (self, rec, bound, *buffers) if bound is not None else (self, rec)
-                serial = sub.submit(rec.cmd, users)     # after the open batch, if any
-            sub.wait(serial, timeout=limit, what=self._what_wait)
-        finally:
-            device.unpin()
-        return serial
+        return local, groups, pipe, push, buffers, request, bound
+
+    def _check_alive(self, buffers: Sequence, request, bound, ranges):
+        """Under the pool lock: the kernel and every buffer still alive (else the error
+        naming it), and the launch's descriptor set (made now when it was not cached or
+        was evicted since the lookup)."""
+        if not self._alive:
+            raise self._freed()
+        for b in buffers:
+            if not b._alive:
+                raise b.dead_error()
+        if buffers and (bound is None or bound.dropped):
+            bound = self._bound(request, buffers, ranges)
+        return bound
 
     def _freed(self) -> InvalidHandleError:
         """The error of a launch on a dead kernel, naming the device when that is dead
