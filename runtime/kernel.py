@@ -236,10 +236,10 @@ class Kernel(Resource):
         try:
             if not self._alive:
                 raise self._freed()
-            local, groups, pipe, push, buffers, request, bound = self._prepare(
+            local, groups, pipe, push, bufs, request, bound = self._prepare(
                 buffers, push, global_size, local_size, ranges)
             with sub.pool_lock:
-                bound = self._check_alive(buffers, request, bound, ranges)
+                bound = self._check_alive(bufs, request, bound, ranges)
                 if pipe is None:                        # no groups: nothing to run
                     return 0
                 return sub.dispatch(pipe, self._layout, bound, push, groups, self, self._label)
@@ -257,7 +257,7 @@ class Kernel(Resource):
         semaphore. Returns the serial."""
         if not self._alive:
             raise self._freed()
-        local, groups, pipe, push, buffers, request, bound = self._prepare(
+        local, groups, pipe, push, bufs, request, bound = self._prepare(
             buffers, push, global_size, local_size, ranges)
         limit = launch_timeout(timeout) if timeout is not None or self._timeout_env() else None
         device = self.device
@@ -265,11 +265,11 @@ class Kernel(Resource):
         try:
             sub = self.ctx.submitter
             with sub.pool_lock:
-                bound = self._check_alive(buffers, request, bound, ranges)
+                bound = self._check_alive(bufs, request, bound, ranges)
                 if pipe is None:
                     return 0
                 rec = self.cache.get(local, groups, bound, push, pipe)
-                users = (self, rec, bound, *buffers) if bound is not None else (self, rec)
+                users = (self, rec, bound, *bufs) if bound is not None else (self, rec)
                 serial = sub.submit(rec.cmd, users)     # after the open batch, if any
             sub.wait(serial, timeout=limit, what=self._what_wait)
         finally:
@@ -299,7 +299,7 @@ class Kernel(Resource):
             request = self._request(buffers, ranges)
         return local, groups, pipe, push, buffers, request, bound
 
-    def _check_alive(self, buffers: Sequence, request, bound, ranges):
+    def _check_alive(self, buffers: tuple, request, bound, ranges):
         """Under the pool lock: the kernel and every buffer still alive (else the error
         naming it), and the launch's descriptor set (made now when it was not cached or
         was evicted since the lookup)."""
