@@ -20,7 +20,6 @@ Prints, in one run (validation layer off):
 """
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
@@ -40,7 +39,7 @@ import numpy as np  # noqa: E402
 
 import simple_vkbackend as svk  # noqa: E402
 from baseline_vulkan import Baseline  # noqa: E402
-from doc_section import write_section  # noqa: E402
+from doc_section import bench_arguments, publish  # noqa: E402
 from runtime import abi, assemble  # noqa: E402  (bench/runtime.py)
 
 SAXPY = ROOT / "fixtures" / "saxpy.spl"
@@ -331,16 +330,14 @@ def transfer_table(moves: dict) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> Path:
-    return write_section("Launches, start-up and transfers", ("`.venv/bin/python bench/launch.py`: the "
+HEADING = "Launches, start-up and transfers"
+INTRO = ("`.venv/bin/python bench/launch.py`: the "
                "user-facing API against raw Vulkan and (when present) torch, measured in the same "
-               "run."), text)
+               "run.")
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="fewer samples (a short run)")
-    p.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    p = bench_arguments(__doc__.splitlines()[0])
     p.add_argument("--transfers-only", action="store_true",
                    help="only the transfer table (printed, never written to the docs)")
     args = p.parse_args()
@@ -355,10 +352,7 @@ def main() -> int:
     name, blocking, batched = launches(args.quick)
     moves = transfers(args.quick)
     start = start_times(args.quick)
-    text = report(name, blocking, batched, start, moves, torch_note)
-    print(text)
-    if not args.no_write:
-        print(f"\nwritten to {write_doc(text).relative_to(ROOT)}")
+    publish(report(name, blocking, batched, start, moves, torch_note), not args.no_write, HEADING, INTRO)
     return 0
 
 

@@ -14,7 +14,6 @@ Validation layer off. Prints a table and writes docs/benchmarks.md ("Native libr
 """
 from __future__ import annotations
 
-import argparse
 import ctypes
 import datetime
 import os
@@ -36,7 +35,7 @@ from simple_vkbackend.runtime import Device  # noqa: E402
 from simple_vkbackend.runtime.ffi import REGISTRY  # noqa: E402
 from simple_vkbackend.runtime.native import build_library  # noqa: E402
 from simple_vkbackend.runtime.native.build import find_compiler  # noqa: E402
-from doc_section import write_section  # bench/ is on sys.path when a script runs
+from doc_section import bench_arguments, publish  # bench/ is on sys.path when a script runs
 
 
 
@@ -148,21 +147,15 @@ def report(r: dict) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> Path:
-    return write_section("Native library", ("`.venv/bin/python bench/native.py`: launch latency of the empty "
+HEADING = "Native library"
+INTRO = ("`.venv/bin/python bench/native.py`: launch latency of the empty "
                "kernel from C through `librt_vk.so`, beside ctypes into the runtime's table and the "
-               "hand-written Vulkan baseline, measured in the same run."), text)
+               "hand-written Vulkan baseline, measured in the same run.")
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="fewer samples")
-    p.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
-    args = p.parse_args()
-    text = report(measure(args.quick))
-    print(text)
-    if not args.no_write:
-        print(f"\nwritten to {write_doc(text).relative_to(ROOT)}")
+    args = bench_arguments(__doc__.splitlines()[0]).parse_args()
+    publish(report(measure(args.quick)), not args.no_write, HEADING, INTRO)
     return 0
 
 

@@ -17,7 +17,6 @@ The validation layer is off. Prints a table and writes docs/benchmarks.md ("Runt
 """
 from __future__ import annotations
 
-import argparse
 import ctypes
 import datetime
 import importlib.metadata
@@ -40,7 +39,7 @@ import numpy as np  # noqa: E402
 from baseline_vulkan import Baseline  # noqa: E402
 from simple_vkbackend.runtime import Device  # noqa: E402
 from simple_vkbackend.runtime.ffi import CTYPES, REGISTRY, TABLE  # noqa: E402
-from doc_section import write_section  # bench/ is on sys.path when a script runs
+from doc_section import bench_arguments, publish  # bench/ is on sys.path when a script runs
 
 TRANSFER_BYTES = 64 << 20
 
@@ -212,21 +211,15 @@ def report(r: dict) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> Path:
-    return write_section("Runtime", ("`.venv/bin/python bench/runtime.py`: blocking launch of an empty "
+HEADING = "Runtime"
+INTRO = ("`.venv/bin/python bench/runtime.py`: blocking launch of an empty "
                "kernel and 64 MiB transfers, against the minimal hand-written Vulkan baseline "
-               "(`bench/baseline_vulkan.py`) measured in the same run."), text)
+               "(`bench/baseline_vulkan.py`) measured in the same run.")
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="fewer samples")
-    p.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
-    args = p.parse_args()
-    text = report(measure(args.quick))
-    print(text)
-    if not args.no_write:
-        print(f"\nwritten to {write_doc(text).relative_to(ROOT)}")
+    args = bench_arguments(__doc__.splitlines()[0]).parse_args()
+    publish(report(measure(args.quick)), not args.no_write, HEADING, INTRO)
     return 0
 
 

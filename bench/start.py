@@ -121,14 +121,10 @@ def main() -> int:
             rows["cold (empty cache)"].append(run(cached))
             rows["warm (cache filled)"].append(run(cached))
         rows["cache off"].append(run({**env, "SIMPLE_VK_CACHE": "0"}))
-    text = report(rows, args.reps)
-    print(text)
-    if not args.no_write:
-        from doc_section import write_section
-        path = write_section("Start-up of a new process", "`.venv/bin/python bench/start.py`: where a new "
-                             "process's time goes (the first launch split into host glue, SPIR-V facts and "
-                             "pipeline creation).", text)
-        print(f"\nwritten to {path.relative_to(ROOT)}")
+    from doc_section import publish
+    publish(report(rows, args.reps), not args.no_write, "Start-up of a new process",
+            "`.venv/bin/python bench/start.py`: where a new process's time goes (the first launch split "
+            "into host glue, SPIR-V facts and pipeline creation).")
     return 0
 
 
