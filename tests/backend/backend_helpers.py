@@ -27,6 +27,15 @@ def load_cases() -> list:
 
 CASES = load_cases()
 
+# y = a * x + y with its own range check: runs with any global size (the API tests' kernel)
+GUARDED_SAXPY = """
+#[gpu]
+fn saxpy(a: f32, x: &[f32], y: [f32]):
+    val i = gpu.global_id(0)
+    if i < x.len() and i < len(y):
+        y[i] = a * x[i] + y[i]
+"""
+
 
 def case_id(case) -> str:
     return f"{Path(case.file).stem}.{case.kernel}"

@@ -13,16 +13,11 @@ import numpy as np
 import pytest
 
 import simple_vkbackend as svk
+from backend_helpers import GUARDED_SAXPY
 from simple_vkbackend.runtime import ffi as rt_ffi
 from simple_vkbackend.runtime import submit
 
-CHAIN = """
-#[gpu]
-fn saxpy(a: f32, x: &[f32], y: [f32]):
-    val i = gpu.global_id(0)
-    if i < x.len() and i < len(y):
-        y[i] = a * x[i] + y[i]
-
+CHAIN = GUARDED_SAXPY + """
 #[gpu]
 fn square_into(src: &[f32], dst: [f32]):
     val i = gpu.global_id(0)

@@ -8,16 +8,11 @@ import numpy as np
 import pytest
 
 import simple_vkbackend as svk
+from backend_helpers import GUARDED_SAXPY
 from simple_vkbackend.runtime import host_import, transfer
 from simple_vkbackend.vulkan import device_array
 
-SAXPY = """
-#[gpu]
-fn saxpy(a: f32, x: &[f32], y: [f32]):
-    val i = gpu.global_id(0)
-    if i < x.len() and i < len(y):
-        y[i] = a * x[i] + y[i]
-"""
+SAXPY = GUARDED_SAXPY
 
 
 @pytest.fixture(autouse=True)

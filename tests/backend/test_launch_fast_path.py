@@ -5,16 +5,11 @@ import numpy as np
 import pytest
 
 import simple_vkbackend as svk
+from backend_helpers import GUARDED_SAXPY
 from simple_vkbackend import runtime
 from simple_vkbackend.sizes import LaunchError
 
-SOURCE = """
-#[gpu]
-fn saxpy(a: f32, x: &[f32], y: [f32]):
-    val i = gpu.global_id(0)
-    if i < x.len() and i < len(y):
-        y[i] = a * x[i] + y[i]
-
+SOURCE = GUARDED_SAXPY + """
 #[gpu(local_size=64)]
 fn hinted(y: &mut [f32]):
     y[gpu.global_id(0)] += 1.0
