@@ -1,6 +1,6 @@
-"""Host transfers of device buffers: one policy picks the path, then the copy runs.
+"""Host transfers of device buffers: one policy picks the route, then the copy runs.
 
-Paths:
+Routes:
   MAPPED   memcpy through the buffer's persistent mapping (host-visible memory).
   IMPORT   the GPU copies from or into the host bytes themselves, imported as device
            memory (VK_EXT_external_memory_host); the import is kept in the device's
@@ -33,13 +33,13 @@ DOWNLOAD_DEPTH = 3           # staged download chunks in flight
 IMPORT_CHUNK_BYTES = 16 << 20   # a fresh import of 32 MiB or more: pinned and copied in pieces this size
 
 
-class Path(enum.Enum):
+class Route(enum.Enum):
     MAPPED = "mapped"
     IMPORT = "import"
     STAGING = "staging"
 
 
-def choose(ctx: DeviceContext, mapped: bool, size: int, owner: Any) -> Path:
+def choose(ctx: DeviceContext, mapped: bool, size: int, owner: Any) -> Route:
     """The path of a transfer of `size` bytes for a buffer (`mapped`: host visible)
     whose host bytes belong to `owner` (None: unknown).
 
@@ -50,38 +50,38 @@ def choose(ctx: DeviceContext, mapped: bool, size: int, owner: Any) -> Path:
     before (the cache then pays off); otherwise it stages."""
     importing = size >= SMALL_BYTES and host_import.available(ctx)
     if mapped and not (importing and size >= MAPPED_GPU_BYTES and ctx.physical.info.type == "discrete"):
-        return Path.MAPPED
+        return Route.MAPPED
     if importing and (size >= IMPORT_FIRST_BYTES or host_import.registry(ctx).repeated(owner)):
-        return Path.IMPORT
-    return Path.MAPPED if mapped else Path.STAGING
+        return Route.IMPORT
+    return Route.MAPPED if mapped else Route.STAGING
 
 
-def upload(buffer, address: int, size: int, offset: int, owner: Any) -> Path:
-    """Copy host [address, address+size) into `buffer` at `offset`; the path taken."""
+def upload(buffer, address: int, size: int, offset: int, owner: Any) -> Route:
+    """Copy host [address, address+size) into `buffer` at `offset`; the route taken."""
     ctx = buffer.ctx
     path = choose(ctx, buffer.mapped, size, owner)
-    if path is Path.IMPORT and not imported_copy(buffer, address, size, offset, True, owner):
-        path = Path.MAPPED if buffer.mapped else Path.STAGING      # the driver refused the import
-    if path is Path.MAPPED:
+    if path is Route.IMPORT and not imported_copy(buffer, address, size, offset, True, owner):
+        path = Route.MAPPED if buffer.mapped else Route.STAGING      # the driver refused the import
+    if path is Route.MAPPED:
         ctx.submitter.wait(buffer.last_serial)
         device_memory.copy_memory(buffer.raw.host_address + offset, address, size)
-    elif path is Path.STAGING:
+    elif path is Route.STAGING:
         staged_upload(buffer, address, size, offset)
     return path
 
 
-def download(buffer, address: int, size: int, offset: int, owner: Any) -> Path:
+def download(buffer, address: int, size: int, offset: int, owner: Any) -> Route:
     """Copy `buffer` at `offset` into host [address, address+size) (after the GPU work
-    that used the buffer); the path taken."""
+    that used the buffer); the route taken."""
     ctx = buffer.ctx
     ctx.submitter.wait(buffer.last_serial)
     ctx.submitter.raise_deferred()
     path = choose(ctx, buffer.mapped, size, owner)
-    if path is Path.IMPORT and not imported_copy(buffer, address, size, offset, False, owner):
-        path = Path.MAPPED if buffer.mapped else Path.STAGING
-    if path is Path.MAPPED:
+    if path is Route.IMPORT and not imported_copy(buffer, address, size, offset, False, owner):
+        path = Route.MAPPED if buffer.mapped else Route.STAGING
+    if path is Route.MAPPED:
         device_memory.copy_memory(address, buffer.raw.host_address + offset, size)
-    elif path is Path.STAGING:
+    elif path is Route.STAGING:
         staged_download(buffer, address, size, offset)
     return path
 

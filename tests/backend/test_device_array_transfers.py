@@ -84,7 +84,7 @@ def test_repeated_copies_reuse_the_import_and_see_changes(device):
             np.testing.assert_array_equal(out, src)
         made = imports(device) - first
         ctx = device.runtime_device.ctx
-        if transfer.choose(ctx, buf.runtime_buffer.mapped, src.nbytes, None) is transfer.Path.IMPORT:
+        if transfer.choose(ctx, buf.runtime_buffer.mapped, src.nbytes, None) is transfer.Route.IMPORT:
             assert made == 2        # src and out, each imported once
         else:
             assert made == 0        # a mapped buffer that memcpy serves, or no import

@@ -8,7 +8,7 @@ import pytest
 
 from simple_vkbackend import runtime
 from simple_vkbackend.runtime import device_memory, host_import, transfer
-from simple_vkbackend.runtime.transfer import Path
+from simple_vkbackend.runtime.transfer import Route
 
 MIB = 1 << 20
 
@@ -90,14 +90,14 @@ def test_policy(staged_device, device):
     dev, path = staged_device
     owner = np.zeros(256 << 10, np.uint8)
     ctx = dev.ctx
-    assert transfer.choose(ctx, False, 1024, owner) is Path.STAGING
-    assert transfer.choose(ctx, False, 4 * MIB, None) is (Path.IMPORT if path == "import" else Path.STAGING)
+    assert transfer.choose(ctx, False, 1024, owner) is Route.STAGING
+    assert transfer.choose(ctx, False, 4 * MIB, None) is (Route.IMPORT if path == "import" else Route.STAGING)
     first = transfer.choose(ctx, False, owner.nbytes, owner)
     again = transfer.choose(ctx, False, owner.nbytes, owner)
-    assert first is Path.STAGING and again is (Path.IMPORT if path == "import" else Path.STAGING)
-    assert transfer.choose(ctx, False, owner.nbytes, np.zeros(3)) is Path.STAGING   # another owner
+    assert first is Route.STAGING and again is (Route.IMPORT if path == "import" else Route.STAGING)
+    assert transfer.choose(ctx, False, owner.nbytes, np.zeros(3)) is Route.STAGING   # another owner
     if device.info.type != "discrete":
-        assert transfer.choose(device.ctx, True, 64 * MIB, owner) is Path.MAPPED
+        assert transfer.choose(device.ctx, True, 64 * MIB, owner) is Route.MAPPED
 
 
 def test_the_staging_ring_is_reused(staged_device):
@@ -128,8 +128,8 @@ def test_a_refused_import_falls_back_to_staging(staged_device, monkeypatch):
     src = np.arange(MIB, dtype=np.uint32)
     out = np.zeros_like(src)
     with dev.alloc(src.nbytes) as buf:
-        assert transfer.upload(buf, src.ctypes.data, src.nbytes, 0, src) is Path.STAGING
-        assert transfer.download(buf, out.ctypes.data, out.nbytes, 0, out) is Path.STAGING
+        assert transfer.upload(buf, src.ctypes.data, src.nbytes, 0, src) is Route.STAGING
+        assert transfer.download(buf, out.ctypes.data, out.nbytes, 0, out) is Route.STAGING
     np.testing.assert_array_equal(out, src)
 
 
