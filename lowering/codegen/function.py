@@ -20,7 +20,7 @@ from typing import Optional, Union
 from .. import ir
 from ..errors import LoweringError
 from ..ir.visitor import Visitor
-from ..ir.walk import all_exprs
+from ..ir.walk import all_exprs, walk_stmts
 from ..quirks import ALL_QUIRKS, Quirk
 from ..spirv_builder import ModuleBuilder
 from .arith import ArithLowering
@@ -216,7 +216,8 @@ class FunctionCodegen(Visitor[Optional[Value]]):
     def _check_step(self, step: ir.Block) -> None:
         """The step runs in the loop's continue construct, which SPIR-V lets end only
         in the back edge: a return (or @simd bounds check) there has no structured form."""
-        if _returns(step) or any(type(e) is ir.Index and e.checked for e in all_exprs(step)):
+        checked_vectors = any(s.checked for s in walk_stmts(step) if isinstance(s, (ir.VectorLoad, ir.VectorStore)))
+        if _returns(step) or checked_vectors or any(type(e) is ir.Index and e.checked for e in all_exprs(step)):
             raise LoweringError(f"{self.fn.name}: a loop step cannot return or use a checked index; "
                                 f"move that code into the loop body")
 

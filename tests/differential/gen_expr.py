@@ -58,6 +58,10 @@ class ExprGen:
         self.readable: dict[str, tuple[str, int]] = {}  # shared arrays written and synchronised
         self.out_slots: dict[str, int] = {}
         self.flush: list[str] = []
+        # Vulkan leaves how a work-group's items form subgroups to the device (lavapipe
+        # makes each row of a (1, 2) group its own subgroup; the software backend packs
+        # items by linear id): subgroup operations only in 1-D work-groups
+        self.linear_groups = True
         self.local_size = 1  # work items per group
         self.local_xy, self.groups_xy = (1, 1), (1, 1)
         self.uses_sync_helper = False
@@ -139,7 +143,8 @@ class ExprGen:
         makers = [self.unary, self.binary, self.cast, self.select, self.call, self.math]
         if t == "bool":
             makers += [self.compare, self.compare, self.logical]
-        if scope.is_kernel and scope.uniform and t in ("i32", "u32", "bool") and not self.in_index:
+        if scope.is_kernel and scope.uniform and self.linear_groups and t in ("i32", "u32", "bool") \
+                and not self.in_index:
             makers.append(self.subgroup)
         return self.pick(makers)(t, scope, depth - 1)
 

@@ -73,6 +73,7 @@ class SourceGen(StmtGen):
         else:
             self.local_xy, self.groups_xy = (1 << self.int_in(0, 6), 1), (self.int_in(1, 4), 1)
         self.local_size = self.local_xy[0] * self.local_xy[1]
+        self.linear_groups = self.local_xy[1] == 1
         hinted = self.chance(70)
         scalars = [(f"p{i}", t, self.literal_value(t)) for i, t in
                    enumerate(self.scalar_type() for _ in range(self.int_in(0, 3)))]

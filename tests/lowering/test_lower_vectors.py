@@ -122,3 +122,21 @@ def test_software_refuses_unchecked_vector_past_the_end():
     x, y = np.ones(8, np.float32), np.zeros(8, np.float32)
     with pytest.raises(SoftwareExecutionError, match=r"index 2 is out of bounds for buffer array 'x \(as vectors of 4\)' of length 2"):
         run_kernel(module, "rev", {"x": x, "y": y}, (3,), (3,))
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_a_checked_vector_access_in_a_loop_step_is_refused_like_a_checked_index(checked):
+    """A checked access leaves the function when out of range, which a loop's continue
+    construct cannot do (found by the random IR modules: invalid SPIR-V instead of the
+    refusal a checked scalar index gets)."""
+    from simple_vkbackend.lowering.errors import LoweringError
+    store = ir.VectorStore("y", ir.Const(I32, 0), [ir.Const(I32, 0)] * 4, checked)
+    loop = ir.Loop(ir.Const(ir.BOOL, False), ir.Block([]), ir.Block([store]))
+    kernel = ir.Kernel("step", [ir.Param("y", ir.BufferType(I32))], ir.Block([loop]), [], local_size=(1, 1, 1),
+                       simd=checked)
+    module = ir.Module([kernel], name="vectors")
+    if checked:
+        with pytest.raises(LoweringError, match="a loop step cannot return or use a checked index"):
+            lower_kernel(module, "step", Target())
+    else:
+        assert lower_kernel(module, "step", Target()).spirv
